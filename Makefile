@@ -1,0 +1,62 @@
+# Every target sets up what it needs on a fresh machine: virtual environment, dependencies,
+# compiled catalogs, migrated database. `make run` and `make test` are all anybody has to type.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
+
+.PHONY: help install run migrate catalogs i18n test lint typecheck pytest bench docker clean
+
+help:
+	@echo "make run     install, compile catalogs, migrate the database, run the bot"
+	@echo "make test    install, compile catalogs, lint, type-check and run every test"
+	@echo "make i18n    extract messages, update the catalogs, compile them"
+	@echo "make bench   run the benchmarks and print their figures"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ -l $* -D bot
+
+catalogs: $(MO)
+
+migrate: install catalogs
+	$(BIN)/python -m bot migrate
+
+run: migrate
+	$(BIN)/python -m bot run
+
+i18n: install
+	$(BIN)/pybabel extract
+	$(BIN)/pybabel update
+	$(BIN)/pybabel compile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install catalogs
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck pytest
+
+bench: install catalogs
+	$(BIN)/python -m benchmarks
+
+docker:
+	docker build -t fieldreport .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache locales/*/LC_MESSAGES/*.mo

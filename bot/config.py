@@ -1,0 +1,145 @@
+"""Settings, read once from the environment (and an optional ``.env``) at start-up.
+
+Nothing else in the code base reads the environment: tests build ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+LANGUAGES: tuple[str, ...] = ("uz", "ru", "en")
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_PATH = Path("data") / "fieldreport.sqlite3"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one sentence naming the variable."""
+
+
+class Secret:
+    """A string that never shows itself in a repr, a log line or a traceback's locals."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be told from outside; frozen so nothing changes it at run time."""
+
+    bot_token: Secret | None = None
+    telegram_api_url: str = DEFAULT_API_URL
+    database_path: Path = DEFAULT_DATABASE_PATH
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tashkent"))
+    default_language: str = "ru"
+    admin_ids: tuple[int, ...] = ()
+    log_level: str = "INFO"
+
+    @property
+    def bot_base_url(self) -> str:
+        """The Bot API prefix python-telegram-bot appends the token to."""
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def bot_file_url(self) -> str:
+        return f"{self.telegram_api_url}/file/bot"
+
+    def require_token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError("BOT_TOKEN is not set.")
+        return self.bot_token.reveal()
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Merge ``.env`` (if present) under the real environment and validate every value."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return parse_settings(values)
+
+
+def parse_settings(values: Mapping[str, str]) -> Settings:
+    def get(name: str) -> str | None:
+        raw = values.get(name)
+        if raw is None or not raw.strip():
+            return None
+        return raw.strip()
+
+    token = get("BOT_TOKEN")
+    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+        raise ConfigError(
+            "BOT_TOKEN does not look like a bot token (expected the form 123456:ABC-DEF…)."
+        )
+
+    api_url = (get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/")
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            "TELEGRAM_API_URL must be an http:// or https:// address, "
+            "for example https://api.telegram.org."
+        )
+
+    database_path = Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+
+    tz_name = get("TIMEZONE") or "Asia/Tashkent"
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"TIMEZONE {tz_name!r} is not a known time zone (for example Asia/Tashkent)."
+        ) from exc
+
+    default_language = (get("DEFAULT_LANGUAGE") or "ru").lower()
+    if default_language not in LANGUAGES:
+        raise ConfigError("DEFAULT_LANGUAGE must be one of uz, ru, en.")
+
+    admin_ids: list[int] = []
+    for part in (get("ADMIN_IDS") or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) <= 0 or int(part) >= 2**52:
+            raise ConfigError(
+                f"ADMIN_IDS must be Telegram user ids separated by commas; {part!r} is not one."
+            )
+        admin_ids.append(int(part))
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR.")
+
+    return Settings(
+        bot_token=Secret(token) if token else None,
+        telegram_api_url=api_url,
+        database_path=database_path,
+        timezone=timezone,
+        default_language=default_language,
+        admin_ids=tuple(dict.fromkeys(admin_ids)),
+        log_level=log_level,
+    )

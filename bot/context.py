@@ -1,0 +1,113 @@
+"""The typed context every handler receives, and the Application that carries our services.
+
+Handlers read ``context.services``, ``context.account`` and ``context.tr`` instead of digging
+in ``bot_data`` (which PTB persists) with string keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.config import Settings
+from bot.i18n import Catalogs, Translator
+from storage import Database, User
+
+JsonDict = dict[str, Any]
+
+
+@dataclass
+class Services:
+    """What the handlers need, built once by :func:`bot.app.build_application`."""
+
+    settings: Settings
+    catalogs: Catalogs
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is opened by Application.initialize()")
+        return self._db
+
+    async def open(self) -> None:
+        if self._db is None:
+            self._db = await Database.open(self.settings.database_path)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+
+class FieldReportApplication(
+    Application[ExtBot[None], "BotContext", JsonDict, JsonDict, JsonDict, JobQueue["BotContext"]]
+):
+    """PTB's Application plus our services, opened before persistence is loaded."""
+
+    __slots__ = ("services",)
+
+    def __init__(self, *, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+
+    async def initialize(self) -> None:
+        # The database must be open before PTB asks the persistence for its data.
+        await self.services.open()
+        await super().initialize()
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        await self.services.close()
+
+
+class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
+    """Context with the account and translator that the gate resolved for this update."""
+
+    __slots__ = ("_account", "_translator")
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._account: User | None = None
+        self._translator: Translator | None = None
+
+    @property
+    def services(self) -> Services:
+        app = self.application
+        assert isinstance(app, FieldReportApplication)
+        return app.services
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def account(self) -> User | None:
+        """The registered user behind this update, if any (set by the gate)."""
+        return self._account
+
+    @account.setter
+    def account(self, value: User | None) -> None:
+        self._account = value
+
+    @property
+    def tr(self) -> Translator:
+        """The translator in this user's language (the default language until the gate ran)."""
+        if self._translator is None:
+            return self.services.catalogs.translator(self.settings.default_language)
+        return self._translator
+
+    @tr.setter
+    def tr(self, value: Translator) -> None:
+        self._translator = value

@@ -1,0 +1,30 @@
+"""Small Telegram chores shared by every feature."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+
+NOT_MODIFIED = "message is not modified"
+
+
+async def edit_or_ignore_unchanged(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the tapped message; a repeated tap that would change nothing is not an error."""
+    try:
+        await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as exc:
+        if NOT_MODIFIED not in str(exc).lower():
+            raise
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A tap on a button we no longer serve (old, forged, finished): say so, change nothing."""
+    if update.callback_query:
+        await update.callback_query.answer(
+            context.tr.gettext("This button no longer works. Please start again."),
+            show_alert=True,
+        )

@@ -1,0 +1,180 @@
+"""Catalogs, the per-user translator, and locale-aware formatting and parsing of numbers and dates.
+
+Messages are written in English in the code and translated through gettext catalogs in
+``locales/<lang>/LC_MESSAGES/bot.po``; ``N_`` marks text defined as data (menus, form labels)
+so extraction finds it, and the translation happens when it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.config import LANGUAGES
+
+DOMAIN = "bot"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated later, where it is shown."""
+    return message
+
+
+def resolve_language(stored: str | None, telegram_code: str | None, default: str) -> str:
+    """The user's stored choice, else Telegram's language if we speak it, else the default."""
+    if stored in LANGUAGES:
+        return stored
+    if telegram_code:
+        primary = telegram_code.replace("_", "-").split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return default
+
+
+def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
+    """The compiled catalog, or the .po compiled in memory when the .mo is missing or stale."""
+    messages_dir = locales_dir / language / "LC_MESSAGES"
+    po_path = messages_dir / f"{DOMAIN}.po"
+    mo_path = messages_dir / f"{DOMAIN}.mo"
+    if mo_path.exists() and (
+        not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
+        with mo_path.open("rb") as handle:
+            return Translations(handle, domain=DOMAIN)
+    if not po_path.exists():
+        raise FileNotFoundError(f"no catalog for {language!r} in {messages_dir}")
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything language-dependent for one user: messages, numbers, dates."""
+
+    language: str
+    translations: Translations = field(repr=False)
+    timezone: tzinfo = field(repr=False)
+
+    @cached_property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+    def gettext(self, message: str) -> str:
+        return self.translations.ugettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ungettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.translations.upgettext(context, message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.translations.unpgettext(context, singular, plural, n)
+
+    def format_number(self, value: int | float | Decimal) -> str:
+        """``1 234,5`` in Russian and Uzbek, ``1,234.5`` in English."""
+        return babel_numbers.format_decimal(value, locale=self.locale, decimal_quantization=False)
+
+    def format_date(self, value: date, fmt: str = "medium") -> str:
+        return babel_dates.format_date(value, format=fmt, locale=self.locale)
+
+    def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
+        """A moment shown in the configured time zone, the way this language writes it."""
+        return babel_dates.format_datetime(
+            value, format=fmt, tzinfo=self.timezone, locale=self.locale
+        )
+
+    def format_time(self, value: datetime, fmt: str = "short") -> str:
+        return babel_dates.format_time(value, format=fmt, tzinfo=self.timezone, locale=self.locale)
+
+    def parse_decimal(self, text: str) -> Decimal:
+        return parse_decimal(text, self.language)
+
+
+class Catalogs:
+    """All languages loaded once; hands out a translator per language."""
+
+    def __init__(self, timezone: tzinfo, locales_dir: Path = LOCALES_DIR) -> None:
+        self._translators = {
+            language: Translator(language, load_translations(language, locales_dir), timezone)
+            for language in LANGUAGES
+        }
+
+    def translator(self, language: str) -> Translator:
+        return self._translators[language]
+
+
+class NumberFormatError(ValueError):
+    """The text is not a number as anyone in our three languages would write it."""
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007'’]")
+_NUMBER = re.compile(r"^[+-]?[0-9][0-9.,]*$")
+MAX_NUMBER_CHARS = 32
+
+
+def parse_decimal(text: str, language: str) -> Decimal:
+    """Parse a typed number the way people write it: ``1,5`` and ``1.5``, ``1 500``, ``1,500``.
+
+    A lone comma is a decimal comma in Russian and Uzbek; in English a comma followed by
+    groups of exactly three digits is a thousands separator.
+    """
+    compact = _SPACES.sub("", text.strip()).replace("−", "-")
+    if not compact or len(compact) > MAX_NUMBER_CHARS or not _NUMBER.match(compact):
+        raise NumberFormatError(text)
+    sign = ""
+    if compact[0] in "+-":
+        sign, compact = compact[0].replace("+", ""), compact[1:]
+    if compact[-1] in ".,":
+        raise NumberFormatError(text)
+    commas, dots = compact.count(","), compact.count(".")
+    if commas and dots:
+        decimal_mark = "," if compact.rfind(",") > compact.rfind(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+        integer, _, fraction = compact.rpartition(decimal_mark)
+        if fraction.count(group_mark) or integer.count(decimal_mark):
+            raise NumberFormatError(text)
+        integer = _strip_groups(integer, group_mark, text)
+    elif commas or dots:
+        mark = "," if commas else "."
+        parts = compact.split(mark)
+        grouped = all(len(part) == 3 for part in parts[1:]) and 1 <= len(parts[0]) <= 3
+        thousands_first = (mark == "," and language == "en") or len(parts) > 2
+        if thousands_first and grouped:
+            integer, fraction = "".join(parts), ""
+        elif len(parts) == 2:
+            integer, fraction = parts
+        else:
+            raise NumberFormatError(text)
+    else:
+        integer, fraction = compact, ""
+    try:
+        return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+        raise NumberFormatError(text) from exc
+
+
+def _strip_groups(integer: str, group_mark: str, original: str) -> str:
+    parts = integer.split(group_mark)
+    if len(parts) > 1 and not (
+        1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:])
+    ):
+        raise NumberFormatError(original)
+    return "".join(parts)

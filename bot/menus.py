@@ -1,0 +1,45 @@
+"""Which commands each kind of person sees in Telegram's menu, and how they are described."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_, Translator
+from storage import Role
+
+
+@dataclass(frozen=True)
+class MenuCommand:
+    command: str
+    description: str  # an N_-marked message, translated when the menu is set
+
+    def describe(self, tr: Translator) -> str:
+        return tr.gettext(self.description)
+
+
+START = MenuCommand("start", N_("Start and see who you are"))
+HELP = MenuCommand("help", N_("What this bot can do for you"))
+LANGUAGE = MenuCommand("language", N_("Change the language"))
+
+#: What somebody who is not registered (yet) sees.
+PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
+
+#: What each role sees; later capabilities add their commands here.
+ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
+    Role.OFFICER: (START, HELP, LANGUAGE),
+    Role.COORDINATOR: (START, HELP, LANGUAGE),
+    Role.ADMIN: (START, HELP, LANGUAGE),
+}
+
+
+def menu_for(role: Role | None) -> tuple[MenuCommand, ...]:
+    return PUBLIC_MENU if role is None else ROLE_MENUS[role]
+
+
+def role_name(role: Role, tr: Translator) -> str:
+    names = {
+        Role.OFFICER: tr.pgettext("role", "officer"),
+        Role.COORDINATOR: tr.pgettext("role", "coordinator"),
+        Role.ADMIN: tr.pgettext("role", "administrator"),
+    }
+    return names[role]
