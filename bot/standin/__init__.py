@@ -1,0 +1,29 @@
+"""A local stand-in for the Telegram Bot API, for end-to-end tests, benchmarks and demos.
+
+The real PTB ``Application`` talks to it over HTTP (``ApplicationBuilder().base_url(tg.base_url)
+.base_file_url(tg.base_file_url)``); tests act as people and read what the bot sent. It depends
+on nothing else in the bot, only on aiohttp.
+"""
+
+from .html import HtmlParseError, ParsedText, parse_html, utf16_len, visible_text
+from .models import SentMessage, TgChat, TgUser
+from .params import ApiError, Upload
+from .server import FaultKind, StandIn, StandInTimeout
+from .state import TINY_PNG
+
+__all__ = [
+    "TINY_PNG",
+    "ApiError",
+    "FaultKind",
+    "HtmlParseError",
+    "ParsedText",
+    "SentMessage",
+    "StandIn",
+    "StandInTimeout",
+    "TgChat",
+    "TgUser",
+    "Upload",
+    "parse_html",
+    "utf16_len",
+    "visible_text",
+]

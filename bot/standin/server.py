@@ -1,0 +1,755 @@
+"""The stand-in server: Bot API over real HTTP for the bot, plus a person's side for tests.
+
+Every state change (a request, an update queued, a message stored) wakes one
+:class:`asyncio.Condition`, so long polls and the test's waits react immediately instead of
+polling with sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import mimetypes
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal, get_args
+
+from aiohttp import web
+
+from .api import CANONICAL_NAMES, BotApi
+from .models import SentMessage, TgChat, TgUser
+from .params import ApiError, Params, jsonable, read_params
+from .state import (
+    ALL_UPDATES,
+    DEFAULT_ALLOWED_UPDATES,
+    TINY_PNG,
+    CallbackQuery,
+    State,
+    UserMessage,
+)
+
+__all__ = ["FaultKind", "StandIn", "StandInTimeout"]
+
+FaultKind = Literal["429", "500", "502", "slow", "drop"]
+
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
+_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
+
+
+class StandInTimeout(AssertionError, TimeoutError):
+    """A wait ran out; both an assertion failure and a timeout, so either ``except`` works."""
+
+
+@dataclass
+class _Fault:
+    kind: FaultKind
+    method: str | None  # lower-case method name; None = any method but getUpdates
+    remaining: int
+    retry_after: int
+    delay: float
+
+
+class StandIn:
+    """A local Telegram Bot API for one bot token, with a control side for tests.
+
+    Use as ``async with StandIn() as tg:`` and point PTB at ``tg.base_url`` /
+    ``tg.base_file_url``. All methods run on the event loop the server was started on.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        bot_username: str = "standin_bot",
+        *,
+        bot_name: str = "Stand-in Bot",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        strict_ampersand: bool = True,
+    ) -> None:
+        self.state = State(token, bot_username, bot_name)
+        self.api = BotApi(self.state, strict_ampersand=strict_ampersand)
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self._address: str | None = None
+        self._cond = asyncio.Condition()
+        self._version = 0  # bumped on every change, so waits can tell "something happened"
+        self._stopping = False
+        self._stop_event = asyncio.Event()
+        self._in_flight = 0
+        self._poll_generation = 0
+        self._polls_waiting = 0
+        self._faults: list[_Fault] = []
+        self._cursors: dict[int, int] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> StandIn:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Listen on ``host:port`` (port 0 picks a free one)."""
+        if self._runner is not None:
+            raise RuntimeError("the stand-in is already running")
+        self._stopping = False
+        self._stop_event.clear()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", r"/bot{token:[^/]*}/{method:[^/]+}", self._handle_api)
+        app.router.add_get(r"/file/bot{token:[^/]*}/{path:.+}", self._handle_file)
+        app.router.add_post("/_standin/text", self._control_text)
+        app.router.add_post("/_standin/tap", self._control_tap)
+        app.router.add_post("/_standin/update", self._control_update)
+        app.router.add_get(r"/_standin/chats/{chat_id:-?\d+}/messages", self._control_messages)
+        app.router.add_get("/_standin/calls", self._control_calls)
+        app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        self._runner = runner
+        self._address = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        """Release waiting long polls and slow answers, then close every connection."""
+        if self._runner is None:
+            return
+        self._stopping = True
+        self._stop_event.set()
+        await self._notify()
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    @property
+    def api_url(self) -> str:
+        """Root URL, what a TELEGRAM_API_URL setting would hold (the bot adds ``/bot``)."""
+        if self._address is None:
+            raise RuntimeError("the stand-in is not running; use `async with StandIn() as tg`")
+        return self._address
+
+    @property
+    def base_url(self) -> str:
+        """For ``ApplicationBuilder().base_url(...)``: PTB appends the token."""
+        return f"{self.api_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``ApplicationBuilder().base_file_url(...)``."""
+        return f"{self.api_url}/file/bot"
+
+    @property
+    def token(self) -> str:
+        """The one token this server accepts."""
+        return self.state.token
+
+    # --- waking waiters -------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        """Record a change of state and wake every waiter to re-check."""
+        self._version += 1
+        await self._wake()
+
+    async def _wake(self) -> None:
+        async with self._cond:
+            self._cond.notify_all()
+
+    def _notify_soon(self) -> None:
+        """Wake waiters from synchronous code (a task, awaited on stop)."""
+        try:
+            task = asyncio.get_running_loop().create_task(self._notify())
+        except RuntimeError:  # no loop running: nobody can be waiting either
+            self._version += 1
+            return
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _wait_for(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait until ``predicate()`` holds, re-checking on every change; False on timeout."""
+        async with self._cond:
+            try:
+                await asyncio.wait_for(self._cond.wait_for(predicate), timeout)
+            except TimeoutError:
+                return predicate()
+        return True
+
+    # --- the Bot API over HTTP ------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.state.token:
+            return _json(ApiError(401, "Unauthorized").body(), 401)
+        given = request.match_info["method"]
+        method = given.lower()
+        polling = method == "getupdates"  # a waiting long poll is not "work in flight"
+        if not polling:
+            self._in_flight += 1
+        try:
+            try:
+                values = await read_params(request)
+            except ApiError as exc:
+                return _json(exc.body(), exc.status)
+            name = CANONICAL_NAMES.get(method, given)
+            self.state.calls.append((name, values))
+            await self._wake()  # lets tests wait for "the bot called X" while X still runs
+            params = Params(values)
+            try:
+                fault = self._take_fault(method)
+                if fault is not None:
+                    await self._apply_fault(fault, request)
+                if polling:
+                    result: Any = await self._get_updates(params)
+                else:
+                    implementation = self.api.lookup(method)
+                    if implementation is None:
+                        raise ApiError(404, "Not Found: method not found")
+                    result = implementation(params)
+            except ApiError as exc:
+                self.state.failures.append((name, values, exc))
+                return _json(exc.body(), exc.status)
+            return _json({"ok": True, "result": result}, 200)
+        finally:
+            if not polling:
+                self._in_flight -= 1
+                await self._notify()
+
+    async def _apply_fault(self, fault: _Fault, request: web.Request) -> None:
+        """Fail the way the fault says, or (slow) just delay the normal answer."""
+        if fault.kind == "slow":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_event.wait(), fault.delay)
+            return
+        if fault.kind == "drop":
+            if request.transport is not None:
+                request.transport.close()
+            raise web.HTTPServiceUnavailable()  # never reaches the client: the socket is gone
+        raise _fault_error(fault)
+
+    async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
+        """Long polling: confirm by offset, then answer as soon as something is queued."""
+        allowed = params.get_json("allowed_updates", "can't parse allowed_updates")
+        if isinstance(allowed, list):
+            chosen = frozenset(str(a).lower() for a in allowed) & ALL_UPDATES
+            self.state.allowed_updates = chosen or DEFAULT_ALLOWED_UPDATES
+        if self.state.confirm(params.get_int("offset") or 0):
+            await self._notify()
+        limit = min(max(params.get_int("limit") or 100, 1), 100)
+        timeout = max(params.get_float("timeout") or 0.0, 0.0)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        if not self.state.updates and timeout > 0 and not self._stopping:
+            if self._polls_waiting:
+                await self._wake()  # the earlier long poll gives way with 409, like Telegram
+            self._polls_waiting += 1
+            try:
+                await self._wait_for(
+                    lambda: (
+                        bool(self.state.updates)
+                        or self._stopping
+                        or self._poll_generation != generation
+                    ),
+                    timeout,
+                )
+            finally:
+                self._polls_waiting -= 1
+            if self._poll_generation != generation and not self._stopping:
+                raise ApiError(409, _CONFLICT)
+        return [copy.deepcopy(u) for u in self.state.updates[:limit]]
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        for fault in self._faults:
+            matches = fault.method == method if fault.method else method != "getupdates"
+            if matches:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.state.token:
+            return _json(ApiError(401, "Unauthorized").body(), 401)
+        stored = self.state.files_by_path.get(request.match_info["path"])
+        if stored is None:
+            return _json(ApiError(404, "Not Found").body(), 404)
+        mime = stored.mime_type or mimetypes.guess_type(stored.file_path)[0]
+        return web.Response(body=stored.content, content_type=mime or "application/octet-stream")
+
+    async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
+        return _json(ApiError(404, "Not Found").body(), 404)
+
+    # --- the HTTP control side (a bot in another process) ---------------------------------
+
+    async def _control_body(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text="JSON body expected") from exc
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="JSON object expected")
+        return body
+
+    async def _control_text(self, request: web.Request) -> web.StreamResponse:
+        body = await self._control_body(request)
+        try:
+            user = TgUser.from_dict(body["user"])
+            chat = TgChat.from_dict(body["chat"]) if body.get("chat") else None
+            update = await self.send_text(user, str(body["text"]), chat=chat)
+        except (KeyError, TypeError, ValueError) as exc:
+            return _json({"ok": False, "description": f"bad control request: {exc!r}"}, 400)
+        return _json({"ok": True, "result": update}, 200)
+
+    async def _control_tap(self, request: web.Request) -> web.StreamResponse:
+        body = await self._control_body(request)
+        try:
+            user = TgUser.from_dict(body["user"])
+            chat_id, message_id = int(body["chat_id"]), int(body["message_id"])
+            message = self._bot_message(chat_id, message_id)
+            if message is None:
+                raise AssertionError(f"the bot sent no message {message_id} to chat {chat_id}")
+            query_id = await self.tap(
+                user, message, str(body["data"]), forge=bool(body.get("forge"))
+            )
+        except (KeyError, TypeError, ValueError, AssertionError) as exc:
+            return _json({"ok": False, "description": str(exc)}, 400)
+        return _json({"ok": True, "result": {"callback_query_id": query_id}}, 200)
+
+    async def _control_update(self, request: web.Request) -> web.StreamResponse:
+        body = await self._control_body(request)
+        return _json({"ok": True, "result": await self.send_update(body)}, 200)
+
+    async def _control_messages(self, request: web.Request) -> web.StreamResponse:
+        chat_id = int(request.match_info["chat_id"])
+        return _json([m.to_dict() for m in self.messages(chat_id)], 200)
+
+    async def _control_calls(self, request: web.Request) -> web.StreamResponse:
+        return _json([[name, jsonable(params)] for name, params in self.state.calls], 200)
+
+    # --- acting as a person ---------------------------------------------------------------
+
+    def _user_message(
+        self,
+        user: TgUser,
+        chat: TgChat | None,
+        content: dict[str, Any],
+        reply_to: SentMessage | None = None,
+    ) -> dict[str, Any]:
+        """Store a message a person sent and return its Bot API ``Message``."""
+        self.state.users[user.id] = user
+        target = chat or user.private_chat()
+        chat_state = self.state.add_chat(target)
+        message_id = chat_state.take_message_id()
+        raw: dict[str, Any] = {
+            "message_id": message_id,
+            "from": user.to_dict(),
+            "chat": target.to_dict(),
+            "date": int(time.time()),
+        }
+        if reply_to is not None:
+            replied = copy.deepcopy(reply_to.raw)
+            replied.pop("reply_to_message", None)
+            raw["reply_to_message"] = replied
+        raw.update(content)
+        chat_state.messages[message_id] = UserMessage(raw)
+        return raw
+
+    async def send_update(
+        self, update: dict[str, Any], *, fresh_id: bool = False
+    ) -> dict[str, Any]:
+        """Queue any raw update; ``update_id`` is assigned when missing (or ``fresh_id``).
+
+        Chats, people and messages in it become known, so the bot can answer them.
+        """
+        update = copy.deepcopy(update)
+        self._learn_from(update)
+        queued = self.state.enqueue(update, fresh_id=fresh_id)
+        await self._notify()
+        return queued
+
+    def _learn_from(self, update: dict[str, Any]) -> None:
+        """Register the chats, users and messages a raw update mentions."""
+        for key, value in update.items():
+            if not isinstance(value, dict):
+                continue
+            message = value.get("message") if key == "callback_query" else value
+            sender = value.get("from")
+            try:
+                if isinstance(sender, dict):
+                    user = TgUser.from_dict(sender)
+                    self.state.users.setdefault(user.id, user)
+                if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
+                    continue
+                chat = self.state.chats.get(int(message["chat"]["id"]))
+                if chat is None:
+                    chat = self.state.add_chat(TgChat.from_dict(message["chat"]))
+                message_id = message.get("message_id")
+                if key != "callback_query" and isinstance(message_id, int):
+                    chat.messages.setdefault(message_id, UserMessage(copy.deepcopy(message)))
+                    chat.next_message_id = max(chat.next_message_id, message_id + 1)
+            except (KeyError, TypeError, ValueError):
+                continue  # an odd raw update is still delivered as it is
+
+    async def send_text(
+        self,
+        user: TgUser,
+        text: str,
+        chat: TgChat | None = None,
+        *,
+        reply_to: SentMessage | None = None,
+    ) -> dict[str, Any]:
+        """The user sends ``text``; a leading ``/command[@bot]`` gets a bot_command entity."""
+        content: dict[str, Any] = {"text": text}
+        match = _COMMAND.match(text)
+        if match and not re.match(r"[\w/<>]", text[match.end() : match.end() + 1]):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
+        message = self._user_message(user, chat, content, reply_to)
+        return await self.send_update({"message": message})
+
+    async def send_location(
+        self, user: TgUser, latitude: float, longitude: float, chat: TgChat | None = None
+    ) -> dict[str, Any]:
+        """The user shares a location."""
+        content = {"location": {"latitude": latitude, "longitude": longitude}}
+        return await self.send_update({"message": self._user_message(user, chat, content)})
+
+    async def send_photo(
+        self,
+        user: TgUser,
+        caption: str | None = None,
+        chat: TgChat | None = None,
+        *,
+        content: bytes | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a photo (several sizes with unique ids, downloadable via getFile)."""
+        sizes = self.state.store_photo(content if content is not None else TINY_PNG)
+        body: dict[str, Any] = {"photo": [s.photo_size_dict() for s in sizes]}
+        if caption:
+            body["caption"] = caption
+        return await self.send_update({"message": self._user_message(user, chat, body)})
+
+    async def send_document(
+        self,
+        user: TgUser,
+        file_name: str = "x.pdf",
+        chat: TgChat | None = None,
+        *,
+        content: bytes | None = None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a file (downloadable via getFile)."""
+        data = content if content is not None else b"%PDF-1.4\n% stand-in document\n%%EOF\n"
+        mime = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        stored = self.state.store_file("document", data, file_name=file_name, mime_type=mime)
+        body: dict[str, Any] = {"document": stored.document_dict()}
+        if caption:
+            body["caption"] = caption
+        return await self.send_update({"message": self._user_message(user, chat, body)})
+
+    async def send_sticker(
+        self, user: TgUser, chat: TgChat | None = None, *, emoji: str = "👍"
+    ) -> dict[str, Any]:
+        """The user sends a sticker (something most bots should politely ignore)."""
+        stored = self.state.store_file("sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 ", width=512)
+        sticker = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": len(stored.content),
+        }
+        return await self.send_update(
+            {"message": self._user_message(user, chat, {"sticker": sticker})}
+        )
+
+    def _bot_message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        chat = self.state.chats.get(chat_id)
+        message = chat.messages.get(message_id) if chat else None
+        return message if isinstance(message, SentMessage) else None
+
+    async def tap(self, user: TgUser, message: SentMessage, data: str, forge: bool = False) -> str:
+        """The user taps a button of ``message``; returns the callback query id.
+
+        Unless ``forge``, ``data`` must be on the message's current inline keyboard (catches
+        typos in tests); ``forge=True`` sends any data, as a tampering client could.
+        """
+        current = self._bot_message(message.chat_id, message.message_id)
+        if not forge:
+            if current is None or current.deleted:
+                raise AssertionError(
+                    f"message {message.message_id} in chat {message.chat_id} is gone; "
+                    "nobody can tap its buttons"
+                )
+            if data not in current.callback_data:
+                raise AssertionError(
+                    f"message {current.message_id} in chat {current.chat_id} has no button with "
+                    f"callback_data {data!r}; its buttons now: {current.buttons}"
+                )
+        self.state.users[user.id] = user
+        query_id = f"{self.state.bot_id}{self.state.next_callback_id:010d}"
+        self.state.next_callback_id += 1
+        self.state.callback_queries[query_id] = CallbackQuery(
+            query_id, user.id, message.chat_id, message.message_id, data
+        )
+        raw = current.raw if current is not None else message.raw
+        query = {
+            "id": query_id,
+            "from": user.to_dict(),
+            "message": copy.deepcopy(raw),
+            "chat_instance": f"{message.chat_id}{self.state.bot_id}",
+            "data": data,
+        }
+        await self.send_update({"callback_query": query})
+        return query_id
+
+    async def tap_text(self, user: TgUser, message: SentMessage, text: str) -> str:
+        """Tap the inline button whose visible text is ``text``."""
+        current = self._bot_message(message.chat_id, message.message_id) or message
+        for row in current.buttons:
+            for label, target in row:
+                if label == text:
+                    if target is None or target not in current.callback_data:
+                        raise AssertionError(f"button {text!r} opens {target!r}; it has no data")
+                    return await self.tap(user, current, target)
+        raise AssertionError(
+            f"message {current.message_id} in chat {current.chat_id} has no button {text!r}; "
+            f"its buttons now: {current.buttons}"
+        )
+
+    # --- observing the bot ----------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every Bot API call received, in order: (method, decoded parameters)."""
+        return self.state.calls
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        """Parameters of every call to ``method`` (case-insensitive)."""
+        return [p for name, p in self.state.calls if name.lower() == method.lower()]
+
+    @property
+    def failures(self) -> list[tuple[str, dict[str, Any], ApiError]]:
+        """Calls the stand-in refused, with the error it answered."""
+        return self.state.failures
+
+    def messages(self, chat_id: int) -> list[SentMessage]:
+        """Every message the bot sent to the chat, in order, as it is now (edits applied)."""
+        chat = self.state.chats.get(chat_id)
+        return list(chat.sent) if chat else []
+
+    def last_message(self, chat_id: int) -> SentMessage | None:
+        """The bot's latest message in the chat, if any."""
+        sent = self.messages(chat_id)
+        return sent[-1] if sent else None
+
+    async def next_message(self, chat_id: int, timeout: float = 5.0) -> SentMessage:
+        """The next bot message in that chat this method has not returned yet (waits for it)."""
+
+        def ready() -> bool:
+            return self._cursors.get(chat_id, 0) < len(self.messages(chat_id))
+
+        if not await self._wait_for(ready, timeout):
+            raise StandInTimeout(
+                f"the bot sent no new message to chat {chat_id} within {timeout}s.\n"
+                + self.describe_chat(chat_id)
+            )
+        index = self._cursors.get(chat_id, 0)
+        self._cursors[chat_id] = index + 1
+        return self.messages(chat_id)[index]
+
+    def skip_messages(self, chat_id: int) -> list[SentMessage]:
+        """Mark every message so far as seen by next_message; returns the ones skipped."""
+        index = self._cursors.get(chat_id, 0)
+        sent = self.messages(chat_id)
+        self._cursors[chat_id] = len(sent)
+        return sent[index:]
+
+    def describe_chat(self, chat_id: int) -> str:
+        """A readable account of a chat and recent refusals, for assertion messages."""
+        sent = self.messages(chat_id)
+        seen = self._cursors.get(chat_id, 0)
+        lines = [f"chat {chat_id}: {len(sent)} bot message(s), {seen} already returned"]
+        lines += [f"  {m.describe()}" for m in sent[-10:]]
+        refused = self.state.failures[-5:]
+        if refused:
+            lines.append("recent refused calls:")
+            lines += [f"  {name} -> {exc.status} {exc.description}" for name, _, exc in refused]
+        lines.append(f"updates waiting to be fetched/confirmed: {len(self.state.updates)}")
+        return "\n".join(lines)
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], timeout: float = 5.0, description: str = "condition"
+    ) -> None:
+        """Wait until ``predicate()`` is true; it is re-checked on every change of state."""
+        if not await self._wait_for(predicate, timeout):
+            raise StandInTimeout(
+                f"{description}: still false after {timeout}s.\n"
+                f"API calls so far: {[name for name, _ in self.state.calls[-15:]]}"
+            )
+
+    def callback_answer(self, query_id: str) -> dict[str, Any] | None:
+        """What answerCallbackQuery said for that query (text, show_alert, url, cache_time)."""
+        query = self.state.callback_queries.get(query_id)
+        return None if query is None else query.answer
+
+    async def wait_callback_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Wait until the bot answers that callback query."""
+        await self.wait_until(
+            lambda: self.callback_answer(query_id) is not None,
+            timeout,
+            f"callback query {query_id} answered",
+        )
+        answer = self.callback_answer(query_id)
+        assert answer is not None
+        return answer
+
+    def commands(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[tuple[str, str]]:
+        """What setMyCommands stored for that scope (default scope by default) and language."""
+        stored = self.state.commands.get((self.state.scope_key(scope), language_code), [])
+        return [(c["command"], c["description"]) for c in stored]
+
+    def pending_updates(self) -> int:
+        """Updates queued and not yet confirmed by a getUpdates offset."""
+        return len(self.state.updates)
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes behind any file id the stand-in knows."""
+        return self.state.files[file_id].content
+
+    async def wait_idle(self, timeout: float = 5.0, settle: float = 0.05) -> None:
+        """Wait until every update was fetched and confirmed and no API request is running.
+
+        PTB confirms an update (next getUpdates) before its handler finishes, so the quiet
+        state must also last ``settle`` seconds with no change at all. For assertions about
+        what the bot sent, prefer :meth:`next_message` / :meth:`wait_until`.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+
+        def idle() -> bool:
+            return not self.state.updates and self._in_flight == 0
+
+        while True:
+            remaining = deadline - loop.time()
+            if not await self._wait_for(idle, max(remaining, 0.0)):
+                raise StandInTimeout(
+                    f"the bot did not go idle within {timeout}s: {len(self.state.updates)} "
+                    f"update(s) unconfirmed, {self._in_flight} request(s) running"
+                )
+            if settle <= 0 or not await self._wait_for(self._changed_since(self._version), settle):
+                return
+            if loop.time() >= deadline:
+                raise StandInTimeout(f"the bot kept busy for more than {timeout}s")
+
+    def _changed_since(self, version: int) -> Callable[[], bool]:
+        return lambda: self._version != version
+
+    # --- shaping the world ----------------------------------------------------------------
+
+    def add_chat(self, chat: TgChat | TgUser) -> None:
+        """Make a chat known before anyone wrote from it (e.g. a group the bot reports to)."""
+        if isinstance(chat, TgUser):
+            self.state.users[chat.id] = chat
+            chat = chat.private_chat()
+        self.state.add_chat(chat)
+
+    def block_bot(self, user_id: int, *, notify: bool = True) -> None:
+        """The user blocks the bot: sends then fail with 403 (and a my_chat_member update)."""
+        self.state.blocked.add(user_id)
+        if notify:
+            self._member_update(user_id, "member", "kicked")
+        self._notify_soon()
+
+    def unblock_bot(self, user_id: int, *, notify: bool = True) -> None:
+        """The user unblocks the bot."""
+        self.state.blocked.discard(user_id)
+        if notify:
+            self._member_update(user_id, "kicked", "member")
+        self._notify_soon()
+
+    def _member_update(self, user_id: int, old: str, new: str) -> None:
+        user = self.state.users.get(user_id) or TgUser(id=user_id, first_name="User")
+        self.state.add_chat(user.private_chat())
+        now = int(time.time())
+        bot = self.state.bot_user()
+        self.state.enqueue(
+            {
+                "my_chat_member": {
+                    "chat": user.private_chat().to_dict(),
+                    "from": user.to_dict(),
+                    "date": now,
+                    "old_chat_member": {"status": old, "user": bot},
+                    "new_chat_member": {"status": new, "user": bot}
+                    | ({"until_date": 0} if new == "kicked" else {}),
+                }
+            }
+        )
+
+    def inject_fault(
+        self,
+        kind: FaultKind,
+        method: str | None = None,
+        count: int = 1,
+        retry_after: int = 1,
+        delay: float = 2.0,
+    ) -> None:
+        """Make the next ``count`` calls (of ``method``, or of any method but getUpdates) fail.
+
+        "429" answers Too Many Requests with ``retry_after``; "500"/"502" answer server errors;
+        "drop" closes the connection without an answer; "slow" answers after ``delay`` seconds.
+        """
+        if kind not in get_args(FaultKind):
+            raise ValueError(f"unknown fault kind {kind!r}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._faults.append(
+            _Fault(kind, method.lower() if method else None, count, retry_after, delay)
+        )
+
+    def clear_faults(self) -> None:
+        """Forget faults that have not fired yet."""
+        self._faults.clear()
+
+
+def _fault_error(fault: _Fault) -> ApiError:
+    if fault.kind == "429":
+        return ApiError(
+            429,
+            f"Too Many Requests: retry after {fault.retry_after}",
+            {"retry_after": fault.retry_after},
+        )
+    if fault.kind == "500":
+        return ApiError(500, "Internal Server Error")
+    return ApiError(502, "Bad Gateway")
+
+
+def _json(body: Any, status: int) -> web.Response:
+    return web.Response(
+        text=json.dumps(body, ensure_ascii=False),
+        status=status,
+        content_type="application/json",
+    )
