@@ -13,10 +13,11 @@ import logging
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
 
 from bot.config import LANGUAGES, Settings
 from bot.context import BotContext, FieldReportApplication, Services
-from bot.handlers import errors, fallback, gate, language, start
+from bot.handlers import errors, fallback, gate, language, my_reports, report, start
 from bot.i18n import Catalogs
 from bot.menus import PUBLIC_MENU
 from storage.persistence import SqlitePersistence
@@ -35,13 +36,23 @@ class _Application(FieldReportApplication):
         await set_public_menus(self)
 
 
-def build_application(settings: Settings) -> FieldReportApplication:
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> FieldReportApplication:
+    """``request`` and ``get_updates_request`` swap the HTTP client (benchmarks: in memory)."""
     services = Services(settings=settings, catalogs=Catalogs(settings.timezone))
     # Services.open() runs in Application.initialize(), before PTB reads the persistence.
     persistence = SqlitePersistence(lambda: services.db)
+    builder = ApplicationBuilder()
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     application = (
-        ApplicationBuilder()
-        .application_class(_Application, kwargs={"services": services})
+        builder.application_class(_Application, kwargs={"services": services})
         .token(settings.require_token())
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_url)
@@ -56,6 +67,9 @@ def build_application(settings: Settings) -> FieldReportApplication:
     gate.register(application)
     start.register(application)
     language.register(application)
+    report.register(application)
+    my_reports.register(application)
+    report.register_answers(application)  # after every other message handler
     fallback.register(application)  # last: see the module docstring
     errors.register(application)
     return application

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,6 +58,9 @@ class Settings:
     default_language: str = "ru"
     admin_ids: tuple[int, ...] = ()
     log_level: str = "INFO"
+    draft_ttl: timedelta = timedelta(hours=24)
+    amend_window: timedelta = timedelta(hours=24)
+    report_max_age: timedelta = timedelta(days=30)
 
     @property
     def bot_base_url(self) -> str:
@@ -134,7 +138,14 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR.")
 
+    draft_ttl = _positive_int(get("DRAFT_TTL_HOURS"), "DRAFT_TTL_HOURS", 24, 24 * 30)
+    amend_window = _positive_int(get("AMEND_WINDOW_HOURS"), "AMEND_WINDOW_HOURS", 24, 24 * 365)
+    max_age = _positive_int(get("REPORT_MAX_AGE_DAYS"), "REPORT_MAX_AGE_DAYS", 30, 3650)
+
     return Settings(
+        draft_ttl=timedelta(hours=draft_ttl),
+        amend_window=timedelta(hours=amend_window),
+        report_max_age=timedelta(days=max_age),
         bot_token=Secret(token) if token else None,
         telegram_api_url=api_url,
         database_path=database_path,
@@ -143,3 +154,11 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         admin_ids=tuple(dict.fromkeys(admin_ids)),
         log_level=log_level,
     )
+
+
+def _positive_int(raw: str | None, name: str, default: int, maximum: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ConfigError(f"{name} must be a whole number from 1 to {maximum}.")
+    return int(raw)

@@ -20,15 +20,18 @@ class MenuCommand:
 START = MenuCommand("start", N_("Start and see who you are"))
 HELP = MenuCommand("help", N_("What this bot can do for you"))
 LANGUAGE = MenuCommand("language", N_("Change the language"))
+REPORT = MenuCommand("report", N_("File a report"))
+MY_REPORTS = MenuCommand("myreports", N_("My reports: view, amend, withdraw"))
+CANCEL = MenuCommand("cancel", N_("Cancel the report being filled in"))
 
 #: What somebody who is not registered (yet) sees.
 PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
 
 #: What each role sees; later capabilities add their commands here.
 ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
-    Role.OFFICER: (START, HELP, LANGUAGE),
+    Role.OFFICER: (REPORT, MY_REPORTS, CANCEL, HELP, LANGUAGE, START),
     Role.COORDINATOR: (START, HELP, LANGUAGE),
-    Role.ADMIN: (START, HELP, LANGUAGE),
+    Role.ADMIN: (REPORT, MY_REPORTS, CANCEL, HELP, LANGUAGE, START),
 }
 
 

@@ -1,13 +1,38 @@
 """Everything that speaks SQL: connection, migrations, repositories, PTB persistence."""
 
 from storage.db import Database, Repositories
-from storage.models import AuditEntry, Role, Unit, UnitKind, User, UserStatus
+from storage.models import (
+    Attachment,
+    AuditEntry,
+    NewReport,
+    NewSeizureItem,
+    Report,
+    ReportChanges,
+    ReportStatus,
+    ReportVersion,
+    Role,
+    SeizureItem,
+    StoredDraft,
+    Unit,
+    UnitKind,
+    User,
+    UserStatus,
+)
 
 __all__ = [
+    "Attachment",
     "AuditEntry",
     "Database",
+    "NewReport",
+    "NewSeizureItem",
+    "Report",
+    "ReportChanges",
+    "ReportStatus",
+    "ReportVersion",
     "Repositories",
     "Role",
+    "SeizureItem",
+    "StoredDraft",
     "Unit",
     "UnitKind",
     "User",

@@ -17,7 +17,9 @@ from pathlib import Path
 import aiosqlite
 
 from storage.audit import AuditRepository
+from storage.drafts import DraftRepository
 from storage.persistence_repo import PersistenceRepository
+from storage.reports import ReportRepository
 from storage.units import UnitRepository
 from storage.users import UserRepository
 
@@ -39,6 +41,8 @@ class Repositories:
     units: UnitRepository
     audit: AuditRepository
     persistence: PersistenceRepository
+    drafts: DraftRepository
+    reports: ReportRepository
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection) -> Repositories:
@@ -47,6 +51,8 @@ class Repositories:
             units=UnitRepository(conn),
             audit=AuditRepository(conn),
             persistence=PersistenceRepository(conn),
+            drafts=DraftRepository(conn),
+            reports=ReportRepository(conn),
         )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -64,3 +66,119 @@ class AuditEntry:
     action: str
     target: str | None
     details: str | None
+
+
+class ReportStatus(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class NewSeizureItem:
+    """One seized substance as the officer entered it, and normalised (g → kg, ml → l)."""
+
+    substance: str
+    quantity: Decimal
+    measure: str
+    normalized_quantity: Decimal
+    normalized_unit: str
+
+
+@dataclass(frozen=True)
+class SeizureItem:
+    substance: str
+    quantity: Decimal
+    measure: str
+    normalized_quantity: Decimal
+    normalized_unit: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file Telegram holds for us: ``file_id`` to send it again, ``file_unique_id`` to dedupe."""
+
+    file_id: str
+    file_unique_id: str
+    kind: str = "photo"
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """A report about to be stored; ``idempotency_key`` is the draft's id."""
+
+    form: str
+    form_code: str
+    unit_id: int
+    author_id: int
+    idempotency_key: str
+    occurred_at: datetime | None
+    submitted_at: datetime
+    local_day: date
+    urgent: bool
+    answers: dict[str, Any]
+    place_text: str | None
+    latitude: float | None
+    longitude: float | None
+    persons_detained: int | None
+    items: tuple[NewSeizureItem, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    number: str
+    form: str
+    form_code: str
+    unit_id: int
+    author_id: int
+    occurred_at: datetime | None
+    submitted_at: datetime
+    local_day: date
+    status: ReportStatus
+    urgent: bool
+    version: int
+    answers: dict[str, Any]
+    place_text: str | None
+    latitude: float | None
+    longitude: float | None
+    persons_detained: int | None
+    items: tuple[SeizureItem, ...]
+    attachments: tuple[Attachment, ...]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    """One version of a report; ``answers`` is the snapshot described in storage/reports.py."""
+
+    report_id: int
+    version: int
+    answers: dict[str, Any]
+    created_at: datetime
+    created_by: int | None
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    user_id: int
+    draft_id: str
+    form: str
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportChanges:
+    """The whole amendable state of a report: :meth:`ReportRepository.amend` replaces it all."""
+
+    occurred_at: datetime | None
+    urgent: bool
+    answers: dict[str, Any]
+    place_text: str | None
+    latitude: float | None
+    longitude: float | None
+    persons_detained: int | None
+    items: tuple[NewSeizureItem, ...]
+    attachments: tuple[Attachment, ...]

@@ -35,6 +35,13 @@ class UserRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    async def get(self, user_id: int) -> User | None:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _user(row) if row else None
+
     async def get_by_telegram_id(self, telegram_id: int) -> User | None:
         async with self._conn.execute(
             f"SELECT {_COLUMNS} FROM users WHERE telegram_id = ?", (telegram_id,)
@@ -78,6 +85,14 @@ class UserRepository:
             (to_db(now or utc_now()), telegram_id),
         )
         return True
+
+    async def set_status(
+        self, telegram_id: int, status: UserStatus, *, now: datetime | None = None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE users SET status = ?, updated_at = ? WHERE telegram_id = ?",
+            (status.value, to_db(now or utc_now()), telegram_id),
+        )
 
     async def set_language(
         self, telegram_id: int, language: str, *, now: datetime | None = None

@@ -21,6 +21,14 @@ async def edit_or_ignore_unchanged(
             raise
 
 
+async def edit_then_answer(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit, then answer: once the spinner stops, the message already shows the result."""
+    await edit_or_ignore_unchanged(query, text, reply_markup)
+    await query.answer()
+
+
 async def stale_button(update: Update, context: BotContext) -> None:
     """A tap on a button we no longer serve (old, forged, finished): say so, change nothing."""
     if update.callback_query:

@@ -51,10 +51,10 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         await repos.users.set_language(account.telegram_id, code)
     context.tr = context.services.catalogs.translator(code)
     text = context.tr.gettext("Language set: {language}.").format(language=ENDONYMS[code])
-    await query.answer()
     await edit_or_ignore_unchanged(query, text)
     if update.effective_chat:
         await set_chat_menu(context, update.effective_chat.id, account)
+    await query.answer()  # last: when the spinner stops, everything has changed
 
 
 def register(application: FieldReportApplication) -> None:

@@ -32,7 +32,9 @@ def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """What extraction finds in the code right now."""
     output = tmp_path_factory.mktemp("pot") / "bot.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
-    subprocess.run([str(pybabel), "-q", "extract", "-o", str(output)], cwd=ROOT, check=True)
+    subprocess.run(
+        [str(pybabel), "extract", "-o", str(output)], cwd=ROOT, check=True, capture_output=True
+    )
     return _read(output)
 
 

@@ -1,0 +1,24 @@
+# FieldReport: the bot as a small image. The database lives on the /data volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATABASE_PATH=/data/fieldreport.sqlite3
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY storage ./storage
+COPY locales ./locales
+
+# Install the package in place (the catalogs are found next to it) and compile the catalogs.
+RUN pip install -e . \
+    && pybabel compile -d locales -D bot --statistics \
+    && useradd --system --uid 10001 --home-dir /app fieldreport \
+    && mkdir -p /data && chown fieldreport /data
+
+USER fieldreport
+VOLUME ["/data"]
+CMD ["python", "-m", "bot", "run"]

@@ -1,0 +1,98 @@
+"""What one update costs: a bare PTB echo bot (the floor) against FieldReport's ``/start``.
+
+Both bots run on the same in-memory harness in the same process and event loop, their updates
+interleaved one by one, so machine noise falls on both alike and the ratio is meaningful.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from telegram.constants import FloodLimit
+
+from benchmarks.bots import ECHO_TEXT, echo_application, fieldreport_application
+from benchmarks.harness import InMemoryRequest, Subject, UpdateFactory, run_interleaved
+from benchmarks.registry import Figure, benchmark
+
+#: Timed rounds; each times PER_ROUND echo updates and PER_ROUND /start updates, interleaved.
+ROUNDS = 16
+WARMUP_ROUNDS = 2
+#: FieldReport's AIORateLimiter lets a burst of 30 messages through, then spaces them 1/30 s
+#: apart. A round (PER_ROUND timed updates plus one untimed) stays below that burst and lasts
+#: long enough for the limiter to drain fully before the next: the figures measure work, never
+#: the limiter's deliberate waiting.
+PER_ROUND = 24
+LIMITER_RATE = FloodLimit.MESSAGES_PER_SECOND
+ROUND_PERIOD_S = (PER_ROUND + 1) / LIMITER_RATE + 0.05
+#: A /start slower than half the limiter's spacing was almost surely made to wait by it.
+THROTTLED_NS = int(0.5e9 / LIMITER_RATE)
+
+ADMIN_ID = 4242
+
+
+@benchmark("update_cost", "per-update cost: bare PTB echo bot vs FieldReport /start")
+async def update_cost() -> list[Figure]:
+    """Median wall time per update of the echo bot and of /start, and their ratio."""
+    echo_request, start_request = InMemoryRequest(), InMemoryRequest()
+    echo_updates, start_updates = UpdateFactory(user_id=1001), UpdateFactory(user_id=ADMIN_ID)
+
+    async with (
+        echo_application(echo_request) as echo_app,
+        fieldreport_application(start_request, admin_ids=(ADMIN_ID,)) as start_app,
+    ):
+        echo = Subject(
+            "echo",
+            echo_app,
+            echo_request,
+            lambda: echo_updates.message(ECHO_TEXT),
+            expected_calls={"sendMessage": 1},
+            reply_ok=lambda text: text == ECHO_TEXT,
+        )
+        start = Subject(
+            "/start",
+            start_app,
+            start_request,
+            lambda: start_updates.message("/start"),
+            # The greeting and the chat's command menu; anything else is another path.
+            expected_calls={"sendMessage": 1, "setMyCommands": 1},
+            reply_ok=lambda text: text.startswith("Hello,"),
+        )
+        await run_interleaved(
+            [echo, start],
+            rounds=ROUNDS,
+            per_round=PER_ROUND,
+            warmup_rounds=WARMUP_ROUNDS,
+            round_period_s=ROUND_PERIOD_S,
+        )
+    echo_samples, start_samples = echo.samples, start.samples
+
+    throttled = start_samples.count_over(THROTTLED_NS)
+    if throttled:
+        print(
+            f"warning: {throttled} /start updates look rate-limited; the figure is inflated",
+            file=sys.stderr,
+        )
+    echo_us, start_us = echo_samples.median_us(), start_samples.median_us()
+    return [
+        Figure(
+            "echo_update_cost",
+            echo_us,
+            "us/update",
+            "bare PTB echo bot, median",
+            echo_samples.spread(),
+        ),
+        Figure(
+            "start_update_cost",
+            start_us,
+            "us/update",
+            "FieldReport /start by an admin, median",
+            start_samples.spread() + (f", {throttled} throttled" if throttled else ""),
+        ),
+        Figure(
+            "start_vs_echo_ratio",
+            start_us / echo_us,
+            "x",
+            "start_update_cost / echo_update_cost",
+            digits=2,
+        ),
+    ]

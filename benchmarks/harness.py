@@ -1,0 +1,471 @@
+"""The in-process harness: a fake Bot API behind PTB's request interface, and update timing.
+
+No sockets and no HTTP: :class:`InMemoryRequest` answers every Bot API call from memory, so a
+figure measures our code and PTB's, never the network or Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+JsonDict = dict[str, Any]
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: Never resolvable (RFC 2606): even a request that escaped the harness could not reach Telegram.
+FAKE_API_URL = "http://bot-api.invalid"
+FAKE_TOKEN = "123456:benchmark-token"
+BOT_USER: JsonDict = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "FieldReport",
+    "username": "fieldreport_bench_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+#: Bot API methods that carry a ``chat_id``: the ones PTB's ``AIORateLimiter`` counts against
+#: its overall budget (``answerCallbackQuery`` and ``setMyCommands`` carry none).
+CHAT_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+NOT_FOUND = "Bad Request: message to edit not found"
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+
+
+@dataclass(slots=True)
+class ShownMessage:
+    """A bot message as the chat shows it now (after any edits)."""
+
+    message_id: int
+    chat_id: int
+    date: int
+    text: str
+    #: The keyboard exactly as the bot sent it (JSON), parsed only when somebody reads it.
+    reply_markup: str | None
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """``(text, callback_data)`` of every inline button, row by row."""
+        if self.reply_markup is None:
+            return []
+        markup = json.loads(self.reply_markup)
+        return [
+            (button["text"], button["callback_data"])
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+            if "callback_data" in button
+        ]
+
+    def as_json(self) -> JsonDict:
+        """The Bot API ``Message``, as a callback query on one of its buttons carries it."""
+        message: JsonDict = {
+            "message_id": self.message_id,
+            "date": self.date,
+            "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": self.text,
+        }
+        if self.reply_markup is not None:
+            message["reply_markup"] = json.loads(self.reply_markup)
+        return message
+
+
+class InMemoryRequest(BaseRequest):
+    """Answers Bot API methods in memory with valid JSON and counts the calls per method.
+
+    The request parameters are JSON-encoded as PTB's HTTPX client would, so the encoding cost
+    stays in the figures; only the transport is removed. ``sendMessage``, ``editMessageText``
+    and ``editMessageReplyMarkup`` answer with the ``Message`` as Telegram would, and keep each
+    chat's bot messages (text and keyboard) so a benchmark can read the screen and tap what a
+    person would see; an edit of an unknown message, or one that changes nothing, fails with
+    Telegram's ``400`` error. Every other method answers ``true``.
+    """
+
+    __slots__ = ("_message_id", "callback_answers", "calls", "chats", "last_text", "texts")
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        #: The text of the latest ``sendMessage``, to check a benchmark took the path it meant.
+        self.last_text = ""
+        #: Every text sent or edited in, oldest first (to look for an error apology).
+        self.texts: list[str] = []
+        #: The parameters of every ``answerCallbackQuery`` (an alert text means a refusal).
+        self.callback_answers: list[JsonDict] = []
+        #: chat id -> message id -> the bot's message as shown now, in the order sent.
+        self.chats: dict[int, dict[int, ShownMessage]] = {}
+        self._message_id = 0
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        self.calls[endpoint] += 1
+        params: JsonDict = {}
+        encoded: dict[str, str] = {}
+        if request_data is not None:
+            encoded = request_data.json_parameters  # the encoding a real client performs
+            params = request_data.parameters
+        result: Any = True
+        if endpoint == "getMe":
+            result = BOT_USER
+        elif endpoint == "sendMessage":
+            result = self._message(params, encoded)
+        elif endpoint in ("editMessageText", "editMessageReplyMarkup"):
+            result = self._edit(endpoint, params, encoded)
+            if isinstance(result, str):
+                error = {"ok": False, "error_code": 400, "description": result}
+                return 400, json.dumps(error).encode()
+        elif endpoint == "answerCallbackQuery":
+            self.callback_answers.append(params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _message(self, params: JsonDict, encoded: Mapping[str, str]) -> JsonDict:
+        self._message_id += 1
+        text = str(params.get("text", ""))
+        self.last_text = text
+        self.texts.append(text)
+        chat_id = int(params["chat_id"])
+        shown = ShownMessage(
+            self._message_id, chat_id, int(time.time()), text, encoded.get("reply_markup")
+        )
+        self.chats.setdefault(chat_id, {})[shown.message_id] = shown
+        return self._result(shown, params)
+
+    def _edit(self, endpoint: str, params: JsonDict, encoded: Mapping[str, str]) -> JsonDict | str:
+        """The edited ``Message``, or Telegram's error description."""
+        chat_id = int(params.get("chat_id", 0))
+        shown = self.chats.get(chat_id, {}).get(int(params.get("message_id", 0)))
+        if shown is None:
+            return NOT_FOUND
+        text = str(params["text"]) if endpoint == "editMessageText" else shown.text
+        markup = encoded.get("reply_markup")  # none given: Telegram removes the keyboard
+        if text == shown.text and markup == shown.reply_markup:
+            return NOT_MODIFIED
+        if endpoint == "editMessageText":
+            self.texts.append(text)
+        shown.text, shown.reply_markup = text, markup
+        message = self._result(shown, params)
+        message["edit_date"] = int(time.time())
+        return message
+
+    @staticmethod
+    def _result(shown: ShownMessage, params: JsonDict) -> JsonDict:
+        message: JsonDict = {
+            "message_id": shown.message_id,
+            "date": shown.date,
+            "chat": {"id": shown.chat_id, "type": "private" if shown.chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": shown.text,
+        }
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def screen(self, chat_id: int) -> list[ShownMessage]:
+        """The bot's messages in a chat, oldest first, as they look now."""
+        return list(self.chats.get(chat_id, {}).values())
+
+
+@dataclass
+class UpdateFactory:
+    """Updates from one person in their private chat, each with a fresh ``update_id``."""
+
+    user_id: int
+    first_name: str = "Ada"
+    last_name: str = "Lovelace"
+    username: str = "ada"
+    language_code: str = "en"
+    _next_id: int = field(default=1, repr=False)
+
+    def _person(self) -> JsonDict:
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
+
+    def _user_message(self, update_id: int, content: JsonDict) -> JsonDict:
+        return {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {
+                "id": self.user_id,
+                "type": "private",
+                "first_name": self.first_name,
+                "last_name": self.last_name,
+                "username": self.username,
+            },
+            "from": self._person(),
+            **content,
+        }
+
+    def _take_id(self) -> int:
+        update_id = self._next_id
+        self._next_id += 1
+        return update_id
+
+    def message(self, text: str) -> JsonDict:
+        update_id = self._take_id()
+        content: JsonDict = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return {"update_id": update_id, "message": self._user_message(update_id, content)}
+
+    def photo(self) -> JsonDict:
+        """A photo as Telegram delivers it: three sizes, each with its own file ids."""
+        update_id = self._take_id()
+        sizes = [
+            {
+                "file_id": f"AgACAgIAAxkBAAI{update_id:08d}x{side}",
+                "file_unique_id": f"AQAD{update_id:08d}{side}",
+                "width": side,
+                "height": side * 3 // 4,
+                "file_size": side * 90,
+            }
+            for side in (90, 320, 800)
+        ]
+        return {"update_id": update_id, "message": self._user_message(update_id, {"photo": sizes})}
+
+    def callback(self, data: str, message: JsonDict) -> JsonDict:
+        """A tap on an inline button with ``data`` under the bot's ``message``."""
+        update_id = self._take_id()
+        query = {
+            "id": f"{self.user_id}{update_id:012d}",
+            "from": self._person(),
+            "message": message,
+            "chat_instance": f"{self.user_id}{BOT_USER['id']}",
+            "data": data,
+        }
+        return {"update_id": update_id, "callback_query": query}
+
+
+@dataclass
+class Samples:
+    """Per-update durations in nanoseconds; figures are medians, robust to the odd GC pause."""
+
+    durations_ns: list[int] = field(default_factory=list)
+
+    def add(self, duration_ns: int) -> None:
+        self.durations_ns.append(duration_ns)
+
+    def median_us(self) -> float:
+        return statistics.median(self.durations_ns) / 1000
+
+    def spread(self) -> str:
+        """``n=400, p25-p75 170.1-190.3 us`` for the table."""
+        quartiles = statistics.quantiles(self.durations_ns, n=4)
+        return (
+            f"n={len(self.durations_ns)}, p25-p75 "
+            f"{quartiles[0] / 1000:.1f}-{quartiles[2] / 1000:.1f} us"
+        )
+
+    def count_over(self, threshold_ns: int) -> int:
+        return sum(1 for d in self.durations_ns if d >= threshold_ns)
+
+
+async def timed_update(application: AnyApplication, data: JsonDict) -> int:
+    """Parse and process one update; its wall time in nanoseconds (the only timed region)."""
+    start = time.perf_counter_ns()
+    await application.process_update(Update.de_json(data, application.bot))
+    return time.perf_counter_ns() - start
+
+
+class Steppable(Protocol):
+    """What :func:`run_interleaved` drives: a bot that processes one update per ``step``."""
+
+    name: str
+
+    async def warm_up(self) -> None:
+        """One untimed update that may come at the start of any round."""
+
+    async def step(self, *, timed: bool) -> None:
+        """The next update; its wall time is recorded if ``timed``."""
+
+
+@dataclass
+class Subject:
+    """One bot under test: its application, its fake Bot API, its updates and what they must do.
+
+    Every update is checked (outside the timing) against ``expected_calls`` and ``reply_ok``:
+    a bot that silently took another path (a refusal, an error apology) would time the wrong
+    thing, so the benchmark fails instead.
+    """
+
+    name: str
+    application: AnyApplication
+    request: InMemoryRequest
+    make_update: Callable[[], JsonDict]
+    #: Exactly the Bot API calls one update must make, e.g. ``{"sendMessage": 1}``.
+    expected_calls: Mapping[str, int]
+    reply_ok: Callable[[str], bool] = lambda text: True
+    samples: Samples = field(default_factory=Samples)
+
+    async def warm_up(self) -> None:
+        await self.step(timed=False)
+
+    async def step(self, *, timed: bool) -> None:
+        """Parse and process one update; record its wall time in nanoseconds if ``timed``."""
+        data = self.make_update()
+        before = self.request.calls.copy()
+        duration = await timed_update(self.application, data)
+        if timed:
+            self.samples.add(duration)
+        made = dict(self.request.calls - before)
+        if made != dict(self.expected_calls) or not self.reply_ok(self.request.last_text):
+            raise RuntimeError(
+                f"{self.name}: update {data['update_id']} made {made} "
+                f"(expected {dict(self.expected_calls)}), last reply {self.request.last_text!r}"
+            )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One update of a conversation and what it must do."""
+
+    name: str
+    #: Builds the update when its turn comes, so it can read what the bot shows by then.
+    make_update: Callable[[], JsonDict]
+    #: Exactly the Bot API calls this update must make.
+    expected_calls: Mapping[str, int]
+    #: Looks at the fake Bot API after the update; returns what is wrong, or None.
+    check: Callable[[InMemoryRequest], str | None] = lambda request: None
+
+    def limited_calls(self) -> int:
+        """How many of its calls the ``AIORateLimiter`` counts (those that carry a chat)."""
+        return sum(n for method, n in self.expected_calls.items() if method in CHAT_METHODS)
+
+
+@dataclass
+class ScriptedSubject:
+    """A bot driven through one conversation (``script``) again and again, step by step.
+
+    ``step`` plays the script's next update; after its last one, the script starts over.
+    ``warm_up`` plays ``lead`` (untimed) and is only allowed between two conversations, so a
+    round of ``len(script)`` steps is always exactly one whole conversation. Every update is
+    checked outside the timing: exactly the expected Bot API calls, no callback answered with an
+    alert (a refusal), no text matching ``forbidden`` (an error apology), and the step's check.
+    """
+
+    name: str
+    application: AnyApplication
+    request: InMemoryRequest
+    script: Sequence[Step]
+    lead: Step
+    forbidden: Callable[[str], bool] = lambda text: False
+    #: Every timed update of every step.
+    samples: Samples = field(default_factory=Samples)
+    #: The timed updates of each step, by step name.
+    per_step: dict[str, Samples] = field(default_factory=dict)
+    #: The sum of one whole conversation's updates, for each conversation timed throughout.
+    per_conversation: Samples = field(default_factory=Samples)
+    conversations: int = 0
+    _position: int = field(default=0, repr=False)
+    _conversation_ns: int = field(default=0, repr=False)
+    _conversation_timed: bool = field(default=True, repr=False)
+
+    async def warm_up(self) -> None:
+        if self._position != 0:
+            raise RuntimeError(f"{self.name}: a warm-up in the middle of a conversation")
+        await self._play(self.lead)
+
+    async def step(self, *, timed: bool) -> None:
+        current = self.script[self._position]
+        duration = await self._play(current)
+        if timed:
+            self.samples.add(duration)
+            self.per_step.setdefault(current.name, Samples()).add(duration)
+        self._conversation_ns += duration
+        self._conversation_timed &= timed
+        self._position += 1
+        if self._position == len(self.script):
+            self.conversations += 1
+            if self._conversation_timed:
+                self.per_conversation.add(self._conversation_ns)
+            self._position, self._conversation_ns, self._conversation_timed = 0, 0, True
+
+    async def _play(self, current: Step) -> int:
+        request = self.request
+        data = current.make_update()
+        before = request.calls.copy()
+        texts, answers = len(request.texts), len(request.callback_answers)
+        duration = await timed_update(self.application, data)
+        made = dict(request.calls - before)
+        problem: str | None = None
+        if made != dict(current.expected_calls):
+            problem = f"made {made} (expected {dict(current.expected_calls)})"
+        elif alerts := [a["text"] for a in request.callback_answers[answers:] if a.get("text")]:
+            problem = f"answered the tap with {alerts!r}"
+        elif forbidden := [t for t in request.texts[texts:] if self.forbidden(t)]:
+            problem = f"sent {forbidden!r}"
+        else:
+            problem = current.check(request)
+        if problem is not None:
+            raise RuntimeError(
+                f"{self.name}, step {current.name!r} (update {data['update_id']}): {problem}; "
+                f"last reply {request.last_text!r}"
+            )
+        return duration
+
+
+async def run_interleaved(
+    subjects: Sequence[Steppable],
+    *,
+    rounds: int,
+    per_round: int,
+    warmup_rounds: int = 2,
+    round_period_s: float = 0.0,
+    rest_s: float = 0.0,
+) -> None:
+    """Time ``rounds * per_round`` updates of every subject, interleaved one by one.
+
+    Interleaving update by update puts any machine noise on every subject alike. Each round
+    starts with one untimed update per subject (the first after a pause is always slower) and
+    ends with a garbage collection; the first ``warmup_rounds`` are not timed at all. A round
+    lasts at least ``round_period_s`` and ends with a pause of at least ``rest_s``, which lets a
+    rate limiter drain between rounds.
+    """
+    for round_no in range(warmup_rounds + rounds):
+        began = time.monotonic()
+        timed = round_no >= warmup_rounds
+        # Alternate who goes first, so neither subject always follows the other.
+        order = list(subjects) if round_no % 2 == 0 else list(subjects)[::-1]
+        for subject in order:
+            await subject.warm_up()
+        for _ in range(per_round):
+            for subject in order:
+                await subject.step(timed=timed)
+        gc.collect()  # pay for this round's garbage here, outside the timed updates
+        await asyncio.sleep(max(rest_s, began + round_period_s - time.monotonic()))

@@ -1,0 +1,70 @@
+"""The benchmark registry: a benchmark is one async function that returns its figures.
+
+Adding a benchmark means writing ``benchmarks/bench_<topic>.py`` with a function decorated by
+:func:`benchmark`; ``python -m benchmarks`` finds the module, runs the function in a fresh event
+loop and prints whatever :class:`Figure` objects it returns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import benchmarks
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One reported number; printed at the end of the run as ``name = value unit``."""
+
+    name: str
+    value: float
+    unit: str
+    description: str = ""
+    #: Spread, sample count and the like, shown in the table only (never parsed).
+    detail: str = ""
+    digits: int = 1
+
+    def formatted_value(self) -> str:
+        return f"{self.value:.{self.digits}f}"
+
+    def line(self) -> str:
+        """The machine-readable form: ``echo_update_cost = 182.4 us/update``."""
+        return f"{self.name} = {self.formatted_value()} {self.unit}"
+
+
+BenchmarkFunc = Callable[[], Coroutine[Any, Any, Sequence[Figure]]]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    func: BenchmarkFunc
+    description: str
+
+
+_REGISTRY: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str, description: str = "") -> Callable[[BenchmarkFunc], BenchmarkFunc]:
+    """Register ``func`` under ``name``; benchmarks run in the order their modules register them."""
+
+    def register(func: BenchmarkFunc) -> BenchmarkFunc:
+        if name in _REGISTRY:
+            raise ValueError(f"benchmark {name!r} is registered twice")
+        doc = (func.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = Benchmark(name, func, description or (doc[0] if doc else ""))
+        return func
+
+    return register
+
+
+def discover() -> list[Benchmark]:
+    """Import every ``benchmarks/bench_*.py`` module (alphabetically) and return the registry."""
+    for module in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
+        if module.name.startswith("bench_"):
+            importlib.import_module(f"benchmarks.{module.name}")
+    return list(_REGISTRY.values())

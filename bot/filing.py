@@ -1,0 +1,107 @@
+"""The rules of filing a report, over plain values: who may file, what gets stored, amending."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.forms.model import Form
+from bot.forms.parsing import plain_decimal
+from storage import Role, Unit, User
+from storage.models import (
+    Attachment,
+    NewReport,
+    NewSeizureItem,
+    Report,
+    ReportChanges,
+    ReportStatus,
+)
+
+#: Quantities are summed per substance in these units.
+NORMALISATION: dict[str, tuple[Decimal, str]] = {
+    "g": (Decimal("0.001"), "kg"),
+    "kg": (Decimal(1), "kg"),
+    "ml": (Decimal("0.001"), "l"),
+    "l": (Decimal(1), "l"),
+    "tablets": (Decimal(1), "tablets"),
+    "pieces": (Decimal(1), "pieces"),
+}
+
+
+def normalise(quantity: Decimal, measure: str) -> tuple[Decimal, str]:
+    """``1500 g`` → ``1.5 kg``; ``250 ml`` → ``0.25 l``; tablets and pieces are counted."""
+    factor, unit = NORMALISATION[measure]
+    return plain_decimal(quantity * factor), unit
+
+
+class Refusal(StrEnum):
+    NOT_OFFICER = "not_officer"
+    NO_UNIT = "no_unit"
+    UNIT_INACTIVE = "unit_inactive"
+
+
+def may_file(account: User, unit: Unit | None) -> Refusal | None:
+    """Active officers and admins of an active unit file reports; nobody else."""
+    if account.role is Role.COORDINATOR:
+        return Refusal.NOT_OFFICER
+    if account.unit_id is None or unit is None:
+        return Refusal.NO_UNIT
+    if not unit.active:
+        return Refusal.UNIT_INACTIVE
+    return None
+
+
+def _structured(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
+    """The columns the digest aggregates, taken out of the answers."""
+    occurred = answers.get(form.occurred_field) if form.occurred_field else None
+    place = answers.get(form.place_field) if form.place_field else None
+    detained = answers.get(form.detained_field) if form.detained_field else None
+    items: list[NewSeizureItem] = []
+    for item in answers.get(form.items_field, []) if form.items_field else []:
+        quantity = Decimal(item["qty"])
+        normalised, unit = normalise(quantity, item["measure"])
+        items.append(NewSeizureItem(item["substance"], quantity, item["measure"], normalised, unit))
+    photos = answers.get(form.photos_field, []) if form.photos_field else []
+    return {
+        "occurred_at": datetime.fromisoformat(occurred) if occurred else None,
+        "urgent": bool(answers.get(form.urgent_field)) if form.urgent_field else False,
+        "place_text": place.get("text") if place and place.get("type") == "text" else None,
+        "latitude": place.get("lat") if place and place.get("type") == "location" else None,
+        "longitude": place.get("lon") if place and place.get("type") == "location" else None,
+        "persons_detained": int(detained) if detained is not None else None,
+        "items": tuple(items),
+        "attachments": tuple(Attachment(p["file_id"], p["file_unique_id"]) for p in photos),
+    }
+
+
+def new_report(
+    form: Form,
+    answers: dict[str, Any],
+    *,
+    draft_id: str,
+    author: User,
+    unit_id: int,
+    now: datetime,
+    timezone: tzinfo,
+) -> NewReport:
+    return NewReport(
+        form=form.key,
+        form_code=form.code,
+        unit_id=unit_id,
+        author_id=author.id,
+        idempotency_key=draft_id,
+        submitted_at=now,
+        local_day=now.astimezone(timezone).date(),
+        answers=answers,
+        **_structured(form, answers),
+    )
+
+
+def report_changes(form: Form, answers: dict[str, Any]) -> ReportChanges:
+    return ReportChanges(answers=answers, **_structured(form, answers))
+
+
+def can_amend(report: Report, now: datetime, window: timedelta) -> bool:
+    return report.status is ReportStatus.SUBMITTED and now - report.submitted_at <= window

@@ -1,0 +1,282 @@
+"""The four forms at launch, as data. Labels are catalog messages (N_), translated when shown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.forms.model import Field, Form, Kind, Option
+from bot.i18n import N_
+
+SUBSTANCES = (
+    Option("heroin", N_("Heroin")),
+    Option("opium", N_("Opium")),
+    Option("hashish", N_("Hashish")),
+    Option("cannabis", N_("Cannabis (marijuana)")),
+    Option("meth", N_("Methamphetamine")),
+    Option("mephedrone", N_("Mephedrone")),
+    Option("synth_cann", N_("Synthetic cannabinoids")),
+    Option("tramadol", N_("Tramadol")),
+    Option("pregabalin", N_("Pregabalin")),
+    Option("psych_other", N_("Other psychotropic medicine")),
+    Option("precursor", N_("Precursor (acetic anhydride etc.)")),
+    Option("other", N_("Other substance")),
+)
+
+MEASURES = (
+    Option("g", N_("g")),
+    Option("kg", N_("kg")),
+    Option("ml", N_("ml")),
+    Option("l", N_("L")),
+    Option("tablets", N_("tablets")),
+    Option("pieces", N_("pieces")),
+)
+
+AGENCIES = (
+    Option("sss", N_("State Security Service")),
+    Option("mia", N_("Ministry of Internal Affairs")),
+    Option("customs", N_("State Customs Committee")),
+    Option("ncdc", N_("NCDC")),
+    Option("border", N_("Border Troops")),
+    Option("prosecutor", N_("General Prosecutor's Office")),
+)
+
+NATIONALITIES = (
+    Option("uz", N_("Uzbekistan")),
+    Option("af", N_("Afghanistan")),
+    Option("tj", N_("Tajikistan")),
+    Option("kg", N_("Kyrgyzstan")),
+    Option("kz", N_("Kazakhstan")),
+    Option("tm", N_("Turkmenistan")),
+    Option("other", N_("Other country")),
+)
+
+CONCEALMENT = (
+    Option("vehicle", N_("Hidden in a vehicle")),
+    Option("luggage", N_("Luggage")),
+    Option("body", N_("On or in the body")),
+    Option("cargo", N_("Cargo")),
+    Option("mail", N_("Mail or parcel")),
+    Option("none", N_("Not concealed")),
+    Option("other", N_("Other")),
+)
+
+TRANSPORT = (
+    Option("car", N_("Car")),
+    Option("truck", N_("Truck")),
+    Option("bus", N_("Bus")),
+    Option("train", N_("Train")),
+    Option("air", N_("Aircraft")),
+    Option("foot", N_("On foot")),
+    Option("other", N_("Other")),
+)
+
+INCIDENT_CATEGORIES = (
+    Option("smuggling", N_("Smuggling attempt")),
+    Option("intel", N_("Intelligence on a route or group")),
+    Option("suspicious", N_("Suspicious activity")),
+    Option("corruption", N_("Corruption concern")),
+    Option("other", N_("Other")),
+)
+
+NOTES_LIMIT = 1500
+WHEN = Field("when", Kind.DATETIME, N_("When did it happen?"), N_("When"))
+PLACE = Field("place", Kind.PLACE, N_("Where did it happen?"), N_("Place"))
+URGENT = Field("urgent", Kind.YES_NO, N_("Is this urgent?"), N_("Urgent"))
+PHOTOS = Field(
+    "photos",
+    Kind.PHOTOS,
+    N_("Send photos, one or several. Tap “Done” when finished."),
+    N_("Photos"),
+    optional=True,
+)
+NOTES = Field(
+    "notes",
+    Kind.TEXT,
+    N_("Any notes?"),
+    N_("Notes"),
+    optional=True,
+    max_length=NOTES_LIMIT,
+)
+AGENCY_FIELD = Field(
+    "agencies",
+    Kind.MULTI,
+    N_("Which agencies were involved? Choose all that apply, then tap “Done”."),
+    N_("Agencies"),
+    options=AGENCIES,
+)
+
+SEIZURE = Form(
+    key="seizure",
+    code="SZ",
+    title=N_("Seizure"),
+    fields=(
+        WHEN,
+        PLACE,
+        Field(
+            "items",
+            Kind.GROUP,
+            N_("What was seized?"),
+            N_("Items"),
+            subfields=(
+                Field(
+                    "substance",
+                    Kind.CHOICE,
+                    N_("Which substance?"),
+                    N_("Substance"),
+                    options=SUBSTANCES,
+                ),
+                Field(
+                    "qty",
+                    Kind.NUMBER,
+                    N_("How much? Type the quantity."),
+                    N_("Quantity"),
+                    minimum=Decimal("0.001"),
+                    maximum=Decimal("1000000"),
+                ),
+                Field(
+                    "measure",
+                    Kind.CHOICE,
+                    N_("Which unit of measure?"),
+                    N_("Measure"),
+                    options=MEASURES,
+                ),
+            ),
+        ),
+        Field(
+            "conceal",
+            Kind.CHOICE,
+            N_("How was it concealed?"),
+            N_("Concealment"),
+            optional=True,
+            options=CONCEALMENT,
+        ),
+        Field(
+            "transport",
+            Kind.CHOICE,
+            N_("Which transport was used?"),
+            N_("Transport"),
+            optional=True,
+            options=TRANSPORT,
+        ),
+        Field(
+            "detained",
+            Kind.NUMBER,
+            N_("How many persons were detained?"),
+            N_("Persons detained"),
+            integer=True,
+            minimum=Decimal(0),
+            maximum=Decimal(500),
+        ),
+        Field(
+            "nations",
+            Kind.MULTI,
+            N_("Citizenship of the detained persons? Choose all that apply, then tap “Done”."),
+            N_("Nationalities"),
+            options=NATIONALITIES,
+            ask_if_positive="detained",
+        ),
+        AGENCY_FIELD,
+        Field(
+            "caseref",
+            Kind.TEXT,
+            N_("Case reference number?"),
+            N_("Case reference"),
+            optional=True,
+            max_length=64,
+        ),
+        NOTES,
+        PHOTOS,
+        URGENT,
+    ),
+    urgent_field="urgent",
+    occurred_field="when",
+    place_field="place",
+    items_field="items",
+    detained_field="detained",
+    photos_field="photos",
+)
+
+JOINT_OPERATION = Form(
+    key="joint_operation",
+    code="JO",
+    title=N_("Joint operation"),
+    fields=(
+        Field("start", Kind.DATETIME, N_("When did the operation start?"), N_("Started")),
+        Field("end", Kind.DATETIME, N_("When did it end?"), N_("Ended"), not_before="start"),
+        AGENCY_FIELD,
+        Field(
+            "vehicles",
+            Kind.NUMBER,
+            N_("How many vehicles were inspected?"),
+            N_("Vehicles inspected"),
+            integer=True,
+            minimum=Decimal(0),
+            maximum=Decimal(100000),
+        ),
+        Field(
+            "persons",
+            Kind.NUMBER,
+            N_("How many persons were checked?"),
+            N_("Persons checked"),
+            integer=True,
+            minimum=Decimal(0),
+            maximum=Decimal(100000),
+        ),
+        Field(
+            "result", Kind.TEXT, N_("What was the result?"), N_("Result"), max_length=NOTES_LIMIT
+        ),
+        NOTES,
+    ),
+    occurred_field="start",
+)
+
+INCIDENT = Form(
+    key="incident",
+    code="IN",
+    title=N_("Incident or intelligence"),
+    fields=(
+        Field(
+            "category",
+            Kind.CHOICE,
+            N_("What kind of incident?"),
+            N_("Category"),
+            options=INCIDENT_CATEGORIES,
+        ),
+        WHEN,
+        PLACE,
+        Field(
+            "descr",
+            Kind.TEXT,
+            N_("Describe what happened."),
+            N_("Description"),
+            max_length=NOTES_LIMIT,
+        ),
+        URGENT,
+        PHOTOS,
+    ),
+    urgent_field="urgent",
+    occurred_field="when",
+    place_field="place",
+    photos_field="photos",
+)
+
+DAILY_STATUS = Form(
+    key="daily_status",
+    code="DS",
+    title=N_("Daily status: nothing to report"),
+    fields=(
+        Field(
+            "remarks",
+            Kind.TEXT,
+            N_("Any remarks?"),
+            N_("Remarks"),
+            optional=True,
+            max_length=NOTES_LIMIT,
+        ),
+    ),
+    summary_first=True,
+)
+
+FORMS: dict[str, Form] = {
+    form.key: form for form in (SEIZURE, JOINT_OPERATION, INCIDENT, DAILY_STATUS)
+}

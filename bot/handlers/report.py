@@ -1,0 +1,459 @@
+"""/report: choose a form, answer its questions, check the summary, submit, get a receipt.
+
+The draft lives in the database and is written after every answer, in the same transaction
+that reads it; that is the conversation's state, so it survives a restart (even a crash) and
+continues where it was. PTB's ConversationHandler keeps its state in memory between persistence
+flushes, which is why the form engine does not use it.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks, filing
+from bot.context import BotContext, FieldReportApplication
+from bot.forms.definitions import FORMS
+from bot.forms.engine import (
+    SUMMARY,
+    Clock,
+    Draft,
+    Event,
+    FormEngine,
+    Located,
+    Outcome,
+    Photo,
+    Tapped,
+    Typed,
+    Unsupported,
+)
+from bot.forms.model import Form
+from bot.forms.render import PREFIX as FORM_PREFIX
+from bot.forms.render import problem_text, render
+from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.fallback import unknown_message
+from storage import Repositories, User
+from storage.clock import utc_now
+from storage.drafts import new_draft_id
+from storage.models import Report, StoredDraft
+
+log = logging.getLogger(__name__)
+
+PREFIX = "rep"
+
+
+def engine_for(context: BotContext, form: Form) -> FormEngine:
+    settings = context.settings
+    clock = Clock(now=utc_now(), timezone=settings.timezone, max_age=settings.report_max_age)
+    return FormEngine(form, clock, context.tr.language)
+
+
+async def _refusal(context: BotContext, repos: Repositories, account: User) -> str | None:
+    unit = await repos.units.get(account.unit_id) if account.unit_id else None
+    refusal = filing.may_file(account, unit)
+    _ = context.tr.gettext
+    if refusal is filing.Refusal.NOT_OFFICER:
+        return _("Reports are filed by officers. Coordinators receive them in the digest.")
+    if refusal is filing.Refusal.NO_UNIT:
+        return _(
+            "You are not attached to a unit, so you cannot file reports. Ask an administrator."
+        )
+    if refusal is filing.Refusal.UNIT_INACTIVE:
+        return _("Your unit is deactivated, so reports cannot be filed for it.")
+    return None
+
+
+def form_choice_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    _ = context.tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_(form.title), callback_data=callbacks.pack(PREFIX, "new", key))]
+            for key, form in FORMS.items()
+        ]
+    )
+
+
+def resume_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    _ = context.tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "▶ " + _("Continue"), callback_data=callbacks.pack(PREFIX, "resume")
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    "🗑 " + _("Discard it"), callback_data=callbacks.pack(PREFIX, "discard")
+                )
+            ],
+        ]
+    )
+
+
+def _expired(context: BotContext, stored: StoredDraft) -> bool:
+    return utc_now() - stored.updated_at > context.settings.draft_ttl
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    account = context.account
+    assert account is not None
+    assert update.effective_chat is not None
+    _ = context.tr.gettext
+    async with context.db.read() as repos:
+        refusal = await _refusal(context, repos, account)
+        stored = await repos.drafts.get(account.id)
+    if refusal:
+        await update.effective_chat.send_message(refusal)
+        return
+    if stored is not None and not _expired(context, stored):
+        form = FORMS[stored.form]
+        await update.effective_chat.send_message(
+            _("You have an unfinished report: {form}. Continue it or discard it?").format(
+                form=escape(_(form.title))
+            ),
+            reply_markup=resume_keyboard(context),
+        )
+        return
+    await update.effective_chat.send_message(
+        _("Which report do you want to file?"), reply_markup=form_choice_keyboard(context)
+    )
+
+
+async def report_menu_tap(update: Update, context: BotContext) -> None:
+    """Buttons of the form chooser and of the resume question (``rep:v1:…``)."""
+    query = update.callback_query
+    account = context.account
+    assert query is not None
+    assert account is not None
+    data = query.data or ""
+    try:
+        if data.count(":") == 3:
+            action, form_key = callbacks.unpack(data, PREFIX, 2)
+        else:
+            (action,) = callbacks.unpack(data, PREFIX, 1)
+            form_key = ""
+    except callbacks.CallbackDataError:
+        await stale_button(update, context)
+        return
+    _ = context.tr.gettext
+    if action == "new" and form_key in FORMS:
+        form = FORMS[form_key]
+        async with context.db.transaction() as repos:
+            refusal = await _refusal(context, repos, account)
+            existing = await repos.drafts.get(account.id)
+            if refusal is None and (existing is None or _expired(context, existing)):
+                outcome = engine_for(context, form).start(new_draft_id())
+                await _save(repos, account, outcome.draft)
+        if refusal:
+            await query.answer(refusal, show_alert=True)
+            return
+        if existing is not None and not _expired(context, existing):
+            await query.answer(
+                _("Finish or discard your unfinished report first."), show_alert=True
+            )
+            return
+        text, markup = render(form, outcome.draft, outcome.view, context.tr)
+        await edit_then_answer(query, text, markup)
+        return
+    if action in ("resume", "discard"):
+        async with context.db.transaction() as repos:
+            stored = await repos.drafts.get(account.id)
+            if stored is not None and action == "discard":
+                await repos.drafts.delete(account.id)
+        if stored is None:
+            await query.answer(_("This form is closed."), show_alert=True)
+            return
+        if action == "discard":
+            await edit_then_answer(query, _("The unfinished report was discarded."))
+            return
+        draft = Draft.from_json(stored.data)
+        form = FORMS[draft.form]
+        text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
+        await edit_then_answer(query, text, markup)
+        return
+    await stale_button(update, context)
+
+
+async def _save(repos: Repositories, account: User, draft: Draft) -> None:
+    await repos.drafts.save(
+        account.id, draft_id=draft.draft_id, form=draft.form, data=draft.to_json(), now=utc_now()
+    )
+
+
+async def form_tap(update: Update, context: BotContext) -> None:
+    """A button of a question or of the summary (``f:v1:<draft>:<field>:<action>:<arg>``)."""
+    query = update.callback_query
+    account = context.account
+    assert query is not None
+    assert account is not None
+    try:
+        draft_id, field_key, action, arg = callbacks.unpack(query.data, FORM_PREFIX, 4)
+    except callbacks.CallbackDataError:
+        await stale_button(update, context)
+        return
+    await _step(update, context, account, Tapped(field_key, action, arg), draft_id=draft_id)
+
+
+async def form_message(update: Update, context: BotContext) -> None:
+    """Anything typed or sent while no other handler wanted it: an answer, if a form is open."""
+    message = update.effective_message
+    account = context.account
+    assert message is not None
+    assert account is not None
+    event: Event
+    if message.location is not None:
+        event = Located(message.location.latitude, message.location.longitude)
+    elif message.photo:
+        largest = message.photo[-1]
+        event = Photo(largest.file_id, largest.file_unique_id)
+    elif message.text is not None:
+        event = Typed(message.text)
+    else:
+        event = Unsupported(_kind_of(message))
+    handled = await _step(update, context, account, event, draft_id=None)
+    if not handled:
+        await unknown_message(update, context)
+
+
+def _kind_of(message: Message) -> str:
+    for kind in ("sticker", "document", "voice", "video", "audio", "animation", "contact"):
+        if getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    account = context.account
+    assert account is not None
+    handled = await _step(update, context, account, Tapped(SUMMARY, "cancel"), draft_id=None)
+    if not handled and update.effective_chat:
+        await update.effective_chat.send_message(context.tr.gettext("There is nothing to cancel."))
+
+
+async def _step(
+    update: Update, context: BotContext, account: User, event: Event, *, draft_id: str | None
+) -> bool:
+    """Apply one event to the officer's draft; False when there is no open draft for it."""
+    query = update.callback_query
+    _ = context.tr.gettext
+    async with context.db.transaction() as repos:
+        stored = await repos.drafts.get(account.id)
+        if stored is not None and _expired(context, stored):
+            await repos.drafts.delete(account.id)
+            expired_form = stored.form
+            stored = None
+        else:
+            expired_form = None
+        if stored is None or (draft_id is not None and stored.draft_id != draft_id):
+            submitted = await repos.reports.get_by_idempotency_key(draft_id) if draft_id else None
+            outcome = None
+        else:
+            draft = Draft.from_json(stored.data)
+            form = FORMS[draft.form]
+            outcome = engine_for(context, form).handle(draft, event)
+            if outcome.cancelled:
+                await repos.drafts.delete(account.id)
+            elif outcome.changed:
+                await _save(repos, account, outcome.draft)
+    if expired_form is not None and update.effective_chat:
+        await update.effective_chat.send_message(_expired_notice(context, expired_form))
+    if outcome is None:
+        if query is None:
+            return False
+        if submitted is not None:
+            await query.answer(
+                _("This report was already submitted as {number}.").format(number=submitted.number),
+                show_alert=True,
+            )
+        else:
+            await query.answer(_("This form is closed."), show_alert=True)
+        return True
+    await _show(update, context, account, form, outcome)
+    return True
+
+
+def _expired_notice(context: BotContext, form_key: str) -> str:
+    _ = context.tr.gettext
+    hours = int(context.settings.draft_ttl.total_seconds() // 3600)
+    return context.tr.ngettext(
+        "Your unfinished report ({form}) was discarded after {hours} hour without changes.",
+        "Your unfinished report ({form}) was discarded after {hours} hours without changes.",
+        hours,
+    ).format(form=escape(_(FORMS[form_key].title)), hours=hours)
+
+
+async def _show(
+    update: Update, context: BotContext, account: User, form: Form, outcome: Outcome
+) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    if outcome.stale:
+        if query:
+            await query.answer(_("This button is no longer active."))
+        return
+    if outcome.cancelled:
+        if query:
+            await edit_then_answer(query, _("The report was discarded."))
+        else:
+            await chat.send_message(_("The report was discarded."))
+        return
+    if outcome.submit:
+        await submit(update, context, account, form, outcome.draft)
+        return
+    text, markup = render(form, outcome.draft, outcome.view, context.tr)
+    if query is not None:
+        if outcome.problem is not None:
+            await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
+            return
+        if outcome.refresh:
+            await query.edit_message_reply_markup(markup)
+            await query.answer()
+        else:
+            await edit_then_answer(query, text, markup)
+        return
+    if outcome.problem is not None:
+        text = "⚠️ " + problem_text(outcome.problem, context.tr) + "\n\n" + text
+    await chat.send_message(text, reply_markup=markup)
+
+
+async def submit(
+    update: Update, context: BotContext, account: User, form: Form, draft: Draft
+) -> None:
+    """Commit the report, then send the receipt: a receipt always means a stored report."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    now = utc_now()
+    engine = engine_for(context, form)
+    answers = engine.final_answers(draft)
+    refused: str | None = None
+    report: Report | None = None
+    async with context.db.transaction() as repos:
+        report = await repos.reports.get_by_idempotency_key(draft.draft_id)
+        if report is None and draft.amends is not None:
+            report = await _amend(context, repos, account, form, draft, answers)
+            if report is None:
+                refused = _("This report can no longer be amended.")
+                await repos.drafts.delete_if(account.id, draft.draft_id)
+        elif report is None:
+            refused = await _refusal(context, repos, account)
+            if refused is None:
+                assert account.unit_id is not None
+                report = await repos.reports.create(
+                    filing.new_report(
+                        form,
+                        answers,
+                        draft_id=draft.draft_id,
+                        author=account,
+                        unit_id=account.unit_id,
+                        now=now,
+                        timezone=context.settings.timezone,
+                    )
+                )
+                await repos.audit.add(
+                    "report.submitted",
+                    actor_telegram_id=account.telegram_id,
+                    target=report.number,
+                )
+        if report is not None:
+            await repos.drafts.delete_if(account.id, draft.draft_id)
+    if refused or report is None:
+        await chat.send_message(refused or _("This form is closed."))
+        if query:
+            await query.answer()
+        return
+    if query:
+        await query.edit_message_reply_markup(None)
+    if draft.amends is not None:
+        receipt = _("✅ Report <b>{number}</b> amended (version {version}).").format(
+            number=escape(report.number), version=report.version
+        )
+    else:
+        receipt = _("✅ Report <b>{number}</b> received on {moment}. Thank you!").format(
+            number=escape(report.number),
+            moment=escape(context.tr.format_datetime(report.submitted_at, "short")),
+        )
+    await chat.send_message(receipt)
+    if query:
+        await query.answer()
+
+
+async def _amend(
+    context: BotContext,
+    repos: Repositories,
+    account: User,
+    form: Form,
+    draft: Draft,
+    answers: dict[str, object],
+) -> Report | None:
+    assert draft.amends is not None
+    if await repos.reports.get_version_by_idempotency_key(draft.draft_id) is not None:
+        return await repos.reports.get(draft.amends)
+    current = await repos.reports.get(draft.amends)
+    if (
+        current is None
+        or current.author_id != account.id
+        or not filing.can_amend(current, utc_now(), context.settings.amend_window)
+    ):
+        return None
+    report = await repos.reports.amend(
+        current.id,
+        filing.report_changes(form, dict(answers)),
+        amended_by=account.id,
+        idempotency_key=draft.draft_id,
+        now=utc_now(),
+    )
+    await repos.audit.add(
+        "report.amended", actor_telegram_id=account.telegram_id, target=report.number
+    )
+    return report
+
+
+async def expire_drafts(context: BotContext) -> None:
+    """Job: discard drafts untouched for ``DRAFT_TTL_HOURS`` and tell their authors."""
+    cutoff = utc_now() - context.settings.draft_ttl
+    async with context.db.transaction() as repos:
+        expired = await repos.drafts.older_than(cutoff)
+        notices = []
+        for stored in expired:
+            if await repos.drafts.delete_if(stored.user_id, stored.draft_id):
+                user = await repos.users.get(stored.user_id)
+                if user is not None and user.is_active:
+                    notices.append((user, stored.form))
+    for user, form_key in notices:
+        context.tr = context.services.catalogs.translator(
+            user.language or context.settings.default_language
+        )
+        try:
+            await context.bot.send_message(user.telegram_id, _expired_notice(context, form_key))
+        except Exception:  # one unreachable officer must not stop the others' notices
+            log.exception("could not tell user %s that their draft expired", user.telegram_id)
+
+
+def register(application: FieldReportApplication) -> None:
+    application.add_handler(CommandHandler("report", report_command))
+    application.add_handler(CommandHandler("cancel", cancel_command))
+    application.add_handler(
+        CallbackQueryHandler(report_menu_tap, pattern=callbacks.pattern(PREFIX))
+    )
+    application.add_handler(CallbackQueryHandler(form_tap, pattern=callbacks.pattern(FORM_PREFIX)))
+
+
+def register_answers(application: FieldReportApplication) -> None:
+    """Typed answers, photos and locations: registered after every other message handler."""
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, form_message
+        )
+    )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            expire_drafts, interval=600, first=60, name="expire-drafts"
+        )

@@ -1,0 +1,99 @@
+"""Drafts: the one report each user is filling in, kept across restarts until submitted.
+
+``data`` is JSON opaque to storage (Decimals are written as strings, see
+:func:`storage.reports.to_json`). ``draft_id`` is minted when the draft starts
+(:func:`new_draft_id`) and becomes the submitted report's idempotency key.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.clock import from_db, to_db
+from storage.models import StoredDraft
+from storage.reports import from_json, to_json
+
+_COLUMNS = "user_id, draft_id, form, data, created_at, updated_at"
+
+
+def new_draft_id() -> str:
+    """A fresh draft id: 16 hex characters."""
+    return secrets.token_hex(8)
+
+
+def _draft(row: sqlite3.Row) -> StoredDraft:
+    return StoredDraft(
+        user_id=int(row[0]),
+        draft_id=str(row[1]),
+        form=str(row[2]),
+        data=from_json(row[3]),
+        created_at=from_db(row[4]),
+        updated_at=from_db(row[5]),
+    )
+
+
+class DraftRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, user_id: int) -> StoredDraft | None:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+    async def get_by_draft_id(self, draft_id: str) -> StoredDraft | None:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM drafts WHERE draft_id = ?", (draft_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+    async def save(
+        self, user_id: int, *, draft_id: str, form: str, data: dict[str, Any], now: datetime
+    ) -> None:
+        """Insert or replace the user's draft.
+
+        Saving the same ``draft_id`` again keeps its ``created_at``; a different one replaces
+        the old draft outright (a new start). A ``draft_id`` held by another user's draft
+        raises :class:`sqlite3.IntegrityError`.
+        """
+        stamp = to_db(now)
+        # In ON CONFLICT … DO UPDATE, ``drafts.*`` is the row before the update (as in
+        # PostgreSQL), so the CASE compares the stored draft_id with the incoming one.
+        await self._conn.execute(
+            "INSERT INTO drafts (user_id, draft_id, form, data, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET"
+            " created_at = CASE WHEN drafts.draft_id = excluded.draft_id"
+            " THEN drafts.created_at ELSE excluded.created_at END,"
+            " draft_id = excluded.draft_id, form = excluded.form, data = excluded.data,"
+            " updated_at = excluded.updated_at",
+            (user_id, draft_id, form, to_json(data), stamp, stamp),
+        )
+
+    async def delete(self, user_id: int) -> None:
+        await self._conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+
+    async def delete_if(self, user_id: int, draft_id: str) -> bool:
+        """Delete the user's draft only if it is still ``draft_id``; True if deleted."""
+        async with self._conn.execute(
+            "DELETE FROM drafts WHERE user_id = ? AND draft_id = ?", (user_id, draft_id)
+        ) as cursor:
+            return cursor.rowcount > 0
+
+    async def older_than(self, moment: datetime, limit: int = 500) -> list[StoredDraft]:
+        """Drafts last saved before ``moment``, oldest first (for expiry sweeps)."""
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM drafts WHERE updated_at < ?"
+            " ORDER BY updated_at, user_id LIMIT ?",
+            (to_db(moment), limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_draft(row) for row in rows]

@@ -1,0 +1,108 @@
+"""End-to-end fixtures: the real Application, polling over real HTTP, against the stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Secret, Settings
+from bot.context import FieldReportApplication
+from bot.standin import StandIn, TgUser
+from storage import Database, Role, UserStatus
+
+TOKEN = "123456:E2E-secret-token"
+ADMIN = TgUser(
+    id=5001, first_name="Dilnoza", last_name="Karimova", username="dilnoza", language_code="ru"
+)
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[StandIn]:
+    async with StandIn(token=TOKEN, bot_username="fieldreport_bot") as standin:
+        yield standin
+
+
+@pytest.fixture
+def settings(tg: StandIn, tmp_path: Path) -> Settings:
+    return Settings(
+        bot_token=Secret(TOKEN),
+        telegram_api_url=tg.api_url,
+        database_path=tmp_path / "bot.sqlite3",
+        admin_ids=(ADMIN.id,),
+    )
+
+
+RunBot = Callable[..., AbstractAsyncContextManager[FieldReportApplication]]
+
+
+@pytest.fixture
+def run_bot(settings: Settings) -> RunBot:
+    """``async with run_bot() as app:`` — the bot polls the stand-in until the block ends."""
+
+    @asynccontextmanager
+    async def running(
+        setup: Callable[[FieldReportApplication], None] | None = None, **overrides: object
+    ) -> AsyncIterator[FieldReportApplication]:
+        app = build_application(replace(settings, **overrides))  # type: ignore[arg-type]
+        if setup is not None:
+            setup(app)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+    return running
+
+
+@dataclass(frozen=True)
+class Person:
+    """A registered person and their Telegram side."""
+
+    user: TgUser
+    role: Role
+    unit_code: str | None
+
+
+SeedUser = Callable[..., Awaitable[TgUser]]
+
+
+@pytest.fixture
+def seed_user(settings: Settings) -> SeedUser:
+    """Register somebody directly in the database, as an admin's invitation later will."""
+
+    async def seed(
+        user: TgUser,
+        role: Role = Role.OFFICER,
+        unit_code: str | None = "IMT-TER",
+        language: str | None = None,
+        blocked: bool = False,
+    ) -> TgUser:
+        db = await Database.open(settings.database_path)
+        try:
+            async with db.transaction() as repos:
+                unit = await repos.units.get_by_code(unit_code) if unit_code else None
+                await repos.users.create(
+                    telegram_id=user.id,
+                    role=role,
+                    display_name=user.first_name,
+                    unit_id=unit.id if unit else None,
+                    language=language,
+                )
+                if blocked:
+                    await repos.users.set_status(user.id, UserStatus.BLOCKED)
+        finally:
+            await db.close()
+        return user
+
+    return seed
