@@ -52,6 +52,7 @@ class User:
     status: UserStatus
     created_at: datetime
     updated_at: datetime
+    telegram_language: str | None = None
 
     @property
     def is_active(self) -> bool:

@@ -12,7 +12,7 @@ from storage.models import Role, User, UserStatus
 
 _COLUMNS = (
     "id, telegram_id, display_name, username, role, unit_id, language, status,"
-    " created_at, updated_at"
+    " created_at, updated_at, telegram_language"
 )
 
 
@@ -28,6 +28,7 @@ def _user(row: sqlite3.Row) -> User:
         status=UserStatus(row[7]),
         created_at=from_db(row[8]),
         updated_at=from_db(row[9]),
+        telegram_language=row[10],
     )
 
 
@@ -108,11 +109,12 @@ class UserRepository:
         *,
         display_name: str,
         username: str | None,
+        telegram_language: str | None,
         now: datetime | None = None,
     ) -> None:
-        """Keep the name Telegram reports, so admins see who is who."""
+        """Keep what Telegram reports: admins see who is who, notices use the right language."""
         await self._conn.execute(
-            "UPDATE users SET display_name = ?, username = ?, updated_at = ?"
-            " WHERE telegram_id = ? AND (display_name <> ? OR username IS NOT ?)",
-            (display_name, username, to_db(now or utc_now()), telegram_id, display_name, username),
+            "UPDATE users SET display_name = ?, username = ?, telegram_language = ?,"
+            " updated_at = ? WHERE telegram_id = ?",
+            (display_name, username, telegram_language, to_db(now or utc_now()), telegram_id),
         )

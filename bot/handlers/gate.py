@@ -40,10 +40,17 @@ async def gate(update: Update, context: BotContext) -> None:
         await _refuse(update, context, blocked=account is not None)
         raise ApplicationHandlerStop
 
-    if account.display_name != person.full_name or account.username != person.username:
+    if (account.display_name, account.username, account.telegram_language) != (
+        person.full_name,
+        person.username,
+        person.language_code,
+    ):
         async with context.db.transaction() as repos:
             await repos.users.update_profile(
-                person.id, display_name=person.full_name, username=person.username
+                person.id,
+                display_name=person.full_name,
+                username=person.username,
+                telegram_language=person.language_code,
             )
 
 

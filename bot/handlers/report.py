@@ -35,6 +35,7 @@ from bot.forms.render import PREFIX as FORM_PREFIX
 from bot.forms.render import problem_text, render
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.fallback import unknown_message
+from bot.i18n import resolve_language
 from storage import Repositories, User
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
@@ -429,7 +430,9 @@ async def expire_drafts(context: BotContext) -> None:
                     notices.append((user, stored.form))
     for user, form_key in notices:
         context.tr = context.services.catalogs.translator(
-            user.language or context.settings.default_language
+            resolve_language(
+                user.language, user.telegram_language, context.settings.default_language
+            )
         )
         try:
             await context.bot.send_message(user.telegram_id, _expired_notice(context, form_key))

@@ -309,3 +309,79 @@ async def test_who_may_not_file_is_told_politely(
         await tg.send_text(person, "/report")
         reply = await tg.next_message(person.id)
     assert expected in reply.text
+
+
+async def _age_draft(app: object, telegram_id: int, hours: int) -> None:
+    """Make the officer's draft look untouched for ``hours``."""
+    from datetime import UTC, timedelta
+
+    db = app.services.db  # type: ignore[attr-defined]
+    async with db.transaction() as repos:
+        user = await repos.users.get_by_telegram_id(telegram_id)
+        stored = await repos.drafts.get(user.id)
+        await repos.drafts.save(
+            user.id,
+            draft_id=stored.draft_id,
+            form=stored.form,
+            data=stored.data,
+            now=datetime.now(UTC) - timedelta(hours=hours),
+        )
+
+
+async def test_an_expired_draft_is_closed_with_a_notice(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    o = Officer(tg, await seed_user(officer_user(8001, "ru")))
+    async with run_bot() as app:
+        question = await o.start_form("incident")
+        _, data = o.find("f", "category", "opt", "intel")
+        await _age_draft(app, o.user.id, hours=25)
+        answer = await tg.wait_callback_answer(await tg.tap(o.user, question, data))
+        notice = await tg.next_message(o.user.id)
+    assert answer["text"] == "Эта форма закрыта."
+    assert "24" in notice.text
+    assert "удалён" in notice.text or "удален" in notice.text
+
+
+async def test_the_expiry_job_discards_old_drafts_and_tells_the_officer(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    o = Officer(tg, await seed_user(officer_user(8001, "uz")))
+    fresh = Officer(tg, await seed_user(officer_user(8002, "en")))
+    async with run_bot() as app:
+        await o.start_form("seizure")
+        await fresh.start_form("seizure")
+        await _age_draft(app, o.user.id, hours=30)
+        (job,) = app.job_queue.get_jobs_by_name("expire-drafts")  # type: ignore[union-attr]
+        await job.run(app)
+        notice = await tg.next_message(o.user.id)
+        async with app.services.db.read() as repos:
+            old_user = await repos.users.get_by_telegram_id(o.user.id)
+            new_user = await repos.users.get_by_telegram_id(fresh.user.id)
+            assert await repos.drafts.get(old_user.id) is None  # type: ignore[union-attr]
+            assert await repos.drafts.get(new_user.id) is not None  # type: ignore[union-attr]
+    assert "Olib qo‘yish" in notice.text or "olib qo‘yish" in notice.text.lower()
+
+
+async def test_my_reports_pages_newest_first(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    o = Officer(tg, await seed_user(officer_user(8001, "en")))
+    async with run_bot():
+        for _ in range(7):
+            await o.start_form("daily_status")
+            await o.tap_form("_", "submit")
+            await tg.next_message(o.user.id)
+        listing = await o.say("/myreports")
+        assert listing.text == "You have filed 7 reports. Page 1 of 2."
+        numbers = [text.split(" · ")[0] for text in listing.button_texts if "·" in text]
+        assert numbers == [f"DS-{YEAR}-{n:06d}" for n in (7, 6, 5, 4, 3)]
+        await o.tap("my", "page", "1")
+        second = o.last()
+        assert second.text == "You have filed 7 reports. Page 2 of 2."
+        assert [t.split(" · ")[0] for t in second.button_texts if "·" in t] == [
+            f"DS-{YEAR}-000002",
+            f"DS-{YEAR}-000001",
+        ]
+        await o.tap("my", "page", "0")
+        assert o.last().text.endswith("Page 1 of 2.")
