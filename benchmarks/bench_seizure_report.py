@@ -1,7 +1,7 @@
 """What filing a whole seizure report costs per update, against the bare PTB echo bot (the floor).
 
 An officer files a complete seizure report through the real ``build_application`` (the same
-27 updates as ``file_seizure`` in ``tests/e2e/test_reports.py``: /report, the form chooser, every
+27-update sequence of ``file_seizure`` in ``tests/e2e/test_reports.py``: /report, the chooser, every
 tap and typed answer, a photo, the submit tap), once per round, again and again. The echo bot
 gets as many updates in the same rounds, interleaved one by one, so machine noise falls on both
 alike. The officer reads the screen like a person: every tap is on the newest bot message that

@@ -368,41 +368,66 @@ class Step:
         return sum(n for method, n in self.expected_calls.items() if method in CHAT_METHODS)
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """What one person does in a round: an untimed ``lead`` update, then ``steps``."""
+
+    lead: Step
+    steps: Sequence[Step]
+
+    def limited_calls(self) -> int:
+        return self.lead.limited_calls() + sum(step.limited_calls() for step in self.steps)
+
+
 @dataclass
 class ScriptedSubject:
-    """A bot driven through one conversation (``script``) again and again, step by step.
+    """A bot driven through whole conversations, step by step, taking ``conversations`` in turn.
 
-    ``step`` plays the script's next update; after its last one, the script starts over.
-    ``warm_up`` plays ``lead`` (untimed) and is only allowed between two conversations, so a
-    round of ``len(script)`` steps is always exactly one whole conversation. Every update is
-    checked outside the timing: exactly the expected Bot API calls, no callback answered with an
-    alert (a refusal), no text matching ``forbidden`` (an error apology), and the step's check.
+    ``step`` plays the current conversation's next update; after its last one, the next
+    conversation (e.g. another person's) comes. ``warm_up`` plays the coming conversation's
+    ``lead`` (untimed) and is only allowed between two conversations, so a round of as many steps
+    as a conversation has is always exactly one whole conversation. Every update is checked
+    outside the timing: exactly the expected Bot API calls, no callback answered with an alert
+    (a refusal), no text matching ``forbidden`` (an error apology), and the step's own check.
     """
 
     name: str
     application: AnyApplication
     request: InMemoryRequest
-    script: Sequence[Step]
-    lead: Step
+    conversations: Sequence[Conversation]
     forbidden: Callable[[str], bool] = lambda text: False
     #: Every timed update of every step.
     samples: Samples = field(default_factory=Samples)
-    #: The timed updates of each step, by step name.
+    #: The timed updates of each step, by step name (the same step of every conversation).
     per_step: dict[str, Samples] = field(default_factory=dict)
     #: The sum of one whole conversation's updates, for each conversation timed throughout.
     per_conversation: Samples = field(default_factory=Samples)
-    conversations: int = 0
+    #: Conversations played to their end.
+    completed: int = 0
     _position: int = field(default=0, repr=False)
     _conversation_ns: int = field(default=0, repr=False)
     _conversation_timed: bool = field(default=True, repr=False)
 
+    def __post_init__(self) -> None:
+        if len({len(c.steps) for c in self.conversations}) != 1:
+            raise ValueError(f"{self.name}: the conversations must be equally long")
+
+    @property
+    def length(self) -> int:
+        """Steps in one conversation: a round of this many is one whole conversation."""
+        return len(self.conversations[0].steps)
+
+    @property
+    def _current(self) -> Conversation:
+        return self.conversations[self.completed % len(self.conversations)]
+
     async def warm_up(self) -> None:
         if self._position != 0:
             raise RuntimeError(f"{self.name}: a warm-up in the middle of a conversation")
-        await self._play(self.lead)
+        await self._play(self._current.lead)
 
     async def step(self, *, timed: bool) -> None:
-        current = self.script[self._position]
+        current = self._current.steps[self._position]
         duration = await self._play(current)
         if timed:
             self.samples.add(duration)
@@ -410,8 +435,8 @@ class ScriptedSubject:
         self._conversation_ns += duration
         self._conversation_timed &= timed
         self._position += 1
-        if self._position == len(self.script):
-            self.conversations += 1
+        if self._position == self.length:
+            self.completed += 1
             if self._conversation_timed:
                 self.per_conversation.add(self._conversation_ns)
             self._position, self._conversation_ns, self._conversation_timed = 0, 0, True
@@ -423,10 +448,13 @@ class ScriptedSubject:
         texts, answers = len(request.texts), len(request.callback_answers)
         duration = await timed_update(self.application, data)
         made = dict(request.calls - before)
+        alerts = [a["text"] for a in request.callback_answers[answers:] if a.get("text")]
         problem: str | None = None
         if made != dict(current.expected_calls):
             problem = f"made {made} (expected {dict(current.expected_calls)})"
-        elif alerts := [a["text"] for a in request.callback_answers[answers:] if a.get("text")]:
+            if alerts:
+                problem += f" and answered the tap with {alerts!r}"
+        elif alerts:
             problem = f"answered the tap with {alerts!r}"
         elif forbidden := [t for t in request.texts[texts:] if self.forbidden(t)]:
             problem = f"sent {forbidden!r}"

@@ -17,7 +17,19 @@ from telegram.request import BaseRequest
 
 from bot.config import LANGUAGES, Settings
 from bot.context import BotContext, FieldReportApplication, Services
-from bot.handlers import errors, fallback, gate, language, my_reports, report, start
+from bot.handlers import (
+    admin_units,
+    admin_users,
+    errors,
+    fallback,
+    gate,
+    groups,
+    invites,
+    language,
+    my_reports,
+    report,
+    start,
+)
 from bot.i18n import Catalogs
 from bot.menus import PUBLIC_MENU
 from storage.persistence import SqlitePersistence
@@ -65,10 +77,14 @@ def build_application(
     assert isinstance(application, FieldReportApplication)
 
     gate.register(application)
+    invites.register(application)  # before start: /start <invitation> is theirs
     start.register(application)
     language.register(application)
     report.register(application)
     my_reports.register(application)
+    admin_users.register(application)
+    admin_units.register(application)
+    groups.register(application)
     report.register_answers(application)  # after every other message handler
     fallback.register(application)  # last: see the module docstring
     errors.register(application)

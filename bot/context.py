@@ -12,6 +12,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from storage import Database, User
 
@@ -24,6 +25,7 @@ class Services:
 
     settings: Settings
     catalogs: Catalogs
+    flood: FloodGuard = field(default_factory=FloodGuard)
     _db: Database | None = field(default=None, repr=False)
 
     @property

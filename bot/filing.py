@@ -44,7 +44,7 @@ class Refusal(StrEnum):
 
 def may_file(account: User, unit: Unit | None) -> Refusal | None:
     """Active officers and admins of an active unit file reports; nobody else."""
-    if account.role is Role.COORDINATOR:
+    if not account.is_active or account.role is Role.COORDINATOR:
         return Refusal.NOT_OFFICER
     if account.unit_id is None or unit is None:
         return Refusal.NO_UNIT

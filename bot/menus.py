@@ -23,6 +23,11 @@ LANGUAGE = MenuCommand("language", N_("Change the language"))
 REPORT = MenuCommand("report", N_("File a report"))
 MY_REPORTS = MenuCommand("myreports", N_("My reports: view, amend, withdraw"))
 CANCEL = MenuCommand("cancel", N_("Cancel the report being filled in"))
+INVITE = MenuCommand("invite", N_("Invite a new user"))
+INVITES = MenuCommand("invites", N_("Open invitations"))
+USERS = MenuCommand("users", N_("Users: roles, units, blocking"))
+UNITS = MenuCommand("units", N_("Units and crossing points"))
+AUDIT = MenuCommand("audit", N_("The latest audit log entries"))
 
 #: What somebody who is not registered (yet) sees.
 PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
@@ -31,7 +36,19 @@ PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
 ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
     Role.OFFICER: (REPORT, MY_REPORTS, CANCEL, HELP, LANGUAGE, START),
     Role.COORDINATOR: (START, HELP, LANGUAGE),
-    Role.ADMIN: (REPORT, MY_REPORTS, CANCEL, HELP, LANGUAGE, START),
+    Role.ADMIN: (
+        INVITE,
+        INVITES,
+        USERS,
+        UNITS,
+        AUDIT,
+        REPORT,
+        MY_REPORTS,
+        CANCEL,
+        HELP,
+        LANGUAGE,
+        START,
+    ),
 }
 
 

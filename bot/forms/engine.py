@@ -231,10 +231,11 @@ class FormEngine:
             if spec.kind is not Kind.PHOTOS:
                 raise AnswerError(Problem("input.unexpected_photo", {"kind": spec.kind.value}))
             photos = list(draft.answers.get(spec.key) or [])
+            if any(p["file_unique_id"] == event.file_unique_id for p in photos):
+                return Outcome(draft, self.view(draft))  # the same photo again: already there
             if len(photos) >= spec.max_photos:
                 raise AnswerError(Problem("photos.too_many", {"limit": spec.max_photos}))
-            if all(p["file_unique_id"] != event.file_unique_id for p in photos):
-                photos.append({"file_id": event.file_id, "file_unique_id": event.file_unique_id})
+            photos.append({"file_id": event.file_id, "file_unique_id": event.file_unique_id})
             draft.answers[spec.key] = photos
             return Outcome(draft, self.view(draft), changed=True)
         assert isinstance(event, Typed)

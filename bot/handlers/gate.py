@@ -1,17 +1,23 @@
-"""The gate: runs first for every update (group -1) and decides who gets in.
+"""The gate: runs first for every update (group -1) and decides who gets in, and to what.
 
-It loads the person from the database at the moment of the update (never from a snapshot), sets
-their language for everything that follows, and stops the update for anybody who is not an
-active registered user, with a polite refusal and an audit line.
+It loads the person from the database at the moment of the update (never from a snapshot),
+sets their language for everything that follows, applies flood control and the access table of
+bot/access.py, and stops the update — with a polite word and an audit line — for anybody who may
+not go further. Features behind it can rely on ``context.account`` being an active user allowed
+to do what the update asks; the one exception is ``/start <invitation>`` from a stranger.
 """
 
 from __future__ import annotations
+
+import time
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot import access
 from bot.context import BotContext, FieldReportApplication
+from bot.flood import Verdict
 from bot.i18n import resolve_language
 
 GATE_GROUP = -1
@@ -22,8 +28,15 @@ async def gate(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if person is None or person.is_bot:
         raise ApplicationHandlerStop
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        # Groups get nothing until a coordination group can be bound (a later step).
+    request = _request_of(update, context)
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    if in_group and request.command not in access.GROUP_COMMANDS:
+        raise ApplicationHandlerStop  # in groups the bot answers nothing else
+
+    verdict = context.services.flood.check(person.id, time.monotonic())
+    if verdict is not Verdict.SERVE:
+        if verdict is Verdict.WARN:
+            await _flood_notice(update, context)
         raise ApplicationHandlerStop
 
     async with context.db.read() as repos:
@@ -36,8 +49,15 @@ async def gate(update: Update, context: BotContext) -> None:
     context.tr = context.services.catalogs.translator(language)
     context.account = account
 
+    if account is None and request.command == "start" and _start_payload(update, context):
+        return  # an invitation: bot/handlers/invites.py decides
     if account is None or not account.is_active:
         await _refuse(update, context, blocked=account is not None)
+        raise ApplicationHandlerStop
+
+    denial = access.decide(account.role, request)
+    if denial is not None:
+        await _deny(update, context, denial, request)
         raise ApplicationHandlerStop
 
     if (account.display_name, account.username, account.telegram_language) != (
@@ -52,6 +72,37 @@ async def gate(update: Update, context: BotContext) -> None:
                 username=person.username,
                 telegram_language=person.language_code,
             )
+
+
+def _request_of(update: Update, context: BotContext) -> access.Request:
+    if update.callback_query is not None:
+        return access.Request(callback_prefix=access.callback_prefix(update.callback_query.data))
+    message = update.effective_message
+    parsed = access.parse_command(message.text if message else None, context.bot.username)
+    return access.Request(command=parsed[0] if parsed else None)
+
+
+def _start_payload(update: Update, context: BotContext) -> str:
+    message = update.effective_message
+    parsed = access.parse_command(message.text if message else None, context.bot.username)
+    return parsed[1] if parsed else ""
+
+
+async def _flood_notice(update: Update, context: BotContext) -> None:
+    person = update.effective_user
+    assert person is not None
+    tr = context.services.catalogs.translator(
+        resolve_language(None, person.language_code, context.settings.default_language)
+    )
+    text = tr.gettext(
+        "You are sending messages faster than I can read them. Please wait a minute, then continue."
+    )
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+        await context.bot.send_message(update.effective_chat.id, text)
+    async with context.db.transaction() as repos:
+        await repos.audit.add("access.flood", actor_telegram_id=person.id)
 
 
 async def _refuse(update: Update, context: BotContext, *, blocked: bool) -> None:
@@ -72,6 +123,29 @@ async def _refuse(update: Update, context: BotContext, *, blocked: bool) -> None
             "access.refused",
             actor_telegram_id=update.effective_user.id if update.effective_user else None,
             details={"kind": kind, "blocked": blocked},
+        )
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat:
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def _deny(
+    update: Update, context: BotContext, denial: access.Denial, request: access.Request
+) -> None:
+    _ = context.tr.gettext
+    if denial is access.Denial.ADMINS_ONLY:
+        text = _("This is for administrators only.")
+    else:
+        text = _("Reports are filed by officers. Coordinators receive them in the digest.")
+    async with context.db.transaction() as repos:
+        await repos.audit.add(
+            "access.denied",
+            actor_telegram_id=update.effective_user.id if update.effective_user else None,
+            details={
+                "command": request.command,
+                "callback": update.callback_query.data if update.callback_query else None,
+            },
         )
     if update.callback_query:
         await update.callback_query.answer(text, show_alert=True)

@@ -106,22 +106,27 @@ def every_view() -> Iterator[tuple[Form, FormEngine, Draft, View]]:
     yield SEIZURE, engine, chosen.draft, chosen.view
 
 
-VIEWS = list(every_view())
+Screen = tuple[Form, FormEngine, Draft, View]
 
 
-def test_the_walk_meets_every_kind_of_screen() -> None:
-    kinds = {type(view) for *_, view in VIEWS}
+@pytest.fixture(scope="module")
+def views() -> list[Screen]:
+    return list(every_view())
+
+
+def test_the_walk_meets_every_kind_of_screen(views: list[Screen]) -> None:
+    kinds = {type(view) for *_, view in views}
     assert kinds == {Ask, AskMore, ShowSummary, ConfirmCancel}
-    asked_kinds = {view.field.kind for *_, view in VIEWS if isinstance(view, Ask)}
+    asked_kinds = {view.field.kind for *_, view in views if isinstance(view, Ask)}
     assert asked_kinds == set(Kind) - {Kind.GROUP}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_button_fits_telegram_and_is_understood_by_the_engine(
-    catalogs: Catalogs, language: str
+    catalogs: Catalogs, views: list[Screen], language: str
 ) -> None:
     tr = catalogs.translator(language)
-    for form, engine, draft, view in VIEWS:
+    for form, engine, draft, view in views:
         text, markup = render(form, draft, view, tr)
         assert text.strip()
         assert buttons(markup), f"{form.key}: {view} has no buttons"
@@ -138,19 +143,19 @@ def test_every_button_fits_telegram_and_is_understood_by_the_engine(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_screen_fits_in_one_message_and_uses_only_bold(
-    catalogs: Catalogs, language: str
+    catalogs: Catalogs, views: list[Screen], language: str
 ) -> None:
     tr = catalogs.translator(language)
-    for form, _engine, draft, view in VIEWS:
+    for form, _engine, draft, view in views:
         text, _markup = render(form, draft, view, tr)
         assert len(visible(text)) <= TELEGRAM_TEXT_LIMIT
         assert tags(text) <= ALLOWED_TAGS
 
 
 def test_every_question_has_back_and_cancel_and_the_summary_submit_and_cancel(
-    ru: Translator,
+    ru: Translator, views: list[Screen]
 ) -> None:
-    for form, _engine, draft, view in VIEWS:
+    for form, _engine, draft, view in views:
         actions = [action for _key, action, _arg in datas(render(form, draft, view, ru)[1])]
         if isinstance(view, (Ask, AskMore)):
             assert actions[-2:] == ["back", "cancel"]
