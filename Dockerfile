@@ -21,4 +21,6 @@ RUN pip install -e . \
 
 USER fieldreport
 VOLUME ["/data"]
+# Healthy when the database on the volume is reachable and fully migrated.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s CMD ["python", "-m", "bot", "health"]
 CMD ["python", "-m", "bot", "run"]

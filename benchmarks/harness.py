@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import json
 import statistics
 import time
@@ -195,16 +196,23 @@ class InMemoryRequest(BaseRequest):
         return list(self.chats.get(chat_id, {}).values())
 
 
+#: The next ``update_id`` of any :class:`UpdateFactory`.
+_UPDATE_IDS = itertools.count(1)
+
+
 @dataclass
 class UpdateFactory:
-    """Updates from one person in their private chat, each with a fresh ``update_id``."""
+    """Updates from one person in their private chat.
+
+    ``update_id`` (also the user message's ``message_id``) comes from one counter for the whole
+    process, so it is unique even when several people's factories take turns.
+    """
 
     user_id: int
     first_name: str = "Ada"
     last_name: str = "Lovelace"
     username: str = "ada"
     language_code: str = "en"
-    _next_id: int = field(default=1, repr=False)
 
     def _person(self) -> JsonDict:
         return {
@@ -231,10 +239,9 @@ class UpdateFactory:
             **content,
         }
 
-    def _take_id(self) -> int:
-        update_id = self._next_id
-        self._next_id += 1
-        return update_id
+    @staticmethod
+    def _take_id() -> int:
+        return next(_UPDATE_IDS)
 
     def message(self, text: str) -> JsonDict:
         update_id = self._take_id()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | migrate | add-admin <telegram_id> | version``."""
+"""Command line: ``python -m bot run | migrate | add-admin | backup | health | version``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_admin = commands.add_parser("add-admin", help="make a Telegram user an administrator")
     add_admin.add_argument("telegram_id", help="the person's numeric Telegram user id")
     commands.add_parser("version", help="print the version")
+    backup = commands.add_parser("backup", help="copy the database while the bot runs")
+    backup.add_argument("path", help="the new file to write the copy to")
+    commands.add_parser("health", help="exit 0 when the database is reachable and up to date")
     args = parser.parse_args(argv)
 
     if args.command == "version":
@@ -53,6 +57,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"database {settings.database_path}: "
             + (f"applied {', '.join(applied)}" if applied else "already up to date")
         )
+        return 0
+    if args.command == "backup":
+        target = Path(args.path)
+        if target.exists():
+            print(f"backup: {target} exists already; choose a new file.", file=sys.stderr)
+            return 2
+        count = asyncio.run(_backup(settings, target))
+        print(f"backup written to {target} ({count} reports)")
+        return 0
+    if args.command == "health":
+        problem = asyncio.run(_health(settings))
+        if problem:
+            print(f"unhealthy: {problem}", file=sys.stderr)
+            return 1
+        print("healthy")
         return 0
     if args.command == "add-admin":
         if not args.telegram_id.isdigit() or not 0 < int(args.telegram_id) < 2**52:
@@ -78,6 +97,37 @@ async def _migrate(settings: Settings) -> list[str]:
         return await db.migrate()
     finally:
         await db.close()
+
+
+async def _backup(settings: Settings, target: Path) -> int:
+    from storage import Database
+
+    db = await Database.open(settings.database_path)
+    try:
+        await db.backup(target)
+    finally:
+        await db.close()
+    copy = await Database.open(target)
+    try:
+        async with copy.read() as repos:
+            return await repos.reports.count_all()
+    finally:
+        await copy.close()
+
+
+async def _health(settings: Settings) -> str | None:
+    from storage import Database
+    from storage.db import migration_files
+
+    if not settings.database_path.exists():
+        return f"no database at {settings.database_path}"
+    db = await Database.open(settings.database_path, migrate=False)
+    try:
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    expected = len(migration_files())
+    return None if version == expected else f"schema version {version}, expected {expected}"
 
 
 async def _add_admin(settings: Settings, telegram_id: int) -> bool:

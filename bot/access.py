@@ -14,6 +14,7 @@ from storage import Role
 EVERYONE: frozenset[Role] = frozenset(Role)
 FILERS: frozenset[Role] = frozenset({Role.OFFICER, Role.ADMIN})
 ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
+COORDINATION: frozenset[Role] = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 #: Commands and the roles that may use them. A command not listed is unknown: the fallback
 #: answers it for anybody registered.
@@ -23,7 +24,7 @@ COMMANDS: dict[str, frozenset[Role]] = {
     "language": EVERYONE,
     "report": FILERS,
     "myreports": FILERS,
-    "cancel": FILERS,
+    "cancel": EVERYONE,  # a draft, an admin's open question, a coordinator's question
     "invite": ADMINS,
     "invites": ADMINS,
     "users": ADMINS,
@@ -32,6 +33,9 @@ COMMANDS: dict[str, frozenset[Role]] = {
     "audit": ADMINS,
     "bindgroup": ADMINS,
     "unbindgroup": ADMINS,
+    "settings": ADMINS,
+    "digest": COORDINATION,
+    "export": COORDINATION,
 }
 
 #: Callback-data prefixes (bot/callbacks.py) and the roles that may tap them.
@@ -43,15 +47,20 @@ CALLBACKS: dict[str, frozenset[Role]] = {
     "inv": ADMINS,
     "usr": ADMINS,
     "unt": ADMINS,
+    "alr": COORDINATION,  # acknowledging an urgent alert, asking for details
+    "ans": FILERS,  # an officer answering a coordinator's question
 }
 
-#: The only commands answered in a group chat (everything else there is ignored).
+#: The only commands answered in a group chat (everything else there is ignored)…
 GROUP_COMMANDS = frozenset({"bindgroup", "unbindgroup"})
+#: …and the only buttons: the coordination group's copy of an urgent alert.
+GROUP_CALLBACKS = frozenset({"alr"})
 
 
 class Denial(StrEnum):
     ADMINS_ONLY = "admins_only"
     FILERS_ONLY = "filers_only"
+    COORDINATION_ONLY = "coordination_only"
 
 
 @dataclass(frozen=True)
@@ -90,4 +99,8 @@ def decide(role: Role, request: Request) -> Denial | None:
         allowed = CALLBACKS.get(request.callback_prefix)
     if allowed is None or role in allowed:
         return None
-    return Denial.ADMINS_ONLY if allowed == ADMINS else Denial.FILERS_ONLY
+    if allowed == ADMINS:
+        return Denial.ADMINS_ONLY
+    if allowed == COORDINATION:
+        return Denial.COORDINATION_ONLY
+    return Denial.FILERS_ONLY

@@ -3,7 +3,8 @@
 Reading this file tells everything the bot does. Handler groups:
   -1  the gate (who is this, which language, may they in?) — must run before any feature;
    0  the features, each registered by its module; the fallback is registered last because
-      within one group PTB hands an update to the first handler that matches.
+      within one group PTB hands an update to the first handler that matches;
+   1  after the features: a command closes an admin's open question (bot/handlers/admin_units).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from bot.context import BotContext, FieldReportApplication, Services
 from bot.handlers import (
     admin_units,
     admin_users,
+    audit,
+    digest,
     errors,
     fallback,
     gate,
@@ -29,6 +32,7 @@ from bot.handlers import (
     my_reports,
     report,
     start,
+    urgent,
 )
 from bot.i18n import Catalogs
 from bot.menus import PUBLIC_MENU
@@ -46,6 +50,7 @@ class _Application(FieldReportApplication):
         await super().initialize()
         await bootstrap_admins(self.services)
         await set_public_menus(self)
+        await digest.schedule_jobs(self)
 
 
 def build_application(
@@ -77,6 +82,8 @@ def build_application(
     assert isinstance(application, FieldReportApplication)
 
     gate.register(application)
+    # An admin's open question (a unit's name…) takes the typed answer before any feature.
+    admin_units.register_questions(application)
     invites.register(application)  # before start: /start <invitation> is theirs
     start.register(application)
     language.register(application)
@@ -85,6 +92,9 @@ def build_application(
     admin_users.register(application)
     admin_units.register(application)
     groups.register(application)
+    audit.register(application)
+    digest.register(application)
+    urgent.register(application)
     report.register_answers(application)  # after every other message handler
     fallback.register(application)  # last: see the module docstring
     errors.register(application)

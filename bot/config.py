@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,6 +62,13 @@ class Settings:
     draft_ttl: timedelta = timedelta(hours=24)
     amend_window: timedelta = timedelta(hours=24)
     report_max_age: timedelta = timedelta(days=30)
+    invite_ttl: timedelta = timedelta(hours=72)
+    urgent_threshold_kg: Decimal = Decimal(1)
+    alert_repeat: timedelta = timedelta(minutes=30)
+    alert_max_repeats: int = 3
+    export_max_days: int = 92
+    #: False for a replica that only answers updates while another one sends the digest.
+    run_jobs: bool = True
 
     @property
     def bot_base_url(self) -> str:
@@ -142,7 +150,31 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     amend_window = _positive_int(get("AMEND_WINDOW_HOURS"), "AMEND_WINDOW_HOURS", 24, 24 * 365)
     max_age = _positive_int(get("REPORT_MAX_AGE_DAYS"), "REPORT_MAX_AGE_DAYS", 30, 3650)
 
+    invite_ttl = _positive_int(get("INVITE_TTL_HOURS"), "INVITE_TTL_HOURS", 72, 24 * 30)
+    alert_repeat = _positive_int(get("ALERT_REPEAT_MINUTES"), "ALERT_REPEAT_MINUTES", 30, 24 * 60)
+    alert_max_repeats = _positive_int(get("ALERT_MAX_REPEATS"), "ALERT_MAX_REPEATS", 3, 100)
+    export_max_days = _positive_int(get("EXPORT_MAX_DAYS"), "EXPORT_MAX_DAYS", 92, 3660)
+    raw_threshold = get("URGENT_THRESHOLD_KG") or "1"
+    try:
+        urgent_threshold = Decimal(raw_threshold)
+    except InvalidOperation:
+        urgent_threshold = Decimal(-1)
+    if not urgent_threshold.is_finite() or not 0 < urgent_threshold <= 100000:
+        raise ConfigError(
+            "URGENT_THRESHOLD_KG must be a number of kilograms above 0, e.g. 1 or 0.5."
+        )
+
+    run_jobs = (get("RUN_JOBS") or "true").lower()
+    if run_jobs not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError("RUN_JOBS must be true or false.")
+
     return Settings(
+        run_jobs=run_jobs in ("true", "1", "yes"),
+        invite_ttl=timedelta(hours=invite_ttl),
+        urgent_threshold_kg=urgent_threshold,
+        alert_repeat=timedelta(minutes=alert_repeat),
+        alert_max_repeats=alert_max_repeats,
+        export_max_days=export_max_days,
         draft_ttl=timedelta(hours=draft_ttl),
         amend_window=timedelta(hours=amend_window),
         report_max_age=timedelta(days=max_age),

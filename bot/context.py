@@ -6,11 +6,13 @@ in ``bot_data`` (which PTB persists) with string keys.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot import observability
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
@@ -63,6 +65,16 @@ class FieldReportApplication(
     async def shutdown(self) -> None:
         await super().shutdown()
         await self.services.close()
+
+    async def process_update(self, update: object) -> None:
+        started = time.perf_counter()
+        token = observability.OUTCOME.set("ok")
+        try:
+            await super().process_update(update)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            observability.log_update(update, observability.OUTCOME.get(), elapsed)
+            observability.OUTCOME.reset(token)
 
 
 class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):

@@ -67,7 +67,7 @@ def _structured(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
     return {
         "occurred_at": datetime.fromisoformat(occurred) if occurred else None,
         "urgent": bool(answers.get(form.urgent_field)) if form.urgent_field else False,
-        "place_text": place.get("text") if place and place.get("type") == "text" else None,
+        "place_text": place.get("text") if place and place.get("type") != "location" else None,
         "latitude": place.get("lat") if place and place.get("type") == "location" else None,
         "longitude": place.get("lon") if place and place.get("type") == "location" else None,
         "persons_detained": int(detained) if detained is not None else None,

@@ -28,6 +28,9 @@ INVITES = MenuCommand("invites", N_("Open invitations"))
 USERS = MenuCommand("users", N_("Users: roles, units, blocking"))
 UNITS = MenuCommand("units", N_("Units and crossing points"))
 AUDIT = MenuCommand("audit", N_("The latest audit log entries"))
+DIGEST = MenuCommand("digest", N_("The digest of a day"))
+EXPORT = MenuCommand("export", N_("Reports of a period as a spreadsheet"))
+SETTINGS = MenuCommand("settings", N_("Digest and reminder times"))
 
 #: What somebody who is not registered (yet) sees.
 PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
@@ -35,13 +38,16 @@ PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
 #: What each role sees; later capabilities add their commands here.
 ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
     Role.OFFICER: (REPORT, MY_REPORTS, CANCEL, HELP, LANGUAGE, START),
-    Role.COORDINATOR: (START, HELP, LANGUAGE),
+    Role.COORDINATOR: (DIGEST, EXPORT, HELP, LANGUAGE, START),
     Role.ADMIN: (
         INVITE,
         INVITES,
         USERS,
         UNITS,
         AUDIT,
+        SETTINGS,
+        DIGEST,
+        EXPORT,
         REPORT,
         MY_REPORTS,
         CANCEL,

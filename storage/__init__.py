@@ -4,6 +4,8 @@ from storage.db import Database, Repositories
 from storage.models import (
     Attachment,
     AuditEntry,
+    CrossingPoint,
+    Invite,
     NewReport,
     NewSeizureItem,
     Report,
@@ -22,7 +24,9 @@ from storage.models import (
 __all__ = [
     "Attachment",
     "AuditEntry",
+    "CrossingPoint",
     "Database",
+    "Invite",
     "NewReport",
     "NewSeizureItem",
     "Report",

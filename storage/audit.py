@@ -10,6 +10,7 @@ import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
 from storage.models import AuditEntry
+from storage.sql import fetch_all
 
 
 class AuditRepository:
@@ -38,12 +39,12 @@ class AuditRepository:
         )
 
     async def latest(self, limit: int = 20) -> list[AuditEntry]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT id, at, actor_telegram_id, action, target, details FROM audit_log"
             " ORDER BY id DESC LIMIT ?",
             (limit,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             AuditEntry(
                 id=int(row[0]),

@@ -17,6 +17,7 @@ import aiosqlite
 from storage.clock import from_db, to_db
 from storage.models import StoredDraft
 from storage.reports import from_json, to_json
+from storage.sql import fetch_all, fetch_one
 
 _COLUMNS = "user_id, draft_id, form, data, created_at, updated_at"
 
@@ -42,17 +43,15 @@ class DraftRepository:
         self._conn = conn
 
     async def get(self, user_id: int) -> StoredDraft | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?", (user_id,)
+        )
         return _draft(row) if row else None
 
     async def get_by_draft_id(self, draft_id: str) -> StoredDraft | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM drafts WHERE draft_id = ?", (draft_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, f"SELECT {_COLUMNS} FROM drafts WHERE draft_id = ?", (draft_id,)
+        )
         return _draft(row) if row else None
 
     async def save(
@@ -90,10 +89,10 @@ class DraftRepository:
 
     async def older_than(self, moment: datetime, limit: int = 500) -> list[StoredDraft]:
         """Drafts last saved before ``moment``, oldest first (for expiry sweeps)."""
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT {_COLUMNS} FROM drafts WHERE updated_at < ?"
             " ORDER BY updated_at, user_id LIMIT ?",
             (to_db(moment), limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_draft(row) for row in rows]

@@ -183,3 +183,35 @@ class ReportChanges:
     persons_detained: int | None
     items: tuple[NewSeizureItem, ...]
     attachments: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An invitation as stored: the token's hash only, never the token itself.
+
+    ``created_by``, ``used_by`` and ``revoked_by`` are ``users.id`` values.
+    """
+
+    id: int
+    token_hash: str
+    role: Role
+    unit_id: int | None
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    request_key: str | None
+    used_at: datetime | None
+    used_by: int | None
+    revoked_at: datetime | None
+    revoked_by: int | None
+
+
+@dataclass(frozen=True)
+class CrossingPoint:
+    """A border crossing point of a border liaison office (kept, inactive, once removed)."""
+
+    id: int
+    unit_id: int
+    name: str
+    active: bool
+    created_at: datetime

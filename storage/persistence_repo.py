@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.sql import fetch_all, fetch_one
+
 
 class PersistenceRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     async def load_all(self, kind: str) -> dict[str, str]:
-        async with self._conn.execute(
-            "SELECT key, data FROM ptb_state WHERE kind = ?", (kind,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch_all(
+            self._conn, "SELECT key, data FROM ptb_state WHERE kind = ?", (kind,)
+        )
         return {str(row[0]): str(row[1]) for row in rows}
 
     async def load(self, kind: str, key: str) -> str | None:
-        async with self._conn.execute(
-            "SELECT data FROM ptb_state WHERE kind = ? AND key = ?", (kind, key)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, "SELECT data FROM ptb_state WHERE kind = ? AND key = ?", (kind, key)
+        )
         return str(row[0]) if row else None
 
     async def save(self, kind: str, key: str, data: str) -> None:
@@ -34,10 +34,9 @@ class PersistenceRepository:
         await self._conn.execute("DELETE FROM ptb_state WHERE kind = ? AND key = ?", (kind, key))
 
     async def load_conversations(self, name: str) -> dict[str, str]:
-        async with self._conn.execute(
-            "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch_all(
+            self._conn, "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
+        )
         return {str(row[0]): str(row[1]) for row in rows}
 
     async def save_conversation(self, name: str, key: str, state: str | None) -> None:

@@ -38,6 +38,7 @@ from storage.models import (
     ReportVersion,
     SeizureItem,
 )
+from storage.sql import fetch_all, fetch_one
 
 _COLUMNS = (
     "id, number, form, form_code, unit_id, author_id, occurred_at, submitted_at, local_day,"
@@ -182,16 +183,17 @@ class ReportRepository:
             attachments=new.attachments,
         )
         year = new.local_day.year
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports WHERE form_code = ? AND year = ?",
             (new.form_code, year),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         seq = int(row[0])
         number = f"{new.form_code}-{year}-{seq:06d}"
         submitted = to_db(new.submitted_at)
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO reports (number, form, form_code, year, seq, idempotency_key, unit_id,"
             " author_id, occurred_at, submitted_at, local_day, status, urgent, version, answers,"
             " place_text, latitude, longitude, persons_detained, updated_at)"
@@ -217,8 +219,7 @@ class ReportRepository:
                 new.persons_detained,
                 submitted,
             ),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         report_id = int(row[0])
         await self._insert_items(report_id, new.items)
@@ -251,11 +252,14 @@ class ReportRepository:
             (author_id, limit, offset),
         )
 
+    async def count_all(self) -> int:
+        row = await fetch_one(self._conn, "SELECT COUNT(*) FROM reports")
+        return int(row[0]) if row else 0
+
     async def count_by_author(self, author_id: int) -> int:
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM reports WHERE author_id = ?", (author_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, "SELECT COUNT(*) FROM reports WHERE author_id = ?", (author_id,)
+        )
         return int(row[0]) if row else 0
 
     async def submitted_between(self, start: datetime, end: datetime) -> list[Report]:
@@ -268,6 +272,17 @@ class ReportRepository:
     async def by_local_day(self, day: date) -> list[Report]:
         """Reports of one reporting day, oldest first, withdrawn ones included."""
         return await self._many("local_day = ? ORDER BY submitted_at, id", (day.isoformat(),))
+
+    async def by_digest_day(self, day: date) -> list[Report]:
+        """The reports that belong to the scheduled digest of ``day`` (late ones included)."""
+        return await self._many("digest_day = ? ORDER BY submitted_at, id", (day.isoformat(),))
+
+    async def between_days(self, first: date, last: date) -> list[Report]:
+        """Reports of the reporting days ``first`` to ``last`` inclusive, oldest first."""
+        return await self._many(
+            "local_day >= ? AND local_day <= ? ORDER BY local_day, submitted_at, id",
+            (first.isoformat(), last.isoformat()),
+        )
 
     async def amend(
         self,
@@ -285,10 +300,7 @@ class ReportRepository:
         look it up with :meth:`get_version_by_idempotency_key` first. Earlier versions stay in
         ``report_versions`` untouched. Raises :class:`LookupError` for an unknown report.
         """
-        async with self._conn.execute(
-            "SELECT version FROM reports WHERE id = ?", (report_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._conn, "SELECT version FROM reports WHERE id = ?", (report_id,))
         if row is None:
             raise LookupError(f"no report {report_id}")
         version = int(row[0]) + 1
@@ -338,19 +350,20 @@ class ReportRepository:
         return report
 
     async def get_version_by_idempotency_key(self, key: str) -> ReportVersion | None:
-        async with self._conn.execute(
-            f"SELECT {_VERSION_COLUMNS} FROM report_versions WHERE idempotency_key = ?", (key,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn,
+            f"SELECT {_VERSION_COLUMNS} FROM report_versions WHERE idempotency_key = ?",
+            (key,),
+        )
         return _version(row) if row else None
 
     async def versions(self, report_id: int) -> list[ReportVersion]:
         """Every version of the report, the current one included, oldest first."""
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT {_VERSION_COLUMNS} FROM report_versions WHERE report_id = ? ORDER BY version",
             (report_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_version(row) for row in rows]
 
     async def withdraw(self, report_id: int, *, now: datetime) -> bool:
@@ -368,10 +381,7 @@ class ReportRepository:
 
     async def _many(self, clause: str, params: tuple[object, ...]) -> list[Report]:
         # ``clause`` is always one of this module's literals; values are bound parameters.
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM reports WHERE {clause}", params
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch_all(self._conn, f"SELECT {_COLUMNS} FROM reports WHERE {clause}", params)
         if not rows:
             return []
         ids = [int(row[0]) for row in rows]
@@ -385,13 +395,13 @@ class ReportRepository:
     async def _items_of(self, ids: Sequence[int]) -> dict[int, list[SeizureItem]]:
         found: dict[int, list[SeizureItem]] = {}
         for chunk in _chunks(ids):
-            async with self._conn.execute(
+            rows = await fetch_all(
+                self._conn,
                 "SELECT report_id, substance, quantity, measure, normalized_quantity,"
                 " normalized_unit FROM seizure_items"
                 f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
                 tuple(chunk),
-            ) as cursor:
-                rows = await cursor.fetchall()
+            )
             for row in rows:
                 found.setdefault(int(row[0]), []).append(
                     SeizureItem(
@@ -407,12 +417,12 @@ class ReportRepository:
     async def _attachments_of(self, ids: Sequence[int]) -> dict[int, list[Attachment]]:
         found: dict[int, list[Attachment]] = {}
         for chunk in _chunks(ids):
-            async with self._conn.execute(
+            rows = await fetch_all(
+                self._conn,
                 "SELECT report_id, kind, file_id, file_unique_id FROM attachments"
                 f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
                 tuple(chunk),
-            ) as cursor:
-                rows = await cursor.fetchall()
+            )
             for row in rows:
                 found.setdefault(int(row[0]), []).append(
                     Attachment(kind=str(row[1]), file_id=str(row[2]), file_unique_id=str(row[3]))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import aiosqlite
 
+from storage.clock import to_db, utc_now
 from storage.models import Unit, UnitKind
+from storage.sql import fetch_all, fetch_one
 
 _COLUMNS = "id, code, kind, name_uz, name_ru, name_en, active"
 
@@ -28,17 +31,11 @@ class UnitRepository:
         self._conn = conn
 
     async def get(self, unit_id: int) -> Unit | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
         return _unit(row) if row else None
 
     async def get_by_code(self, code: str) -> Unit | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM units WHERE code = ?", (code,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM units WHERE code = ?", (code,))
         return _unit(row) if row else None
 
     async def list(self, *, active_only: bool = False) -> list[Unit]:
@@ -46,6 +43,39 @@ class UnitRepository:
         if active_only:
             query += " WHERE active = 1"
         query += " ORDER BY kind, code"
-        async with self._conn.execute(query) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch_all(self._conn, query)
         return [_unit(row) for row in rows]
+
+    async def create(
+        self,
+        *,
+        code: str,
+        kind: UnitKind,
+        name_uz: str,
+        name_ru: str,
+        name_en: str,
+        now: datetime | None = None,
+    ) -> Unit:
+        """A new active unit; the unique code is enforced by the table (IntegrityError)."""
+        row = await fetch_one(
+            self._conn,
+            "INSERT INTO units (code, kind, name_uz, name_ru, name_en, active, created_at)"
+            f" VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING {_COLUMNS}",
+            (code, kind.value, name_uz, name_ru, name_en, to_db(now or utc_now())),
+        )
+        assert row is not None
+        return _unit(row)
+
+    async def rename(self, unit_id: int, *, name_uz: str, name_ru: str, name_en: str) -> None:
+        await self._conn.execute(
+            "UPDATE units SET name_uz = ?, name_ru = ?, name_en = ? WHERE id = ?",
+            (name_uz, name_ru, name_en, unit_id),
+        )
+
+    async def set_active(self, unit_id: int, active: bool) -> bool:
+        """False when the unit already was in that state (a repeated tap changes nothing)."""
+        async with self._conn.execute(
+            "UPDATE units SET active = ? WHERE id = ? AND active <> ?",
+            (int(active), unit_id, int(active)),
+        ) as cursor:
+            return cursor.rowcount == 1

@@ -9,6 +9,7 @@ import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
 from storage.models import Role, User, UserStatus
+from storage.sql import fetch_all, fetch_one
 
 _COLUMNS = (
     "id, telegram_id, display_name, username, role, unit_id, language, status,"
@@ -37,17 +38,13 @@ class UserRepository:
         self._conn = conn
 
     async def get(self, user_id: int) -> User | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
     async def get_by_telegram_id(self, telegram_id: int) -> User | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM users WHERE telegram_id = ?", (telegram_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, f"SELECT {_COLUMNS} FROM users WHERE telegram_id = ?", (telegram_id,)
+        )
         return _user(row) if row else None
 
     async def create(
@@ -62,13 +59,13 @@ class UserRepository:
         now: datetime | None = None,
     ) -> User:
         stamp = to_db(now or utc_now())
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO users (telegram_id, display_name, username, role, unit_id, language,"
             " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)"
             f" RETURNING {_COLUMNS}",
             (telegram_id, display_name, username, role.value, unit_id, language, stamp, stamp),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return _user(row)
 
@@ -118,3 +115,97 @@ class UserRepository:
             " updated_at = ? WHERE telegram_id = ?",
             (display_name, username, telegram_language, to_db(now or utc_now()), telegram_id),
         )
+
+    async def get_by_username(self, username: str) -> User | None:
+        """The person whose Telegram @username this is (Telegram ignores case in usernames)."""
+        row = await fetch_one(
+            self._conn,
+            f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?) ORDER BY id LIMIT 1",
+            (username,),
+        )
+        return _user(row) if row else None
+
+    async def count(self, *, role: Role | None = None, unit_id: int | None = None) -> int:
+        """How many registered people match: any role / any unit when None."""
+        where, params = _filter(role, unit_id)
+        row = await fetch_one(self._conn, f"SELECT COUNT(*) FROM users{where}", params)
+        return int(row[0]) if row else 0
+
+    async def find(
+        self,
+        *,
+        role: Role | None = None,
+        unit_id: int | None = None,
+        limit: int,
+        offset: int = 0,
+    ) -> list[User]:
+        """One page of registered people, by name, for the admins' list."""
+        where, params = _filter(role, unit_id)
+        rows = await fetch_all(
+            self._conn,
+            f"SELECT {_COLUMNS} FROM users{where} ORDER BY lower(display_name), id"
+            " LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_user(row) for row in rows]
+
+    async def active_by_role(self, role: Role) -> list[User]:
+        """Everybody active in ``role`` (digest and alert recipients), read at the moment."""
+        rows = await fetch_all(
+            self._conn,
+            f"SELECT {_COLUMNS} FROM users WHERE role = ? AND status = 'active' ORDER BY id",
+            (role.value,),
+        )
+        return [_user(row) for row in rows]
+
+    async def active_officers_of_unit(self, unit_id: int) -> list[User]:
+        """The active officers of a unit (who get its reminder)."""
+        rows = await fetch_all(
+            self._conn,
+            f"SELECT {_COLUMNS} FROM users WHERE unit_id = ? AND role = 'officer'"
+            " AND status = 'active' ORDER BY id",
+            (unit_id,),
+        )
+        return [_user(row) for row in rows]
+
+    async def count_active_admins(self) -> int:
+        """Read inside the transaction that blocks or demotes, so the last admin stays one."""
+        row = await fetch_one(
+            self._conn, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'"
+        )
+        return int(row[0]) if row else 0
+
+    async def set_role(
+        self,
+        telegram_id: int,
+        role: Role,
+        *,
+        unit_id: int | None,
+        now: datetime | None = None,
+    ) -> None:
+        """Role and unit change together: an officer is never left without a unit in between."""
+        await self._conn.execute(
+            "UPDATE users SET role = ?, unit_id = ?, updated_at = ? WHERE telegram_id = ?",
+            (role.value, unit_id, to_db(now or utc_now()), telegram_id),
+        )
+
+    async def set_unit(
+        self, telegram_id: int, unit_id: int | None, *, now: datetime | None = None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE users SET unit_id = ?, updated_at = ? WHERE telegram_id = ?",
+            (unit_id, to_db(now or utc_now()), telegram_id),
+        )
+
+
+def _filter(role: Role | None, unit_id: int | None) -> tuple[str, tuple[object, ...]]:
+    """A WHERE clause (with its parameters) for the optional role and unit filters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if role is not None:
+        clauses.append("role = ?")
+        params.append(role.value)
+    if unit_id is not None:
+        clauses.append("unit_id = ?")
+        params.append(unit_id)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)

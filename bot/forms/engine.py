@@ -50,6 +50,8 @@ class Draft:
     cancelling: bool = False
     amends: int | None = None  # the report this draft amends, if any
     amends_number: str | None = None
+    #: The unit's crossing points when the draft started: [id, name] pairs for the place question.
+    places: list[list[str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,8 +148,8 @@ class FormEngine:
         self.language = language  # numbers are parsed the way this language writes them
 
     # -- starting and looking ------------------------------------------------------------
-    def start(self, draft_id: str) -> Outcome:
-        draft = Draft(draft_id=draft_id, form=self.form.key)
+    def start(self, draft_id: str, places: list[list[str]] | None = None) -> Outcome:
+        draft = Draft(draft_id=draft_id, form=self.form.key, places=list(places or []))
         if not self.form.summary_first:
             draft.cursor = self._next_field(draft, after=None)
             self._enter(draft)
@@ -324,6 +326,12 @@ class FormEngine:
             return Outcome(draft, self.view(draft), changed=True)
         if tap.action == "opt" and spec.kind is Kind.CHOICE and spec.option(tap.arg):
             return self._store(draft, spec, view.group, tap.arg)
+        if tap.action == "opt" and spec.kind is Kind.PLACE:
+            name = next((n for key, n in draft.places if key == tap.arg), None)
+            if name is not None:
+                return self._store(
+                    draft, spec, None, {"type": "point", "id": tap.arg, "text": name}
+                )
         if tap.action == "opt" and spec.kind is Kind.YES_NO and tap.arg in ("yes", "no"):
             return self._store(draft, spec, None, tap.arg == "yes")
         if tap.action == "opt" and spec.kind is Kind.MULTI and spec.option(tap.arg):

@@ -168,6 +168,14 @@ def _ask(form: Form, draft: Draft, view: Ask, tr: Translator) -> tuple[str, Inli
                     button(_("Yesterday at…"), draft, key, "dt", "yesterday"),
                 ]
             )
+    elif spec.kind is Kind.PLACE and draft.places:
+        lines.append(
+            _(
+                "Choose the crossing point, share your location (📎 → Location) "
+                "or type the name of the place."
+            )
+        )
+        keyboard += rows([button(name, draft, key, "opt", pid) for pid, name in draft.places], 2)
     elif spec.kind is Kind.PLACE:
         lines.append(
             _(

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from collections.abc import Sequence
+
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
 
 NOT_MODIFIED = "message is not modified"
+MESSAGE_LIMIT = 4096
+
+
+def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into messages under Telegram's limit, breaking only between lines.
+
+    A single line longer than the limit is cut (it never happens with our own texts, but a
+    message that Telegram refuses would lose everything).
+    """
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+async def send_long(chat: Chat, lines: Sequence[str]) -> None:
+    for chunk in split_lines(lines):
+        await chat.send_message(chunk)
 
 
 async def edit_or_ignore_unchanged(

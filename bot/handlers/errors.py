@@ -10,6 +10,7 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext, FieldReportApplication
 from bot.i18n import resolve_language
+from bot.observability import set_outcome
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ async def on_error(update: object, context: BotContext) -> None:
         # Polling hiccups on a weak connection: PTB retries by itself.
         log.warning("network error outside an update: %s", error)
         return
+    set_outcome("error")
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

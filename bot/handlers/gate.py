@@ -19,6 +19,7 @@ from bot import access
 from bot.context import BotContext, FieldReportApplication
 from bot.flood import Verdict
 from bot.i18n import resolve_language
+from bot.observability import set_outcome
 
 GATE_GROUP = -1
 
@@ -30,11 +31,16 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     request = _request_of(update, context)
     in_group = chat is not None and chat.type != ChatType.PRIVATE
-    if in_group and request.command not in access.GROUP_COMMANDS:
+    if in_group and not (
+        request.command in access.GROUP_COMMANDS
+        or request.callback_prefix in access.GROUP_CALLBACKS
+    ):
+        set_outcome("ignored")
         raise ApplicationHandlerStop  # in groups the bot answers nothing else
 
     verdict = context.services.flood.check(person.id, time.monotonic())
     if verdict is not Verdict.SERVE:
+        set_outcome("flood")
         if verdict is Verdict.WARN:
             await _flood_notice(update, context)
         raise ApplicationHandlerStop
@@ -52,11 +58,13 @@ async def gate(update: Update, context: BotContext) -> None:
     if account is None and request.command == "start" and _start_payload(update, context):
         return  # an invitation: bot/handlers/invites.py decides
     if account is None or not account.is_active:
+        set_outcome("refused")
         await _refuse(update, context, blocked=account is not None)
         raise ApplicationHandlerStop
 
     denial = access.decide(account.role, request)
     if denial is not None:
+        set_outcome("denied")
         await _deny(update, context, denial, request)
         raise ApplicationHandlerStop
 
@@ -136,6 +144,8 @@ async def _deny(
     _ = context.tr.gettext
     if denial is access.Denial.ADMINS_ONLY:
         text = _("This is for administrators only.")
+    elif denial is access.Denial.COORDINATION_ONLY:
+        text = _("This is for coordinators and administrators.")
     else:
         text = _("Reports are filed by officers. Coordinators receive them in the digest.")
     async with context.db.transaction() as repos:

@@ -33,6 +33,7 @@ from bot.forms.engine import (
 from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
 from bot.forms.render import problem_text, render
+from bot.handlers import urgent
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.fallback import unknown_message
 from bot.i18n import resolve_language
@@ -147,7 +148,9 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
             refusal = await _refusal(context, repos, account)
             existing = await repos.drafts.get(account.id)
             if refusal is None and (existing is None or _expired(context, existing)):
-                outcome = engine_for(context, form).start(new_draft_id())
+                points = await repos.crossing_points.list_for_unit(account.unit_id or 0)
+                places = [[str(point.id), point.name] for point in points]
+                outcome = engine_for(context, form).start(new_draft_id(), places)
                 await _save(repos, account, outcome.draft)
         if refusal:
             await query.answer(refusal, show_alert=True)
@@ -159,6 +162,11 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
             return
         text, markup = render(form, outcome.draft, outcome.view, context.tr)
         await edit_then_answer(query, text, markup)
+        return
+    if action == "menu":
+        await edit_then_answer(
+            query, _("Which report do you want to file?"), form_choice_keyboard(context)
+        )
         return
     if action in ("resume", "discard"):
         async with context.db.transaction() as repos:
@@ -384,6 +392,8 @@ async def submit(
     await chat.send_message(receipt)
     if query:
         await query.answer()
+    if draft.amends is None:
+        await urgent.report_submitted(context, report)
 
 
 async def _amend(

@@ -34,6 +34,9 @@ def settings(tg: StandIn, tmp_path: Path) -> Settings:
         telegram_api_url=tg.api_url,
         database_path=tmp_path / "bot.sqlite3",
         admin_ids=(ADMIN.id,),
+        # Scheduled jobs would send digests at wall-clock times in the middle of other tests;
+        # the digest tests run them on purpose with an injected clock.
+        run_jobs=False,
     )
 
 
@@ -78,7 +81,7 @@ SeedUser = Callable[..., Awaitable[TgUser]]
 
 
 @pytest.fixture
-def seed_user(settings: Settings) -> SeedUser:
+def seed_user(settings: Settings, tg: StandIn) -> SeedUser:
     """Register somebody directly in the database, as an admin's invitation later will."""
 
     async def seed(
@@ -99,10 +102,17 @@ def seed_user(settings: Settings) -> SeedUser:
                     unit_id=unit.id if unit else None,
                     language=language,
                 )
+                await repos.users.update_profile(
+                    user.id,
+                    display_name=user.first_name,
+                    username=user.username,
+                    telegram_language=user.language_code,
+                )
                 if blocked:
                     await repos.users.set_status(user.id, UserStatus.BLOCKED)
         finally:
             await db.close()
+        tg.add_chat(user)  # they have talked to the bot before: Telegram knows the chat
         return user
 
     return seed

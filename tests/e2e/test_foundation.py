@@ -163,3 +163,27 @@ async def test_seeded_database_is_the_one_the_bot_uses(settings: object) -> None
             assert len(await repos.units.list()) == 13
     finally:
         await db.close()
+
+
+async def test_one_structured_log_line_per_update_without_report_content(
+    tg: StandIn, run_bot: RunBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    stranger = TgUser(id=7301, first_name="X", language_code="en")
+    caplog.set_level(logging.INFO, logger="fieldreport.updates")
+    async with run_bot():
+        await tg.send_text(ADMIN, "/help")
+        await tg.next_message(ADMIN.id)
+        await tg.send_text(stranger, "my secret seizure notes")
+        await tg.next_message(stranger.id)
+        await tg.send_text(ADMIN, "/start")
+        await tg.next_message(ADMIN.id)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "fieldreport.updates"]
+    assert [(line["user"], line["kind"], line["outcome"]) for line in lines] == [
+        (ADMIN.id, "command:help", "ok"),
+        (stranger.id, "text", "refused"),
+        (ADMIN.id, "command:start", "ok"),
+    ]
+    assert all(isinstance(line["ms"], float) for line in lines)
+    assert "secret" not in caplog.text

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.standin import StandIn, TgUser
-from storage import Database, Role
+from storage import Database, Role, UnitKind
 from storage.models import ReportStatus
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.e2e.driver import Officer
@@ -385,3 +385,49 @@ async def test_my_reports_pages_newest_first(
         ]
         await o.tap("my", "page", "0")
         assert o.last().text.endswith("Page 1 of 2.")
+
+
+async def test_a_border_office_officer_picks_a_crossing_point(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    db = await Database.open(settings.database_path)  # type: ignore[attr-defined]
+    try:
+        async with db.transaction() as repos:
+            unit = await repos.units.create(
+                code="BLO-AYR",
+                kind=UnitKind.BLO,
+                name_uz="Ayritom",
+                name_ru="Айритом",
+                name_en="Ayritom",
+            )
+            await repos.crossing_points.add(unit.id, "Ayritom bridge")
+            await repos.crossing_points.add(unit.id, "Termez river port")
+    finally:
+        await db.close()
+    o = Officer(tg, await seed_user(officer_user(8001, "en"), Role.OFFICER, "BLO-AYR"))
+    async with run_bot():
+        await o.start_form("incident")
+        await o.tap_form("category", "opt", "smuggling")
+        await o.tap_form("when", "dt", "now")
+        question = o.last()
+        assert "Choose the crossing point" in question.text
+        assert {"Ayritom bridge", "Termez river port"} <= set(question.button_texts)
+        message, _ = o.find("f", "place", "opt")
+        point_id = next(
+            d for t, d in [b for row in message.buttons for b in row] if t == "Termez river port"
+        ).split(":")[-1]
+        await o.tap_form("place", "opt", point_id)
+        await o.say("Boat with hidden compartment.")
+        await o.tap_form("urgent", "opt", "no")
+        await o.tap_form("photos", "skip")
+        assert "Termez river port" in o.last().text
+        await o.tap_form("_", "submit")
+        await tg.next_message(o.user.id)
+    db = await Database.open(settings.database_path)  # type: ignore[attr-defined]
+    try:
+        async with db.read() as repos:
+            user = await repos.users.get_by_telegram_id(8001)
+            (report,) = await repos.reports.list_by_author(user.id, limit=5, offset=0)  # type: ignore[union-attr]
+    finally:
+        await db.close()
+    assert report.place_text == "Termez river port"

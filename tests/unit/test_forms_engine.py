@@ -990,3 +990,15 @@ def test_random_sessions_never_crash_and_keep_answers_within_the_form(
             assert engine.missing(outcome.draft) == ()
         if outcome.cancelled:
             break
+
+
+def test_a_crossing_point_is_chosen_by_button_and_a_forged_one_is_stale() -> None:
+    engine = engine_for(FORMS["incident"], "en")
+    draft = engine.start("0123456789abcdef", [["7", "Ayritom bridge"]]).draft
+    draft = engine.handle(draft, Tapped("category", "opt", "intel")).draft
+    draft = engine.handle(draft, Tapped("when", "dt", "now")).draft
+    forged = engine.handle(draft, Tapped("place", "opt", "8"))
+    assert forged.stale
+    assert "place" not in forged.draft.answers
+    chosen = engine.handle(draft, Tapped("place", "opt", "7"))
+    assert chosen.draft.answers["place"] == {"type": "point", "id": "7", "text": "Ayritom bridge"}

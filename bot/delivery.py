@@ -1,0 +1,283 @@
+"""The scheduled digest and the reminders: made once, delivered once to each recipient.
+
+A digest run is recorded with the reports that belong to it in one transaction; each recipient
+gets a delivery row that records how many parts (text messages, spreadsheet, chart) went out.
+After a crash the next pass sends only what is missing; Telegram errors are retried with
+backoff honouring ``retry_after``; a recipient who blocked the bot is recorded and skipped.
+Every function takes ``now``: tests move time instead of waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import callbacks
+from bot.context import Services
+from bot.digest.build import DayStats, Digest, build_digest, day_stats
+from bot.digest.chart import build_chart
+from bot.digest.text import render_group_text, render_text
+from bot.digest.xlsx import build_xlsx
+from bot.handlers.common import split_lines
+from bot.i18n import Translator, resolve_language
+from bot.schedule import (
+    DEFAULT_DIGEST_TIME,
+    DEFAULT_REMINDER_TIME,
+    latest_due_digest_day,
+    parse_clock,
+    retry_delay,
+)
+from storage import Repositories, Role, Unit
+from storage.bot_settings import COORDINATION_GROUP
+from storage.models import Report
+
+log = logging.getLogger(__name__)
+
+DIGEST_TIME = "digest_time"
+REMINDER_TIME = "reminder_time"
+MAX_ATTEMPTS = 8
+HISTORY_DAYS = 7
+
+
+async def configured_times(repos: Repositories) -> tuple[time, time]:
+    digest = parse_clock(await repos.settings.get(DIGEST_TIME) or "") or DEFAULT_DIGEST_TIME
+    reminder = parse_clock(await repos.settings.get(REMINDER_TIME) or "") or DEFAULT_REMINDER_TIME
+    return digest, reminder
+
+
+def stats_to_json(stats: DayStats) -> str:
+    return json.dumps(
+        {
+            k: (str(v) if isinstance(v, Decimal | date) else v)
+            for k, v in dataclasses.asdict(stats).items()
+        }
+    )
+
+
+def stats_from_json(text: str) -> DayStats:
+    data: dict[str, Any] = json.loads(text)
+    return DayStats(
+        day=date.fromisoformat(data["day"]),
+        reports=int(data["reports"]),
+        seizures=int(data["seizures"]),
+        persons_detained=int(data["persons_detained"]),
+        kg_seized=Decimal(data["kg_seized"]),
+    )
+
+
+async def digest_for(
+    repos: Repositories, day: date, *, scheduled: bool, threshold_kg: Decimal
+) -> tuple[Digest, list[Report], list[Unit], list[DayStats]]:
+    """The digest of ``day``: a scheduled run's own reports, or (on demand) the day's reports."""
+    if scheduled:
+        reports = await repos.reports.by_digest_day(day)
+    else:
+        reports = await repos.reports.by_local_day(day)
+    units = await repos.units.list()
+    history = [
+        stats_from_json(text) for _, text in await repos.digests.stats_before(day, HISTORY_DAYS)
+    ]
+    digest = build_digest(day, reports, units, history, urgent_threshold_kg=threshold_kg)
+    return digest, reports, units, history
+
+
+async def make_due_run(services: Services, now: datetime) -> date | None:
+    """Create the most recent digest run that has fallen due, once; its day, or None."""
+    tz = services.settings.timezone
+    async with services.db.transaction() as repos:
+        digest_time, _ = await configured_times(repos)
+        day = latest_due_digest_day(now, digest_time, tz)
+        if not await repos.digests.has_runs() and not await repos.digests.unassigned(day):
+            return None  # a new installation: no digest of days before it had any report
+        if not await repos.digests.create_run(day, now=now):
+            return None
+        assigned = await repos.digests.assign_reports(day)
+        digest, _, _, _ = await digest_for(
+            repos, day, scheduled=True, threshold_kg=services.settings.urgent_threshold_kg
+        )
+        await repos.digests.set_stats(day, stats_to_json(day_stats(digest)))
+        default = services.settings.default_language
+        for user in await repos.users.active_by_role(Role.COORDINATOR):
+            language = resolve_language(user.language, user.telegram_language, default)
+            await repos.digests.add_delivery(
+                day, user.telegram_id, language=language, is_group=False, now=now
+            )
+        group = await repos.settings.get(COORDINATION_GROUP)
+        if group:
+            await repos.digests.add_delivery(
+                day, int(json.loads(group)["chat_id"]), language=default, is_group=True, now=now
+            )
+        await repos.audit.add(
+            "digest.created",
+            actor_telegram_id=None,
+            target=day.isoformat(),
+            details={"reports": assigned},
+        )
+    log.info("digest run %s created with %d reports", day, assigned)
+    return day
+
+
+async def digest_parts(
+    services: Services, day: date, tr: Translator, *, group: bool, scheduled: bool
+) -> list[tuple[str, Any]]:
+    """What a recipient receives, in order: text chunks, then the spreadsheet and the chart."""
+    async with services.db.read() as repos:
+        digest, reports, units, history = await digest_for(
+            repos, day, scheduled=scheduled, threshold_kg=services.settings.urgent_threshold_kg
+        )
+    units_by_id = {unit.id: unit for unit in units}
+    lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
+    parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]
+    # Spreadsheet and chart take a few hundred milliseconds of CPU: off the event loop.
+    tz = services.settings.timezone
+    spreadsheet = await asyncio.to_thread(build_xlsx, digest, reports, units, tr, timezone=tz)
+    chart = await asyncio.to_thread(build_chart, digest, history, tr, units_by_id=units_by_id)
+    parts.append(("xlsx", spreadsheet))
+    parts.append(("chart", chart))
+    return parts
+
+
+async def send_part(
+    bot: Bot, chat_id: int, part: tuple[str, Any], day: date, tr: Translator
+) -> None:
+    kind, payload = part
+    if kind == "text":
+        await bot.send_message(chat_id, payload)
+    elif kind == "xlsx":
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        await bot.send_document(
+            chat_id,
+            payload,
+            filename=f"fieldreport-{day.isoformat()}.xlsx",
+            caption=tr.gettext("Reports of {day}").format(day=tr.format_date(day, "long")),
+        )
+    else:
+        await bot.send_photo(chat_id, payload)
+
+
+async def deliver_due(services: Services, bot: Bot, now: datetime) -> int:
+    """Send every delivery that is due; returns how many were completed."""
+    async with services.db.read() as repos:
+        due = await repos.digests.due_deliveries(now)
+    completed = 0
+    cache: dict[tuple[date, str, bool], list[tuple[str, Any]]] = {}
+    for delivery in due:
+        tr = services.catalogs.translator(delivery.language)
+        key = (delivery.day, delivery.language, delivery.is_group)
+        if key not in cache:
+            cache[key] = await digest_parts(
+                services, delivery.day, tr, group=delivery.is_group, scheduled=True
+            )
+        parts = cache[key]
+        sent = delivery.parts_sent
+        try:
+            for part in parts[sent:]:
+                await send_part(bot, delivery.chat_id, part, delivery.day, tr)
+                sent += 1
+                async with services.db.transaction() as repos:
+                    await repos.digests.record_part(delivery.day, delivery.chat_id, sent)
+        except Forbidden as error:
+            async with services.db.transaction() as repos:
+                await repos.digests.finish(
+                    delivery.day, delivery.chat_id, status="blocked", now=now, error=str(error)
+                )
+            log.info("digest %s: chat %s blocked the bot", delivery.day, delivery.chat_id)
+            continue
+        except (RetryAfter, NetworkError, BadRequest) as error:
+            retry_after = error.retry_after if isinstance(error, RetryAfter) else None
+            wait = retry_delay(delivery.attempts + 1, _seconds(retry_after))
+            give_up = delivery.attempts + 1 >= MAX_ATTEMPTS or isinstance(error, BadRequest)
+            async with services.db.transaction() as repos:
+                await repos.digests.retry_later(
+                    delivery.day,
+                    delivery.chat_id,
+                    error=str(error),
+                    next_attempt_at=now + wait,
+                    give_up=give_up,
+                )
+            log.warning(
+                "digest %s to %s failed (%s); retry in %s",
+                delivery.day,
+                delivery.chat_id,
+                error,
+                wait,
+            )
+            continue
+        async with services.db.transaction() as repos:
+            await repos.digests.finish(delivery.day, delivery.chat_id, status="sent", now=now)
+        completed += 1
+    return completed
+
+
+def _seconds(retry_after: float | timedelta | None) -> float | None:
+    if retry_after is None:
+        return None
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+async def send_reminders(services: Services, bot: Bot, now: datetime) -> int:
+    """Remind every active officer of an active unit that filed nothing today, once a day."""
+    tz = services.settings.timezone
+    today = now.astimezone(tz).date()
+    default = services.settings.default_language
+    async with services.db.transaction() as repos:
+        _, reminder_time = await configured_times(repos)
+        if now.astimezone(tz).time() < reminder_time:
+            return 0
+        filed = {
+            r.unit_id
+            for r in await repos.reports.by_local_day(today)
+            if r.status.value == "submitted"
+        }
+        already = await repos.digests.reminded(today)
+        targets = []
+        for unit in await repos.units.list(active_only=True):
+            if unit.id in filed:
+                continue
+            for officer in await repos.users.active_officers_of_unit(unit.id):
+                if officer.id not in already and await repos.digests.record_reminder(
+                    today, officer.id, now=now
+                ):
+                    targets.append(officer)
+    for officer in targets:
+        tr = services.catalogs.translator(
+            resolve_language(officer.language, officer.telegram_language, default)
+        )
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        tr.gettext("File a report"), callback_data=callbacks.pack("rep", "menu")
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        tr.gettext("Nothing to report today"),
+                        callback_data=callbacks.pack("rep", "new", "daily_status"),
+                    )
+                ],
+            ]
+        )
+        try:
+            await bot.send_message(
+                officer.telegram_id,
+                tr.gettext(
+                    "Your unit has not filed a report today. Please file one, "
+                    "or send the daily status if there is nothing to report."
+                ),
+                reply_markup=keyboard,
+            )
+        except TelegramError as error:  # one unreachable officer must not stop the others
+            log.warning("reminder to %s failed: %s", officer.telegram_id, error)
+    return len(targets)

@@ -1,0 +1,350 @@
+"""A day's digest as plain values: figures computed from reports, no Telegram, no SQL, no clock.
+
+The caller decides which reports belong to the digest of ``day``: that day's reports, and the
+reports of earlier days submitted after their own day's digest went out ("late" ones,
+``report.local_day < day``). Every figure counts the reports of this digest that were not
+withdrawn, late ones included, so that each report is counted in exactly one digest.
+Completeness is about the day itself: a unit has filed when it submitted a report (any form,
+a daily status too) whose reporting day is ``day``; a late report of an earlier day does not
+count for today.
+
+A report is *urgent* in the digest when the officer marked it urgent or when its seizure items
+measured in kilograms add up to at least ``urgent_threshold_kg``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from bot.forms.definitions import FORMS, SEIZURE, SUBSTANCES
+from bot.forms.parsing import plain_decimal
+from storage.models import Report, ReportStatus, Unit
+
+#: The normalised units of measure (see ``bot.filing.NORMALISATION``), in the order shown.
+NORMALISED_UNITS: tuple[str, ...] = ("kg", "l", "tablets", "pieces")
+#: How many earlier days the comparison looks back.
+HISTORY_DAYS = 7
+
+_SUBSTANCE_ORDER = {option.key: position for position, option in enumerate(SUBSTANCES)}
+_UNIT_ORDER = {unit: position for position, unit in enumerate(NORMALISED_UNITS)}
+_FORM_ORDER = {key: position for position, key in enumerate(FORMS)}
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A quantity of one substance in one normalised unit: ``heroin 2.5 kg``."""
+
+    substance: str
+    unit: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Headline:
+    reports: int
+    seizures: int  # reports on the seizure form
+    persons_detained: int
+    urgent: int
+    late: int
+    withdrawn: int  # left out of every other figure
+    kg_seized: Decimal
+    totals: tuple[Amount, ...]  # per substance and normalised unit
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    unit_id: int
+    code: str  # the unit's code, or ``#<id>`` for a unit the caller did not pass
+    active: bool
+    filed: bool  # submitted a report for the day itself
+    reports: int
+    by_form: tuple[tuple[str, int], ...]  # (form key, count), in the order of FORMS, no zeros
+    totals: tuple[Amount, ...]
+    persons_detained: int
+    urgent: int
+    late: int
+
+
+@dataclass(frozen=True)
+class LateReport:
+    number: str
+    unit_id: int
+    form: str
+    local_day: date
+
+
+@dataclass(frozen=True)
+class Completeness:
+    active_units: int
+    filed: tuple[int, ...]  # ids of the active units that filed for the day
+    missing: tuple[int, ...]  # ids of the active units that did not
+    rate: Fraction | None  # filed / active units; None when there is no active unit
+    late: tuple[LateReport, ...]
+
+
+@dataclass(frozen=True)
+class UrgentReport:
+    number: str
+    unit_id: int
+    form: str
+    marked: bool  # the officer marked it urgent
+    large: bool  # its kilograms reach the threshold
+    kg: Decimal
+
+
+@dataclass(frozen=True)
+class LargeSeizure:
+    """One substance of one report (its items of that substance added up)."""
+
+    number: str
+    unit_id: int
+    substance: str
+    unit: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Highlights:
+    urgent: tuple[UrgentReport, ...]  # in the order they were submitted
+    #: The largest seizures of each normalised unit (kg first), largest first, at most top_n each.
+    largest: tuple[LargeSeizure, ...]
+
+
+@dataclass(frozen=True)
+class Trend:
+    today: Decimal
+    average: Fraction  # exact average of the earlier days
+    change_percent: int | None  # rounded half away from zero; None when the average is zero
+
+
+@dataclass(frozen=True)
+class Comparison:
+    days: int  # how many earlier days the average covers (1 to 7)
+    reports: Trend
+    seizures: Trend
+    persons_detained: Trend
+    kg_seized: Trend
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """The figures of one day's digest, kept so that later digests can compare with them."""
+
+    day: date
+    reports: int
+    seizures: int
+    persons_detained: int
+    kg_seized: Decimal
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    headline: Headline
+    units: tuple[UnitSummary, ...]  # active units, and inactive or unknown ones with reports
+    completeness: Completeness
+    highlights: Highlights
+    comparison: Comparison | None  # None without earlier figures
+    urgent_threshold_kg: Decimal
+
+
+def build_digest(
+    day: date,
+    reports: Sequence[Report],
+    units: Sequence[Unit],
+    history: Sequence[DayStats],
+    *,
+    urgent_threshold_kg: Decimal = Decimal(1),
+    top_n: int = 5,
+) -> Digest:
+    counted = sorted(
+        (r for r in reports if r.status is not ReportStatus.WITHDRAWN),
+        key=lambda r: (r.submitted_at, r.number),
+    )
+    withdrawn = len(reports) - len(counted)
+    urgent = _urgent(counted, urgent_threshold_kg)
+    urgent_numbers = {u.number for u in urgent}
+    late = tuple(
+        LateReport(r.number, r.unit_id, r.form, r.local_day) for r in counted if r.local_day < day
+    )
+    kg_seized = _kg(counted)
+    headline = Headline(
+        reports=len(counted),
+        seizures=sum(1 for r in counted if r.form == SEIZURE.key),
+        persons_detained=sum(r.persons_detained or 0 for r in counted),
+        urgent=len(urgent),
+        late=len(late),
+        withdrawn=withdrawn,
+        kg_seized=kg_seized,
+        totals=_totals(counted),
+    )
+    summaries = _per_unit(day, counted, units, urgent_numbers)
+    active = [u for u in units if u.active]
+    filed_ids = {s.unit_id for s in summaries if s.filed}
+    filed = tuple(u.id for u in active if u.id in filed_ids)
+    completeness = Completeness(
+        active_units=len(active),
+        filed=filed,
+        missing=tuple(u.id for u in active if u.id not in filed_ids),
+        rate=Fraction(len(filed), len(active)) if active else None,
+        late=late,
+    )
+    today = DayStats(day, headline.reports, headline.seizures, headline.persons_detained, kg_seized)
+    return Digest(
+        day=day,
+        headline=headline,
+        units=summaries,
+        completeness=completeness,
+        highlights=Highlights(urgent=urgent, largest=_largest(counted, top_n)),
+        comparison=_compare(today, history),
+        urgent_threshold_kg=urgent_threshold_kg,
+    )
+
+
+def day_stats(digest: Digest) -> DayStats:
+    """The figures to store for ``digest.day``: what later digests compare with."""
+    headline = digest.headline
+    return DayStats(
+        day=digest.day,
+        reports=headline.reports,
+        seizures=headline.seizures,
+        persons_detained=headline.persons_detained,
+        kg_seized=headline.kg_seized,
+    )
+
+
+# -- the parts --------------------------------------------------------------------------------
+def _kg(reports: Iterable[Report]) -> Decimal:
+    total = sum(
+        (
+            item.normalized_quantity
+            for r in reports
+            for item in r.items
+            if item.normalized_unit == "kg"
+        ),
+        Decimal(0),
+    )
+    return plain_decimal(total)
+
+
+def _amount_key(substance: str, unit: str) -> tuple[int, str, int, str]:
+    return (
+        _SUBSTANCE_ORDER.get(substance, len(_SUBSTANCE_ORDER)),
+        substance,
+        _UNIT_ORDER.get(unit, len(_UNIT_ORDER)),
+        unit,
+    )
+
+
+def _totals(reports: Iterable[Report]) -> tuple[Amount, ...]:
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for report in reports:
+        for item in report.items:
+            sums[item.substance, item.normalized_unit] += item.normalized_quantity
+    return tuple(
+        Amount(substance, unit, plain_decimal(sums[substance, unit]))
+        for substance, unit in sorted(sums, key=lambda key: _amount_key(*key))
+    )
+
+
+def _urgent(reports: Iterable[Report], threshold_kg: Decimal) -> tuple[UrgentReport, ...]:
+    found = []
+    for report in reports:
+        kg = _kg([report])
+        large = any(i.normalized_unit == "kg" for i in report.items) and kg >= threshold_kg
+        if report.urgent or large:
+            found.append(
+                UrgentReport(report.number, report.unit_id, report.form, report.urgent, large, kg)
+            )
+    return tuple(found)
+
+
+def _largest(reports: Iterable[Report], top_n: int) -> tuple[LargeSeizure, ...]:
+    per_report: dict[tuple[str, int, str, str], Decimal] = defaultdict(Decimal)
+    for report in reports:
+        for item in report.items:
+            key = (report.number, report.unit_id, item.substance, item.normalized_unit)
+            per_report[key] += item.normalized_quantity
+    by_unit: dict[str, list[LargeSeizure]] = defaultdict(list)
+    for (number, unit_id, substance, unit), quantity in per_report.items():
+        by_unit[unit].append(
+            LargeSeizure(number, unit_id, substance, unit, plain_decimal(quantity))
+        )
+    largest: list[LargeSeizure] = []
+    for unit in sorted(by_unit, key=lambda u: (_UNIT_ORDER.get(u, len(_UNIT_ORDER)), u)):
+        ranked = sorted(
+            by_unit[unit],
+            key=lambda s: (-s.quantity, s.number, _amount_key(s.substance, s.unit)),
+        )
+        largest += ranked[: max(top_n, 0)]
+    return tuple(largest)
+
+
+def _per_unit(
+    day: date, reports: Sequence[Report], units: Sequence[Unit], urgent: set[str]
+) -> tuple[UnitSummary, ...]:
+    by_unit: dict[int, list[Report]] = defaultdict(list)
+    for report in reports:
+        by_unit[report.unit_id].append(report)
+    known = {unit.id for unit in units}
+    rows: list[tuple[int, str, bool]] = [
+        (unit.id, unit.code, unit.active) for unit in units if unit.active or by_unit.get(unit.id)
+    ]
+    rows += [(unit_id, f"#{unit_id}", False) for unit_id in sorted(set(by_unit) - known)]
+    summaries = []
+    for unit_id, code, active in rows:
+        own = by_unit.get(unit_id, [])
+        forms: dict[str, int] = defaultdict(int)
+        for report in own:
+            forms[report.form] += 1
+        summaries.append(
+            UnitSummary(
+                unit_id=unit_id,
+                code=code,
+                active=active,
+                filed=any(r.local_day == day for r in own),
+                reports=len(own),
+                by_form=tuple(
+                    sorted(forms.items(), key=lambda kv: (_FORM_ORDER.get(kv[0], 99), kv[0]))
+                ),
+                totals=_totals(own),
+                persons_detained=sum(r.persons_detained or 0 for r in own),
+                urgent=sum(1 for r in own if r.number in urgent),
+                late=sum(1 for r in own if r.local_day < day),
+            )
+        )
+    return tuple(summaries)
+
+
+def _compare(today: DayStats, history: Sequence[DayStats]) -> Comparison | None:
+    """Today against the average of the days (up to 7) before it that have figures."""
+    earliest = today.day - timedelta(days=HISTORY_DAYS)
+    days = {stats.day: stats for stats in history if earliest <= stats.day < today.day}
+    if not days:
+        return None
+    earlier = list(days.values())
+
+    def trend(value: Decimal, values: Iterable[Decimal]) -> Trend:
+        average = sum((Fraction(v) for v in values), Fraction(0)) / len(earlier)
+        change = None
+        if average:
+            ratio = (Fraction(value) - average) * 100 / average
+            rounded = math.floor(abs(ratio) + Fraction(1, 2))
+            change = -rounded if ratio < 0 else rounded
+        return Trend(today=value, average=average, change_percent=change)
+
+    return Comparison(
+        days=len(earlier),
+        reports=trend(Decimal(today.reports), (Decimal(s.reports) for s in earlier)),
+        seizures=trend(Decimal(today.seizures), (Decimal(s.seizures) for s in earlier)),
+        persons_detained=trend(
+            Decimal(today.persons_detained), (Decimal(s.persons_detained) for s in earlier)
+        ),
+        kg_seized=trend(today.kg_seized, (s.kg_seized for s in earlier)),
+    )

@@ -1,0 +1,84 @@
+"""Names shared by the digest's renderings: substances, units of measure, units, forms.
+
+Everything returned is plain text (not HTML-escaped); the HTML renderer escapes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.numbers import format_percent
+
+from bot.forms.definitions import FORMS, MEASURES, SUBSTANCES
+from bot.i18n import Translator
+from storage.models import Unit
+
+_SUBSTANCE_LABELS = {option.key: option.label for option in SUBSTANCES}
+_MEASURE_LABELS = {option.key: option.label for option in MEASURES}
+
+
+def substance_label(key: str, tr: Translator) -> str:
+    """``heroin`` → ``Героин``; a key we do not know is shown as it is."""
+    label = _SUBSTANCE_LABELS.get(key)
+    return tr.gettext(label) if label else key
+
+
+def measure_label(key: str, tr: Translator) -> str:
+    """A unit of measure's short name: ``kg``, ``L``, ``tablets``, ``pieces`` translated."""
+    label = _MEASURE_LABELS.get(key)
+    return tr.gettext(label) if label else key
+
+
+def form_title(key: str, tr: Translator) -> str:
+    form = FORMS.get(key)
+    return tr.gettext(form.title) if form else key
+
+
+def plural_count(quantity: Decimal) -> int:
+    """The ``n`` for ngettext: gettext's plural rules know whole numbers only.
+
+    A fraction takes the form of 2: the plural in English, and in Russian the genitive
+    singular ("1,5 таблетки"), which is what both languages use after a fraction.
+    """
+    if quantity == quantity.to_integral_value():
+        return int(quantity)
+    return 2
+
+
+def quantity_text(quantity: Decimal, unit: str, tr: Translator) -> str:
+    """A normalised quantity with its unit in the reader's language: ``2,5 кг``, ``300 tablets``."""
+    number = tr.format_number(quantity)
+    if unit == "kg":
+        # Translators: a quantity in kilograms, e.g. "2.5 kg".
+        return tr.gettext("{quantity} kg").format(quantity=number)
+    if unit == "l":
+        # Translators: a quantity in litres, e.g. "1.5 L".
+        return tr.gettext("{quantity} L").format(quantity=number)
+    if unit == "tablets":
+        return tr.ngettext(
+            "{quantity} tablet", "{quantity} tablets", plural_count(quantity)
+        ).format(quantity=number)
+    if unit == "pieces":
+        return tr.ngettext("{quantity} piece", "{quantity} pieces", plural_count(quantity)).format(
+            quantity=number
+        )
+    return tr.gettext("{quantity} {measure}").format(
+        quantity=number, measure=measure_label(unit, tr)
+    )
+
+
+def unit_name(unit_id: int, units_by_id: Mapping[int, Unit], tr: Translator) -> str:
+    """The unit's name in the reader's language, or ``Unit #7`` for one we no longer know."""
+    unit = units_by_id.get(unit_id)
+    if unit is not None:
+        return unit.name(tr.language)
+    return tr.gettext("Unit #{id}").format(id=unit_id)
+
+
+def percent_text(value: Fraction | Decimal, tr: Translator) -> str:
+    """A share (0.71) as the reader's language writes a percentage: ``71%``, ``71 %``."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return format_percent(value, locale=tr.locale)

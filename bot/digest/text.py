@@ -1,0 +1,377 @@
+"""The digest as Telegram HTML, in the reader's language, one list item per line.
+
+Every word comes from the catalogs (plural forms wherever a count is shown); numbers, dates and
+percentages are formatted the way the reader's language writes them; every name and value is
+escaped. Lines stay short (a few hundred characters at most) so that the caller can split the
+digest into messages at line boundaries (``bot.handlers.common.split_lines``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from babel.lists import format_list
+
+from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary
+from bot.digest.labels import (
+    form_title,
+    percent_text,
+    plural_count,
+    quantity_text,
+    substance_label,
+    unit_name,
+)
+from bot.forms.parsing import plain_decimal
+from bot.i18n import Translator
+from storage.models import Unit
+
+BULLET = "•"
+
+
+def escape(text: str) -> str:
+    """Text made safe for Telegram's HTML: ``&``, ``<`` and ``>`` (no attributes are written)."""
+    return html.escape(text, quote=False)
+
+
+def bold(text: str) -> str:
+    return f"<b>{escape(text)}</b>"
+
+
+def italic(text: str) -> str:
+    return f"<i>{escape(text)}</i>"
+
+
+def render_text(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
+    """The digest for a coordinator, as lines of HTML (``<b>`` and ``<i>`` only)."""
+    return [
+        *_title(digest, tr),
+        "",
+        *_headline(digest, tr),
+        "",
+        *_per_unit(digest, tr, units_by_id),
+        "",
+        *_completeness(digest, tr, units_by_id),
+        "",
+        *_highlights(digest, tr, units_by_id),
+        "",
+        *_comparison(digest.comparison, tr),
+    ]
+
+
+def render_group_text(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
+    """The digest for the coordination group chat.
+
+    The digest holds no personal data: no officer's name, username or Telegram id, no
+    free text an officer typed; only units, report numbers, forms and figures. So the group
+    reads the same text as a coordinator does.
+    """
+    return render_text(digest, tr, units_by_id)
+
+
+# -- sections ---------------------------------------------------------------------------------
+def _title(digest: Digest, tr: Translator) -> list[str]:
+    title = tr.gettext("Daily digest for {date}").format(date=tr.format_date(digest.day, "long"))
+    return [bold(title)]
+
+
+def _count(message: str, n: int, tr: Translator) -> str:
+    """An ``ngettext`` message with its count formatted for the reader (``1 234``), escaped."""
+    return escape(message.format(count=tr.format_number(n)))
+
+
+def _amount_line(amount: Amount, tr: Translator, indent: str = "") -> str:
+    text = tr.gettext("{substance}: {quantity}").format(
+        substance=substance_label(amount.substance, tr),
+        quantity=quantity_text(amount.quantity, amount.unit, tr),
+    )
+    return f"{indent}{BULLET} {escape(text)}"
+
+
+def _headline(digest: Digest, tr: Translator) -> list[str]:
+    _ = tr.gettext
+    h = digest.headline
+    lines = [
+        bold(_("Overview")),
+        _count(tr.ngettext("{count} report", "{count} reports", h.reports), h.reports, tr),
+        _count(tr.ngettext("{count} seizure", "{count} seizures", h.seizures), h.seizures, tr),
+        _count(
+            tr.ngettext("{count} person detained", "{count} persons detained", h.persons_detained),
+            h.persons_detained,
+            tr,
+        ),
+        _count(
+            tr.ngettext("{count} urgent report", "{count} urgent reports", h.urgent), h.urgent, tr
+        ),
+    ]
+    if h.late:
+        lines.append(
+            _count(
+                tr.ngettext(
+                    "{count} late report (of an earlier day)",
+                    "{count} late reports (of earlier days)",
+                    h.late,
+                ),
+                h.late,
+                tr,
+            )
+        )
+    if h.withdrawn:
+        lines.append(
+            _count(
+                tr.ngettext(
+                    "{count} report withdrawn (not counted)",
+                    "{count} reports withdrawn (not counted)",
+                    h.withdrawn,
+                ),
+                h.withdrawn,
+                tr,
+            )
+        )
+    if h.totals:
+        lines.append(italic(_("Seized in total:")))
+        lines += [_amount_line(amount, tr) for amount in h.totals]
+    else:
+        lines.append(escape(_("Nothing was seized.")))
+    return lines
+
+
+def _form_count(form: str, n: int, tr: Translator) -> str:
+    """``2 seizures``; each form's words are their own message, for the plural forms."""
+    if form == "seizure":
+        text = tr.ngettext("{count} seizure", "{count} seizures", n)
+    elif form == "joint_operation":
+        text = tr.ngettext("{count} joint operation", "{count} joint operations", n)
+    elif form == "incident":
+        text = tr.ngettext("{count} incident report", "{count} incident reports", n)
+    elif form == "daily_status":
+        text = tr.ngettext("{count} daily status", "{count} daily statuses", n)
+    else:
+        return tr.gettext("{form}: {count}").format(
+            form=form_title(form, tr), count=tr.format_number(n)
+        )
+    return text.format(count=tr.format_number(n))
+
+
+def _unit_lines(row: UnitSummary, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
+    name = bold(unit_name(row.unit_id, units_by_id, tr))
+    # Translators: {unit} is the unit's name, e.g. "Termiz IMT: 3 reports".
+    head = tr.ngettext("{unit}: {count} report", "{unit}: {count} reports", row.reports)
+    lines = [escape(head).format(unit=name, count=escape(tr.format_number(row.reports)))]
+    forms = [_form_count(form, n, tr) for form, n in row.by_form]
+    if forms:
+        lines.append(f"  {escape(format_list(forms, style='standard', locale=tr.locale))}")
+    if row.late:
+        lines.append(
+            "  "
+            + _count(
+                tr.ngettext(
+                    "{count} late report (of an earlier day)",
+                    "{count} late reports (of earlier days)",
+                    row.late,
+                ),
+                row.late,
+                tr,
+            )
+        )
+    if row.persons_detained:
+        lines.append(
+            "  "
+            + _count(
+                tr.ngettext(
+                    "{count} person detained", "{count} persons detained", row.persons_detained
+                ),
+                row.persons_detained,
+                tr,
+            )
+        )
+    lines += [_amount_line(amount, tr, "  ") for amount in row.totals]
+    return lines
+
+
+def _per_unit(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
+    lines = [bold(tr.gettext("By unit"))]
+    rows = [row for row in digest.units if row.reports]
+    if not rows:
+        return [*lines, escape(tr.gettext("No unit filed a report."))]
+    for row in rows:
+        lines += _unit_lines(row, tr, units_by_id)
+    return lines
+
+
+def _completeness(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
+    _ = tr.gettext
+    c = digest.completeness
+    lines = [bold(_("Completeness"))]
+    if c.rate is None:
+        lines.append(escape(_("There are no active units.")))
+    else:
+        lines.append(
+            escape(
+                tr.ngettext(
+                    "{filed} of {total} unit filed ({rate})",
+                    "{filed} of {total} units filed ({rate})",
+                    c.active_units,
+                ).format(
+                    filed=tr.format_number(len(c.filed)),
+                    total=tr.format_number(c.active_units),
+                    rate=percent_text(c.rate, tr),
+                )
+            )
+        )
+        if c.missing:
+            lines.append(
+                _count(
+                    tr.ngettext(
+                        "{count} unit did not file:", "{count} units did not file:", len(c.missing)
+                    ),
+                    len(c.missing),
+                    tr,
+                )
+            )
+            lines += [
+                f"{BULLET} {escape(unit_name(unit_id, units_by_id, tr))}" for unit_id in c.missing
+            ]
+        else:
+            lines.append(escape(_("Every active unit filed.")))
+    if c.late:
+        lines.append(
+            _count(
+                tr.ngettext(
+                    "{count} late report, filed after its day's digest:",
+                    "{count} late reports, filed after their day's digest:",
+                    len(c.late),
+                ),
+                len(c.late),
+                tr,
+            )
+        )
+        for late in c.late:
+            text = _("{number} — {unit}, {day}").format(
+                number=late.number,
+                unit=unit_name(late.unit_id, units_by_id, tr),
+                day=tr.format_date(late.local_day, "medium"),
+            )
+            lines.append(f"{BULLET} {escape(text)}")
+    return lines
+
+
+def _highlights(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
+    _ = tr.gettext
+    h = digest.highlights
+    lines = [bold(_("Needs attention"))]
+    if h.urgent:
+        lines.append(
+            _count(
+                tr.ngettext("{count} urgent report:", "{count} urgent reports:", len(h.urgent)),
+                len(h.urgent),
+                tr,
+            )
+        )
+    else:
+        lines.append(escape(_("No urgent reports.")))
+    for urgent in h.urgent:
+        reasons = []
+        if urgent.marked:
+            reasons.append(_("marked urgent"))
+        if urgent.large:
+            reasons.append(
+                _("large seizure of {quantity}").format(quantity=quantity_text(urgent.kg, "kg", tr))
+            )
+        text = _("{number} — {unit}: {form} ({reasons})").format(
+            number=urgent.number,
+            unit=unit_name(urgent.unit_id, units_by_id, tr),
+            form=form_title(urgent.form, tr),
+            reasons=format_list(reasons, style="standard", locale=tr.locale),
+        )
+        lines.append(f"{BULLET} {escape(text)}")
+    if h.largest:
+        lines.append(italic(_("Largest seizures:")))
+    for seizure in h.largest:
+        text = _("{substance}: {quantity} — {number}, {unit}").format(
+            substance=substance_label(seizure.substance, tr),
+            quantity=quantity_text(seizure.quantity, seizure.unit, tr),
+            number=seizure.number,
+            unit=unit_name(seizure.unit_id, units_by_id, tr),
+        )
+        lines.append(f"{BULLET} {escape(text)}")
+    return lines
+
+
+def _rounded(value: Fraction, places: int) -> Decimal:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return plain_decimal(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _change(trend: Trend, tr: Translator) -> str:
+    if trend.change_percent is None:
+        return tr.gettext("no change") if trend.today == 0 else tr.gettext("up from zero")
+    if trend.change_percent == 0:
+        return tr.gettext("no change")
+    arrow = "↑" if trend.change_percent > 0 else "↓"
+    return f"{arrow} {percent_text(Decimal(abs(trend.change_percent)) / 100, tr)}"
+
+
+def _trend_line(
+    trend: Trend, tr: Translator, message: Callable[[int], str], places: int = 1
+) -> str:
+    today = plain_decimal(trend.today)
+    text = message(plural_count(today)).format(
+        count=tr.format_number(today),
+        average=tr.format_number(_rounded(trend.average, places)),
+        change=_change(trend, tr),
+    )
+    return escape(text)
+
+
+def _comparison(comparison: Comparison | None, tr: Translator) -> list[str]:
+    _ = tr.gettext
+    if comparison is None:
+        return [
+            bold(_("Compared with earlier days")),
+            escape(_("No earlier data to compare with.")),
+        ]
+    title = tr.ngettext(
+        "Compared with the average of the previous {count} day",
+        "Compared with the average of the previous {count} days",
+        comparison.days,
+    ).format(count=tr.format_number(comparison.days))
+    return [
+        bold(title),
+        _trend_line(
+            comparison.reports,
+            tr,
+            lambda n: tr.ngettext(
+                "{count} report (average {average}; {change})",
+                "{count} reports (average {average}; {change})",
+                n,
+            ),
+        ),
+        _trend_line(
+            comparison.seizures,
+            tr,
+            lambda n: tr.ngettext(
+                "{count} seizure (average {average}; {change})",
+                "{count} seizures (average {average}; {change})",
+                n,
+            ),
+        ),
+        _trend_line(
+            comparison.persons_detained,
+            tr,
+            lambda n: tr.ngettext(
+                "{count} person detained (average {average}; {change})",
+                "{count} persons detained (average {average}; {change})",
+                n,
+            ),
+        ),
+        _trend_line(
+            comparison.kg_seized,
+            tr,
+            # Translators: kilograms seized today, their average over earlier days, the change.
+            lambda n: tr.gettext("{count} kg seized (average {average} kg; {change})"),
+            places=3,
+        ),
+    ]

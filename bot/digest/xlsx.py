@@ -1,0 +1,448 @@
+"""The digest's spreadsheet: a summary sheet, a sheet per form, and the seized items.
+
+Numbers are stored as numbers and moments as real date-times (naive, in local time: Excel has
+no time zones), so that a coordinator can sort, filter and add up.
+
+Formula injection. Officers type free text (notes, places, case references) that a coordinator
+opens in Excel or LibreOffice. openpyxl turns any string that starts with ``=`` into a formula
+(``data_type == "f"``), so ``=HYPERLINK("http://evil","click")`` would become a live link. Every
+text cell here is written as a string instead (``data_type = "s"``, an inline string: no ``<f>``
+element ever reaches the file). A text that *looks* like a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return, the OWASP list) also gets the cell style
+``quotePrefix``: this is exactly what Excel stores when a user types ``'=text``: the cell shows
+the text as it is (no apostrophe), and it stays text even when someone edits the cell and
+presses Enter. The officer's text is kept unchanged, without a visible apostrophe or invisible
+characters, so searching and copying work. Characters that XML cannot hold (control characters)
+are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.digest.build import Digest, UnitSummary, build_digest
+from bot.digest.labels import measure_label, substance_label, unit_name
+from bot.forms.definitions import FORMS
+from bot.forms.model import Field, Form, Kind
+from bot.forms.parsing import plain_decimal
+from bot.i18n import Translator
+from storage.models import Report, ReportStatus, Unit
+
+#: Text that a spreadsheet could read as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE_LIMIT = 31
+_SHEET_TITLE_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+MIN_WIDTH, MAX_WIDTH = 8, 50
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+
+CellValue = str | int | float | Decimal | datetime | date | None
+
+
+def build_xlsx(
+    digest: Digest,
+    reports: Sequence[Report],
+    units: Sequence[Unit],
+    tr: Translator,
+    *,
+    timezone: tzinfo | None = None,
+) -> bytes:
+    """The workbook as bytes. Moments are shown in ``timezone`` (the translator's by default)."""
+    book = _Book(tr, timezone or tr.timezone, {unit.id: unit for unit in units})
+    title = tr.gettext("Daily digest for {date}").format(date=tr.format_date(digest.day, "long"))
+    book.summary(digest, title, daily=True)
+    return book.finish(reports)
+
+
+def build_period_xlsx(
+    first: date,
+    last: date,
+    reports: Sequence[Report],
+    units: Sequence[Unit],
+    tr: Translator,
+    *,
+    timezone: tzinfo | None = None,
+) -> bytes:
+    """The reports of a period (``/export FROM TO``): the same sheets as a day's workbook.
+
+    The summary holds the period's figures and the per-unit table; completeness and lateness
+    belong to a single day's digest and are left out.
+    """
+    digest = build_digest(last, reports, units, [])
+    book = _Book(tr, timezone or tr.timezone, {unit.id: unit for unit in units})
+    title = tr.gettext("Reports from {first} to {last}").format(
+        first=tr.format_date(first, "long"), last=tr.format_date(last, "long")
+    )
+    book.summary(digest, title, daily=False)
+    return book.finish(reports)
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A title Excel accepts: no ``[]:*?/\\``, at most 31 characters, unique in the book."""
+    base = " ".join(text.translate(_SHEET_TITLE_FORBIDDEN).split()).strip("'")
+    base = base[:SHEET_TITLE_LIMIT].strip() or "Sheet"
+    title, n = base, 1
+    while title.lower() in taken:
+        n += 1
+        suffix = f" ({n})"
+        title = base[: SHEET_TITLE_LIMIT - len(suffix)] + suffix
+    taken.add(title.lower())
+    return title
+
+
+def put_text(cell: Cell, text: str) -> None:
+    """A string cell that no spreadsheet evaluates, whatever the officer typed."""
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.value = cleaned
+    cell.data_type = "s"
+    if cleaned.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+class _Book:
+    def __init__(self, tr: Translator, timezone: tzinfo, units_by_id: dict[int, Unit]) -> None:
+        self.tr = tr
+        self.timezone = timezone
+        self.units_by_id = units_by_id
+        self.workbook = Workbook()
+        self._titles: set[str] = set()
+        self._first = True
+        if tr.language == "en":
+            self.date_format, self.datetime_format = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+        else:
+            self.date_format, self.datetime_format = "dd.mm.yyyy", "dd.mm.yyyy hh:mm"
+
+    # -- cells ------------------------------------------------------------------------------
+    def sheet(self, title: str) -> Worksheet:
+        if self._first:
+            sheet = self.workbook.active
+            assert isinstance(sheet, Worksheet)
+            sheet.title = sheet_title(title, self._titles)
+            self._first = False
+            return sheet
+        created: Worksheet = self.workbook.create_sheet(sheet_title(title, self._titles))
+        return created
+
+    def put(self, sheet: Worksheet, row: int, column: int, value: CellValue) -> Cell:
+        cell = sheet.cell(row=row, column=column)
+        assert isinstance(cell, Cell)  # we never merge cells
+        if isinstance(value, str):
+            put_text(cell, value)
+        elif isinstance(value, datetime):
+            cell.value = self.local(value)
+            cell.number_format = self.datetime_format
+        elif isinstance(value, date):
+            cell.value = value
+            cell.number_format = self.date_format
+        elif isinstance(value, Decimal):
+            cell.value = plain_decimal(value)
+        elif value is not None:
+            cell.value = value
+        return cell
+
+    def put_row(
+        self, sheet: Worksheet, row: int, values: Sequence[CellValue], *, bold: bool = False
+    ) -> None:
+        for column, value in enumerate(values, 1):
+            cell = self.put(sheet, row, column, value)
+            if bold:
+                cell.font = BOLD
+
+    def local(self, moment: datetime) -> datetime:
+        """A naive local date-time: what Excel can hold. A naive input is taken as local."""
+        if moment.tzinfo is None:
+            return moment
+        return moment.astimezone(self.timezone).replace(tzinfo=None)
+
+    def yes_no(self, value: bool) -> str:
+        return self.tr.gettext("Yes") if value else self.tr.gettext("No")
+
+    def unit(self, unit_id: int) -> str:
+        return unit_name(unit_id, self.units_by_id, self.tr)
+
+    # -- sheets -----------------------------------------------------------------------------
+    def finish(self, reports: Sequence[Report]) -> bytes:
+        """A sheet per form and the seized items after the summary; the workbook's bytes."""
+        ordered = sorted(reports, key=lambda r: (r.submitted_at, r.number))
+        for form in FORMS.values():
+            self.form_sheet(form, [r for r in ordered if r.form == form.key])
+        self.items_sheet(ordered)
+        buffer = BytesIO()
+        self.workbook.save(buffer)
+        return buffer.getvalue()
+
+    def summary(self, digest: Digest, title: str, *, daily: bool) -> None:
+        """Headline, seized substances, the per-unit table and (for a day) completeness."""
+        tr = self.tr
+        _ = tr.gettext
+        sheet = self.sheet(tr.pgettext("sheet", "Summary"))
+        self.put(sheet, 1, 1, title).font = TITLE
+        h = digest.headline
+        row = 3
+        self.put(sheet, row, 1, _("Overview")).font = BOLD
+        overview: list[tuple[str, CellValue]] = [
+            (tr.pgettext("column", "Reports"), h.reports),
+            (tr.pgettext("column", "Seizures"), h.seizures),
+            (_("Persons detained"), h.persons_detained),
+            (tr.pgettext("column", "Urgent reports"), h.urgent),
+        ]
+        if daily:  # lateness is about one day's digest
+            overview.append((tr.pgettext("column", "Late reports"), h.late))
+        overview += [
+            (tr.pgettext("column", "Withdrawn reports"), h.withdrawn),
+            (tr.pgettext("column", "Seized, kg"), h.kg_seized),
+        ]
+        for label, value in overview:
+            row += 1
+            self.put_row(sheet, row, [label, value])
+
+        row += 2
+        self.put(sheet, row, 1, tr.pgettext("column", "Seized")).font = BOLD
+        row += 1
+        self.put_row(sheet, row, [_("Substance"), _("Quantity"), _("Measure")], bold=True)
+        for amount in h.totals:
+            row += 1
+            self.put_row(
+                sheet,
+                row,
+                [
+                    substance_label(amount.substance, tr),
+                    amount.quantity,
+                    measure_label(amount.unit, tr),
+                ],
+            )
+
+        row += 2
+        self.put(sheet, row, 1, _("By unit")).font = BOLD
+        row += 1
+        forms = list(FORMS.values())
+        columns: list[tuple[str, Callable[[UnitSummary], CellValue]]] = [
+            (tr.pgettext("column", "Unit"), lambda u: self.unit(u.unit_id)),
+            (tr.pgettext("column", "Code"), lambda u: u.code),
+            (tr.pgettext("column", "Active"), lambda u: self.yes_no(u.active)),
+        ]
+        if daily:
+            columns.append(
+                (
+                    tr.pgettext("column", "Filed"),
+                    lambda u: self.yes_no(u.filed) if u.active else None,
+                )
+            )
+        columns.append((tr.pgettext("column", "Reports"), lambda u: u.reports))
+        columns += [(_form_sheet_name(form, tr), _count_of(form.key)) for form in forms]
+        columns += [
+            (_("Persons detained"), lambda u: u.persons_detained),
+            (tr.pgettext("column", "Urgent reports"), lambda u: u.urgent),
+        ]
+        if daily:
+            columns.append((tr.pgettext("column", "Late reports"), lambda u: u.late))
+        columns.append(
+            (
+                tr.pgettext("column", "Seized, kg"),
+                lambda u: sum((a.quantity for a in u.totals if a.unit == "kg"), Decimal(0)),
+            )
+        )
+        self.put_row(sheet, row, [header for header, _value in columns], bold=True)
+        for summary in digest.units:
+            row += 1
+            self.put_row(sheet, row, [value(summary) for _header, value in columns])
+
+        if daily:
+            self.completeness(sheet, row, digest)
+        sheet.freeze_panes = "A2"
+        _fit_columns(sheet, first_row=2)  # the title may run across the empty cells beside it
+
+    def completeness(self, sheet: Worksheet, row: int, digest: Digest) -> None:
+        tr = self.tr
+        _ = tr.gettext
+        completeness = digest.completeness
+        row += 2
+        self.put(sheet, row, 1, _("Completeness")).font = BOLD
+        for label, value in (
+            (tr.pgettext("column", "Active units"), completeness.active_units),
+            (tr.pgettext("column", "Units that filed"), len(completeness.filed)),
+            (tr.pgettext("column", "Units that did not file"), len(completeness.missing)),
+        ):
+            row += 1
+            self.put_row(sheet, row, [label, value])
+        row += 1
+        self.put(sheet, row, 1, tr.pgettext("column", "Reporting rate"))
+        if completeness.rate is not None:
+            rate = self.put(sheet, row, 2, float(completeness.rate))
+            rate.number_format = "0%"
+        if completeness.missing:
+            row += 2
+            self.put(sheet, row, 1, tr.pgettext("column", "Units that did not file")).font = BOLD
+            for unit_id in completeness.missing:
+                row += 1
+                self.put(sheet, row, 1, self.unit(unit_id))
+
+    def form_sheet(self, form: Form, reports: Sequence[Report]) -> None:
+        tr = self.tr
+        sheet = self.sheet(_form_sheet_name(form, tr))
+        fields = [
+            spec for spec in form.fields if spec.key not in (form.urgent_field, form.occurred_field)
+        ]
+        headers = [
+            tr.pgettext("column", "Number"),
+            tr.pgettext("column", "Unit"),
+            tr.pgettext("column", "Reporting day"),
+            tr.pgettext("column", "Submitted at"),
+            tr.pgettext("column", "Occurred at"),
+            tr.gettext("Urgent"),
+            tr.pgettext("column", "Status"),
+            *(tr.gettext(spec.label) for spec in fields),
+        ]
+        self.put_row(sheet, 1, headers, bold=True)
+        for row, report in enumerate(reports, 2):
+            self.put_row(
+                sheet,
+                row,
+                [
+                    report.number,
+                    self.unit(report.unit_id),
+                    report.local_day,
+                    report.submitted_at,
+                    report.occurred_at,
+                    self.yes_no(report.urgent),
+                    self.status(report.status),
+                    *(self.answer(spec, report.answers.get(spec.key)) for spec in fields),
+                ],
+            )
+        self.finish_table(sheet)
+
+    def items_sheet(self, reports: Sequence[Report]) -> None:
+        tr = self.tr
+        sheet = self.sheet(tr.pgettext("sheet", "Seized items"))
+        headers = [
+            tr.pgettext("column", "Number"),
+            tr.pgettext("column", "Unit"),
+            tr.pgettext("column", "Status"),
+            tr.gettext("Substance"),
+            tr.gettext("Quantity"),
+            tr.gettext("Measure"),
+            tr.pgettext("column", "Normalised quantity"),
+            tr.pgettext("column", "Normalised unit"),
+        ]
+        self.put_row(sheet, 1, headers, bold=True)
+        row = 1
+        for report in reports:
+            for item in report.items:
+                row += 1
+                self.put_row(
+                    sheet,
+                    row,
+                    [
+                        report.number,
+                        self.unit(report.unit_id),
+                        self.status(report.status),
+                        substance_label(item.substance, tr),
+                        item.quantity,
+                        measure_label(item.measure, tr),
+                        item.normalized_quantity,
+                        measure_label(item.normalized_unit, tr),
+                    ],
+                )
+        self.finish_table(sheet)
+
+    def finish_table(self, sheet: Worksheet) -> None:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        _fit_columns(sheet)
+
+    def status(self, status: ReportStatus) -> str:
+        if status is ReportStatus.WITHDRAWN:
+            return self.tr.pgettext("status", "withdrawn")
+        return self.tr.pgettext("status", "submitted")
+
+    # -- answers ----------------------------------------------------------------------------
+    def answer(self, spec: Field, value: Any) -> CellValue:
+        """An answer as a cell: numbers stay numbers, moments date-times, the rest text."""
+        tr = self.tr
+        if value is None or value == [] or value == "":
+            return None
+        if spec.kind is Kind.CHOICE:
+            option = spec.option(str(value))
+            return tr.gettext(option.label) if option else str(value)
+        if spec.kind is Kind.MULTI:
+            return ", ".join(tr.gettext(o.label) for o in spec.options if o.key in value)
+        if spec.kind is Kind.YES_NO:
+            return self.yes_no(bool(value))
+        if spec.kind is Kind.NUMBER:
+            return plain_decimal(Decimal(str(value)))
+        if spec.kind is Kind.DATETIME:
+            return datetime.fromisoformat(str(value))
+        if spec.kind is Kind.PLACE:
+            if value.get("type") == "location":
+                return tr.gettext("location {latitude}, {longitude}").format(
+                    latitude=f"{value['lat']:.5f}", longitude=f"{value['lon']:.5f}"
+                )
+            return str(value.get("text", ""))
+        if spec.kind is Kind.PHOTOS:
+            return len(value)
+        if spec.kind is Kind.GROUP:
+            return "; ".join(self.item(spec, item) for item in value)
+        return str(value)
+
+    def item(self, group: Field, item: dict[str, Any]) -> str:
+        substance, _quantity, measure = group.subfields[:3]
+        option = substance.option(str(item.get(substance.key)))
+        unit = measure.option(str(item.get(measure.key)))
+        return self.tr.gettext("{substance} — {quantity} {measure}").format(
+            substance=self.tr.gettext(option.label) if option else "—",
+            quantity=self.tr.format_number(Decimal(str(item.get("qty", 0)))),
+            measure=self.tr.gettext(unit.label) if unit else "—",
+        )
+
+
+def _count_of(form_key: str) -> Callable[[UnitSummary], CellValue]:
+    """A unit's number of reports on one form."""
+    return lambda summary: dict(summary.by_form).get(form_key, 0)
+
+
+def _form_sheet_name(form: Form, tr: Translator) -> str:
+    """A short plural name for a form's sheet (form titles are too long for a sheet's tab)."""
+    if form.key == "seizure":
+        return tr.pgettext("sheet", "Seizures")
+    if form.key == "joint_operation":
+        return tr.pgettext("sheet", "Joint operations")
+    if form.key == "incident":
+        return tr.pgettext("sheet", "Incidents")
+    if form.key == "daily_status":
+        return tr.pgettext("sheet", "Daily status")
+    return tr.gettext(form.title)
+
+
+def _width(value: object) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _fit_columns(sheet: Worksheet, first_row: int = 1) -> None:
+    """Wide enough for the content from ``first_row`` on, at most MAX_WIDTH; longer text wraps."""
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is None or not isinstance(cell.column, int):
+                continue
+            width = _width(cell.value)
+            widths[cell.column] = max(widths.get(cell.column, 0), width)
+            if width > MAX_WIDTH:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(
+            max(width + 2, MIN_WIDTH), MAX_WIDTH
+        )

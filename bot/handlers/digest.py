@@ -1,0 +1,205 @@
+"""/digest, /export and /settings, and the jobs that send the digest and the reminders.
+
+The jobs are built from the database at start-up with fixed names and replaced when an admin
+changes a time; each of them only calls the idempotent functions of bot/delivery.py, so a job
+that runs twice, late, or after a restart sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from html import escape
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import CommandHandler
+
+from bot import delivery
+from bot.context import BotContext, FieldReportApplication
+from bot.digest.xlsx import build_period_xlsx
+from bot.schedule import parse_clock
+from storage.clock import utc_now
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "digest-daily"
+REMINDER_JOB = "reminder-daily"
+DELIVERY_JOB = "digest-deliveries"
+DELIVERY_INTERVAL = 30.0
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """``28.11.2026``, ``2026-11-28``, ``28.11`` (this year); None when it is not a date."""
+    text = text.strip()
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    try:
+        return datetime.strptime(f"{text}.{today.year}", "%d.%m.%Y").date()
+    except ValueError:
+        return None
+
+
+async def digest_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    today = utc_now().astimezone(context.settings.timezone).date()
+    args = context.args or []
+    day = today
+    if args:
+        parsed = parse_day(args[0], today) if len(args) == 1 and len(args[0]) <= 20 else None
+        if parsed is None:
+            await chat.send_message(
+                _("Usage: /digest or /digest DD.MM.YYYY, for example /digest {example}.").format(
+                    example=(today - timedelta(days=1)).strftime("%d.%m.%Y")
+                )
+            )
+            return
+        if parsed > today:
+            await chat.send_message(_("That day has not come yet."))
+            return
+        day = parsed
+    await chat.send_action(ChatAction.TYPING)
+    parts = await delivery.digest_parts(
+        context.services, day, context.tr, group=False, scheduled=False
+    )
+    for part in parts:
+        await delivery.send_part(context.bot, chat.id, part, day, context.tr)
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    today = utc_now().astimezone(context.settings.timezone).date()
+    args = context.args or []
+    usage = _("Usage: /export FROM TO, for example /export {first} {last}.").format(
+        first=(today - timedelta(days=7)).strftime("%d.%m.%Y"), last=today.strftime("%d.%m.%Y")
+    )
+    if len(args) != 2 or any(len(arg) > 20 for arg in args):
+        await chat.send_message(usage)
+        return
+    first, last = parse_day(args[0], today), parse_day(args[1], today)
+    if first is None or last is None:
+        await chat.send_message(usage)
+        return
+    if first > last:
+        await chat.send_message(_("The first day is after the last one. Please swap them."))
+        return
+    limit = context.settings.export_max_days
+    if (last - first).days + 1 > limit:
+        await chat.send_message(
+            context.tr.ngettext(
+                "The period is too long: at most {limit} day.",
+                "The period is too long: at most {limit} days.",
+                limit,
+            ).format(limit=limit)
+        )
+        return
+    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    async with context.db.read() as repos:
+        reports = await repos.reports.between_days(first, last)
+        units = await repos.units.list()
+    content = build_period_xlsx(first, last, reports, units, context.tr)
+    await chat.send_document(
+        content,
+        filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
+        caption=context.tr.ngettext(
+            "{count} report from {first} to {last}.",
+            "{count} reports from {first} to {last}.",
+            len(reports),
+        ).format(
+            count=len(reports),
+            first=escape(context.tr.format_date(first)),
+            last=escape(context.tr.format_date(last)),
+        ),
+    )
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    account = context.account
+    assert chat is not None
+    assert account is not None
+    _ = context.tr.gettext
+    args = context.args or []
+    names = {"digest": delivery.DIGEST_TIME, "reminder": delivery.REMINDER_TIME}
+    if len(args) == 2 and args[0].lower() in names and parse_clock(args[1]) is not None:
+        moment = parse_clock(args[1])
+        assert moment is not None
+        async with context.db.transaction() as repos:
+            await repos.settings.set(
+                names[args[0].lower()], moment.strftime("%H:%M"), by=account.telegram_id
+            )
+            await repos.audit.add(
+                "settings.changed",
+                actor_telegram_id=account.telegram_id,
+                target=names[args[0].lower()],
+                details={"value": moment.strftime("%H:%M")},
+            )
+        await schedule_jobs(context.application)  # type: ignore[arg-type]
+    elif args:
+        await chat.send_message(
+            _(
+                "Usage: /settings digest HH:MM or /settings reminder HH:MM, "
+                "for example /settings digest 08:00."
+            )
+        )
+        return
+    async with context.db.read() as repos:
+        digest_time, reminder_time = await delivery.configured_times(repos)
+    await chat.send_message(
+        _(
+            "Daily digest: {digest}. Reminder to units that have not filed: {reminder} "
+            "({timezone})."
+        ).format(
+            digest=digest_time.strftime("%H:%M"),
+            reminder=reminder_time.strftime("%H:%M"),
+            timezone=escape(str(context.settings.timezone)),
+        )
+        + "\n"
+        + _("To change them: /settings digest HH:MM or /settings reminder HH:MM.")
+    )
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+async def digest_job(context: BotContext) -> None:
+    now = utc_now()
+    await delivery.make_due_run(context.services, now)
+    await delivery.deliver_due(context.services, context.bot, now)
+
+
+async def reminder_job(context: BotContext) -> None:
+    await delivery.send_reminders(context.services, context.bot, utc_now())
+
+
+async def schedule_jobs(application: FieldReportApplication) -> None:
+    """(Re)build the named jobs from the times stored in the database."""
+    queue = application.job_queue
+    if queue is None or not application.services.settings.run_jobs:
+        return
+    async with application.services.db.read() as repos:
+        digest_time, reminder_time = await delivery.configured_times(repos)
+    tz = application.services.settings.timezone
+    for name in (DIGEST_JOB, REMINDER_JOB):
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    queue.run_daily(digest_job, _aware(digest_time, tz), name=DIGEST_JOB)
+    queue.run_daily(reminder_job, _aware(reminder_time, tz), name=REMINDER_JOB)
+    if not queue.get_jobs_by_name(DELIVERY_JOB):
+        # Catches up a digest missed while the bot was down, and retries failed deliveries.
+        queue.run_repeating(digest_job, interval=DELIVERY_INTERVAL, first=1.0, name=DELIVERY_JOB)
+
+
+def _aware(moment: time, tz: object) -> time:
+    return moment.replace(tzinfo=tz)  # type: ignore[arg-type]
+
+
+def register(application: FieldReportApplication) -> None:
+    application.add_handler(CommandHandler("digest", digest_command))
+    application.add_handler(CommandHandler("export", export_command))
+    application.add_handler(CommandHandler("settings", settings_command))

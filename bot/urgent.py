@@ -1,0 +1,130 @@
+"""The rules of the urgent lane, over plain values: what is urgent, when to alert again, what
+a typed question or answer may be, and when a pending typed step no longer counts.
+
+Kept free of Telegram and SQL so each rule is tested as a plain function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+#: A question or an answer is one message of at most this many characters (after trimming).
+MAX_TEXT = 1000
+
+
+class Reason(StrEnum):
+    """Why a report is urgent; stored in ``alerts.reason``."""
+
+    MARKED = "marked"
+    LARGE = "large"
+    MARKED_AND_LARGE = "marked_large"
+
+    @property
+    def marked(self) -> bool:
+        return self in (Reason.MARKED, Reason.MARKED_AND_LARGE)
+
+    @property
+    def large(self) -> bool:
+        return self in (Reason.LARGE, Reason.MARKED_AND_LARGE)
+
+
+class _Item(Protocol):
+    @property
+    def normalized_quantity(self) -> Decimal: ...
+
+    @property
+    def normalized_unit(self) -> str: ...
+
+
+class _Filed(Protocol):
+    @property
+    def urgent(self) -> bool: ...
+
+    @property
+    def items(self) -> Sequence[_Item]: ...
+
+
+def is_large(item: _Item, threshold_kg: Decimal) -> bool:
+    """Only weight counts: litres, tablets and pieces never make a seizure large."""
+    return item.normalized_unit == "kg" and item.normalized_quantity >= threshold_kg
+
+
+def why_urgent(report: _Filed, threshold_kg: Decimal) -> Reason | None:
+    """Marked urgent by the officer, or any item of at least ``threshold_kg`` kilograms."""
+    large = any(is_large(item, threshold_kg) for item in report.items)
+    if report.urgent and large:
+        return Reason.MARKED_AND_LARGE
+    if report.urgent:
+        return Reason.MARKED
+    if large:
+        return Reason.LARGE
+    return None
+
+
+def realert_is_due(
+    *,
+    created_at: datetime,
+    last_sent_at: datetime | None,
+    repeats: int,
+    now: datetime,
+    repeat_every: timedelta,
+    max_repeats: int,
+) -> bool:
+    """An unacknowledged alert goes out again ``repeat_every`` after it last went out,
+    at most ``max_repeats`` times (the first sending is not a repeat)."""
+    if repeats >= max_repeats:
+        return False
+    return now - (last_sent_at or created_at) >= repeat_every
+
+
+class TextProblem(StrEnum):
+    NOT_TEXT = "not_text"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+class BadText(ValueError):
+    """What the person typed cannot be sent on; ``problem`` says why."""
+
+    def __init__(self, problem: TextProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def clean_text(text: str | None) -> str:
+    """The typed question or answer, trimmed; :class:`BadText` when it cannot be sent.
+
+    ``None`` stands for a message that was not text at all (a photo, a sticker…).
+    """
+    if text is None:
+        raise BadText(TextProblem.NOT_TEXT)
+    trimmed = text.strip()
+    if not trimmed:
+        raise BadText(TextProblem.EMPTY)
+    if len(trimmed) > MAX_TEXT:
+        raise BadText(TextProblem.TOO_LONG)
+    return trimmed
+
+
+def pending_is_stale(
+    *,
+    pending_since: datetime,
+    draft_touched_at: datetime | None,
+    now: datetime,
+    ttl: timedelta,
+) -> bool:
+    """A pending question or answer no longer claims what the person types when it is older
+    than ``ttl``, or when they went on with a report form after tapping the button: their
+    typing then belongs to the form, and must not be sent to somebody else by mistake."""
+    if now - pending_since > ttl:
+        return True
+    return draft_touched_at is not None and draft_touched_at > pending_since
+
+
+def minutes_since(start: datetime, now: datetime) -> int:
+    """Whole minutes elapsed (never negative), as a reminder shows them."""
+    return max(int((now - start).total_seconds() // 60), 0)

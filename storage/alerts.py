@@ -1,0 +1,392 @@
+"""Urgent alerts: the alert of a report, its rounds of deliveries, the copies sent, the
+coordinators' questions with the officers' answers, and the typed step somebody has pending.
+
+The decisions that must happen once however many taps, retries or replicas race for them are
+conditional writes here: creating the alert (``report_id`` is unique), the first
+acknowledgement, beginning a new round, the first answer to a question.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from storage.clock import from_db, to_db
+
+_ALERT_COLUMNS = (
+    "id, report_id, reason, created_at, acknowledged_by, acknowledged_at, repeats, last_sent_at"
+)
+_ALERT_COLUMNS_OF_A = (
+    "a.id, a.report_id, a.reason, a.created_at, a.acknowledged_by, a.acknowledged_at,"
+    " a.repeats, a.last_sent_at"
+)
+_QUESTION_COLUMNS = "id, alert_id, coordinator_id, question, asked_at, answer, answered_at"
+_DELIVERY_COLUMNS = "alert_id, round_no, chat_id, user_id, status, attempts"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """``acknowledged_by`` is a ``users.id``; ``repeats`` counts rounds after the first."""
+
+    id: int
+    report_id: int
+    reason: str
+    created_at: datetime
+    acknowledged_by: int | None
+    acknowledged_at: datetime | None
+    repeats: int
+    last_sent_at: datetime | None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A chat an alert goes to: a coordinator's private chat (``user_id``) or the group."""
+
+    chat_id: int
+    user_id: int | None
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class AlertDelivery:
+    alert_id: int
+    round_no: int
+    chat_id: int
+    user_id: int | None
+    status: DeliveryStatus
+    attempts: int
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    alert_id: int
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class AlertQuestion:
+    """``coordinator_id`` is the ``users.id`` of who asked; the answer goes back to them."""
+
+    id: int
+    alert_id: int
+    coordinator_id: int
+    question: str
+    asked_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
+class PendingKind(StrEnum):
+    QUESTION = "question"
+    ANSWER = "answer"
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    user_id: int
+    kind: PendingKind
+    alert_id: int
+    question_id: int | None
+    created_at: datetime
+
+
+def _moment(value: str | None) -> datetime | None:
+    return from_db(value) if value is not None else None
+
+
+def _alert(row: sqlite3.Row) -> Alert:
+    return Alert(
+        id=int(row[0]),
+        report_id=int(row[1]),
+        reason=str(row[2]),
+        created_at=from_db(row[3]),
+        acknowledged_by=int(row[4]) if row[4] is not None else None,
+        acknowledged_at=_moment(row[5]),
+        repeats=int(row[6]),
+        last_sent_at=_moment(row[7]),
+    )
+
+
+def _question(row: sqlite3.Row) -> AlertQuestion:
+    return AlertQuestion(
+        id=int(row[0]),
+        alert_id=int(row[1]),
+        coordinator_id=int(row[2]),
+        question=str(row[3]),
+        asked_at=from_db(row[4]),
+        answer=row[5],
+        answered_at=_moment(row[6]),
+    )
+
+
+def _delivery(row: sqlite3.Row) -> AlertDelivery:
+    return AlertDelivery(
+        alert_id=int(row[0]),
+        round_no=int(row[1]),
+        chat_id=int(row[2]),
+        user_id=int(row[3]) if row[3] is not None else None,
+        status=DeliveryStatus(row[4]),
+        attempts=int(row[5]),
+    )
+
+
+class AlertRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    # --- alerts ----------------------------------------------------------------------------
+
+    async def create(self, report_id: int, reason: str, *, now: datetime) -> Alert | None:
+        """The report's alert, new; None when the report already has one (never two)."""
+        stamp = to_db(now)
+        async with self._conn.execute(
+            "INSERT INTO alerts (report_id, reason, created_at, repeats, last_sent_at)"
+            " VALUES (?, ?, ?, 0, ?) ON CONFLICT (report_id) DO NOTHING"
+            f" RETURNING {_ALERT_COLUMNS}",
+            (report_id, reason, stamp, stamp),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def get(self, alert_id: int) -> Alert | None:
+        async with self._conn.execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def get_by_report(self, report_id: int) -> Alert | None:
+        async with self._conn.execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE report_id = ?", (report_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def acknowledge(self, alert_id: int, user_id: int, *, now: datetime) -> bool:
+        """Record the acknowledgement; False when somebody acknowledged it first."""
+        async with self._conn.execute(
+            "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?"
+            " WHERE id = ? AND acknowledged_at IS NULL",
+            (user_id, to_db(now), alert_id),
+        ) as cursor:
+            return cursor.rowcount > 0
+
+    async def unacknowledged(self, *, max_repeats: int) -> list[Alert]:
+        """Alerts of reports still standing that nobody acknowledged and that may go out again."""
+        async with self._conn.execute(
+            f"SELECT {_ALERT_COLUMNS_OF_A} FROM alerts a JOIN reports r ON r.id = a.report_id"
+            " WHERE a.acknowledged_at IS NULL AND a.repeats < ? AND r.status = 'submitted'"
+            " ORDER BY a.id",
+            (max_repeats,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_alert(row) for row in rows]
+
+    async def begin_round(self, alert_id: int, *, seen_repeats: int, now: datetime) -> int | None:
+        """Claim the next round of a still unacknowledged alert; its number, or None when
+        another pass claimed it first (``repeats`` is no longer ``seen_repeats``)."""
+        async with self._conn.execute(
+            "UPDATE alerts SET repeats = repeats + 1, last_sent_at = ?"
+            " WHERE id = ? AND repeats = ? AND acknowledged_at IS NULL",
+            (to_db(now), alert_id, seen_repeats),
+        ) as cursor:
+            claimed = cursor.rowcount > 0
+        return seen_repeats + 1 if claimed else None
+
+    # --- deliveries ------------------------------------------------------------------------
+
+    async def add_deliveries(
+        self, alert_id: int, round_no: int, recipients: Sequence[Recipient]
+    ) -> None:
+        """Queue ``round_no`` for each recipient; what an earlier round still owes is dropped
+        (nobody needs the same alert twice in a row)."""
+        await self._conn.execute(
+            "UPDATE alert_deliveries SET status = 'superseded'"
+            " WHERE alert_id = ? AND round_no < ? AND status = 'pending'",
+            (alert_id, round_no),
+        )
+        await self._conn.executemany(
+            "INSERT INTO alert_deliveries (alert_id, round_no, chat_id, user_id, status, attempts)"
+            " VALUES (?, ?, ?, ?, 'pending', 0)"
+            " ON CONFLICT (alert_id, round_no, chat_id) DO NOTHING",
+            [(alert_id, round_no, r.chat_id, r.user_id) for r in recipients],
+        )
+
+    async def pending_deliveries(
+        self, alert_ids: Sequence[int] | None = None
+    ) -> list[AlertDelivery]:
+        """Deliveries still owed, of unacknowledged alerts of reports still standing."""
+        where = ""
+        params: tuple[int, ...] = ()
+        if alert_ids is not None:
+            if not alert_ids:
+                return []
+            where = f" AND d.alert_id IN ({', '.join('?' * len(alert_ids))})"
+            params = tuple(alert_ids)
+        async with self._conn.execute(
+            "SELECT d.alert_id, d.round_no, d.chat_id, d.user_id, d.status, d.attempts"
+            " FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id"
+            " JOIN reports r ON r.id = a.report_id"
+            " WHERE d.status = 'pending' AND a.acknowledged_at IS NULL"
+            f" AND r.status = 'submitted'{where}"
+            " ORDER BY d.alert_id, d.round_no, CASE WHEN d.user_id IS NULL THEN 1 ELSE 0 END,"
+            " d.chat_id",
+            params,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_delivery(row) for row in rows]
+
+    async def deliveries(self, alert_id: int) -> list[AlertDelivery]:
+        async with self._conn.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM alert_deliveries WHERE alert_id = ?"
+            " ORDER BY round_no, chat_id",
+            (alert_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_delivery(row) for row in rows]
+
+    async def claim_delivery(
+        self, alert_id: int, round_no: int, chat_id: int, *, now: datetime, until: datetime
+    ) -> bool:
+        """Take a pending delivery for sending until ``until``; False when it is no longer
+        pending or another sender holds it (a crashed sender's claim lapses)."""
+        async with self._conn.execute(
+            "UPDATE alert_deliveries SET lease_until = ?"
+            " WHERE alert_id = ? AND round_no = ? AND chat_id = ? AND status = 'pending'"
+            " AND (lease_until IS NULL OR lease_until <= ?)",
+            (to_db(until), alert_id, round_no, chat_id, to_db(now)),
+        ) as cursor:
+            return cursor.rowcount > 0
+
+    async def finish_delivery(
+        self, alert_id: int, round_no: int, chat_id: int, status: DeliveryStatus
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE alert_deliveries SET status = ?, attempts = attempts + 1"
+            " WHERE alert_id = ? AND round_no = ? AND chat_id = ?",
+            (status.value, alert_id, round_no, chat_id),
+        )
+
+    async def delivery_attempted(self, alert_id: int, round_no: int, chat_id: int) -> None:
+        """A try that may succeed later: the delivery stays pending, free for the next pass."""
+        await self._conn.execute(
+            "UPDATE alert_deliveries SET attempts = attempts + 1, lease_until = NULL"
+            " WHERE alert_id = ? AND round_no = ? AND chat_id = ?",
+            (alert_id, round_no, chat_id),
+        )
+
+    # --- copies ------------------------------------------------------------------------------
+
+    async def add_message(self, alert_id: int, chat_id: int, message_id: int) -> None:
+        await self._conn.execute(
+            "INSERT INTO alert_messages (alert_id, chat_id, message_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (alert_id, chat_id, message_id) DO NOTHING",
+            (alert_id, chat_id, message_id),
+        )
+
+    async def messages(self, alert_id: int) -> list[AlertMessage]:
+        async with self._conn.execute(
+            "SELECT alert_id, chat_id, message_id FROM alert_messages WHERE alert_id = ?"
+            " ORDER BY chat_id, message_id",
+            (alert_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [AlertMessage(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    # --- questions and answers ----------------------------------------------------------------
+
+    async def add_question(
+        self, alert_id: int, coordinator_id: int, question: str, *, now: datetime
+    ) -> AlertQuestion:
+        async with self._conn.execute(
+            "INSERT INTO alert_questions (alert_id, coordinator_id, question, asked_at)"
+            f" VALUES (?, ?, ?, ?) RETURNING {_QUESTION_COLUMNS}",
+            (alert_id, coordinator_id, question, to_db(now)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return _question(row)
+
+    async def get_question(self, question_id: int) -> AlertQuestion | None:
+        async with self._conn.execute(
+            f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE id = ?", (question_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _question(row) if row else None
+
+    async def questions(self, alert_id: int) -> list[AlertQuestion]:
+        async with self._conn.execute(
+            f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE alert_id = ? ORDER BY id",
+            (alert_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_question(row) for row in rows]
+
+    async def answer_question(self, question_id: int, answer: str, *, now: datetime) -> bool:
+        """Record the answer; False when the question was answered already (the first wins)."""
+        async with self._conn.execute(
+            "UPDATE alert_questions SET answer = ?, answered_at = ?"
+            " WHERE id = ? AND answer IS NULL",
+            (answer, to_db(now), question_id),
+        ) as cursor:
+            return cursor.rowcount > 0
+
+    # --- the pending typed step ---------------------------------------------------------------
+
+    async def set_pending(
+        self,
+        user_id: int,
+        kind: PendingKind,
+        *,
+        alert_id: int,
+        question_id: int | None = None,
+        now: datetime,
+    ) -> None:
+        """What the person types next is this question or answer (replacing an earlier one)."""
+        await self._conn.execute(
+            "INSERT INTO pending_replies (user_id, kind, alert_id, question_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET kind = excluded.kind,"
+            " alert_id = excluded.alert_id, question_id = excluded.question_id,"
+            " created_at = excluded.created_at",
+            (user_id, kind.value, alert_id, question_id, to_db(now)),
+        )
+
+    async def get_pending(self, user_id: int) -> PendingReply | None:
+        async with self._conn.execute(
+            "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies"
+            " WHERE user_id = ?",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return PendingReply(
+            user_id=int(row[0]),
+            kind=PendingKind(row[1]),
+            alert_id=int(row[2]),
+            question_id=int(row[3]) if row[3] is not None else None,
+            created_at=from_db(row[4]),
+        )
+
+    async def clear_pending(self, user_id: int) -> bool:
+        async with self._conn.execute(
+            "DELETE FROM pending_replies WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            return cursor.rowcount > 0

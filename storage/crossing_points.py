@@ -1,0 +1,69 @@
+"""Crossing points of the border liaison offices: listed, added, removed (kept as inactive)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from storage.clock import from_db, to_db, utc_now
+from storage.models import CrossingPoint
+from storage.sql import fetch_all, fetch_one
+
+_COLUMNS = "id, unit_id, name, active, created_at"
+
+
+def _point(row: sqlite3.Row) -> CrossingPoint:
+    return CrossingPoint(
+        id=int(row[0]),
+        unit_id=int(row[1]),
+        name=str(row[2]),
+        active=bool(row[3]),
+        created_at=from_db(row[4]),
+    )
+
+
+class CrossingPointRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def list_for_unit(self, unit_id: int, active_only: bool = True) -> list[CrossingPoint]:
+        """The unit's points by name; removed ones too when ``active_only`` is false."""
+        query = f"SELECT {_COLUMNS} FROM crossing_points WHERE unit_id = ?"
+        if active_only:
+            query += " AND active = 1"
+        query += " ORDER BY name, id"
+        rows = await fetch_all(self._conn, query, (unit_id,))
+        return [_point(row) for row in rows]
+
+    async def get(self, point_id: int) -> CrossingPoint | None:
+        row = await fetch_one(
+            self._conn, f"SELECT {_COLUMNS} FROM crossing_points WHERE id = ?", (point_id,)
+        )
+        return _point(row) if row else None
+
+    async def add(
+        self, unit_id: int, name: str, *, now: datetime | None = None
+    ) -> CrossingPoint | None:
+        """Add ``name`` to the unit, or bring back a removed point of exactly that name.
+
+        None when the unit already has an active point of that name: the unique key, not a
+        read before the write, decides, so two admins adding the same name get one point.
+        """
+        row = await fetch_one(
+            self._conn,
+            "INSERT INTO crossing_points (unit_id, name, active, created_at) VALUES (?, ?, 1, ?)"
+            " ON CONFLICT (unit_id, name) DO UPDATE SET active = 1"
+            " WHERE crossing_points.active = 0"
+            f" RETURNING {_COLUMNS}",
+            (unit_id, name, to_db(now or utc_now())),
+        )
+        return _point(row) if row else None
+
+    async def deactivate(self, point_id: int) -> bool:
+        """Take a point off the choices (reports naming it keep it); False if already off."""
+        async with self._conn.execute(
+            "UPDATE crossing_points SET active = 0 WHERE id = ? AND active = 1", (point_id,)
+        ) as cursor:
+            return cursor.rowcount == 1

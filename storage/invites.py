@@ -1,0 +1,126 @@
+"""Invitations: created by admins, used once by a newcomer, or revoked.
+
+Using and revoking are conditional UPDATEs whose row count says whether this call won, so two
+people racing for one invitation (or an admin revoking it meanwhile) cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from storage.clock import from_db, to_db, utc_now
+from storage.models import Invite, Role
+from storage.sql import fetch_all, fetch_one
+
+_COLUMNS = (
+    "id, token_hash, role, unit_id, created_by, created_at, expires_at, request_key,"
+    " used_at, used_by, revoked_at, revoked_by"
+)
+
+#: Not used, not revoked, not expired at the bound moment. Timestamps are UTC ISO-8601 text of
+#: one fixed format (storage/clock.py), so comparing the text compares the moments.
+_OPEN = "used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
+
+
+def _moment(text: str | None) -> datetime | None:
+    return from_db(text) if text is not None else None
+
+
+def _invite(row: sqlite3.Row) -> Invite:
+    return Invite(
+        id=int(row[0]),
+        token_hash=str(row[1]),
+        role=Role(row[2]),
+        unit_id=row[3],
+        created_by=int(row[4]),
+        created_at=from_db(row[5]),
+        expires_at=from_db(row[6]),
+        request_key=row[7],
+        used_at=_moment(row[8]),
+        used_by=row[9],
+        revoked_at=_moment(row[10]),
+        revoked_by=row[11],
+    )
+
+
+class InviteRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create(
+        self,
+        *,
+        token_hash: str,
+        role: Role,
+        unit_id: int | None,
+        created_by: int,
+        expires_at: datetime,
+        request_key: str | None = None,
+        now: datetime | None = None,
+    ) -> Invite:
+        row = await fetch_one(
+            self._conn,
+            "INSERT INTO invites (token_hash, role, unit_id, created_by, created_at, expires_at,"
+            f" request_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (
+                token_hash,
+                role.value,
+                unit_id,
+                created_by,
+                to_db(now or utc_now()),
+                to_db(expires_at),
+                request_key,
+            ),
+        )
+        assert row is not None
+        return _invite(row)
+
+    async def get(self, invite_id: int) -> Invite | None:
+        return await self._one("id = ?", invite_id)
+
+    async def get_by_token_hash(self, token_hash: str) -> Invite | None:
+        return await self._one("token_hash = ?", token_hash)
+
+    async def get_by_request_key(self, request_key: str) -> Invite | None:
+        return await self._one("request_key = ?", request_key)
+
+    async def list_open(self, *, now: datetime, limit: int = 20) -> list[Invite]:
+        """Open invitations, the one that expires first first."""
+        rows = await fetch_all(
+            self._conn,
+            f"SELECT {_COLUMNS} FROM invites WHERE {_OPEN} ORDER BY expires_at, id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_invite(row) for row in rows]
+
+    async def count_open(self, *, now: datetime) -> int:
+        row = await fetch_one(
+            self._conn, f"SELECT COUNT(*) FROM invites WHERE {_OPEN}", (to_db(now),)
+        )
+        return int(row[0]) if row else 0
+
+    async def claim(self, invite_id: int, *, used_by: int, now: datetime | None = None) -> bool:
+        """Mark the invitation used by ``used_by``; False if it was not open any more."""
+        stamp = to_db(now or utc_now())
+        async with self._conn.execute(
+            f"UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND {_OPEN}",
+            (stamp, used_by, invite_id, stamp),
+        ) as cursor:
+            return cursor.rowcount == 1
+
+    async def revoke(self, invite_id: int, *, revoked_by: int, now: datetime | None = None) -> bool:
+        """Revoke the invitation; False if it was already used, revoked or expired."""
+        stamp = to_db(now or utc_now())
+        async with self._conn.execute(
+            f"UPDATE invites SET revoked_at = ?, revoked_by = ? WHERE id = ? AND {_OPEN}",
+            (stamp, revoked_by, invite_id, stamp),
+        ) as cursor:
+            return cursor.rowcount == 1
+
+    async def _one(self, where: str, value: int | str) -> Invite | None:
+        # ``where`` is always one of this module's literals; the value is a bound parameter.
+        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM invites WHERE {where}", (value,))
+        return _invite(row) if row else None

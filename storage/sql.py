@@ -1,0 +1,29 @@
+"""Reads in one hop to aiosqlite's thread: execute and fetch together.
+
+``async with conn.execute(...) as cursor: await cursor.fetchone()`` costs three round trips
+to the database thread (execute, fetch, close); on the bot's hot path that was most of the cost
+of an update.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+import aiosqlite
+
+
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> list[sqlite3.Row]:
+    return list(await conn.execute_fetchall(sql, tuple(params)))
+
+
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> sqlite3.Row | None:
+    rows = await conn.execute_fetchall(sql, tuple(params))
+    for row in rows:
+        return row
+    return None

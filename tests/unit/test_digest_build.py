@@ -1,0 +1,471 @@
+"""The digest's figures: a fixed day of reports in, exact numbers out.
+
+The data set defined here (``UNITS``, ``REPORTS``, ``HISTORY``) is shared by the other digest
+tests (text, XLSX, chart).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.digest.build import (
+    Amount,
+    DayStats,
+    Digest,
+    LargeSeizure,
+    LateReport,
+    UrgentReport,
+    build_digest,
+    day_stats,
+)
+from bot.filing import normalise
+from bot.forms.definitions import FORMS
+from storage.models import Report, ReportStatus, SeizureItem, Unit, UnitKind
+
+TASHKENT = ZoneInfo("Asia/Tashkent")
+DAY = date(2026, 11, 27)
+
+TASHKENT_IMT = Unit(1, "IMT-TAS", UnitKind.IMT, "Toshkent IMT", "ММГ Ташкент", "Tashkent IMT", True)
+SAMARKAND_IMT = Unit(
+    2, "IMT-SAM", UnitKind.IMT, "Samarqand IMT", "ММГ Самарканд", "Samarkand IMT", True
+)
+TERMEZ_IMT = Unit(3, "IMT-TER", UnitKind.IMT, "Termiz IMT", "ММГ Термез", "Termez IMT", True)
+NUKUS_IMT = Unit(4, "IMT-NUK", UnitKind.IMT, "Nukus IMT", "ММГ Нукус", "Nukus IMT", True)
+AYRITOM_BLO = Unit(5, "BLO-AYR", UnitKind.BLO, "Ayritom POS", "ППО Айритом", "Ayritom BLO", True)
+BUKHARA_IMT = Unit(6, "IMT-BUX", UnitKind.IMT, "Buxoro IMT", "ММГ Бухара", "Bukhara IMT", True)
+OLD_UNIT = Unit(7, "IMT-OLD", UnitKind.IMT, "Eski guruh", "Старая группа", "Old team", False)
+JIZZAKH_IMT = Unit(8, "IMT-JIZ", UnitKind.IMT, "Jizzax IMT", "ММГ Джизак", "Jizzakh IMT", True)
+OLOT_BLO = Unit(9, "BLO-OLO", UnitKind.BLO, "Olot POS", "ППО Олот", "Olot BLO", False)
+UNITS = (
+    TASHKENT_IMT,
+    SAMARKAND_IMT,
+    TERMEZ_IMT,
+    NUKUS_IMT,
+    AYRITOM_BLO,
+    BUKHARA_IMT,
+    OLD_UNIT,
+    JIZZAKH_IMT,
+    OLOT_BLO,
+)
+UNITS_BY_ID = {unit.id: unit for unit in UNITS}
+INJECTION = '=HYPERLINK("http://x","y")'
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TASHKENT)
+
+
+def make_report(
+    number: str,
+    unit: Unit,
+    submitted: datetime,
+    *,
+    answers: dict[str, Any] | None = None,
+    urgent: bool = False,
+    withdrawn: bool = False,
+    items: tuple[tuple[str, str, str], ...] = (),
+    detained: int | None = None,
+    occurred: datetime | None = None,
+) -> Report:
+    """A stored report as the repository returns it; ``items`` are (substance, qty, measure)."""
+    code = number.split("-")[0]
+    form = next(f.key for f in FORMS.values() if f.code == code)
+    seizure_items = tuple(
+        SeizureItem(substance, Decimal(qty), measure, *normalise(Decimal(qty), measure))
+        for substance, qty, measure in items
+    )
+    all_answers = dict(answers or {})
+    if form == "seizure":
+        all_answers.setdefault(
+            "items", [{"substance": s, "qty": q, "measure": m} for s, q, m in items]
+        )
+        all_answers.setdefault("detained", str(detained or 0))
+        all_answers.setdefault("urgent", urgent)
+        all_answers.setdefault("agencies", ["customs"])
+    if occurred is not None:
+        all_answers.setdefault("when", occurred.isoformat())
+    at = submitted.astimezone(UTC)
+    return Report(
+        id=int(number.rsplit("-", 1)[1]),
+        number=number,
+        form=form,
+        form_code=code,
+        unit_id=unit.id,
+        author_id=100 + unit.id,
+        occurred_at=occurred.astimezone(UTC) if occurred else None,
+        submitted_at=at,
+        local_day=submitted.astimezone(TASHKENT).date(),
+        status=ReportStatus.WITHDRAWN if withdrawn else ReportStatus.SUBMITTED,
+        urgent=urgent,
+        version=1,
+        answers=all_answers,
+        place_text=None,
+        latitude=None,
+        longitude=None,
+        persons_detained=detained,
+        items=seizure_items,
+        attachments=(),
+        updated_at=at,
+    )
+
+
+YESTERDAY = DAY - timedelta(days=1)
+REPORTS = (
+    make_report(
+        "SZ-2026-000101",
+        TERMEZ_IMT,
+        local(DAY, 9, 15),
+        urgent=True,
+        items=(("heroin", "2", "kg"), ("hashish", "750", "g")),
+        detained=2,
+        occurred=local(DAY, 6, 40),
+        answers={
+            "place": {"type": "text", "text": "Ayritom"},
+            "conceal": "vehicle",
+            "transport": "truck",
+            "nations": ["af", "uz"],
+            "caseref": "-12/2026",
+            "photos": [{"file_id": "a", "file_unique_id": "ua"}],
+        },
+    ),
+    make_report(
+        "SZ-2026-000102",
+        TASHKENT_IMT,
+        local(DAY, 11, 40),
+        items=(("heroin", "500", "g"), ("tramadol", "300", "tablets"), ("precursor", "1500", "ml")),
+        detained=1,
+        occurred=local(DAY, 10, 0),
+        answers={"place": {"type": "location", "lat": 41.311081, "lon": 69.240562}},
+    ),
+    make_report(
+        "SZ-2026-000103",
+        SAMARKAND_IMT,
+        local(DAY, 14, 5),
+        items=(("hashish", "1.2", "kg"),),
+        detained=0,
+        occurred=local(DAY, 13, 30),
+        answers={"notes": INJECTION, "place": {"type": "text", "text": "@bazaar +1"}},
+    ),
+    make_report(
+        "JO-2026-000044",
+        TASHKENT_IMT,
+        local(DAY, 18, 0),
+        answers={
+            "start": local(DAY, 8, 0).isoformat(),
+            "end": local(DAY, 17, 30).isoformat(),
+            "agencies": ["mia", "customs"],
+            "vehicles": "120",
+            "persons": "310",
+            "result": "Checks at the southern checkpoint",
+        },
+        occurred=None,
+    ),
+    make_report(
+        "IN-2026-000031",
+        AYRITOM_BLO,
+        local(DAY, 20, 10),
+        urgent=True,
+        occurred=local(DAY, 19, 45),
+        answers={
+            "category": "intel",
+            "place": {"type": "text", "text": "Ayritom"},
+            "descr": "A group plans a crossing <tonight> & tomorrow",
+            "urgent": True,
+        },
+    ),
+    make_report("DS-2026-000201", NUKUS_IMT, local(DAY, 8, 5), answers={"remarks": "All quiet"}),
+    # Late: yesterday's, submitted after yesterday's digest went out; its unit filed nothing today.
+    make_report(
+        "SZ-2026-000099",
+        BUKHARA_IMT,
+        local(YESTERDAY, 22, 30),
+        items=(("opium", "250", "g"),),
+        detained=1,
+        occurred=local(YESTERDAY, 21, 0),
+    ),
+    # Withdrawn: left out of every figure; its unit has not filed.
+    make_report(
+        "SZ-2026-000104",
+        JIZZAKH_IMT,
+        local(DAY, 10, 0),
+        withdrawn=True,
+        items=(("heroin", "5", "kg"),),
+        detained=4,
+        urgent=True,
+    ),
+    # An inactive unit's report still counts and shows in the per-unit table.
+    make_report("DS-2026-000202", OLD_UNIT, local(DAY, 9, 0)),
+    make_report(
+        "SZ-2026-000105",
+        AYRITOM_BLO,
+        local(DAY, 16, 20),
+        items=(("tramadol", "1200", "tablets"), ("pregabalin", "1", "pieces")),
+        detained=3,
+        occurred=local(DAY, 15, 0),
+    ),
+)
+HISTORY = tuple(
+    DayStats(DAY - timedelta(days=7 - i), reports, seizures, detained, Decimal(kg))
+    for i, (reports, seizures, detained, kg) in enumerate(
+        [
+            (6, 2, 3, "1.5"),
+            (8, 3, 5, "2"),
+            (7, 1, 2, "0.5"),
+            (5, 2, 4, "3"),
+            (9, 4, 6, "4.2"),
+            (7, 2, 4, "1.3"),
+            (7, 0, 4, "1.5"),
+        ]
+    )
+)
+
+
+def sample_digest() -> Digest:
+    return build_digest(DAY, REPORTS, UNITS, HISTORY)
+
+
+# -- headline ---------------------------------------------------------------------------------
+def test_headline_counts_every_report_but_the_withdrawn_one() -> None:
+    h = sample_digest().headline
+    assert h.reports == 9
+    assert h.seizures == 5
+    assert h.persons_detained == 7
+    assert h.urgent == 3  # two marked urgent, one large seizure (1.2 kg ≥ 1 kg)
+    assert h.late == 1
+    assert h.withdrawn == 1
+    assert h.kg_seized == Decimal("4.7")
+
+
+def test_totals_are_exact_per_substance_and_normalised_unit() -> None:
+    assert sample_digest().headline.totals == (
+        Amount("heroin", "kg", Decimal("2.5")),
+        Amount("opium", "kg", Decimal("0.25")),
+        Amount("hashish", "kg", Decimal("1.95")),
+        Amount("tramadol", "tablets", Decimal(1500)),
+        Amount("pregabalin", "pieces", Decimal(1)),
+        Amount("precursor", "l", Decimal("1.5")),
+    )
+
+
+def test_grams_are_never_added_to_tablets() -> None:
+    report = make_report(
+        "SZ-2026-000900",
+        TERMEZ_IMT,
+        local(DAY, 9),
+        items=(("tramadol", "20", "g"), ("tramadol", "30", "tablets")),
+    )
+    digest = build_digest(DAY, [report], UNITS, [])
+    assert digest.headline.totals == (
+        Amount("tramadol", "kg", Decimal("0.02")),
+        Amount("tramadol", "tablets", Decimal(30)),
+    )
+    assert digest.headline.kg_seized == Decimal("0.02")
+
+
+# -- per unit ---------------------------------------------------------------------------------
+def test_per_unit_table_lists_active_units_and_inactive_ones_with_reports() -> None:
+    rows = {row.unit_id: row for row in sample_digest().units}
+    assert list(rows) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+    ]  # the units' order; Olot (inactive, idle) left out
+    assert rows[1].by_form == (("seizure", 1), ("joint_operation", 1))
+    assert rows[1].reports == 2
+    assert rows[1].totals == (
+        Amount("heroin", "kg", Decimal("0.5")),
+        Amount("tramadol", "tablets", Decimal(300)),
+        Amount("precursor", "l", Decimal("1.5")),
+    )
+    assert rows[3].totals == (
+        Amount("heroin", "kg", Decimal(2)),
+        Amount("hashish", "kg", Decimal("0.75")),
+    )
+    assert (rows[3].persons_detained, rows[3].urgent) == (2, 1)
+    assert rows[5].by_form == (("seizure", 1), ("incident", 1))
+    assert (rows[6].reports, rows[6].late, rows[6].filed) == (1, 1, False)
+    assert (rows[7].active, rows[7].filed, rows[7].by_form) == (False, True, (("daily_status", 1),))
+    assert (rows[8].reports, rows[8].totals, rows[8].filed) == (0, (), False)  # withdrawn only
+
+
+def test_a_report_of_a_unit_nobody_passed_still_counts() -> None:
+    stranger = replace(REPORTS[5], unit_id=99)
+    digest = build_digest(DAY, [stranger], UNITS, [])
+    assert digest.units[-1].unit_id == 99
+    assert digest.units[-1].code == "#99"
+    assert digest.headline.reports == 1
+
+
+# -- completeness -----------------------------------------------------------------------------
+def test_completeness_counts_active_units_that_filed_for_the_day() -> None:
+    c = sample_digest().completeness
+    assert c.active_units == 7
+    assert c.filed == (1, 2, 3, 4, 5)  # a daily status counts (Nukus)
+    assert c.missing == (6, 8)  # Bukhara's report is late (yesterday's); Jizzakh's withdrawn
+    assert c.rate == Fraction(5, 7)
+    assert c.late == (LateReport("SZ-2026-000099", 6, "seizure", YESTERDAY),)
+
+
+# -- highlights -------------------------------------------------------------------------------
+def test_urgent_reports_in_the_order_they_were_submitted() -> None:
+    assert sample_digest().highlights.urgent == (
+        UrgentReport("SZ-2026-000101", 3, "seizure", True, True, Decimal("2.75")),
+        UrgentReport("SZ-2026-000103", 2, "seizure", False, True, Decimal("1.2")),
+        UrgentReport("IN-2026-000031", 5, "incident", True, False, Decimal(0)),
+    )
+
+
+def test_the_urgent_threshold_is_configurable() -> None:
+    digest = build_digest(DAY, REPORTS, UNITS, [], urgent_threshold_kg=Decimal("0.5"))
+    assert [u.number for u in digest.highlights.urgent] == [
+        "SZ-2026-000101",
+        "SZ-2026-000102",  # 0.5 kg reaches 0.5 kg
+        "SZ-2026-000103",
+        "IN-2026-000031",
+    ]
+    digest = build_digest(DAY, REPORTS, UNITS, [], urgent_threshold_kg=Decimal(3))
+    assert [u.number for u in digest.highlights.urgent] == ["SZ-2026-000101", "IN-2026-000031"]
+
+
+def test_largest_seizures_compare_kg_with_kg_only() -> None:
+    assert sample_digest().highlights.largest == (
+        LargeSeizure("SZ-2026-000101", 3, "heroin", "kg", Decimal(2)),
+        LargeSeizure("SZ-2026-000103", 2, "hashish", "kg", Decimal("1.2")),
+        LargeSeizure("SZ-2026-000101", 3, "hashish", "kg", Decimal("0.75")),
+        LargeSeizure("SZ-2026-000102", 1, "heroin", "kg", Decimal("0.5")),
+        LargeSeizure("SZ-2026-000099", 6, "opium", "kg", Decimal("0.25")),
+        LargeSeizure("SZ-2026-000102", 1, "precursor", "l", Decimal("1.5")),
+        LargeSeizure("SZ-2026-000105", 5, "tramadol", "tablets", Decimal(1200)),
+        LargeSeizure("SZ-2026-000102", 1, "tramadol", "tablets", Decimal(300)),
+        LargeSeizure("SZ-2026-000105", 5, "pregabalin", "pieces", Decimal(1)),
+    )
+
+
+def test_top_n_limits_each_unit_of_measure() -> None:
+    largest = build_digest(DAY, REPORTS, UNITS, [], top_n=1).highlights.largest
+    assert [(s.number, s.unit) for s in largest] == [
+        ("SZ-2026-000101", "kg"),
+        ("SZ-2026-000102", "l"),
+        ("SZ-2026-000105", "tablets"),
+        ("SZ-2026-000105", "pieces"),
+    ]
+
+
+def test_items_of_one_substance_in_one_report_are_added_up() -> None:
+    report = make_report(
+        "SZ-2026-000901",
+        TERMEZ_IMT,
+        local(DAY, 9),
+        items=(("heroin", "600", "g"), ("heroin", "0.6", "kg")),
+    )
+    digest = build_digest(DAY, [report], UNITS, [])
+    assert digest.highlights.largest == (
+        LargeSeizure("SZ-2026-000901", 3, "heroin", "kg", Decimal("1.2")),
+    )
+    assert digest.highlights.urgent[0].large  # 1.2 kg in one report reaches 1 kg
+
+
+# -- comparison -------------------------------------------------------------------------------
+def test_comparison_with_the_average_of_the_previous_seven_days() -> None:
+    comparison = sample_digest().comparison
+    assert comparison is not None
+    assert comparison.days == 7
+    assert comparison.reports.today == Decimal(9)
+    assert comparison.reports.average == Fraction(7)
+    assert comparison.reports.change_percent == 29  # 28.57 %
+    assert comparison.seizures.average == Fraction(2)
+    assert comparison.seizures.change_percent == 150
+    assert comparison.persons_detained.average == Fraction(4)
+    assert comparison.persons_detained.change_percent == 75
+    assert comparison.kg_seized.today == Decimal("4.7")
+    assert comparison.kg_seized.average == 2
+    assert comparison.kg_seized.change_percent == 135
+
+
+def test_comparison_uses_the_days_it_has_and_ignores_others() -> None:
+    history = [
+        DayStats(DAY - timedelta(days=1), 12, 4, 8, Decimal("9.4")),
+        DayStats(DAY - timedelta(days=2), 6, 0, 0, Decimal(0)),
+        DayStats(DAY - timedelta(days=8), 1000, 1000, 1000, Decimal(1000)),  # too old
+        DayStats(DAY, 1000, 1000, 1000, Decimal(1000)),  # not earlier
+    ]
+    comparison = build_digest(DAY, REPORTS, UNITS, history).comparison
+    assert comparison is not None
+    assert comparison.days == 2
+    assert comparison.reports.average == 9
+    assert comparison.reports.change_percent == 0
+    assert comparison.seizures.change_percent == 150  # 5 against 2
+    assert comparison.kg_seized.average == Fraction(47, 10)
+    assert comparison.kg_seized.change_percent == 0
+    assert comparison.persons_detained.change_percent == 75  # 7 against 4
+
+
+def test_a_fall_is_negative_and_a_zero_average_has_no_percentage() -> None:
+    history = [DayStats(DAY - timedelta(days=1), 12, 0, 0, Decimal(0))]
+    comparison = build_digest(DAY, REPORTS, UNITS, history).comparison
+    assert comparison is not None
+    assert comparison.reports.change_percent == -25
+    assert comparison.seizures.change_percent is None
+    assert comparison.kg_seized.change_percent is None
+
+
+def test_no_history_no_comparison() -> None:
+    assert build_digest(DAY, REPORTS, UNITS, []).comparison is None
+
+
+def test_day_stats_are_the_digests_own_figures() -> None:
+    assert day_stats(sample_digest()) == DayStats(DAY, 9, 5, 7, Decimal("4.7"))
+
+
+# -- empty day --------------------------------------------------------------------------------
+def test_an_empty_day_is_all_zeros_and_every_active_unit_missing() -> None:
+    digest = build_digest(DAY, [], UNITS, HISTORY)
+    h = digest.headline
+    assert (h.reports, h.seizures, h.persons_detained, h.urgent, h.late, h.withdrawn) == (
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+    assert h.kg_seized == 0
+    assert h.totals == ()
+    assert digest.completeness.filed == ()
+    assert digest.completeness.missing == (1, 2, 3, 4, 5, 6, 8)
+    assert digest.completeness.rate == 0
+    assert digest.highlights.urgent == ()
+    assert digest.highlights.largest == ()
+    assert all(row.reports == 0 and row.active for row in digest.units)
+    assert digest.comparison is not None
+    assert digest.comparison.reports.change_percent == -100
+    assert day_stats(digest) == DayStats(DAY, 0, 0, 0, Decimal(0))
+
+
+def test_no_units_at_all_has_no_rate() -> None:
+    digest = build_digest(DAY, [], [], [])
+    assert digest.completeness.rate is None
+    assert digest.completeness.active_units == 0
+    assert digest.units == ()
+    assert digest.comparison is None
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda r: r.number)
+def test_each_report_alone_is_counted_at_most_once(report: Report) -> None:
+    digest = build_digest(DAY, [report], UNITS, [])
+    withdrawn = report.status is ReportStatus.WITHDRAWN
+    assert digest.headline.reports == (0 if withdrawn else 1)
+    assert digest.headline.withdrawn == (1 if withdrawn else 0)
+    assert sum(row.reports for row in digest.units) == digest.headline.reports

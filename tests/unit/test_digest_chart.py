@@ -1,0 +1,135 @@
+"""The digest's chart: a real, small PNG, drawn for any day, in any of our scripts."""
+
+from __future__ import annotations
+
+import struct
+import sys
+import time
+import warnings
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+
+from bot.config import LANGUAGES
+from bot.digest.build import DayStats, Digest, build_digest
+from bot.digest.chart import build_chart
+from bot.i18n import Catalogs
+from storage.models import Unit
+from tests.unit.test_digest_build import (
+    DAY,
+    HISTORY,
+    REPORTS,
+    TASHKENT,
+    UNITS,
+    local,
+    make_report,
+    sample_digest,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_BYTES = 300 * 1024
+#: Names that need Cyrillic (ё too), the Uzbek o‘ and g‘, and a dash.
+NAMES: dict[int, Unit] = {
+    unit.id: replace(
+        unit, name_uz=f"Farg‘ona {unit.code}", name_ru=f"Ёлки — {unit.name_ru}", name_en="Fergana"
+    )
+    for unit in UNITS
+}
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> Catalogs:
+    return Catalogs(TASHKENT)
+
+
+@pytest.fixture(scope="module")
+def charts(catalogs: Catalogs) -> dict[str, bytes]:
+    """The sample day's chart per language, drawn with every warning an error: a letter
+    without a glyph (it would show as a box) warns."""
+    drawn = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for language in LANGUAGES:
+            tr = catalogs.translator(language)
+            drawn[language] = build_chart(sample_digest(), HISTORY, tr, units_by_id=NAMES)
+    return drawn
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the IHDR chunk, after checking the signature and the chunk's CRC."""
+    assert data[:8] == PNG_SIGNATURE
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert (length, kind) == (13, b"IHDR")
+    body = data[16 : 16 + length]
+    (crc,) = struct.unpack(">I", data[16 + length : 20 + length])
+    assert zlib.crc32(kind + body) == crc
+    width, height = struct.unpack(">II", body[:8])
+    assert data.endswith(b"IEND\xaeB`\x82")
+    return width, height
+
+
+def check(data: bytes) -> tuple[int, int]:
+    width, height = png_size(data)
+    assert 800 <= width <= 1600
+    assert 400 <= height <= 1100
+    assert len(data) < MAX_BYTES
+    return width, height
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_days_chart_is_a_valid_small_png(charts: dict[str, bytes], language: str) -> None:
+    assert check(charts[language]) == (1100, 500)
+
+
+def test_each_language_draws_its_own_words(charts: dict[str, bytes]) -> None:
+    assert len(set(charts.values())) == len(LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [
+        build_digest(DAY, [], UNITS, []),  # nothing filed, no history
+        build_digest(DAY, [], [], []),  # not even a unit
+        build_digest(DAY, REPORTS, UNITS, HISTORY[:2]),  # a short history
+    ],
+    ids=["empty", "no-units", "short-history"],
+)
+def test_a_chart_is_drawn_for_any_day(catalogs: Catalogs, digest: Digest) -> None:
+    history = HISTORY if digest.comparison else ()
+    check(build_chart(digest, history, catalogs.translator("uz")))
+
+
+def test_many_units_make_a_taller_chart_within_bounds(catalogs: Catalogs) -> None:
+    many = tuple(replace(UNITS[0], id=200 + i, code=f"IMT-{i:02}") for i in range(30))
+    digest = build_digest(DAY, REPORTS, (*UNITS, *many), HISTORY)
+    _, height = check(build_chart(digest, HISTORY, catalogs.translator("ru")))
+    assert height > 500
+
+
+def test_quick_repeatable_and_without_pyplot(catalogs: Catalogs, charts: dict[str, bytes]) -> None:
+    started = time.perf_counter()
+    again = build_chart(sample_digest(), HISTORY, catalogs.translator("ru"), units_by_id=NAMES)
+    elapsed = time.perf_counter() - started
+    assert again == charts["ru"]  # no time stamp, no randomness in the file
+    assert elapsed < 1.5  # about 0.3 s; generous for a busy CI machine
+    assert "matplotlib.pyplot" not in sys.modules
+
+
+def test_charts_drawn_in_threads_match(catalogs: Catalogs, charts: dict[str, bytes]) -> None:
+    tr = catalogs.translator("en")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        drawn = list(
+            pool.map(lambda _: build_chart(sample_digest(), HISTORY, tr, units_by_id=NAMES), [1, 2])
+        )
+    assert drawn == [charts["en"]] * 2
+
+
+def test_the_picture_depends_on_the_figures(catalogs: Catalogs, charts: dict[str, bytes]) -> None:
+    tr = catalogs.translator("en")
+    extra = make_report("DS-2026-000300", UNITS[5], local(DAY, 10))
+    more = build_digest(DAY, (*REPORTS, extra), UNITS, HISTORY)
+    assert build_chart(more, HISTORY, tr, units_by_id=NAMES) != charts["en"]
+    stats = [*HISTORY[:-1], DayStats(HISTORY[-1].day, 30, 0, 0, HISTORY[-1].kg_seized)]
+    assert build_chart(sample_digest(), stats, tr, units_by_id=NAMES) != charts["en"]
