@@ -87,6 +87,7 @@ def build_application(
     invites.register(application)  # before start: /start <invitation> is theirs
     start.register(application)
     language.register(application)
+    urgent.register_cancel(application)  # before report: a pending question is cancelled first
     report.register(application)
     my_reports.register(application)
     admin_users.register(application)

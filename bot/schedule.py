@@ -39,5 +39,5 @@ def reminder_due(now: datetime, reminder_time: time, timezone: tzinfo) -> bool:
 
 def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
     """Back off 5 s, 10 s, 20 s … up to 15 minutes; Telegram's ``retry_after`` wins if longer."""
-    backoff = min(5.0 * 2 ** max(attempts - 1, 0), 900.0)
+    backoff = min(5.0 * 2 ** min(max(attempts - 1, 0), 20), 900.0)
     return timedelta(seconds=max(backoff, retry_after or 0.0))

@@ -27,20 +27,26 @@ DIGEST_JOB = "digest-daily"
 REMINDER_JOB = "reminder-daily"
 DELIVERY_JOB = "digest-deliveries"
 DELIVERY_INTERVAL = 30.0
+EARLIEST_YEAR = 2000
 
 
 def parse_day(text: str, today: date) -> date | None:
     """``28.11.2026``, ``2026-11-28``, ``28.11`` (this year); None when it is not a date."""
     text = text.strip()
+    day: date | None = None
     for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
+            break
         except ValueError:
             continue
-    try:
-        return datetime.strptime(f"{text}.{today.year}", "%d.%m.%Y").date()
-    except ValueError:
-        return None
+    if day is None:
+        try:
+            day = datetime.strptime(f"{text}.{today.year}", "%d.%m.%Y").date()
+        except ValueError:
+            return None
+    # Nothing was filed before the programme; far-away years only overflow date arithmetic.
+    return day if day.year >= EARLIEST_YEAR else None
 
 
 async def digest_command(update: Update, context: BotContext) -> None:

@@ -104,6 +104,7 @@ def person_name(user: User | None) -> str:
 
 
 def _label(translated: str) -> str:
+    """A bold ``Label:`` before a value, as the report summary shows it."""
     return f"<b>{escape(translated)}:</b>"
 
 
@@ -128,16 +129,17 @@ def alert_text(
     _ = tr.gettext
     report = view.report
     form = FORMS.get(report.form)
-    lines = [f"🚨 <b>{escape(_('Urgent report {number}').format(number=report.number))}</b>"]
+    heading = _("Urgent report {number}").format(number=report.number)
+    lines = [f"🚨 <b>{escape(heading)}</b>"]
     title = _(form.title) if form else report.form
     unit = view.unit.name(tr.language) if view.unit else "—"
     lines.append(f"{escape(title)} · {escape(unit)}")
     if report.occurred_at is not None:
         when = tr.format_datetime(report.occurred_at, "short")
-        lines.append(f"{_label(_('When'))} {escape(when)}")
+        lines.append(_label(_("When")) + " " + escape(when))
     place = _place(report, tr)
     if place:
-        lines.append(f"{_label(_('Place'))} {place}")
+        lines.append(_label(_("Place")) + " " + place)
     group = form.field(form.items_field) if form and form.items_field else None
     if group is not None and report.items:
         lines.append(_label(_(group.label)))
@@ -150,12 +152,12 @@ def alert_text(
             lines.append(f"  • {item_text(group, entered, tr)}")
     if report.persons_detained is not None:
         count = tr.format_number(report.persons_detained)
-        lines.append(f"{_label(_('Persons detained'))} {count}")
+        lines.append(_label(_("Persons detained")) + " " + count)
     for key in DETAIL_FIELDS:
         spec = form.field(key) if form else None
         if spec is not None and spec.kind in (Kind.CHOICE, Kind.TEXT) and report.answers.get(key):
             value = value_text(spec, report.answers[key], tr, limit=DETAIL_LIMIT)
-            lines.append(f"{_label(_(spec.label))} {value}")
+            lines.append(_label(_(spec.label)) + " " + value)
     reason = urgent.Reason(view.alert.reason)
     reasons = []
     if reason.marked:
@@ -166,7 +168,7 @@ def alert_text(
                 threshold=tr.format_number(threshold_kg)
             )
         )
-    lines.append(f"{_label(_('Why urgent'))} {escape('; '.join(reasons))}")
+    lines.append(_label(_("Why urgent")) + " " + escape("; ".join(reasons)))
     if reminder_minutes is not None and not view.alert.acknowledged:
         lines.append(
             "\n🔁 "
@@ -715,13 +717,16 @@ async def typed_step(update: Update, context: BotContext) -> None:
     assert message is not None
     now = utc_now()
     outcome: _Asked | _Answered | _Refused | None = None
-    async with context.db.transaction() as repos:
+    async with context.db.read() as repos:  # the common case: nothing pending, nothing to write
         pending = await repos.alerts.get_pending(account.id)
-        if pending is not None and await _void(context, repos, account, pending, now):
-            await repos.alerts.clear_pending(account.id)
-            pending = None
-        if pending is not None:
-            outcome = await _take(context, repos, account, pending, message, now)
+    if pending is not None:
+        async with context.db.transaction() as repos:
+            pending = await repos.alerts.get_pending(account.id)
+            if pending is not None and await _void(context, repos, account, pending, now):
+                await repos.alerts.clear_pending(account.id)
+                pending = None
+            if pending is not None:
+                outcome = await _take(context, repos, account, pending, message, now)
     if pending is None:
         await report_handler.form_message(update, context)
         return
@@ -858,8 +863,8 @@ async def _deliver_answer(context: BotContext, answered: _Answered) -> None:
                     number=f"<b>{escape(answered.report.number)}</b>",
                 ),
                 "",
-                f"{_label(their.gettext('Question'))} {escape(answered.question.question)}",
-                f"{_label(their.gettext('Answer'))} {escape(answered.answer)}",
+                _label(their.gettext("Question")) + " " + escape(answered.question.question),
+                _label(their.gettext("Answer")) + " " + escape(answered.answer),
             ]
         )
         try:

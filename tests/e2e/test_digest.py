@@ -219,7 +219,12 @@ async def test_reminders_go_to_exactly_the_units_that_did_not_file_once(
         again = await delivery.send_reminders(app.services, app.bot, local(today, 19))
         reminder = await tg.next_message(OFFICER_SAM.id)
     assert (before, sent, again) == (0, 1, 0)
-    assert "не подало" in reminder.text or "не подал" in reminder.text or "отчёт" in reminder.text
+    ru = app.services.catalogs.translator("ru")
+    assert reminder.text == ru.gettext(
+        "Your unit has not filed a report today. Please file one, "
+        "or send the daily status if there is nothing to report."
+    )
+    assert reminder.text.startswith("Ваше подразделение")
     assert tg.messages(OFFICER_TER.id) == []
     assert tg.messages(blocked.id) == []
     assert tg.messages(nukus.id) == []

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-
 from bot.context import FieldReportApplication
 from bot.handlers.urgent import alert_if_urgent, realert_due
 from bot.standin import SentMessage, StandIn, TgChat, TgUser
@@ -313,11 +311,6 @@ async def test_cancel_button_gives_up_the_question(
     assert not any("Hello?" in (m.text or "") for m in tg.messages(OFFICER.id))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead: app.py must call urgent.register_cancel(application) before report.register "
-    "(report's /cancel handler runs first and knows nothing of pending questions)",
-)
 async def test_slash_cancel_gives_up_a_pending_question_or_answer_first(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser
 ) -> None:
@@ -336,12 +329,11 @@ async def test_slash_cancel_gives_up_a_pending_question_or_answer_first(
         tg.skip_messages(OFFICER.id)
         answer_given_up = await o.say("/cancel")
         nothing = await o.say("/cancel")
-        nothing_to_cancel = app.services.catalogs.translator("uz").gettext(
-            "There is nothing to cancel."
-        )
+        uz = app.services.catalogs.translator("uz")
     assert given_up.text == "Your question was not sent."
-    assert answer_given_up.text == "Your answer was not sent."
-    assert nothing.text == nothing_to_cancel  # then /cancel is the report form's again
+    assert answer_given_up.text == uz.gettext("Your answer was not sent.")
+    # With nothing pending, /cancel is the report form's again.
+    assert nothing.text == uz.gettext("There is nothing to cancel.")
 
 
 async def test_an_officer_going_on_with_a_form_is_not_taken_for_an_answer(
@@ -403,9 +395,10 @@ async def test_unanswerable_taps_are_refused_clearly(
             assert report is not None
             await repos.reports.withdraw(report.id, now=utc_now())
         withdrawn = await tg.wait_callback_answer(await tg.tap(JOHN, en, data_of(en, "ask")))
+        uz = app.services.catalogs.translator("uz")
         await tg.wait_idle()
     assert not_theirs["text"] == "This question was sent to another officer."
-    assert answered_twice["text"] == "You have already answered this question."
+    assert answered_twice["text"] == uz.gettext("You have already answered this question.")
     assert withdrawn["text"] == f"Report {number_in(receipt)} was withdrawn by its author."
 
 
@@ -574,3 +567,26 @@ async def test_a_coordinator_acts_on_the_groups_copy(
     assert "John Smith" in group.text
     assert [d.split(":")[2] for d in group.callback_data] == ["ask"]
     assert len(tg.messages(GROUP.id)) == 1  # nothing else was said in the group
+
+
+async def test_the_realert_job_runs_every_minute_and_sends_what_is_owed(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    o, _olga, _john = await seed_people(tg, seed_user)
+    async with run_bot() as app:
+        assert app.job_queue is not None
+        (job,) = app.job_queue.get_jobs_by_name("urgent-realert")
+        assert job.job.trigger.interval == timedelta(seconds=60)  # type: ignore[attr-defined]
+        await file_incident(o, urgent=True)
+        await wait_alerts(tg, JOHN.id, 1)
+        await tg.wait_idle()
+        async with app.services.db.transaction() as repos:  # as if John's copy had failed
+            await repos.alerts._conn.execute(
+                "UPDATE alert_deliveries SET status = 'pending', lease_until = NULL"
+                " WHERE chat_id = ?",
+                (JOHN.id,),
+            )
+        await job.run(app)
+        await wait_alerts(tg, JOHN.id, 2)
+        await tg.wait_idle()
+    assert len(alerts_in(tg, OLGA.id)) == 1
