@@ -68,7 +68,7 @@ def build_application(
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
-    application = (
+    configured = (
         builder.application_class(_Application, kwargs={"services": services})
         .token(settings.require_token())
         .base_url(settings.bot_base_url)
@@ -76,9 +76,10 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(persistence)
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .build()
     )
+    if settings.rate_limit:
+        configured.rate_limiter(AIORateLimiter(max_retries=3))
+    application = configured.build()
     assert isinstance(application, FieldReportApplication)
 
     gate.register(application)

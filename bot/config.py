@@ -69,6 +69,9 @@ class Settings:
     export_max_days: int = 92
     #: False for a replica that only answers updates while another one sends the digest.
     run_jobs: bool = True
+    #: Telegram's limits (30 messages/s, 20/min per group) enforced by PTB's AIORateLimiter;
+    #: false only against a local stand-in, e.g. for load tests.
+    rate_limit: bool = True
 
     @property
     def bot_base_url(self) -> str:
@@ -164,12 +167,9 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             "URGENT_THRESHOLD_KG must be a number of kilograms above 0, e.g. 1 or 0.5."
         )
 
-    run_jobs = (get("RUN_JOBS") or "true").lower()
-    if run_jobs not in ("true", "false", "1", "0", "yes", "no"):
-        raise ConfigError("RUN_JOBS must be true or false.")
-
     return Settings(
-        run_jobs=run_jobs in ("true", "1", "yes"),
+        run_jobs=_flag(get("RUN_JOBS"), "RUN_JOBS"),
+        rate_limit=_flag(get("RATE_LIMIT"), "RATE_LIMIT"),
         invite_ttl=timedelta(hours=invite_ttl),
         urgent_threshold_kg=urgent_threshold,
         alert_repeat=timedelta(minutes=alert_repeat),
@@ -194,3 +194,12 @@ def _positive_int(raw: str | None, name: str, default: int, maximum: int) -> int
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
         raise ConfigError(f"{name} must be a whole number from 1 to {maximum}.")
     return int(raw)
+
+
+def _flag(raw: str | None, name: str, default: bool = True) -> bool:
+    if raw is None:
+        return default
+    value = raw.lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false.")
+    return value in ("true", "1", "yes")
