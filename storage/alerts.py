@@ -17,6 +17,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage.clock import from_db, to_db
+from storage.sql import fetch_all, fetch_one
 
 _ALERT_COLUMNS = (
     "id, report_id, reason, created_at, acknowledged_by, acknowledged_at, repeats, last_sent_at"
@@ -156,27 +157,25 @@ class AlertRepository:
     async def create(self, report_id: int, reason: str, *, now: datetime) -> Alert | None:
         """The report's alert, new; None when the report already has one (never two)."""
         stamp = to_db(now)
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO alerts (report_id, reason, created_at, repeats, last_sent_at)"
             " VALUES (?, ?, ?, 0, ?) ON CONFLICT (report_id) DO NOTHING"
             f" RETURNING {_ALERT_COLUMNS}",
             (report_id, reason, stamp, stamp),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _alert(row) if row else None
 
     async def get(self, alert_id: int) -> Alert | None:
-        async with self._conn.execute(
-            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)
+        )
         return _alert(row) if row else None
 
     async def get_by_report(self, report_id: int) -> Alert | None:
-        async with self._conn.execute(
-            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE report_id = ?", (report_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE report_id = ?", (report_id,)
+        )
         return _alert(row) if row else None
 
     async def acknowledge(self, alert_id: int, user_id: int, *, now: datetime) -> bool:
@@ -190,13 +189,13 @@ class AlertRepository:
 
     async def unacknowledged(self, *, max_repeats: int) -> list[Alert]:
         """Alerts of reports still standing that nobody acknowledged and that may go out again."""
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT {_ALERT_COLUMNS_OF_A} FROM alerts a JOIN reports r ON r.id = a.report_id"
             " WHERE a.acknowledged_at IS NULL AND a.repeats < ? AND r.status = 'submitted'"
             " ORDER BY a.id",
             (max_repeats,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_alert(row) for row in rows]
 
     async def begin_round(self, alert_id: int, *, seen_repeats: int, now: datetime) -> int | None:
@@ -240,7 +239,8 @@ class AlertRepository:
                 return []
             where = f" AND d.alert_id IN ({', '.join('?' * len(alert_ids))})"
             params = tuple(alert_ids)
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT d.alert_id, d.round_no, d.chat_id, d.user_id, d.status, d.attempts"
             " FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id"
             " JOIN reports r ON r.id = a.report_id"
@@ -249,17 +249,16 @@ class AlertRepository:
             " ORDER BY d.alert_id, d.round_no, CASE WHEN d.user_id IS NULL THEN 1 ELSE 0 END,"
             " d.chat_id",
             params,
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_delivery(row) for row in rows]
 
     async def deliveries(self, alert_id: int) -> list[AlertDelivery]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT {_DELIVERY_COLUMNS} FROM alert_deliveries WHERE alert_id = ?"
             " ORDER BY round_no, chat_id",
             (alert_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_delivery(row) for row in rows]
 
     async def claim_delivery(
@@ -302,12 +301,12 @@ class AlertRepository:
         )
 
     async def messages(self, alert_id: int) -> list[AlertMessage]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             "SELECT alert_id, chat_id, message_id FROM alert_messages WHERE alert_id = ?"
             " ORDER BY chat_id, message_id",
             (alert_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [AlertMessage(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
     # --- questions and answers ----------------------------------------------------------------
@@ -315,28 +314,29 @@ class AlertRepository:
     async def add_question(
         self, alert_id: int, coordinator_id: int, question: str, *, now: datetime
     ) -> AlertQuestion:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO alert_questions (alert_id, coordinator_id, question, asked_at)"
             f" VALUES (?, ?, ?, ?) RETURNING {_QUESTION_COLUMNS}",
             (alert_id, coordinator_id, question, to_db(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return _question(row)
 
     async def get_question(self, question_id: int) -> AlertQuestion | None:
-        async with self._conn.execute(
-            f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE id = ?", (question_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn,
+            f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE id = ?",
+            (question_id,),
+        )
         return _question(row) if row else None
 
     async def questions(self, alert_id: int) -> list[AlertQuestion]:
-        async with self._conn.execute(
+        rows = await fetch_all(
+            self._conn,
             f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE alert_id = ? ORDER BY id",
             (alert_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_question(row) for row in rows]
 
     async def answer_question(self, question_id: int, answer: str, *, now: datetime) -> bool:
@@ -369,12 +369,12 @@ class AlertRepository:
         )
 
     async def get_pending(self, user_id: int) -> PendingReply | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies"
             " WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return PendingReply(

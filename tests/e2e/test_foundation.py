@@ -187,3 +187,31 @@ async def test_one_structured_log_line_per_update_without_report_content(
     ]
     assert all(isinstance(line["ms"], float) for line in lines)
     assert "secret" not in caplog.text
+
+
+async def test_the_token_is_in_no_log_line_even_during_network_errors(
+    tg: StandIn, run_bot: RunBot
+) -> None:
+    import io
+
+    from bot.logging_setup import configure_logging
+
+    stream = io.StringIO()
+    configure_logging("DEBUG", [TOKEN])
+    root = logging.getLogger()
+    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    logging.getLogger("httpx").setLevel(logging.DEBUG)  # the most talkative it can be
+    try:
+        async with run_bot():
+            tg.inject_fault("drop", method="getUpdates", count=2)
+            tg.inject_fault("500", method="sendMessage", count=1)
+            await tg.send_text(ADMIN, "/start")
+            await tg.next_message(ADMIN.id, timeout=15)
+    finally:
+        root.handlers.clear()
+        root.setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    output = stream.getvalue()
+    assert "[REDACTED]" in output  # the URLs with the token were logged, and redacted
+    assert TOKEN not in output
+    assert TOKEN.split(":")[1] not in output

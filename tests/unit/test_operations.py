@@ -107,6 +107,7 @@ def test_the_token_appears_in_no_log_line_at_any_level() -> None:
             logging.getLogger("telegram.ext.Updater").exception("network error")
     finally:
         root.handlers.clear()
+        root.setLevel(logging.WARNING)
     output = stream.getvalue()
     assert token not in output
     assert output.count("[REDACTED]") == 3
