@@ -100,18 +100,22 @@ async def fieldreport_application(
     *,
     admin_ids: tuple[int, ...] = (),
     members: Sequence[Member] = (),
+    database: Path | None = None,
+    run_jobs: bool = True,
 ) -> AsyncIterator[FieldReportApplication]:
-    """The real ``build_application`` on a temporary SQLite file.
+    """The real ``build_application`` on a temporary SQLite file (or on ``database``).
 
     ``members`` are registered before ``initialize()``; the database file lives until the block
-    ends, at ``application.services.settings.database_path``.
+    ends, at ``application.services.settings.database_path``. ``run_jobs=False`` leaves the
+    digest and reminder jobs unscheduled (as on a replica), so only the benchmark sends them.
     """
     with tempfile.TemporaryDirectory(prefix="fieldreport-bench-") as tmp:
         settings = Settings(
             bot_token=Secret(FAKE_TOKEN),
             telegram_api_url=FAKE_API_URL,
-            database_path=Path(tmp) / "bench.sqlite3",
+            database_path=database or Path(tmp) / "bench.sqlite3",
             admin_ids=admin_ids,
+            run_jobs=run_jobs,
         )
         if members:
             await register(settings.database_path, members)

@@ -37,8 +37,20 @@ BOT_USER: JsonDict = {
     "supports_inline_queries": False,
 }
 #: Bot API methods that carry a ``chat_id``: the ones PTB's ``AIORateLimiter`` counts against
-#: its overall budget (``answerCallbackQuery`` and ``setMyCommands`` carry none).
-CHAT_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+#: its overall budget (``answerCallbackQuery`` and ``setMyCommands`` carry none). A chat action
+#: is no message for Telegram, but the limiter counts it all the same.
+CHAT_METHODS = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendDocument",
+        "sendPhoto",
+        "sendChatAction",
+    }
+)
+#: The methods that send a file: answered with the ``Message`` carrying the file.
+FILE_METHODS = frozenset({"sendDocument", "sendPhoto"})
 NOT_FOUND = "Bad Request: message to edit not found"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -83,6 +95,19 @@ class ShownMessage:
         return message
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One Bot API call as :class:`InMemoryRequest` received it (kept only when recording)."""
+
+    at: float  # time.perf_counter() when it arrived
+    method: str
+    chat_id: int | None
+    #: ``sendDocument``/``sendPhoto``: the file's name and size; ``sendMessage``: the text's size.
+    name: str = ""
+    size: int = 0
+    caption: str = ""
+
+
 class InMemoryRequest(BaseRequest):
     """Answers Bot API methods in memory with valid JSON and counts the calls per method.
 
@@ -91,12 +116,24 @@ class InMemoryRequest(BaseRequest):
     and ``editMessageReplyMarkup`` answer with the ``Message`` as Telegram would, and keep each
     chat's bot messages (text and keyboard) so a benchmark can read the screen and tap what a
     person would see; an edit of an unknown message, or one that changes nothing, fails with
-    Telegram's ``400`` error. Every other method answers ``true``.
+    Telegram's ``400`` error. ``sendDocument`` and ``sendPhoto`` read the uploaded file (as a
+    client building the multipart body would) and answer with the ``Message`` carrying it.
+    Every other method (``sendChatAction`` too) answers ``true``. With ``record=True`` every call
+    is also kept, in order, with its arrival time (:attr:`log`).
     """
 
-    __slots__ = ("_message_id", "callback_answers", "calls", "chats", "last_text", "texts")
+    __slots__ = (
+        "_message_id",
+        "callback_answers",
+        "calls",
+        "chats",
+        "last_text",
+        "log",
+        "record",
+        "texts",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, *, record: bool = False) -> None:
         self.calls: Counter[str] = Counter()
         #: The text of the latest ``sendMessage``, to check a benchmark took the path it meant.
         self.last_text = ""
@@ -106,6 +143,9 @@ class InMemoryRequest(BaseRequest):
         self.callback_answers: list[JsonDict] = []
         #: chat id -> message id -> the bot's message as shown now, in the order sent.
         self.chats: dict[int, dict[int, ShownMessage]] = {}
+        self.record = record
+        #: Every call, oldest first, when ``record`` is set.
+        self.log: list[Call] = []
         self._message_id = 0
 
     @property
@@ -140,6 +180,8 @@ class InMemoryRequest(BaseRequest):
             result = BOT_USER
         elif endpoint == "sendMessage":
             result = self._message(params, encoded)
+        elif endpoint in FILE_METHODS and request_data is not None:
+            result = self._file_message(endpoint, params, request_data)
         elif endpoint in ("editMessageText", "editMessageReplyMarkup"):
             result = self._edit(endpoint, params, encoded)
             if isinstance(result, str):
@@ -147,7 +189,59 @@ class InMemoryRequest(BaseRequest):
                 return 400, json.dumps(error).encode()
         elif endpoint == "answerCallbackQuery":
             self.callback_answers.append(params)
+        if self.record:
+            self._record(endpoint, params, result)
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _record(self, endpoint: str, params: JsonDict, result: Any) -> None:
+        chat_id = int(params["chat_id"]) if "chat_id" in params else None
+        name, size = "", 0
+        if endpoint == "sendMessage":
+            size = len(str(params.get("text", "")))
+        elif endpoint == "sendDocument" and isinstance(result, dict):
+            name, size = result["document"]["file_name"], result["document"]["file_size"]
+        elif endpoint == "sendPhoto" and isinstance(result, dict):
+            name, size = "photo", result["photo"][-1]["file_size"]
+        caption = str(params.get("caption", ""))
+        self.log.append(Call(time.perf_counter(), endpoint, chat_id, name, size, caption))
+
+    def _file_message(self, endpoint: str, params: JsonDict, request_data: RequestData) -> JsonDict:
+        """The ``Message`` Telegram returns for an uploaded document or photo."""
+        self._message_id += 1
+        chat_id = int(params["chat_id"])
+        field_name = "document" if endpoint == "sendDocument" else "photo"
+        uploaded = request_data.multipart_data.get(field_name)  # reads the file, as a client does
+        file_name, content = ("", b"") if uploaded is None else (uploaded[0], uploaded[1])
+        size = len(content) if isinstance(content, bytes) else 0
+        unique = f"{chat_id}x{self._message_id}"
+        message: JsonDict = {
+            "message_id": self._message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+        }
+        if "caption" in params:
+            message["caption"] = params["caption"]
+        if field_name == "document":
+            message["document"] = {
+                "file_id": f"BQACAgIAAxkBAAI{unique}",
+                "file_unique_id": f"AgAD{unique}",
+                "file_name": file_name,
+                "mime_type": "application/octet-stream",
+                "file_size": size,
+            }
+        else:
+            message["photo"] = [
+                {
+                    "file_id": f"AgACAgIAAxkBAAI{unique}x{side}",
+                    "file_unique_id": f"AQAD{unique}{side}",
+                    "width": side,
+                    "height": side // 2,
+                    "file_size": size * side // 1280,
+                }
+                for side in (90, 320, 1280)
+            ]
+        return message
 
     def _message(self, params: JsonDict, encoded: Mapping[str, str]) -> JsonDict:
         self._message_id += 1

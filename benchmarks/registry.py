@@ -32,8 +32,11 @@ class Figure:
         return f"{self.value:.{self.digits}f}"
 
     def line(self) -> str:
-        """The machine-readable form: ``echo_update_cost = 182.4 us/update``."""
-        return f"{self.name} = {self.formatted_value()} {self.unit}"
+        """The machine-readable form: ``echo_update_cost = 182.4 us/update``.
+
+        A figure without a unit (a count) ends at its value: ``load_lost = 0``.
+        """
+        return f"{self.name} = {self.formatted_value()} {self.unit}".rstrip()
 
 
 BenchmarkFunc = Callable[[], Coroutine[Any, Any, Sequence[Figure]]]

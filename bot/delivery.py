@@ -147,13 +147,20 @@ async def digest_parts(
 
 
 async def send_part(
-    bot: Bot, chat_id: int, part: tuple[str, Any], day: date, tr: Translator
+    bot: Bot,
+    chat_id: int,
+    part: tuple[str, Any],
+    day: date,
+    tr: Translator,
+    *,
+    show_action: bool = False,
 ) -> None:
     kind, payload = part
     if kind == "text":
         await bot.send_message(chat_id, payload)
     elif kind == "xlsx":
-        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        if show_action:  # somebody is waiting for it; a broadcast spends no message on this
+            await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
         await bot.send_document(
             chat_id,
             payload,

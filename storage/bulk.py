@@ -3,15 +3,18 @@
 The bot stores a report through :class:`storage.reports.ReportRepository`, one at a time: it
 numbers it, checks every quantity and keeps a version snapshot. A benchmark that needs millions
 of reports cannot wait for that, so this module writes rows that the caller has already made,
-in the tables' own column order, with parameterised ``executemany`` inserts in a few large
-transactions, through its own (synchronous) ``sqlite3`` connection.
+in the tables' own column order, with parameterised ``executemany`` inserts in one large
+transaction (or a few), through its own (synchronous) ``sqlite3`` connection. The tables'
+``CREATE INDEX`` indexes are dropped for the load and made again, from their own stored
+statements, before it commits. A report row carries its ``digest_day``, so earlier days can be
+loaded as already digested; :func:`add_digest_runs` records those runs.
 
 What it does **not** do, and what the caller therefore owns:
 
-* no numbering and no validation beyond the schema's constraints: unique numbers, idempotency
-  keys and ``(form_code, year, seq)``; units and authors that exist; items and photos that point
-  at reports of the same load (:func:`next_ids` says where an existing database's ids and
-  sequence numbers continue);
+* no numbering and no validation beyond the schema's constraints (foreign keys included):
+  unique numbers, idempotency keys and ``(form_code, year, seq)``; units and authors that
+  exist; items and photos that point at reports of the same load (:func:`next_ids` says where
+  an existing database's ids and sequence numbers continue);
 * no ``report_versions`` rows and no audit entries (nothing that reads a digest uses them);
 * answers are stored as the JSON text given, quantities as the decimal text given
   (``str(Decimal)``), moments as ``storage.clock.to_db`` text.

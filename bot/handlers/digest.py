@@ -74,7 +74,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
         context.services, day, context.tr, group=False, scheduled=False
     )
     for part in parts:
-        await delivery.send_part(context.bot, chat.id, part, day, context.tr)
+        await delivery.send_part(context.bot, chat.id, part, day, context.tr, show_action=True)
 
 
 async def export_command(update: Update, context: BotContext) -> None:
