@@ -6,6 +6,7 @@ person's role read from the database at that moment.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,6 +58,9 @@ GROUP_COMMANDS = frozenset({"bindgroup", "unbindgroup"})
 GROUP_CALLBACKS = frozenset({"alr"})
 
 
+_COMMAND = re.compile(r"/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?")
+
+
 class Denial(StrEnum):
     ADMINS_ONLY = "admins_only"
     FILERS_ONLY = "filers_only"
@@ -73,15 +77,18 @@ class Request:
 
 def parse_command(text: str | None, bot_username: str | None) -> tuple[str, str] | None:
     """``("start", "abc")`` for ``/start@our_bot abc``; None when it is not a command to us."""
-    if not text or not text.startswith("/"):
+    # Telegram ends a command at the first character that is not [A-Za-z0-9_] (a space, a line
+    # break, a comma…) and PTB's CommandHandler follows it: so must we, or "/users\nx" would run
+    # /users while the gate saw no command at all.
+    match = _COMMAND.match(text or "")
+    if match is None:
         return None
-    head, _, rest = text.partition(" ")
-    name, _, addressee = head[1:].partition("@")
+    name, addressee = match[1], match[2]
     if addressee and bot_username and addressee.lower() != bot_username.lower():
         return None
-    if not name or not name.replace("_", "").isalnum() or len(name) > 32:
+    if len(name) > 32:
         return None
-    return name.lower(), rest.strip()
+    return name.lower(), (text or "")[match.end() :].strip()
 
 
 def callback_prefix(data: str | None) -> str | None:

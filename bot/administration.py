@@ -153,9 +153,12 @@ def clean_name(text: str) -> str:
 
 def clean_code(text: str) -> str:
     """A unit code such as ``BLO-TER``: 2–16 Latin letters and digits, hyphens between."""
-    code = text.strip().upper()
-    if not code:
+    typed = text.strip()
+    if not typed:
         raise InvalidText(TextProblem.EMPTY)
+    if not typed.isascii():  # before upper(): "ſtop" would become "STOP"
+        raise InvalidText(TextProblem.BAD_CODE)
+    code = typed.upper()
     if _has_control(code) or not (
         MIN_CODE_CHARS <= len(code) <= MAX_CODE_CHARS and _CODE.match(code) and code.isascii()
     ):

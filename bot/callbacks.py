@@ -20,7 +20,7 @@ class CallbackDataError(ValueError):
 def pack(prefix: str, *parts: str | int) -> str:
     texts = [str(part) for part in parts]
     for text in (prefix, *texts):
-        if not _PART.match(text):
+        if not _PART.fullmatch(text):
             raise ValueError(f"callback part {text!r} is not a short identifier")
     data = ":".join((prefix, VERSION, *texts))
     if len(data.encode()) > MAX_BYTES:
@@ -36,7 +36,7 @@ def unpack(data: str | None, prefix: str, arity: int) -> tuple[str, ...]:
     if len(pieces) != arity + 2 or pieces[0] != prefix or pieces[1] != VERSION:
         raise CallbackDataError(data)
     parts = tuple(pieces[2:])
-    if not all(_PART.match(part) for part in parts):
+    if not all(_PART.fullmatch(part) for part in parts):
         raise CallbackDataError(data)
     return parts
 

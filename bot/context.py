@@ -6,6 +6,7 @@ in ``bot_data`` (which PTB persists) with string keys.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +74,10 @@ class FieldReportApplication(
             await super().process_update(update)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
-            observability.log_update(update, observability.OUTCOME.get(), elapsed)
+            try:
+                observability.log_update(update, observability.OUTCOME.get(), elapsed)
+            except Exception:  # a log line must never stop PTB's update loop
+                logging.getLogger(__name__).exception("could not log an update")
             observability.OUTCOME.reset(token)
 
 

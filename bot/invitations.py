@@ -74,7 +74,7 @@ def hash_token(token: str) -> str:
 
 def looks_like_token(payload: str) -> bool:
     """False for anything no invitation link of ours could carry (too long, odd characters)."""
-    return bool(_TOKEN.match(payload))
+    return bool(_TOKEN.fullmatch(payload))
 
 
 def deep_link(bot_username: str, token: str) -> str:

@@ -31,8 +31,9 @@ def update_kind(update: object) -> str:
     if message is None:
         return "other"
     if message.text is not None:
-        if message.text.startswith("/"):
-            return "command:" + message.text[1:].split()[0].split("@")[0][:32].lower()
+        words = message.text[1:].split() if message.text.startswith("/") else []
+        if words:
+            return "command:" + words[0].split("@")[0][:32].lower()
         return "text"
     for kind in ("photo", "location", "document", "sticker", "voice", "video", "contact"):
         if getattr(message, kind, None):

@@ -55,7 +55,8 @@ def plain_decimal(value: Decimal) -> Decimal:
     normal = value.normalize()
     if normal == 0:
         return Decimal(0)
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    # int() rather than quantize(): quantize is bound by the 28-digit context and raises.
+    return Decimal(int(normal)) if normal == normal.to_integral_value() else normal
 
 
 def decimal_places(value: Decimal) -> int:
@@ -63,7 +64,9 @@ def decimal_places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029]")
+_CONTROL = re.compile(
+    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e]"
+)
 
 
 def clean_text(text: str, spec: Field) -> str:

@@ -103,7 +103,7 @@ def report_text(context: BotContext, report: Report) -> str:
 
 
 async def _own_report(context: BotContext, account: User, report_id: str) -> Report | None:
-    if not report_id.isdigit():
+    if not report_id.isdigit() or len(report_id) > 18:  # SQLite integers end at 19 digits
         return None
     async with context.db.read() as repos:
         report = await repos.reports.get(int(report_id))

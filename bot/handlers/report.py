@@ -273,7 +273,7 @@ async def _step(
     if outcome is None:
         if query is None:
             return False
-        if submitted is not None:
+        if submitted is not None and submitted.author_id == account.id:
             await query.answer(
                 _("This report was already submitted as {number}.").format(number=submitted.number),
                 show_alert=True,

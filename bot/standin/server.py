@@ -12,9 +12,10 @@ import contextlib
 import copy
 import json
 import mimetypes
+import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, get_args
@@ -33,9 +34,11 @@ from .state import (
     UserMessage,
 )
 
-__all__ = ["FaultKind", "StandIn", "StandInTimeout"]
+__all__ = ["DEFAULT_RATE_KINDS", "FaultKind", "StandIn", "StandInTimeout"]
 
 FaultKind = Literal["429", "500", "502", "slow", "drop"]
+#: What :meth:`StandIn.set_fault_rate` draws from unless told otherwise.
+DEFAULT_RATE_KINDS: tuple[FaultKind, ...] = ("429", "500", "slow", "drop")
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
 _CONFLICT = (
@@ -55,6 +58,30 @@ class _Fault:
     remaining: int
     retry_after: int
     delay: float
+
+
+@dataclass
+class _FaultRate:
+    """A probabilistic fault mode: each matching call fails with probability ``rate``."""
+
+    rate: float
+    kinds: tuple[FaultKind, ...]
+    methods: frozenset[str] | None  # lower-case names; None = any method but getUpdates
+    rng: random.Random
+    retry_after: int
+    slow_delay: tuple[float, float]
+
+    def draw(self, method: str) -> _Fault | None:
+        if self.methods is None:
+            if method == "getupdates":
+                return None
+        elif method not in self.methods:
+            return None
+        if self.rng.random() >= self.rate:
+            return None
+        kind = self.rng.choice(self.kinds)
+        delay = self.rng.uniform(*self.slow_delay) if kind == "slow" else 0.0
+        return _Fault(kind, method, 1, self.retry_after, delay)
 
 
 class StandIn:
@@ -88,6 +115,8 @@ class StandIn:
         self._poll_generation = 0
         self._polls_waiting = 0
         self._faults: list[_Fault] = []
+        self._fault_rate: _FaultRate | None = None
+        self._faults_fired: list[tuple[str, FaultKind]] = []
         self._cursors: dict[int, int] = {}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -212,8 +241,9 @@ class StandIn:
             await self._wake()  # lets tests wait for "the bot called X" while X still runs
             params = Params(values)
             try:
-                fault = self._take_fault(method)
+                fault = self._take_fault(method) or self._draw_fault(method)
                 if fault is not None:
+                    self._faults_fired.append((name, fault.kind))
                     await self._apply_fault(fault, request)
                 if polling:
                     result: Any = await self._get_updates(params)
@@ -283,6 +313,9 @@ class StandIn:
                     self._faults.remove(fault)
                 return fault
         return None
+
+    def _draw_fault(self, method: str) -> _Fault | None:
+        return self._fault_rate.draw(method) if self._fault_rate is not None else None
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.state.token:
@@ -730,9 +763,68 @@ class StandIn:
             _Fault(kind, method.lower() if method else None, count, retry_after, delay)
         )
 
+    def set_fault_rate(
+        self,
+        rate: float,
+        kinds: Iterable[FaultKind] = DEFAULT_RATE_KINDS,
+        *,
+        seed: int | None = None,
+        methods: Iterable[str] | None = None,
+        retry_after: int = 1,
+        slow_delay: tuple[float, float] = (1.0, 2.0),
+    ) -> None:
+        """Make each Bot API call fail with probability ``rate`` (0 turns the mode off).
+
+        A failing call gets one of ``kinds``, chosen at random, answered as by
+        :meth:`inject_fault`: "429" with ``retry_after``, "500"/"502", "drop", or "slow" with
+        a delay drawn from ``slow_delay`` (seconds, low and high). ``methods`` limits the mode
+        to those Bot API methods (case-insensitive; "getUpdates" only when named); by default
+        every method but getUpdates. With a ``seed`` the draws are reproducible: the same
+        sequence of calls meets the same faults. Faults queued by :meth:`inject_fault` fire
+        first; the control side (``/_standin/…``), file downloads and the person-side Python
+        API are never affected. :meth:`clear_faults` turns the mode off as well.
+        """
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        chosen = tuple(kinds)
+        if not chosen:
+            raise ValueError("kinds must name at least one fault kind")
+        for kind in chosen:
+            if kind not in get_args(FaultKind):
+                raise ValueError(f"unknown fault kind {kind!r}")
+        low, high = slow_delay
+        if not 0.0 <= low <= high:
+            raise ValueError("slow_delay must be (low, high) with 0 <= low <= high")
+        if retry_after < 0:
+            raise ValueError("retry_after must not be negative")
+        names: frozenset[str] | None = None
+        if methods is not None:
+            names = frozenset(
+                m.lower() for m in ((methods,) if isinstance(methods, str) else methods)
+            )
+            if not names:
+                raise ValueError("methods must name at least one method (or be None)")
+        if rate == 0.0:
+            self._fault_rate = None
+            return
+        self._fault_rate = _FaultRate(
+            rate, chosen, names, random.Random(seed), retry_after, (low, high)
+        )
+
+    @property
+    def fault_rate(self) -> float:
+        """The probability set by :meth:`set_fault_rate` (0.0 when the mode is off)."""
+        return self._fault_rate.rate if self._fault_rate is not None else 0.0
+
+    @property
+    def faults_fired(self) -> list[tuple[str, FaultKind]]:
+        """Every fault that hit a call so far, injected or drawn: (method, kind), in order."""
+        return list(self._faults_fired)
+
     def clear_faults(self) -> None:
-        """Forget faults that have not fired yet."""
+        """Forget faults that have not fired yet, and turn a fault rate off."""
         self._faults.clear()
+        self._fault_rate = None
 
 
 def _fault_error(fault: _Fault) -> ApiError:
