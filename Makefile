@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
-.PHONY: help install run migrate catalogs i18n test lint typecheck pytest bench docker clean
+.PHONY: help install run migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
 
 help:
 	@echo "make run     install, compile catalogs, migrate the database, run the bot"
 	@echo "make test    install, compile catalogs, lint, type-check and run every test"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
 	@echo "make bench   run the benchmarks and print their figures"
+	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -51,6 +52,9 @@ pytest: install catalogs
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
+
+resilience: install catalogs
+	$(BIN)/python -m pytest -q -o addopts="-ra --strict-markers" tests/resilience
 
 bench: install catalogs
 	$(BIN)/python -m benchmarks

@@ -246,7 +246,7 @@ class LoadOfficer:
         self.tg.skip_messages(self.chat_id)
         await self.tap("submit", "f", "_", "submit")
         receipt = await self.tg.next_message(self.chat_id, timeout=STEP_TIMEOUT_S)
-        found = RECEIPT_NUMBER.search(receipt.text)
+        found = RECEIPT_NUMBER.search(receipt.text or "")
         if found is None:
             raise StepFailed(f"the answer to submit is no receipt: {receipt.text!r}")
         self.outcome.receipt = found.group(0)
@@ -492,7 +492,8 @@ async def load() -> list[Figure]:
         if load_diagnostics.ENABLED:
             hook, extra = load_diagnostics.prepare(workdir)
             settings.update(extra)
-        async with TimedStandIn(token=TOKEN, bot_username="fieldreport_bot") as tg:
+        tg = TimedStandIn(token=TOKEN, bot_username="fieldreport_bot")
+        async with tg:
             for user in users:
                 tg.add_chat(user)  # they have talked to the bot before
             settings |= {"BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.api_url}

@@ -45,8 +45,12 @@ if _path:
             _began[0] = now
             return
         took = now - _began[0]
-        if info["generation"] >= 1 or took > 0.005:
-            _log.write(f"{now:.6f} {info['generation']} {took * 1000:.2f} {info['collected']}\\n")
+        generation = info["generation"]
+        if generation >= 1 or took > 0.005:
+            tracked = len(gc.get_objects()) if generation == 2 else -1
+            _log.write(
+                f"{now:.6f} {generation} {took * 1000:.2f} {info['collected']} {tracked}\\n"
+            )
 
     gc.callbacks.append(_note)
 '''
@@ -60,6 +64,7 @@ class Collection:
     generation: int
     ms: float
     collected: int
+    tracked: int  # objects the collector tracks afterwards (generation 2 only, else -1)
 
     @property
     def began(self) -> float:
@@ -80,8 +85,10 @@ def read_collections(workdir: Path) -> list[Collection]:
         return []
     found = []
     for line in path.read_text(encoding="ascii").splitlines():
-        ended, generation, ms, collected = line.split()
-        found.append(Collection(float(ended), int(generation), float(ms), int(collected)))
+        ended, generation, ms, collected, tracked = line.split()
+        found.append(
+            Collection(float(ended), int(generation), float(ms), int(collected), int(tracked))
+        )
     return found
 
 

@@ -155,7 +155,9 @@ def _run(settings: Settings, secrets: list[str]) -> int:
 
     application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        # A passing network error or 429 while starting (getMe, setMyCommands…) is retried:
+        # one bad answer from Telegram must not leave the bot stopped.
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
     except InvalidToken:
         print("Telegram rejected BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
         return 2

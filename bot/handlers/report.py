@@ -34,7 +34,7 @@ from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
 from bot.forms.render import problem_text, render
 from bot.handlers import urgent
-from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
 from bot.handlers.fallback import unknown_message
 from bot.i18n import resolve_language
 from storage import Repositories, User
@@ -304,6 +304,10 @@ async def _show(
     _ = context.tr.gettext
     if outcome.stale:
         if query:
+            # Show where the draft really is on the tapped message: after a failed edit the
+            # screen may still show an old question (the edit is skipped if nothing changes).
+            text, markup = render(form, outcome.draft, outcome.view, context.tr)
+            await edit_or_ignore_unchanged(query, text, markup)
             await query.answer(_("This button is no longer active."))
         return
     if outcome.cancelled:
@@ -344,6 +348,7 @@ async def submit(
     answers = engine.final_answers(draft)
     refused: str | None = None
     report: Report | None = None
+    alert_id: int | None = None
     async with context.db.transaction() as repos:
         report = await repos.reports.get_by_idempotency_key(draft.draft_id)
         if report is None and draft.amends is not None:
@@ -371,6 +376,9 @@ async def submit(
                     actor_telegram_id=account.telegram_id,
                     target=report.number,
                 )
+                alert_id = await urgent.create_alert(
+                    repos, report, context.settings.urgent_threshold_kg, now
+                )
         if report is not None:
             await repos.drafts.delete_if(account.id, draft.draft_id)
     if refused or report is None:
@@ -389,11 +397,13 @@ async def submit(
             number=escape(report.number),
             moment=escape(context.tr.format_datetime(report.submitted_at, "short")),
         )
-    await chat.send_message(receipt)
-    if query:
-        await query.answer()
-    if draft.amends is None:
-        await urgent.report_submitted(context, report)
+    try:
+        await chat.send_message(receipt)
+        if query:
+            await query.answer()
+    finally:
+        # Even if the receipt could not be sent, the stored urgent report reaches coordinators.
+        await urgent.report_submitted(context, alert_id)
 
 
 async def _amend(

@@ -234,30 +234,40 @@ async def recipients(repos: Repositories) -> list[Recipient]:
     return found
 
 
-async def report_submitted(context: BotContext, report: Report) -> None:
-    """Called after the receipt of a NEW report: an urgent one goes out at once."""
-    await alert_if_urgent(context.services, context.bot, report, utc_now())
+async def report_submitted(context: BotContext, alert_id: int | None) -> None:
+    """After the receipt: send the alert created with the report (the job retries what fails)."""
+    if alert_id is not None:
+        await deliver_pending(context.services, context.bot, utc_now(), alert_ids=[alert_id])
+
+
+async def create_alert(
+    repos: Repositories, report: Report, threshold_kg: Decimal, now: datetime
+) -> int | None:
+    """In the report's own transaction: an urgent report is never stored without its alert."""
+    reason = urgent.why_urgent(report, threshold_kg)
+    if reason is None:
+        return None
+    alert = await repos.alerts.create(report.id, reason.value, now=now)
+    if alert is None:
+        return None
+    await repos.alerts.add_deliveries(alert.id, 0, await recipients(repos))
+    await repos.audit.add(
+        "alert.created",
+        actor_telegram_id=None,
+        target=report.number,
+        details={"reason": reason.value},
+    )
+    log.info("urgent alert %s for report %s (%s)", alert.id, report.number, reason.value)
+    return alert.id
 
 
 async def alert_if_urgent(services: Services, bot: Bot, report: Report, now: datetime) -> bool:
     """Create the report's alert (once, however often this runs) and send it; True if created."""
-    reason = urgent.why_urgent(report, services.settings.urgent_threshold_kg)
-    if reason is None:
-        return False
     async with services.db.transaction() as repos:
-        alert = await repos.alerts.create(report.id, reason.value, now=now)
-        if alert is not None:
-            await repos.alerts.add_deliveries(alert.id, 0, await recipients(repos))
-            await repos.audit.add(
-                "alert.created",
-                actor_telegram_id=None,
-                target=report.number,
-                details={"reason": reason.value},
-            )
-    if alert is None:
+        alert_id = await create_alert(repos, report, services.settings.urgent_threshold_kg, now)
+    if alert_id is None:
         return False
-    log.info("urgent alert %s for report %s (%s)", alert.id, report.number, reason.value)
-    await deliver_pending(services, bot, now, alert_ids=[alert.id])
+    await deliver_pending(services, bot, now, alert_ids=[alert_id])
     return True
 
 

@@ -1,0 +1,313 @@
+"""Prove it: the bot is SIGKILLed again and again while officers file reports and the digest
+goes out; nothing is lost, nothing is stored or delivered twice, drafts continue.
+
+The bot is the real ``python -m bot run`` in a child process; the stand-in (in this process)
+keeps Telegram's side across the crashes: the chats, and the updates no process confirmed,
+which it delivers again to the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import time
+
+import pytest
+
+from bot.standin import StandInTimeout
+from tests.resilience.checks import check_digest, check_reports
+from tests.resilience.conftest import World
+from tests.resilience.people import (
+    Officer,
+    Plan,
+    daily_status,
+    incident,
+    joint_operation,
+    seizure,
+)
+from tests.resilience.process import BotProcess, HandedUpdates, KillSwitch
+
+SEED = 20261129
+KILLS = 20
+#: Officers start their last report this many kills before the end: it goes on under fire.
+WIND_DOWN = 4
+PARTS = {"sendMessage", "sendDocument", "sendPhoto"}  # the digest's text, spreadsheet, chart
+
+
+def plans(index: int) -> list[Plan]:
+    """Each officer's round of reports: short and long forms, from a different start."""
+    cycle = [
+        daily_status(),
+        incident(f"Officer {index}: tractor with a double floor."),
+        seizure(f"CASE-{index}"),
+        joint_operation(f"Officer {index}: nothing found."),
+    ]
+    return cycle[index % len(cycle) :] + cycle[: index % len(cycle)]
+
+
+async def keep_filing(officer: Officer, index: int, stop: asyncio.Event) -> None:
+    """File report after report until told to stop; the report under way is finished."""
+    rounds = plans(index)
+    n = 0
+    while not stop.is_set():
+        assert await officer.file(rounds[n % len(rounds)]) is not None
+        n += 1
+        await officer.pause()
+
+
+def reraise_failures(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            error = task.exception()
+            if error is not None:
+                raise error
+
+
+async def kill_inside_the_digest(
+    world: World, bot: BotProcess, switch: KillSwitch, rng: random.Random
+) -> bool:
+    """Kill the bot when the n-th digest part of this process (n = 2 or 3) reaches Telegram,
+    before Telegram acts on it: a crash between two parts, the earlier ones sent and recorded.
+    True when the digest was still under way.
+
+    (A crash after Telegram accepted a part and before the bot recorded it repeats that part:
+    see the spreadsheet tests below.)
+    """
+    wanted = rng.randint(2, 3)
+    coordinators = {c.id for c in world.coordinators}
+    seen = 0
+
+    def rule(method: str, chat_id: int | None) -> str | None:
+        nonlocal seen
+        if method in PARTS and chat_id in coordinators:
+            seen += 1
+            if seen >= wanted:
+                return "before"
+        return None
+
+    switch.rule = rule
+    await world.tg.wait_until(
+        lambda: not bot.running or world.digest_complete(), timeout=15, description="a part"
+    )
+    switch.rule = None
+    if bot.running:
+        bot.kill()
+        return False
+    return True
+
+
+async def test_officers_keep_filing_while_the_bot_is_killed_at_random(world: World) -> None:
+    started = time.monotonic()
+    rng = random.Random(SEED)
+    bot = world.bot(run_jobs=True, prewarm=True)
+    officers = [
+        world.officer(user, bot, SEED + i, patience=4.0) for i, user in enumerate(world.officers)
+    ]
+    stop = asyncio.Event()
+    await bot.start()
+    tasks = [
+        asyncio.create_task(keep_filing(o, i, stop), name=f"officer-{i}")
+        for i, o in enumerate(officers)
+    ]
+    switch = KillSwitch(world.tg, bot)
+    handed = HandedUpdates(world.tg, bot)
+    delivery_kills = 0
+    startups: list[float] = []
+    try:
+        while bot.kills < KILLS:
+            reraise_failures(tasks)
+            if not world.digest_complete():
+                delivery_kills += await kill_inside_the_digest(world, bot, switch, rng)
+            else:
+                # The load pattern: a random moment of the officers' work.
+                await asyncio.sleep(rng.uniform(0.05, 0.7))
+                bot.kill()
+            reraise_failures(tasks)
+            startups.append(await bot.start())
+            if bot.kills >= KILLS - WIND_DOWN:
+                stop.set()
+        done, _ = await asyncio.wait(tasks, timeout=60, return_when=asyncio.FIRST_EXCEPTION)
+        reraise_failures(tasks)
+        assert len(done) == len(tasks), "officers did not finish their last report in 60 s"
+        await world.tg.wait_until(world.digest_complete, timeout=15, description="the digest")
+        assert await bot.stop() == 0, bot.log_tail()  # SIGTERM: a clean stop
+    finally:
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(BaseException):
+            await asyncio.gather(*tasks, return_exceptions=True)
+        switch.close()
+        handed.close()
+        bot.close()
+
+    assert bot.kills >= 20
+    assert delivery_kills >= 3, "the digest was not under way at enough kills"
+    check_reports(world, officers)
+    check_digest(world)
+    # The next answer after a restart is taken at the question the officer sees. Left out:
+    # answers whose update (or the previous one's) a dead process had been handed too; the
+    # bot may have applied them twice (see test_an_update_handled_just_before_a_crash_*).
+    continuations = [c for o in officers for c in o.continuations]
+    twice = [c for c in continuations if any(handed.twice(u) for u in c.updates)]
+    clean = [c for c in continuations if c not in twice]
+    refused = [c for c in clean if not c.accepted]
+    assert len(clean) >= 10, "too few drafts were under way at a kill to prove anything"
+    assert refused == [], f"answers not accepted after a restart: {refused}"
+    assert all(o.filed for o in officers)
+    print(
+        f"\n{bot.kills} kills ({delivery_kills} during the digest), "
+        f"{sum(len(o.filed) for o in officers)} reports, {len(clean)} drafts continued "
+        f"(+{len(twice)} after a redelivery, {sum(not c.accepted for c in twice)} refused), "
+        f"{sum(1 for ids in handed.to.values() if len(ids) > 1)} updates handed twice, "
+        f"{sum(o.retries for o in officers)} retries, "
+        f"{sum(o.recoveries for o in officers)} /report recoveries, "
+        f"start-up {min(startups):.2f}–{max(startups):.2f}s, {time.monotonic() - started:.1f}s"
+    )
+
+
+async def test_a_draft_mid_way_continues_at_the_right_question_after_a_kill(
+    world: World,
+) -> None:
+    """Deterministic: killed while idle mid-form; the next answer is the next question's."""
+    bot = world.bot(run_jobs=False, prewarm=True)
+    await bot.start()
+    officer = world.officer(world.officers[0], bot, SEED, think=(0.0, 0.0))
+    plan = joint_operation("Checked the Termez–Boysun road.")
+    assert await officer.file(plan, until="vehicles") is None
+    question = officer.screen
+    assert question is not None
+    assert officer.tr.gettext("How many vehicles were inspected?") in question.content
+    bot.kill()
+    await bot.start()
+    # The officer types the number of vehicles into the question the dead process asked.
+    assert await officer.go_on(plan, until="persons") is None
+    assert [(c.field, c.accepted) for c in officer.continuations] == [("vehicles", True)]
+    assert officer.screen is not None
+    assert officer.tr.gettext("How many persons were checked?") in officer.screen.content
+    (draft,) = world.query("SELECT draft_id, data FROM drafts")
+    assert draft[0] == officer.draft_id
+    answers = json.loads(str(draft[1]))["answers"]
+    assert answers["vehicles"] == "14"
+    assert "persons" not in answers
+    filed = await officer.go_on(plan)  # and the rest goes in as one report
+    assert filed is not None
+    assert world.query("SELECT idempotency_key FROM reports WHERE number = ?", (filed.number,)) == [
+        (officer.draft_id,)
+    ]
+    bot.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "BUG: an update is confirmed to Telegram only by the next getUpdates, which PTB sends "
+        "while the handler runs; a process that dies after the handler committed and before "
+        "Telegram took that getUpdates gets the update again after the restart, and the bot "
+        "applies it twice: a typed answer answers the next question too (here persons checked "
+        "= 14), a multiple-choice tick is undone. Nothing records which updates were applied "
+        "(e.g. the event's message id / callback query id in the draft, in the same "
+        "transaction)."
+    ),
+)
+async def test_an_update_handled_just_before_a_crash_is_not_applied_twice(world: World) -> None:
+    bot = world.bot(run_jobs=False, prewarm=True)
+    await bot.start()
+    tg = world.tg
+    officer = world.officer(world.officers[0], bot, SEED, think=(0.0, 0.0))
+    try:
+        reached = await officer.file(joint_operation("Nothing."), until="vehicles")
+    except AssertionError as error:
+        raise RuntimeError(f"set-up failed: {error}") from error
+    precondition(reached is None, "the vehicles question")
+    # Telegram is slow to take the bot's next getUpdates, the one that confirms the answer.
+    tg.inject_fault("slow", method="getUpdates", delay=5.0)
+    before = len(officer.chat)
+    await tg.send_text(officer.user, "14")
+    persons = officer.tr.gettext("How many persons were checked?")
+    try:
+        await tg.wait_until(lambda: any(persons in m.content for m in officer.chat[before:]))
+    except StandInTimeout as error:
+        raise RuntimeError("the answer was not taken") from error
+    precondition(tg.pending_updates() == 1, "the answer is handled but not confirmed")
+    bot.kill()  # now: the officer saw the next question, Telegram still holds the answer
+    await bot.start()
+    try:
+        await tg.wait_idle(timeout=4, settle=0.5)  # the new process took it (and handled it)
+    except StandInTimeout as error:
+        raise RuntimeError("the restarted bot did not take the update") from error
+    bot.close()
+    rows = world.query("SELECT data FROM drafts")
+    precondition(len(rows) == 1, "the draft")
+    answers = json.loads(str(rows[0][0]))["answers"]
+    precondition(answers.get("vehicles") == "14", "the vehicles")
+    assert "persons" not in answers, answers
+
+
+def precondition(holds: bool, what: str) -> None:
+    """A broken set-up must fail the xfail test below, not pass as the expected failure."""
+    if not holds:
+        raise RuntimeError(f"set-up failed: {what}")
+
+
+async def crash_at_the_spreadsheet(world: World, when: str) -> tuple[int, list[str]]:
+    """Start the bot to deliver the digest; the stand-in kills it inside the sendDocument to
+    one coordinator, ``when`` "before" or "after" Telegram stores it. Restart; wait for the
+    digest to complete. (the coordinator, their text messages before the restart)"""
+    coordinator = world.coordinators[1]
+    bot = world.bot(run_jobs=True, prewarm=True)
+    switch = KillSwitch(world.tg, bot)
+    switch.rule = lambda method, chat: (
+        when if method == "sendDocument" and chat == coordinator.id else None
+    )
+    try:
+        await bot.start()
+        try:
+            await world.tg.wait_until(lambda: not bot.running, timeout=15)
+        except StandInTimeout as error:
+            raise RuntimeError("the bot was not killed at the spreadsheet") from error
+        precondition(switch.fired == [("sendDocument", coordinator.id, when)], "the kill")
+        texts = [m.text for m in world.tg.messages(coordinator.id) if m.text is not None]
+        precondition(bool(texts), "the digest's text went out before the spreadsheet")
+        stored = len(world.spreadsheets(coordinator.id))
+        precondition(stored == (1 if when == "after" else 0), f"{stored} spreadsheet(s)")
+        await bot.start()
+        try:
+            await world.tg.wait_until(world.digest_complete, timeout=15)
+        except StandInTimeout as error:
+            raise RuntimeError("the digest did not complete after the restart") from error
+        precondition(await bot.stop() == 0, "a clean stop")
+    finally:
+        switch.close()
+        bot.close()
+    return coordinator.id, texts
+
+
+async def test_a_crash_before_telegram_took_the_spreadsheet_sends_it_once(world: World) -> None:
+    chat_id, texts = await crash_at_the_spreadsheet(world, "before")
+    assert world.spreadsheets(chat_id) == [f"fieldreport-{world.due_day}.xlsx"]
+    now = [m.text for m in world.tg.messages(chat_id) if m.text is not None]
+    assert now == texts  # no text part twice
+    assert sum(1 for m in world.tg.messages(chat_id) if m.photo) == 1
+    assert world.query("SELECT DISTINCT status FROM digest_deliveries") == [("sent",)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "At-least-once window: killed after Telegram accepted the spreadsheet and before "
+        "digest_deliveries.parts_sent was committed, the bot sends the spreadsheet again after "
+        "the restart (2 XLSX). The Bot API has no idempotency key, so this cannot be closed "
+        "without risking a lost part instead; README's 'each recipient gets each digest once, "
+        "across crashes' should say 'at least once: a crash in that instant repeats one part'."
+    ),
+)
+async def test_a_crash_right_after_telegram_took_the_spreadsheet_sends_it_once(
+    world: World,
+) -> None:
+    chat_id, texts = await crash_at_the_spreadsheet(world, "after")
+    assert [m.text for m in world.tg.messages(chat_id) if m.text is not None] == texts
+    assert world.spreadsheets(chat_id) == [f"fieldreport-{world.due_day}.xlsx"]
