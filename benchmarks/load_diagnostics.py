@@ -219,7 +219,8 @@ def pauses_report(
                 f"  gc generation {generation}: {len(pauses)} collections logged,"
                 f" {sum(pauses):.0f} ms in all, longest {max(pauses):.1f} ms"
                 + (
-                    f" ({', '.join(f'{p:.0f}' for p in sorted(pauses, reverse=True)[:8])} ms)"
+                    f" ({', '.join(f'{p:.0f}' for p in sorted(pauses, reverse=True)[:8])} ms;"
+                    f" {max(c.tracked for c in during if c.generation == 2)} objects tracked)"
                     if generation == 2
                     else ""
                 )

@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.concurrency import PerPersonUpdateProcessor
 from bot.config import LANGUAGES, Settings
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.handlers import (
@@ -76,6 +77,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(persistence)
+        .concurrent_updates(PerPersonUpdateProcessor())
     )
     if settings.rate_limit:
         configured.rate_limiter(AIORateLimiter(max_retries=3))

@@ -391,8 +391,10 @@ class Officer:
             number = self._receipt(text)
             if number is not None:
                 return Filed(plan.form, self.draft_id or "", number[0], number[1])
-        if text in (self._t("This button is no longer active."), self._t("This form is closed.")):
-            # The question on the screen is not the draft's any more (its edit was lost).
+        stale = (self._t("This button is no longer active."), self._t("This form is closed."))
+        if text in stale and self._asked(self.screen) in (asked, None):
+            # The screen shows a question the draft is no longer at (its edit was lost), and
+            # the bot did not bring the message up to date: look again with /report.
             self._note(f"told {text!r}: looks again with /report")
             self.screen = None
         return None

@@ -32,7 +32,7 @@ from tests.resilience.process import BotProcess, HandedUpdates, KillSwitch
 SEED = 20261129
 KILLS = 20
 #: Officers start their last report this many kills before the end: it goes on under fire.
-WIND_DOWN = 4
+WIND_DOWN = 6
 PARTS = {"sendMessage", "sendDocument", "sendPhoto"}  # the digest's text, spreadsheet, chart
 
 

@@ -77,6 +77,8 @@ async def test_reports_and_the_digest_survive_a_flaky_telegram(world: World) -> 
     started = time.monotonic()
     tg = world.tg
     bot = world.bot(run_jobs=True, prewarm=True)
+    # Faults while starting have tests of their own (below): a slow start-up delays the
+    # digest's first tick by 30 s, which would only make this test slow.
     await bot.start()
     # One call in ten fails, getUpdates included. On top, whatever the draws: the next calls
     # meet each kind once, and the first spreadsheet fails, leaving a delivery to catch up.
@@ -146,20 +148,54 @@ async def test_reports_and_the_digest_survive_a_flaky_telegram(world: World) -> 
     )
 
 
-# -- what the faults uncovered ---------------------------------------------------------------
+# -- single faults where they hurt most -------------------------------------------------------
 
 
 def precondition(holds: bool, what: str) -> None:
-    """A broken set-up must not pass for the expected failure of an xfail test."""
+    """A broken set-up must not pass for the expected failure of an xfail test, nor fail as
+    if the bot were wrong."""
     if not holds:
         raise RuntimeError(f"set-up failed: {what}")
 
 
-async def test_a_fault_during_start_up_does_not_stop_the_bot(world: World) -> None:
+async def test_faults_during_start_up_do_not_stop_the_bot(world: World) -> None:
+    """A 429 and a dropped connection while starting: retried, the bot comes up.
+
+    (Found by this suite: with PTB's default bootstrap_retries=0 either stopped
+    `python -m bot run`: exit code 2 for a network error, 1 with a traceback for a 429.)"""
     bot = world.bot(run_jobs=False)
-    world.tg.inject_fault("502", method="setMyCommands")
-    await bot.start(timeout=20)  # BotDied (an AssertionError) today
+    tg = world.tg
+    tg.inject_fault("429", method="setMyCommands", retry_after=1)
+    tg.inject_fault("drop", method="deleteWebhook")
+    await bot.start(timeout=30)
     assert bot.running
+    assert sorted(tg.faults_fired) == [("deleteWebhook", "drop"), ("setMyCommands", "429")]
+    assert tg.commands(language_code="ru"), "the menus were not set"
+    assert await bot.stop() == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "BUG: the start-up catch-up tick of the digest (run_repeating(first=1.0) in "
+        "bot/handlers/digest.py schedule_jobs) is timed when initialize() schedules it, but "
+        "the JobQueue starts only after the updater's bootstrap (deleteWebhook). When that "
+        "takes over ~1 s (a 429/5xx retried, a slow answer) the first run time is already "
+        "past when APScheduler starts, the interval trigger skips it, and a digest missed "
+        "while the bot was down waits a whole DELIVERY_INTERVAL (30 s) more. Schedule the "
+        "catch-up after the JobQueue started (e.g. override Application.start)."
+    ),
+)
+async def test_a_slow_start_up_still_sends_a_missed_digest_at_once(world: World) -> None:
+    bot = world.bot(run_jobs=True)
+    world.tg.inject_fault("429", method="deleteWebhook", retry_after=1)
+    await bot.start(timeout=30)
+    try:
+        # Without the fault the digest is complete about 2 s after polling starts.
+        await world.tg.wait_until(world.digest_complete, timeout=5, description="the digest")
+    finally:
+        bot.close()
 
 
 async def officer_at(world: World, bot: BotProcess, plan: Plan, until: str) -> Officer:
@@ -215,6 +251,9 @@ async def test_an_answer_retried_after_the_apology_does_not_answer_the_next_ques
 
 
 async def test_a_tap_retried_after_the_apology_shows_the_current_question(world: World) -> None:
+    """A tap is stored, then editing the message to the next question fails: the officer gets
+    the apology and still sees the old question. Tapping it again, as told, must show the
+    question the draft is at (found by this suite: it only said "no longer active")."""
     bot = world.bot(run_jobs=False)
     await bot.start()
     officer = await officer_at(world, bot, incident("Boat."), "category")
@@ -241,6 +280,9 @@ async def test_a_tap_retried_after_the_apology_shows_the_current_question(world:
 async def test_an_urgent_report_alerts_coordinators_even_when_its_receipt_failed(
     world: World,
 ) -> None:
+    """The receipt of an urgent report fails: the report is stored and the coordinators are
+    alerted all the same; the first report, with Telegram fine, is the control. (Found by this
+    suite: the alert was made after the receipt, so it was never made.)"""
     bot = world.bot(run_jobs=False)
     await bot.start()
     tg = world.tg
