@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,7 +25,7 @@ from bot.standin import StandIn, TgUser
 from storage import Database, Role
 from storage.models import NewReport, NewSeizureItem
 from tests.resilience.people import Officer
-from tests.resilience.process import BotProcess
+from tests.resilience.process import BotProcess, close_spares, keep_a_spare
 
 TOKEN = "123456:RESILIENCE-token"
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -62,7 +62,7 @@ class World:
     catalogs: Catalogs
     processes: list[BotProcess] = field(default_factory=list)
 
-    def bot(self, *, run_jobs: bool = True, prewarm: bool = False) -> BotProcess:
+    def bot(self, *, run_jobs: bool = True, prewarm: bool = True) -> BotProcess:
         process = BotProcess(
             self.tg,
             self.database_path,
@@ -168,6 +168,14 @@ async def seed_database(path: Path, officers: list[TgUser], coordinators: list[T
     finally:
         await db.close()
     return due
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spare_bots() -> Iterator[None]:
+    """Bot processes that imported everything in advance (see process._SPARE)."""
+    keep_a_spare()
+    yield
+    close_spares()
 
 
 @pytest.fixture

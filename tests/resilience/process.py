@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -45,15 +46,68 @@ SETTINGS = (
 )
 _PR_SET_PDEATHSIG = 1
 #: A spare bot process: it imports the bot's modules (about a second of CPU: matplotlib,
-#: openpyxl, PTB) while the previous process still runs, then, told "go", runs bot/__main__.py
-#: exactly as `python -m bot run` does. It touches neither the database nor the Bot API before.
-_SPARE = (
-    "import runpy, sys\n"
-    "import bot.app, bot.delivery\n"
-    "if sys.stdin.readline().strip() == 'go':\n"
-    "    sys.argv = ['bot', 'run']\n"
-    "    runpy.run_module('bot', run_name='__main__', alter_sys=True)\n"
-)
+#: openpyxl, PTB) before anybody waits for it, then reads one line, its orders (environment,
+#: working directory, log file), and runs bot/__main__.py exactly as `python -m bot run` does.
+#: It touches neither a database nor the Bot API before its orders.
+_SPARE = """\
+import json, os, runpy, sys
+import bot.app, bot.delivery
+orders = json.loads(sys.stdin.readline() or "null")
+if orders:
+    log = os.open(orders["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.chdir(orders["cwd"])
+    os.environ.clear()
+    os.environ.update(orders["env"])
+    sys.argv = ["bot", "run"]
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+#: Spares ready for any test's next start (one is enough: it is replaced once its bot polls).
+_spares: list[subprocess.Popen[bytes]] = []
+
+
+def _child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+    )
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _new_spare() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _SPARE],
+        env=_child_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,  # until its orders name the log
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+
+def _take_spare() -> subprocess.Popen[bytes]:
+    while _spares:
+        spare = _spares.pop()
+        if spare.poll() is None:
+            return spare
+        spare.wait()
+    return _new_spare()
+
+
+def keep_a_spare() -> None:
+    """Have a spare importing for the next start (call when nobody waits on the CPU)."""
+    if not any(spare.poll() is None for spare in _spares):
+        _spares.append(_new_spare())
+
+
+def close_spares() -> None:
+    """End of the session: no spare is left behind."""
+    while _spares:
+        spare = _spares.pop()
+        spare.kill()
+        spare.wait()
 
 
 class BotDied(AssertionError):
@@ -70,9 +124,9 @@ class BotProcess:
     """``python -m bot run`` against ``tg``: start, SIGKILL, restart on the same database.
 
     ``generation`` counts the starts; ``ready`` is set while the current process is polling.
-    With ``prewarm`` each start uses a spare process that did its imports in advance (see
-    ``_SPARE``): a restart takes ~0.3 s instead of ~1.8 s, which is what lets a test afford
-    twenty of them.
+    With ``prewarm`` (the default) each start uses a spare process that did its imports in
+    advance (see ``_SPARE``): a start takes ~0.3 s instead of ~1.8 s, which is what lets a test
+    afford twenty of them. ``prewarm=False`` runs the command itself.
     """
 
     def __init__(
@@ -84,7 +138,7 @@ class BotProcess:
         admin_ids: Sequence[int] = (),
         run_jobs: bool = False,
         env: Mapping[str, str] | None = None,
-        prewarm: bool = False,
+        prewarm: bool = True,
     ) -> None:
         self.tg = tg
         self.database_path = database_path
@@ -96,10 +150,8 @@ class BotProcess:
         self.start_index = 0  # index into tg.calls where the current process began
         self.prewarm = prewarm
         self._process: subprocess.Popen[bytes] | None = None
-        self._spare: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
-        base = {k: v for k, v in os.environ.items() if k not in SETTINGS}
-        self.env = base | {
+        self.env = _child_env() | {
             "BOT_TOKEN": tg.token,
             "TELEGRAM_API_URL": tg.api_url,
             "DATABASE_PATH": str(database_path),
@@ -107,10 +159,6 @@ class BotProcess:
             "RATE_LIMIT": "false",
             "RUN_JOBS": "true" if run_jobs else "false",
             "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
-            ),
-            "PYTHONUNBUFFERED": "1",
         }
         if env:
             self.env.update(env)
@@ -153,20 +201,6 @@ class BotProcess:
         return "\n".join(text.splitlines()[-lines:])
 
     # -- control -------------------------------------------------------------------------
-    def _popen(self, *, spare: bool) -> subprocess.Popen[bytes]:
-        if self._log is None:
-            self._log = self.log_path.open("ab")
-        command = ["-c", _SPARE] if spare else ["-m", "bot", "run"]
-        return subprocess.Popen(
-            [sys.executable, *command],
-            env=self.env,
-            cwd=self.workdir,  # no .env of the developer's is read
-            stdin=subprocess.PIPE if spare else subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-
     def spawn(self) -> None:
         """Start the process without waiting for it (see :meth:`start`)."""
         if self.running:
@@ -178,13 +212,20 @@ class BotProcess:
         self._log.write(f"=== start {self.generation} ===\n".encode())
         self._log.flush()
         if not self.prewarm:
-            self._process = self._popen(spare=False)
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                env=self.env,
+                cwd=self.workdir,  # no .env of the developer's is read
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
             return
-        process, self._spare = self._spare, None
-        if process is None or process.poll() is not None:
-            process = self._popen(spare=True)
+        process = _take_spare()
+        orders = {"env": self.env, "cwd": str(self.workdir), "log": str(self.log_path)}
         assert process.stdin is not None
-        process.stdin.write(b"go\n")
+        process.stdin.write(json.dumps(orders).encode() + b"\n")
         process.stdin.close()
         self._process = process
 
@@ -204,8 +245,8 @@ class BotProcess:
             with contextlib.suppress(StandInTimeout):
                 await self.tg.wait_until(self.polled, timeout=min(0.25, remaining))
         self.ready.set()
-        if self.prewarm and self._spare is None:
-            self._spare = self._popen(spare=True)  # imports while this process runs
+        if self.prewarm:
+            keep_a_spare()  # it imports while this process runs
         return loop.time() - started
 
     async def start(self, timeout: float = 30.0) -> float:
@@ -243,12 +284,8 @@ class BotProcess:
         return await self.start(timeout)
 
     def close(self) -> None:
-        """Teardown: never leave a bot (or a spare) running, whatever happened."""
+        """Teardown: never leave a bot running, whatever happened."""
         self.kill()
-        spare, self._spare = self._spare, None
-        if spare is not None:
-            spare.kill()
-            spare.wait()
         if self._log is not None:
             self._log.close()
             self._log = None

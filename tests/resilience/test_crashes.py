@@ -101,7 +101,7 @@ async def kill_inside_the_digest(
 async def test_officers_keep_filing_while_the_bot_is_killed_at_random(world: World) -> None:
     started = time.monotonic()
     rng = random.Random(SEED)
-    bot = world.bot(run_jobs=True, prewarm=True)
+    bot = world.bot(run_jobs=True)
     officers = [
         world.officer(user, bot, SEED + i, patience=4.0) for i, user in enumerate(world.officers)
     ]
@@ -171,7 +171,7 @@ async def test_a_draft_mid_way_continues_at_the_right_question_after_a_kill(
     world: World,
 ) -> None:
     """Deterministic: killed while idle mid-form; the next answer is the next question's."""
-    bot = world.bot(run_jobs=False, prewarm=True)
+    bot = world.bot(run_jobs=False)
     await bot.start()
     officer = world.officer(world.officers[0], bot, SEED, think=(0.0, 0.0))
     plan = joint_operation("Checked the Termez–Boysun road.")
@@ -213,7 +213,7 @@ async def test_a_draft_mid_way_continues_at_the_right_question_after_a_kill(
     ),
 )
 async def test_an_update_handled_just_before_a_crash_is_not_applied_twice(world: World) -> None:
-    bot = world.bot(run_jobs=False, prewarm=True)
+    bot = world.bot(run_jobs=False)
     await bot.start()
     tg = world.tg
     officer = world.officer(world.officers[0], bot, SEED, think=(0.0, 0.0))
@@ -257,7 +257,7 @@ async def crash_at_the_spreadsheet(world: World, when: str) -> tuple[int, list[s
     one coordinator, ``when`` "before" or "after" Telegram stores it. Restart; wait for the
     digest to complete. (the coordinator, their text messages before the restart)"""
     coordinator = world.coordinators[1]
-    bot = world.bot(run_jobs=True, prewarm=True)
+    bot = world.bot(run_jobs=True)
     switch = KillSwitch(world.tg, bot)
     switch.rule = lambda method, chat: (
         when if method == "sendDocument" and chat == coordinator.id else None
