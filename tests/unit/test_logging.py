@@ -1,6 +1,10 @@
+import functools
 import logging
+from collections.abc import Iterator
 
-from bot.logging_setup import REDACTED, RedactingFormatter
+import pytest
+
+from bot.logging_setup import REDACTED, RedactingFormatter, guard_content
 
 TOKEN = "123456:ABC-very-secret"
 
@@ -23,3 +27,103 @@ def test_token_is_removed_from_messages_and_tracebacks() -> None:
     assert TOKEN not in text
     assert text.count(REDACTED) == 2
     assert "RuntimeError" in text
+
+
+SECRET_TEXT = "Karimova Dilnoza +998901234567 hid 3 kg in the spare wheel"
+
+
+@pytest.fixture
+def guarded() -> Iterator[None]:
+    previous = logging.getLogRecordFactory()
+    guard_content()
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)
+
+
+def records_of(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == name]
+
+
+def leaks(record: logging.LogRecord) -> bool:
+    args = record.args if isinstance(record.args, tuple) else (record.args,)
+    return any(
+        part in text
+        for text in (record.getMessage(), *map(repr, args))
+        for part in ("Karimova", "998901234567", "spare wheel", "invite-token-XYZ")
+    )
+
+
+def test_bot_api_calls_keep_the_method_and_ids_and_drop_the_values(
+    guarded: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = logging.getLogger("telegram.Bot")
+    params = {
+        "chat_id": 5001,
+        "text": SECRET_TEXT,
+        "reply_markup": {
+            "inline_keyboard": [[{"text": "x", "url": "t.me/b?start=invite-token-XYZ"}]]
+        },
+        "callback_query_id": "123456",
+    }
+    with caplog.at_level(logging.DEBUG):
+        log.debug("Calling Bot API endpoint `%s` with parameters `%s`", "sendMessage", params)
+        log.debug(
+            "Call to Bot API endpoint `%s` finished with return value `%s`",
+            "sendMessage",
+            {"message_id": 7, "text": SECRET_TEXT, "chat": {"first_name": "Karimova"}},
+        )
+        logging.getLogger("telegram.ext.Application").debug("Processing update %s", SECRET_TEXT)
+    records = records_of(caplog, "telegram.Bot") + records_of(caplog, "telegram.ext.Application")
+    assert len(records) == 3
+    assert not any(leaks(record) for record in records)
+    calling = records[0].getMessage()
+    assert "sendMessage" in calling and "chat_id=5001" in calling
+    assert "callback_query_id=123456" in calling and "text=…" in calling
+    assert "message_id=7" in records[1].getMessage()
+
+
+def test_http_sql_and_webhook_records_keep_no_values(
+    guarded: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("httpx").info(
+            'HTTP Request: %s %s "%s %d %s"',
+            "POST",
+            f"https://api.telegram.org/bot{TOKEN}/sendMessage",
+            "HTTP/1.1",
+            200,
+            "OK",
+        )
+        logging.getLogger("httpcore.http11").debug(
+            f"send_request_body.started request=<Request [{SECRET_TEXT}]>"
+        )
+        logging.getLogger("aiosqlite").debug(
+            "executing %s", functools.partial(print, "INSERT ...", (SECRET_TEXT,))
+        )
+        logging.getLogger("aiohttp.access").info(f'127.0.0.1 "POST /hook?{SECRET_TEXT}" 200')
+        logging.getLogger("aiohttp.server").error("Error handling %s", SECRET_TEXT)
+    records = caplog.records
+    assert len(records) == 5
+    assert not any(leaks(record) or TOKEN in record.getMessage() for record in records)
+    assert records[0].getMessage() == 'HTTP Request: POST <url …/sendMessage> "HTTP/1.1 200 OK"'
+    assert records[1].getMessage() == "send_request_body.started"
+
+
+def test_our_own_records_and_unguarded_libraries_are_left_alone(
+    guarded: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("bot.delivery").info("digest run %s created with %d reports", "day", 3)
+        logging.getLogger("telegramx").info("%s", "value")
+    assert [r.getMessage() for r in caplog.records] == [
+        "digest run day created with 3 reports",
+        "value",
+    ]
+
+
+def test_guarding_twice_wraps_once(guarded: None) -> None:
+    factory = logging.getLogRecordFactory()
+    guard_content()
+    assert logging.getLogRecordFactory() is factory
