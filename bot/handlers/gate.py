@@ -154,12 +154,10 @@ async def _best_effort(saying: Awaitable[None], what: str) -> None:
     try:
         await saying
     except Exception as error:
-        log.warning("the gate's %s failed (%s); the update stays stopped", what, _kind(error))
-
-
-def _kind(error: BaseException) -> str:
-    retry_after = getattr(error, "retry_after", None)
-    return type(error).__name__ + (f", retry after {retry_after}" if retry_after else "")
+        # Its kind only: a Bot API error's description could quote what it refused.
+        log.warning(
+            "the gate's %s failed (%s); the update stays stopped", what, type(error).__name__
+        )
 
 
 async def _flood_notice(update: Update, context: BotContext) -> None:
