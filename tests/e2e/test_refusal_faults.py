@@ -200,8 +200,10 @@ async def test_in_a_group_a_refusal_says_nothing_about_the_person(
             assert refusal.text == "This is for administrators only.", person
         async with app.services.db.read() as repos:
             assert await repos.settings.get(COORDINATION_GROUP) is None
-    # In private, the suspended admin is still told the truth about their own account.
-    await tg.wait_idle()
+        # In private, the suspended admin is still told the truth about their own account.
+        await tg.send_text(SUSPENDED_ADMIN, "/bindgroup")
+        told = await tg.next_message(SUSPENDED_ADMIN.id)
+    assert (told.text or "").startswith("Your access to this bot is suspended")
 
 
 # --- the gate's own failures ------------------------------------------------------------------
