@@ -117,8 +117,9 @@ async def _admit(update: Update, context: BotContext) -> None:
 def command_of(update: Update, context: BotContext) -> access.Command | None:
     """The command this update carries, read exactly as PTB's CommandHandler reads it.
 
-    The one parse every handler uses (gate, fallback, the ``/start`` payload), so the gate
-    never checks one command while a handler runs another.
+    The one parse of a command (bot/access.py): the gate decides on it and the ``/start``
+    payload is read with it, so the gate never checks one command while a handler runs
+    another. Edits never get this far (see :func:`_edited`).
     """
     return access.command_in(update.effective_message, context.bot.username)
 
@@ -145,7 +146,7 @@ def _typed(edited: object) -> bool:
     return bool(getattr(edited, "text", None) or getattr(edited, "caption", None))
 
 
-async def _best_effort(saying: Awaitable[None], what: str) -> None:
+async def _best_effort(saying: Awaitable[object], what: str) -> None:
     """Await ``saying``; a failure is logged (its kind only, never content) and swallowed.
 
     Used for everything the gate says or writes while stopping an update, so that nothing it

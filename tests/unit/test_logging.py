@@ -1,10 +1,13 @@
 import functools
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+from telegram import Chat, Message, MessageEntity, Update
 
 from bot.logging_setup import REDACTED, RedactingFormatter, guard_content
+from bot.observability import update_kind
 
 TOKEN = "123456:ABC-very-secret"
 
@@ -127,3 +130,34 @@ def test_guarding_twice_wraps_once(guarded: None) -> None:
     factory = logging.getLogRecordFactory()
     guard_content()
     assert logging.getLogRecordFactory() is factory
+
+
+class _Bot:
+    username = "fieldreport_bot"
+
+
+def _update(text: str, *, edited: bool = False) -> Update:
+    word = text.split()[0] if text.startswith("/") else ""
+    entities = [MessageEntity("bot_command", 0, len(word))] if word else []
+    message = Message(1, datetime.now(UTC), Chat(1, "private"), text=text, entities=entities)
+    update = Update(1, edited_message=message) if edited else Update(1, message=message)
+    update.set_bot(_Bot())  # type: ignore[arg-type]
+    message.set_bot(_Bot())  # type: ignore[arg-type]
+    return update
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("/export 2026-01-01", "command:export"),
+        ("/Dilnoza_Karimova hid it", "command:unknown"),  # a word of the message: never
+        ("/audit@other_bot", "text"),
+        ("Karimova 3 kg", "text"),
+    ],
+)
+def test_the_update_line_names_only_commands_of_the_access_table(text: str, kind: str) -> None:
+    assert update_kind(_update(text)) == kind
+
+
+def test_the_update_line_tells_an_edit() -> None:
+    assert update_kind(_update("/export", edited=True)) == "edited command:export"
