@@ -467,11 +467,12 @@ class StandIn:
         self, user: TgUser, sent: dict[str, Any], content: dict[str, Any]
     ) -> dict[str, Any]:
         """The user edits a message they sent (``sent``: the update or message returned by a
-        ``send_*`` method): an ``edited_message`` update with the same id and new ``content``.
+        ``send_*`` or ``edit_message`` call): an ``edited_message`` update with the same id and
+        the new ``content``.
 
         A ``text`` without ``entities`` gets the bot_command entity Telegram would add.
         """
-        original = sent.get("message", sent)
+        original = sent.get("message") or sent.get("edited_message") or sent
         chat = self.state.chats.get(int(original["chat"]["id"]))
         stored = chat.messages.get(int(original["message_id"])) if chat else None
         raw = copy.deepcopy(stored.raw if isinstance(stored, UserMessage) else original)
