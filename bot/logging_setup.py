@@ -33,6 +33,10 @@ _ID_KEYS = frozenset(
 )
 
 
+#: How python-telegram-bot names its polling and start-up loops in log lines.
+_RETRY_LOOP = "Network Retry Loop ("
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats as usual, then removes every secret from the message and the traceback."""
 
@@ -123,6 +127,10 @@ def safe_value(value: object, key: str = "") -> object:
     if isinstance(value, str):
         if value in _known_words():
             return value
+        if value.startswith(_RETRY_LOOP) and "):" in value:
+            # PTB's "Network Retry Loop (Polling Updates):" — what failed, for the operator.
+            head, _, rest = value.partition("):")
+            return head + "):" + (" …" if rest else "")
         return _url(value) if "://" in value else f"<str: {len(value)} chars>"
     if type(value).__name__ == "URL":  # httpx.URL
         return _url(str(value))

@@ -14,7 +14,7 @@ import pytest
 
 from bot import access
 from bot.context import FieldReportApplication
-from bot.standin import StandIn, TgChat, TgUser
+from bot.standin import FaultKind, StandIn, TgChat, TgUser
 from storage import Role
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.e2e.driver import Officer
@@ -230,3 +230,22 @@ async def test_editing_an_earlier_answer_changes_nothing_in_the_report(
         )
         await tg.wait_idle()
         assert calls_since(tg, start) == []
+
+
+@pytest.mark.parametrize("fault", ["500", "drop"])
+async def test_a_failing_note_on_an_edit_changes_nothing(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, fault: FaultKind
+) -> None:
+    await seed_user(ADMIN, Role.ADMIN, None)
+    async with run_bot(rate_limit=False) as app:
+        original = await tg.send_text(ADMIN, "/help")
+        await tg.next_message(ADMIN.id)
+        await tg.wait_idle()
+        before = await Standing.of(app)
+        start = len(tg.calls)
+        tg.inject_fault(fault, method="sendMessage")
+        await tg.edit_message(ADMIN, original, {"text": "/settings digest 07:00"})
+        await tg.wait_until(lambda: bool(tg.faults_fired))
+        await tg.wait_idle()
+        assert calls_since(tg, start) == ["sendMessage"]  # the note, failed; no apology
+        assert await Standing.of(app) == before

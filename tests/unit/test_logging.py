@@ -78,13 +78,26 @@ def test_bot_api_calls_keep_the_method_and_ids_and_drop_the_values(
             {"message_id": 7, "text": SECRET_TEXT, "chat": {"first_name": "Karimova"}},
         )
         logging.getLogger("telegram.ext.Application").debug("Processing update %s", SECRET_TEXT)
-    records = records_of(caplog, "telegram.Bot") + records_of(caplog, "telegram.ext.Application")
-    assert len(records) == 3
+        logging.getLogger("telegram.ext._utils.networkloop").debug(
+            "%s Failed run number %s of %s. Retrying.",
+            f"Network Retry Loop (Polling Updates): Timed out: {SECRET_TEXT}",
+            2,
+            -1,
+        )
+    records = [
+        *records_of(caplog, "telegram.Bot"),
+        *records_of(caplog, "telegram.ext.Application"),
+        *records_of(caplog, "telegram.ext._utils.networkloop"),
+    ]
+    assert len(records) == 4
     assert not any(leaks(record) for record in records)
     calling = records[0].getMessage()
     assert "sendMessage" in calling and "chat_id=5001" in calling
     assert "callback_query_id=123456" in calling and "text=…" in calling
     assert "message_id=7" in records[1].getMessage()
+    assert records[3].getMessage() == (
+        "Network Retry Loop (Polling Updates): … Failed run number 2 of -1. Retrying."
+    )
 
 
 def test_http_sql_and_webhook_records_keep_no_values(
