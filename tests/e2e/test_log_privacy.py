@@ -96,6 +96,7 @@ async def test_nothing_people_wrote_reaches_the_log_even_at_debug(
 ) -> None:
     await seed_user(COORDINATOR, Role.COORDINATOR, None, language="en")  # the test's own doing
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # as talkative as it gets
     officer = Officer(tg, INVITEE)
     coordinator = Officer(tg, COORDINATOR)
     async with run_bot() as app:
@@ -124,7 +125,7 @@ async def test_nothing_people_wrote_reaches_the_log_even_at_debug(
     assert ADMIN.id in tg.state.chats
     # …and Bot API calls, updates, SQL and HTTP requests were logged at DEBUG…
     names = {record.name for record in caplog.records}
-    assert {"telegram.ext.ExtBot", "telegram.ext.Application", "aiosqlite"} <= names, names
+    assert {"telegram.ext.ExtBot", "telegram.ext.Application", "aiosqlite", "httpx"} <= names
     assert any("sendMessage" in record.getMessage() for record in caplog.records)
     # …without a word of it.
     secrets = distinctive(invite_token)

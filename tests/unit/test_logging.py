@@ -103,6 +103,7 @@ def test_bot_api_calls_keep_the_method_and_ids_and_drop_the_values(
 def test_http_sql_and_webhook_records_keep_no_values(
     guarded: None, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="httpx")  # configure_logging may have quietened it
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("httpx").info(
             'HTTP Request: %s %s "%s %d %s"',
