@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from html import escape
-from typing import Literal
 
 from telegram import (
     BotCommand,
@@ -24,15 +23,17 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import administration, callbacks
+from bot import administration, callbacks, people
 from bot.administration import Refusal
+from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.admin_units import drop_question
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
 from bot.handlers.language import ENDONYMS
+from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator, resolve_language
 from bot.menus import menu_for, role_name
-from storage import Repositories, Role, Unit, User, UserStatus
+from storage import Repositories, Role, Unit, User
 
 log = logging.getLogger(__name__)
 
@@ -102,21 +103,32 @@ def _unit_text(unit: Unit | None, tr: Translator) -> str:
 
 async def users_command(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
-    text, markup = await _list(context, View())
+    listed = await _list(context, View(), actor_id(update))
+    if isinstance(listed, Refused):
+        await tell_refused(update, context, listed)
+        return
+    text, markup = listed
     await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-async def _list(context: BotContext, view: View) -> tuple[str, InlineKeyboardMarkup]:
+async def _list(
+    context: BotContext, view: View, actor: int | None
+) -> tuple[str, InlineKeyboardMarkup] | Refused:
     tr = context.tr
     _ = tr.gettext
-    async with context.db.read() as repos:
-        total = await repos.users.count(role=view.role, unit_id=view.unit_id)
-        pages = max(1, -(-total // PAGE_SIZE))
-        view = View(view.role, view.unit_id, min(max(view.page, 0), pages - 1))
-        people = await repos.users.find(
-            role=view.role, unit_id=view.unit_id, limit=PAGE_SIZE, offset=view.page * PAGE_SIZE
+    async with context.db.transaction() as repos:
+        found = await people.list_page(
+            repos,
+            actor,
+            role=view.role,
+            unit_id=view.unit_id,
+            page=view.page,
+            page_size=PAGE_SIZE,
         )
-        units = {unit.id: unit for unit in await repos.units.list()}
+    if isinstance(found, Refused):
+        return found
+    total, pages, persons, units = found.total, found.pages, found.people, found.units
+    view = View(view.role, view.unit_id, found.page)
     filtered_unit = units.get(view.unit_id) if view.unit_id is not None else None
     lines = [
         tr.ngettext("{count} registered user.", "{count} registered users.", total).format(
@@ -131,10 +143,10 @@ async def _list(context: BotContext, view: View) -> tuple[str, InlineKeyboardMar
     ]
     if pages > 1:
         lines.append(_("Page {page} of {pages}.").format(page=view.page + 1, pages=pages))
-    lines.append(_("Tap a person to open their card.") if people else _("Nobody matches."))
+    lines.append(_("Tap a person to open their card.") if persons else _("Nobody matches."))
     keyboard = [
         [InlineKeyboardButton(_person_label(person, units, tr), callback_data=_card(person, view))]
-        for person in people
+        for person in persons
     ]
     keyboard.append(_role_filters(view, tr))
     keyboard.append(
@@ -188,10 +200,14 @@ def _role_filters(view: View, tr: Translator) -> list[InlineKeyboardButton]:
     ]
 
 
-async def _unit_filter(context: BotContext, view: View) -> tuple[str, InlineKeyboardMarkup]:
+async def _unit_filter(
+    context: BotContext, view: View, actor: int | None
+) -> tuple[str, InlineKeyboardMarkup] | Refused:
     tr = context.tr
-    async with context.db.read() as repos:
-        units = await repos.units.list()
+    async with context.db.transaction() as repos:
+        units = await people.units(repos, actor)
+    if isinstance(units, Refused):
+        return units
     buttons = [
         InlineKeyboardButton(
             _unit_button(unit, tr), callback_data=_data("ls", view=View(view.role, unit.id, 0))
@@ -244,13 +260,16 @@ async def user_command(update: Update, context: BotContext) -> None:
             )
         )
         return
-    async with context.db.read() as repos:
-        if reference.telegram_id is not None:
-            person = await repos.users.get_by_telegram_id(reference.telegram_id)
-        else:
-            assert reference.username is not None
-            person = await repos.users.get_by_username(reference.username)
-        unit = await _unit_of(repos, person) if person else None
+    async with context.db.transaction() as repos:
+        found = await people.look_up(repos, actor_id(update), reference)
+        unit = await _unit_of(repos, found[0]) if isinstance(found, list) and found else None
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
+        return
+    if len(found) > 1:
+        await chat.send_message(*_matches(context, found, reference.username or ""))
+        return
+    person = found[0] if found else None
     if person is None:
         if reference.telegram_id is not None:
             text = _("Nobody with the Telegram id {id} is registered.").format(
@@ -268,7 +287,38 @@ async def user_command(update: Update, context: BotContext) -> None:
 
 
 async def _unit_of(repos: Repositories, person: User) -> Unit | None:
-    return await repos.units.get(person.unit_id) if person.unit_id is not None else None
+    return await people.unit_of(repos, person)
+
+
+def _matches(
+    context: BotContext, found: list[User], username: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Several accounts carry this @username (it moved, and the old owner has not written
+    since): list them all with their ids, and let the admin open the right one."""
+    tr = context.tr
+    text = "\n".join(
+        [
+            tr.ngettext(
+                "{count} people are registered with the username @{username}.",
+                "{count} people are registered with the username @{username}.",
+                len(found),
+            ).format(count=len(found), username=escape(username)),
+            tr.gettext(
+                "A username can move to another account, and the bot learns it only when "
+                "its owner writes. Check the Telegram id before you act."
+            ),
+        ]
+    )
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                f"{display_name(person)} · {person.telegram_id}",
+                callback_data=_card(person, View()),
+            )
+        ]
+        for person in found
+    ]
+    return text, InlineKeyboardMarkup(keyboard)
 
 
 def card_text(context: BotContext, person: User, unit: Unit | None) -> str:
@@ -363,75 +413,10 @@ def refusal_text(refusal: Refusal, person: User, tr: Translator) -> str:
     return texts[refusal].format(name=display_name(person))
 
 
-@dataclass(frozen=True)
-class Decision:
-    """What the transaction found: the people as they are now, and the rules' answer."""
-
-    actor: User
-    person: User
-    unit: Unit | None  # the person's unit after the change (or now, when refused)
-    refusal: Refusal | None
-
+Decision = people.Decision
 
 #: Refusals that, when making somebody an officer, just mean "ask which unit".
 _UNIT_TO_CHOOSE = frozenset({Refusal.OFFICER_NEEDS_UNIT, Refusal.UNIT_INACTIVE})
-
-Action = Literal["role", "move", "block", "unblock"]
-
-REFUSED_ACTIONS: dict[Action, str] = {
-    "role": "user.role_change_refused",
-    "move": "user.move_refused",
-    "block": "user.block_refused",
-    "unblock": "user.unblock_refused",
-}
-
-
-async def _decide(
-    context: BotContext,
-    repos: Repositories,
-    person_id: int,
-    kind: Action,
-    *,
-    role: Role | None = None,
-    unit_id: int | None = None,
-    unit_chosen: bool = False,
-    quiet: frozenset[Refusal] = frozenset({Refusal.UNCHANGED}),
-) -> Decision | None:
-    """Read both people and the admin count, apply the rule for ``kind``; None: no such person.
-
-    A refusal is audited here, in the transaction that found it — except the ``quiet`` ones,
-    which are not attempts to break a rule (a repeated tap; a unit still to be chosen).
-    """
-    account = context.account
-    assert account is not None
-    actor = await repos.users.get_by_telegram_id(account.telegram_id)
-    person = await repos.users.get(person_id)
-    if actor is None or person is None:
-        return None
-    unit: Unit | None = await _unit_of(repos, person)
-    if unit_chosen:
-        unit = await repos.units.get(unit_id) if unit_id is not None else None
-        if unit_id is not None and unit is None:
-            return None
-    refusal: Refusal | None
-    if kind == "role":
-        assert role is not None
-        admins = await repos.users.count_active_admins()
-        refusal = administration.may_change_role(actor, person, role, unit, admins)
-    elif kind == "move":
-        refusal = administration.may_move(actor, person, unit)
-    elif kind == "block":
-        refusal = administration.may_block(actor, person, await repos.users.count_active_admins())
-    else:
-        refusal = administration.may_unblock(actor, person)
-    if refusal is not None and refusal not in quiet:
-        await repos.audit.add(
-            REFUSED_ACTIONS[kind],
-            actor_telegram_id=actor.telegram_id,
-            target=str(person.telegram_id),
-            details={"reason": refusal.value, "role": role.value if role else None},
-        )
-    return Decision(actor, person, unit, refusal)
 
 
 async def _show_card(
@@ -502,6 +487,11 @@ async def _tell(
 # --- the taps -----------------------------------------------------------------------------
 
 
+def _who(person: User) -> str:
+    """A person in a confirmation (HTML): the name and the Telegram id, which cannot move."""
+    return f"{escape(display_name(person))} (<code>{person.telegram_id}</code>)"
+
+
 async def users_tap(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
@@ -511,13 +501,12 @@ async def users_tap(update: Update, context: BotContext) -> None:
     except callbacks.CallbackDataError:
         await stale_button(update, context)
         return
-    if action == "ls":
-        text, markup = await _list(context, view)
-        await edit_then_answer(query, text, markup)
-        return
-    if action == "fu":
-        text, markup = await _unit_filter(context, view)
-        await edit_then_answer(query, text, markup)
+    if action in ("ls", "fu"):
+        shown = await (_list if action == "ls" else _unit_filter)(context, view, actor_id(update))
+        if isinstance(shown, Refused):
+            await tell_refused(update, context, shown)
+            return
+        await edit_then_answer(query, *shown)
         return
     handler = _PERSON_ACTIONS.get(action)
     if handler is None or not target.isdigit() or len(target) > 12:
@@ -526,17 +515,45 @@ async def users_tap(update: Update, context: BotContext) -> None:
     await handler(update, context, action, int(target), arg, view)
 
 
+async def _read_person(update: Update, context: BotContext, person_id: int) -> User | None:
+    """The person for a card or a choice, read by the rules layer; None: already answered."""
+    async with context.db.transaction() as repos:
+        found = await people.card(repos, actor_id(update), person_id)
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
+        return None
+    if found is None:
+        await stale_button(update, context)
+        return None
+    return found[0]
+
+
+async def _settled(
+    update: Update, context: BotContext, decision: Decision | Refused | None, view: View
+) -> Decision | None:
+    """The decision to go on with; None when the tap was answered (refused, stale, a rule)."""
+    query = update.callback_query
+    assert query is not None
+    if isinstance(decision, Refused):
+        await tell_refused(update, context, decision)
+        return None
+    if decision is None:
+        await stale_button(update, context)
+        return None
+    if decision.refusal is not None:
+        await _refuse(query, context, decision, view)
+        return None
+    return decision
+
+
 async def _open(
     update: Update, context: BotContext, action: str, person_id: int, arg: str, view: View
 ) -> None:
     query = update.callback_query
     assert query is not None
-    async with context.db.read() as repos:
-        person = await repos.users.get(person_id)
-    if person is None:
-        await stale_button(update, context)
-        return
-    await _show_card(query, context, person, view)
+    person = await _read_person(update, context, person_id)
+    if person is not None:
+        await _show_card(query, context, person, view)
 
 
 async def _choose_role(
@@ -545,10 +562,8 @@ async def _choose_role(
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    async with context.db.read() as repos:
-        person = await repos.users.get(person_id)
+    person = await _read_person(update, context, person_id)
     if person is None:
-        await stale_button(update, context)
         return
     keyboard = [
         [
@@ -563,7 +578,7 @@ async def _choose_role(
         [InlineKeyboardButton("◀ " + tr.gettext("Back"), callback_data=_card(person, view))]
     )
     text = tr.gettext("{name} is now {role}. Choose the new role:").format(
-        name=escape(display_name(person)), role=escape(role_name(person.role, tr))
+        name=_who(person), role=escape(role_name(person.role, tr))
     )
     await edit_then_answer(query, text, InlineKeyboardMarkup(keyboard))
 
@@ -584,34 +599,31 @@ async def _role_chosen(
         await stale_button(update, context)
         return
     async with context.db.transaction() as repos:
-        decision = await _decide(
-            context,
+        found = await people.decide(
             repos,
+            actor_id(update),
             person_id,
             "role",
             role=role,
             quiet=_UNIT_TO_CHOOSE | {Refusal.UNCHANGED},
         )
-    if decision is None:
-        await stale_button(update, context)
-        return
-    person = decision.person
-    if decision.refusal in _UNIT_TO_CHOOSE:
+    if isinstance(found, Decision) and found.refusal in _UNIT_TO_CHOOSE:
         await _choose_unit(
             query,
             context,
-            person,
+            found.person,
             view,
             "ro",
             tr.gettext("An officer must belong to a unit. Which unit will {name} serve in?"),
             allow_none=False,
         )
         return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
+    decision = await _settled(update, context, found, view)
+    if decision is None:
         return
+    person = decision.person
     text = tr.gettext("Change the role of {name} from {old} to {new}?").format(
-        name=escape(display_name(person)),
+        name=_who(person),
         old=escape(role_name(person.role, tr)),
         new=escape(role_name(role, tr)),
     )
@@ -663,7 +675,7 @@ async def _choose_unit(
         [InlineKeyboardButton("◀ " + tr.gettext("Back"), callback_data=_card(person, view))]
     )
     await edit_then_answer(
-        query, question.format(name=escape(display_name(person))), InlineKeyboardMarkup(keyboard)
+        query, question.format(name=_who(person)), InlineKeyboardMarkup(keyboard)
     )
 
 
@@ -687,18 +699,21 @@ async def _officer_unit_chosen(
         await stale_button(update, context)
         return
     async with context.db.transaction() as repos:
-        decision = await _decide(
-            context, repos, person_id, "role", role=Role.OFFICER, unit_id=unit_id, unit_chosen=True
+        found = await people.decide(
+            repos,
+            actor_id(update),
+            person_id,
+            "role",
+            role=Role.OFFICER,
+            unit_id=unit_id,
+            unit_chosen=True,
         )
+    decision = await _settled(update, context, found, view)
     if decision is None:
-        await stale_button(update, context)
-        return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
         return
     assert decision.unit is not None
     text = tr.gettext("Make {name} an officer of {unit}?").format(
-        name=escape(display_name(decision.person)), unit=_unit_text(decision.unit, tr)
+        name=_who(decision.person), unit=_unit_text(decision.unit, tr)
     )
     await edit_then_answer(
         query,
@@ -729,36 +744,16 @@ async def _change_role(
         await stale_button(update, context)
         return
     async with context.db.transaction() as repos:
-        decision = await _decide(
-            context,
+        found = await people.change_role(
             repos,
+            actor_id(update),
             person_id,
-            "role",
-            role=role,
+            role,
             unit_id=unit_id,
             unit_chosen=officer_with_unit,
         )
-        if decision is not None and decision.refusal is None:
-            person = decision.person
-            old_unit = await _unit_of(repos, person)
-            new_unit_id = decision.unit.id if decision.unit else None
-            await repos.users.set_role(person.telegram_id, role, unit_id=new_unit_id)
-            await repos.audit.add(
-                "user.role_changed",
-                actor_telegram_id=decision.actor.telegram_id,
-                target=str(person.telegram_id),
-                details={
-                    "from": person.role.value,
-                    "to": role.value,
-                    "unit_from": old_unit.code if old_unit else None,
-                    "unit_to": decision.unit.code if decision.unit else None,
-                },
-            )
+    decision = await _settled(update, context, found, view)
     if decision is None:
-        await stale_button(update, context)
-        return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
         return
     person = decision.person
     drop_question(context.application, person.telegram_id)
@@ -789,10 +784,8 @@ async def _choose_move(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    async with context.db.read() as repos:
-        person = await repos.users.get(person_id)
+    person = await _read_person(update, context, person_id)
     if person is None:
-        await stale_button(update, context)
         return
     await _choose_unit(
         query,
@@ -816,19 +809,15 @@ async def _move_chosen(
         await stale_button(update, context)
         return
     async with context.db.transaction() as repos:
-        decision = await _decide(
-            context, repos, person_id, "move", unit_id=unit_id, unit_chosen=True
+        found = await people.decide(
+            repos, actor_id(update), person_id, "move", unit_id=unit_id, unit_chosen=True
         )
-        old_unit = await _unit_of(repos, decision.person) if decision else None
+    decision = await _settled(update, context, found, view)
     if decision is None:
-        await stale_button(update, context)
-        return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
         return
     text = tr.gettext("Move {name} from {old} to {new}?").format(
-        name=escape(display_name(decision.person)),
-        old=_unit_text(old_unit, tr),
+        name=_who(decision.person),
+        old=_unit_text(decision.old_unit, tr),
         new=_unit_text(decision.unit, tr),
     )
     await edit_then_answer(
@@ -854,26 +843,9 @@ async def _move(
         await stale_button(update, context)
         return
     async with context.db.transaction() as repos:
-        decision = await _decide(
-            context, repos, person_id, "move", unit_id=unit_id, unit_chosen=True
-        )
-        old_unit = await _unit_of(repos, decision.person) if decision else None
-        if decision is not None and decision.refusal is None:
-            await repos.users.set_unit(decision.person.telegram_id, unit_id)
-            await repos.audit.add(
-                "user.moved",
-                actor_telegram_id=decision.actor.telegram_id,
-                target=str(decision.person.telegram_id),
-                details={
-                    "from": old_unit.code if old_unit else None,
-                    "to": decision.unit.code if decision.unit else None,
-                },
-            )
+        found = await people.move(repos, actor_id(update), person_id, unit_id)
+    decision = await _settled(update, context, found, view)
     if decision is None:
-        await stale_button(update, context)
-        return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
         return
     person = decision.person
     if person.telegram_id != decision.actor.telegram_id and person.is_active:
@@ -901,14 +873,13 @@ async def _ask_block(
     tr = context.tr
     blocking = action == "bl"
     async with context.db.transaction() as repos:
-        decision = await _decide(context, repos, person_id, "block" if blocking else "unblock")
+        found = await people.decide(
+            repos, actor_id(update), person_id, "block" if blocking else "unblock"
+        )
+    decision = await _settled(update, context, found, view)
     if decision is None:
-        await stale_button(update, context)
         return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
-        return
-    name = escape(display_name(decision.person))
+    name = _who(decision.person)
     if blocking:
         text = tr.gettext(
             "Block {name}? From their next message on, the bot will refuse them everything."
@@ -938,22 +909,9 @@ async def _set_blocked(
     tr = context.tr
     blocking = action == "bly"
     async with context.db.transaction() as repos:
-        decision = await _decide(context, repos, person_id, "block" if blocking else "unblock")
-        if decision is not None and decision.refusal is None:
-            await repos.users.set_status(
-                decision.person.telegram_id,
-                UserStatus.BLOCKED if blocking else UserStatus.ACTIVE,
-            )
-            await repos.audit.add(
-                "user.blocked" if blocking else "user.unblocked",
-                actor_telegram_id=decision.actor.telegram_id,
-                target=str(decision.person.telegram_id),
-            )
+        found = await people.set_blocked(repos, actor_id(update), person_id, blocked=blocking)
+    decision = await _settled(update, context, found, view)
     if decision is None:
-        await stale_button(update, context)
-        return
-    if decision.refusal is not None:
-        await _refuse(query, context, decision, view)
         return
     person = decision.person
     name = escape(display_name(person))
