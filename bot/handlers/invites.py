@@ -17,19 +17,21 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import User as TelegramUser
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import access, callbacks, invitations
+from bot import access, callbacks, invitations, inviting
+from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
 from bot.handlers.language import choose_language
+from bot.handlers.refusals import actor_id, tell_refused
 from bot.handlers.start import set_chat_menu
 from bot.invitations import InviteStatus, Refusal, TargetProblem
 from bot.menus import role_name
 from storage import Invite, Repositories, Role, Unit, User
-from storage.clock import to_db, utc_now
+from storage.clock import utc_now
 
 PREFIX = "inv"
 NO_UNIT = "none"
@@ -104,10 +106,15 @@ def _unit_step(
     return text + "\n" + _("Choose their unit:"), InlineKeyboardMarkup(rows)
 
 
-async def _role_chosen(query: CallbackQuery, context: BotContext, key: str, role: Role) -> None:
-    async with context.db.read() as repos:
-        made = await repos.invites.get_by_request_key(key)
-        units = await repos.units.list(active_only=True)
+async def _role_chosen(update: Update, context: BotContext, key: str, role: Role) -> None:
+    query = update.callback_query
+    assert query is not None
+    async with context.db.transaction() as repos:
+        found = await inviting.choices(repos, actor_id(update), key)
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
+        return
+    made, units = found
     if made is not None:
         await query.answer(_already_made(context), show_alert=True)
         return
@@ -139,50 +146,37 @@ async def _unit_chosen(
 ) -> None:
     """Step 2: make the invitation, unless these buttons already made one or the unit is gone."""
     query = update.callback_query
-    admin = context.account
-    assert query is not None and admin is not None
+    assert query is not None
     _ = context.tr.gettext
     now = utc_now()
     token = invitations.new_token()
     expires_at = invitations.expiry(now, context.settings.invite_ttl)
     async with context.db.transaction() as repos:
-        made = await repos.invites.get_by_request_key(key)
-        unit = await repos.units.get(unit_id) if unit_id is not None else None
-        problem = invitations.target_problem(role, unit_id, unit)
-        if made is None and problem is None:
-            invite = await repos.invites.create(
-                token_hash=invitations.hash_token(token),
-                role=role,
-                unit_id=unit.id if unit else None,
-                created_by=admin.id,
-                expires_at=expires_at,
-                request_key=key,
-                now=now,
-            )
-            await repos.audit.add(
-                "invite.created",
-                actor_telegram_id=admin.telegram_id,
-                target=str(invite.id),
-                details={
-                    "role": role.value,
-                    "unit": unit.code if unit else None,
-                    "expires_at": to_db(expires_at),
-                },
-            )
-        units = await repos.units.list(active_only=True)
-    if made is not None:
+        made = await inviting.create(
+            repos,
+            actor_id(update),
+            key=key,
+            role=role,
+            unit_id=unit_id,
+            token=token,
+            expires_at=expires_at,
+            now=now,
+        )
+    if isinstance(made, Refused):
+        await tell_refused(update, context, made)
+    elif made.already_made:
         await query.answer(_already_made(context), show_alert=True)
-    elif problem is TargetProblem.UNIT_REQUIRED:
+    elif made.problem is TargetProblem.UNIT_REQUIRED:
         await query.answer(_("An officer must belong to a unit. Choose one."), show_alert=True)
-    elif problem is TargetProblem.UNIT_UNAVAILABLE:
-        text, markup = _unit_step(context, key, role, units)
+    elif made.problem is TargetProblem.UNIT_UNAVAILABLE:
+        text, markup = _unit_step(context, key, role, made.units)
         await edit_or_ignore_unchanged(query, text, markup)  # the list as it is now
         await query.answer(
             _("That unit does not exist or is no longer active. Choose another one."),
             show_alert=True,
         )
     else:
-        await edit_then_answer(query, _link_text(context, role, unit, expires_at, token))
+        await edit_then_answer(query, _link_text(context, role, made.unit, expires_at, token))
 
 
 def _link_text(
@@ -211,7 +205,11 @@ def _link_text(
 async def invites_command(update: Update, context: BotContext) -> None:
     """The open invitations, each with a revoke button (which asks before it revokes)."""
     assert update.effective_chat is not None
-    text, markup = await _open_list(context, utc_now())
+    shown = await _open_list(context, actor_id(update), utc_now())
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
     await update.effective_chat.send_message(text, reply_markup=markup)
 
 
@@ -223,16 +221,15 @@ def _person(user: User | None) -> str:
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
-async def _open_list(context: BotContext, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _open_list(
+    context: BotContext, actor: int | None, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None] | Refused:
     _ = context.tr.gettext
-    async with context.db.read() as repos:
-        total = await repos.invites.count_open(now=now)
-        invites = await repos.invites.list_open(now=now, limit=LIST_LIMIT)
-        units = {unit.id: unit for unit in await repos.units.list()}
-        creators = {
-            user_id: await repos.users.get(user_id)
-            for user_id in {invite.created_by for invite in invites}
-        }
+    async with context.db.transaction() as repos:
+        found = await inviting.open_list(repos, actor, now=now, limit=LIST_LIMIT)
+    if isinstance(found, Refused):
+        return found
+    total, invites, units, creators = found.total, found.invites, found.units, found.creators
     if total == 0:
         return _("There are no open invitations. Send /invite to create one."), None
     lines = [
@@ -282,30 +279,39 @@ def _not_open(context: BotContext, status: InviteStatus) -> str:
     return _("This invitation has already expired. Nothing was changed.")
 
 
-async def _refresh_with_alert(query: CallbackQuery, context: BotContext, alert: str) -> None:
+async def _refresh_with_alert(update: Update, context: BotContext, alert: str) -> None:
     """Show the list as it is now, then say why nothing happened."""
-    text, markup = await _open_list(context, utc_now())
-    await edit_or_ignore_unchanged(query, text, markup)
+    query = update.callback_query
+    assert query is not None
+    shown = await _open_list(context, actor_id(update), utc_now())
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    await edit_or_ignore_unchanged(query, *shown)
     await query.answer(alert, show_alert=True)
 
 
-async def _ask_revoke(query: CallbackQuery, context: BotContext, invite_id: int) -> None:
+async def _ask_revoke(update: Update, context: BotContext, invite_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
     _ = context.tr.gettext
-    now = utc_now()
-    async with context.db.read() as repos:
-        invite = await repos.invites.get(invite_id)
-        unit = await repos.units.get(invite.unit_id) if invite and invite.unit_id else None
-    if invite is None:
-        await _refresh_with_alert(query, context, _("This invitation does not exist."))
+    async with context.db.transaction() as repos:
+        found = await inviting.look(repos, actor_id(update), invite_id, now=utc_now())
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
         return
-    status = invitations.status_of(invite, now)
-    if status is not InviteStatus.OPEN:
-        await _refresh_with_alert(query, context, _not_open(context, status))
+    invite = found.invite
+    if invite is None:
+        await _refresh_with_alert(update, context, _("This invitation does not exist."))
+        return
+    if found.status is not InviteStatus.OPEN:
+        assert found.status is not None
+        await _refresh_with_alert(update, context, _not_open(context, found.status))
         return
     # Translators: {role} is e.g. "officer", {unit} a unit's name or "No unit".
     text = _("Revoke the invitation for {role} · {unit}, valid until {moment}?").format(
         role=role_name(invite.role, context.tr),
-        unit=escape(_unit_label(context, unit)),
+        unit=escape(_unit_label(context, found.unit)),
         moment=escape(context.tr.format_datetime(invite.expires_at, "short")),
     )
     markup = InlineKeyboardMarkup(
@@ -321,33 +327,32 @@ async def _ask_revoke(query: CallbackQuery, context: BotContext, invite_id: int)
     await edit_then_answer(query, text, markup)
 
 
-async def _revoke(query: CallbackQuery, context: BotContext, invite_id: int) -> None:
-    admin = context.account
-    assert admin is not None
+async def _revoke(update: Update, context: BotContext, invite_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
     _ = context.tr.gettext
     now = utc_now()
     async with context.db.transaction() as repos:
-        invite = await repos.invites.get(invite_id)
-        revoked = invite is not None and await repos.invites.revoke(
-            invite_id, revoked_by=admin.id, now=now
-        )
-        if revoked:
-            await repos.audit.add(
-                "invite.revoked", actor_telegram_id=admin.telegram_id, target=str(invite_id)
-            )
-        unit = await repos.units.get(invite.unit_id) if invite and invite.unit_id else None
-    if invite is None:
-        await _refresh_with_alert(query, context, _("This invitation does not exist."))
+        found = await inviting.revoke(repos, actor_id(update), invite_id, now=now)
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
         return
-    if not revoked:
-        await _refresh_with_alert(
-            query, context, _not_open(context, invitations.status_of(invite, now))
-        )
+    invite = found.invite
+    if invite is None:
+        await _refresh_with_alert(update, context, _("This invitation does not exist."))
+        return
+    if not found.revoked:
+        assert found.status is not None
+        await _refresh_with_alert(update, context, _not_open(context, found.status))
         return
     done = _("The invitation for {role} · {unit} is revoked.").format(
-        role=role_name(invite.role, context.tr), unit=escape(_unit_label(context, unit))
+        role=role_name(invite.role, context.tr), unit=escape(_unit_label(context, found.unit))
     )
-    text, markup = await _open_list(context, now)
+    shown = await _open_list(context, actor_id(update), now)
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
     await edit_then_answer(query, done + "\n\n" + text, markup)
 
 
@@ -381,19 +386,22 @@ async def invite_tap(update: Update, context: BotContext) -> None:
         if role is None or unit_id is False:
             await stale_button(update, context)
         elif action == "role":
-            await _role_chosen(query, context, parts[0], role)
+            await _role_chosen(update, context, parts[0], role)
         else:
             assert not isinstance(unit_id, bool)
             await _unit_chosen(update, context, parts[0], role, unit_id)
     elif action == "list":
-        text, markup = await _open_list(context, utc_now())
-        await edit_then_answer(query, text, markup)
+        shown = await _open_list(context, actor_id(update), utc_now())
+        if isinstance(shown, Refused):
+            await tell_refused(update, context, shown)
+        else:
+            await edit_then_answer(query, *shown)
     elif (invite_id := _row_id(parts[0])) is None:
         await stale_button(update, context)
     elif action == "rv":
-        await _ask_revoke(query, context, invite_id)
+        await _ask_revoke(update, context, invite_id)
     else:
-        await _revoke(query, context, invite_id)
+        await _revoke(update, context, invite_id)
 
 
 # --- /start <token> ---------------------------------------------------------------------------
@@ -440,9 +448,10 @@ async def start_with_invitation(update: Update, context: BotContext) -> None:
             if existing is None:
                 if invitations.looks_like_token(payload):
                     invite = await repos.invites.get_by_token_hash(invitations.hash_token(payload))
-                refusal = invitations.refusal_for(payload, invite, now)
+                if invite is not None and invite.unit_id is not None:
+                    unit = await repos.units.get(invite.unit_id)
+                refusal = inviting.acceptance_refusal(payload, invite, unit, now)
                 if refusal is None and invite is not None:
-                    unit = await repos.units.get(invite.unit_id) if invite.unit_id else None
                     user = await _register(repos, person, invite, unit, now)
     except _Taken:
         refusal = Refusal.USED
@@ -527,6 +536,11 @@ async def _refuse(
         text = _(
             "This invitation has already been used: each one works only once. "
             "Please ask your programme administrator for your own."
+        )
+    elif refusal is Refusal.UNIT_INACTIVE:
+        text = _(
+            "The unit this invitation was made for has been deactivated, so it cannot be "
+            "used. Please ask your programme administrator for a new one."
         )
     elif refusal is Refusal.REVOKED:
         text = _(
