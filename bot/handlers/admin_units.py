@@ -11,7 +11,6 @@ restart), and :class:`QuestionHandler` takes the admin's next message while it i
 from __future__ import annotations
 
 import logging
-import sqlite3
 from html import escape
 from typing import Any
 
@@ -25,12 +24,15 @@ from telegram.ext import (
 )
 from telegram.ext._utils.types import HandlerCallback
 
-from bot import administration, callbacks
+from bot import administration, callbacks, organisation
 from bot.administration import InvalidText, TextProblem
+from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator
-from storage import CrossingPoint, Role, Unit, UnitKind
+from bot.organisation import Outcome
+from storage import Role, Unit, UnitKind
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +204,7 @@ async def question_answer(update: Update, context: BotContext) -> None:
     """The message :class:`QuestionHandler` took: an answer, or /cancel."""
     message = update.message
     account = context.account
-    assert message is not None and account is not None
+    assert message is not None
     _ = context.tr.gettext
     question = _question(context)
     if question is None:  # answered meanwhile by a tap on "Stop"
@@ -211,7 +213,7 @@ async def question_answer(update: Update, context: BotContext) -> None:
         _stop(context)
         await message.chat.send_message(_("Stopped. Nothing was changed."))
         return
-    if account.role is not Role.ADMIN:
+    if account is None or account.role is not Role.ADMIN:
         # The gate checks commands and buttons; a typed answer must be checked here, in case
         # the admin lost the role while the question was open.
         _stop(context)
@@ -300,28 +302,19 @@ async def _answer(context: BotContext, update: Update, question: Question, text:
 async def _create_unit(
     context: BotContext, update: Update, question: Question, names: dict[str, str]
 ) -> None:
-    account = context.account
     chat = update.effective_chat
-    assert account is not None and chat is not None
+    assert chat is not None
     _ = context.tr.gettext
-    kind = UnitKind(question["kind"])
     code = str(question["code"])
-    try:
-        async with context.db.transaction() as repos:
-            unit = await repos.units.create(
-                code=code,
-                kind=kind,
-                name_uz=names["uz"],
-                name_ru=names["ru"],
-                name_en=names["en"],
-            )
-            await repos.audit.add(
-                "unit.created",
-                actor_telegram_id=account.telegram_id,
-                target=unit.code,
-                details={"kind": kind.value, **{f"name_{k}": v for k, v in names.items()}},
-            )
-    except sqlite3.IntegrityError:
+    async with context.db.transaction() as repos:
+        done = await organisation.create_unit(
+            repos, actor_id(update), code=code, kind=UnitKind(question["kind"]), names=names
+        )
+    if isinstance(done, Refused):
+        _stop(context)
+        await tell_refused(update, context, done)
+        return
+    if done.outcome is Outcome.CODE_TAKEN:
         # Another admin took the code while this one typed the names: ask for another code.
         question = {**question, "names": names, "step": "code"}
         _ask(context, question)
@@ -332,86 +325,79 @@ async def _create_unit(
             _("There is already a unit with the code {code}.").format(code=code),
         )
         return
+    assert done.unit is not None
     _stop(context)
-    text, markup = await _card(context, unit.id)
-    notice = "✅ " + _("Unit {code} created.").format(code=escape(unit.code))
+    notice = "✅ " + _("Unit {code} created.").format(code=escape(done.unit.code))
+    await _send_card(update, context, done.unit.id, notice)
+
+
+async def _send_card(update: Update, context: BotContext, unit_id: int, notice: str) -> None:
+    """The unit's card as a new message, under a line saying what just happened."""
+    chat = update.effective_chat
+    assert chat is not None
+    shown = await _card(context, unit_id, actor_id(update))
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
     await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
 
 
 async def _rename_unit(
     context: BotContext, update: Update, question: Question, names: dict[str, str]
 ) -> None:
-    account = context.account
     chat = update.effective_chat
-    assert account is not None and chat is not None
+    assert chat is not None
     _ = context.tr.gettext
     async with context.db.transaction() as repos:
-        before = await repos.units.get(int(question["unit"]))
-        if before is not None:
-            await repos.units.rename(
-                before.id, name_uz=names["uz"], name_ru=names["ru"], name_en=names["en"]
-            )
-            await repos.audit.add(
-                "unit.renamed",
-                actor_telegram_id=account.telegram_id,
-                target=before.code,
-                details={
-                    "before": {"uz": before.name_uz, "ru": before.name_ru, "en": before.name_en},
-                    "after": names,
-                },
-            )
+        done = await organisation.rename_unit(repos, actor_id(update), int(question["unit"]), names)
     _stop(context)
-    if before is None:
+    if isinstance(done, Refused):
+        await tell_refused(update, context, done)
+        return
+    if done.unit is None:
         await chat.send_message(_("Stopped. Nothing was changed."))
         return
-    text, markup = await _card(context, before.id)
-    notice = "✅ " + _("Unit {code} renamed.").format(code=escape(before.code))
-    await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+    notice = "✅ " + _("Unit {code} renamed.").format(code=escape(done.unit.code))
+    await _send_card(update, context, done.unit.id, notice)
 
 
 async def _add_crossing_point(
     context: BotContext, update: Update, question: Question, name: str
 ) -> None:
-    account = context.account
     chat = update.effective_chat
-    assert account is not None and chat is not None
+    assert chat is not None
     _ = context.tr.gettext
-    unit_id = int(question["unit"])
-    point: CrossingPoint | None = None
-    duplicate = False
     async with context.db.transaction() as repos:
-        unit = await repos.units.get(unit_id)
-        if unit is not None and administration.may_have_crossing_points(unit):
-            existing = await repos.crossing_points.list_for_unit(unit.id)
-            duplicate = administration.is_duplicate(name, (p.name for p in existing))
-            if not duplicate:
-                point = await repos.crossing_points.add(unit.id, name)
-                duplicate = point is None  # the same name was added meanwhile
-            if point is not None:
-                await repos.audit.add(
-                    "crossing_point.added",
-                    actor_telegram_id=account.telegram_id,
-                    target=unit.code,
-                    details={"id": point.id, "name": point.name},
-                )
-    if unit is None or (point is None and not duplicate):
+        done = await organisation.add_crossing_point(
+            repos, actor_id(update), int(question["unit"]), name
+        )
+    if isinstance(done, Refused):
+        _stop(context)
+        await tell_refused(update, context, done)
+        return
+    if done.unit is None or done.outcome is Outcome.NOT_BLO:
         _stop(context)
         await chat.send_message(_("Stopped. Nothing was changed."))
         return
-    if duplicate:
+    if done.outcome is Outcome.DUPLICATE:
         await _reply(
             context,
             update,
             question,
             _("{unit} already has a crossing point named {name}.").format(
-                unit=_unit_title(unit, context.tr), name=name
+                unit=_unit_title(done.unit, context.tr), name=name
             ),
         )
         return
-    assert point is not None
+    assert done.point is not None
     _stop(context)
-    text, markup = await _points_view(context, unit)
-    notice = "✅ " + _("Crossing point {name} added.").format(name=escape(point.name))
+    shown = await _points_view(context, done.unit.id, actor_id(update))
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
+    notice = "✅ " + _("Crossing point {name} added.").format(name=escape(done.point.name))
     await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
 
 
@@ -431,15 +417,23 @@ def _kind_name(kind: UnitKind, tr: Translator) -> str:
 
 async def units_command(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
-    text, markup = await _list(context, 0)
+    shown = await _list(context, 0, actor_id(update))
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
     await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-async def _list(context: BotContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def _list(
+    context: BotContext, page: int, actor: int | None
+) -> tuple[str, InlineKeyboardMarkup] | Refused:
     tr = context.tr
     _ = tr.gettext
-    async with context.db.read() as repos:
-        units = await repos.units.list()
+    async with context.db.transaction() as repos:
+        units = await organisation.all_units(repos, actor)
+    if isinstance(units, Refused):
+        return units
     pages = max(1, -(-len(units) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     teams = sum(unit.kind is UnitKind.IMT for unit in units)
@@ -486,15 +480,18 @@ async def _list(context: BotContext, page: int) -> tuple[str, InlineKeyboardMark
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
-async def _card(context: BotContext, unit_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _card(
+    context: BotContext, unit_id: int, actor: int | None
+) -> tuple[str, InlineKeyboardMarkup | None] | Refused:
     tr = context.tr
     _ = tr.gettext
-    async with context.db.read() as repos:
-        unit = await repos.units.get(unit_id)
-        if unit is None:
-            return _("Stopped. Nothing was changed."), None
-        officers = await repos.users.count(role=Role.OFFICER, unit_id=unit.id)
-        points = await repos.crossing_points.list_for_unit(unit.id)
+    async with context.db.transaction() as repos:
+        view = await organisation.unit_view(repos, actor, unit_id)
+    if isinstance(view, Refused):
+        return view
+    if view is None:
+        return _("Stopped. Nothing was changed."), None
+    unit, officers, points = view.unit, view.officers, view.points
     status = (
         tr.pgettext("status", "active") if unit.active else tr.pgettext("status", "deactivated")
     )
@@ -534,11 +531,18 @@ async def _card(context: BotContext, unit_id: int) -> tuple[str, InlineKeyboardM
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
-async def _points_view(context: BotContext, unit: Unit) -> tuple[str, InlineKeyboardMarkup]:
+async def _points_view(
+    context: BotContext, unit_id: int, actor: int | None
+) -> tuple[str, InlineKeyboardMarkup | None] | Refused:
     tr = context.tr
     _ = tr.gettext
-    async with context.db.read() as repos:
-        points = await repos.crossing_points.list_for_unit(unit.id)
+    async with context.db.transaction() as repos:
+        view = await organisation.unit_view(repos, actor, unit_id)
+    if isinstance(view, Refused):
+        return view
+    if view is None:
+        return _("Stopped. Nothing was changed."), None
+    unit, points = view.unit, view.points
     lines = [f"<b>{escape(_unit_title(unit, tr))}</b>"]
     if points:
         lines.append(_("Crossing points (tap one to remove it):"))
@@ -585,8 +589,11 @@ async def units_tap(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if action == "ls" and first.isdigit() and len(first) <= 6:
-        text, markup = await _list(context, int(first))
-        await edit_then_answer(query, text, markup)
+        shown = await _list(context, int(first), actor_id(update))
+        if isinstance(shown, Refused):
+            await tell_refused(update, context, shown)
+        else:
+            await edit_then_answer(query, *shown)
     elif action == "new":
         await _choose_kind(query, context)
     elif action == "kind" and first in {kind.value for kind in UnitKind}:
@@ -600,12 +607,15 @@ async def units_tap(update: Update, context: BotContext) -> None:
     elif action == "cpr" or action == "cpry":
         await _remove_point(update, context, action, first)
     elif first.isdigit() and len(first) <= 12 and action in _UNIT_ACTIONS:
-        async with context.db.read() as repos:
-            unit = await repos.units.get(int(first))
-        if unit is None:
+        async with context.db.transaction() as repos:
+            view = await organisation.unit_view(repos, actor_id(update), int(first))
+        if isinstance(view, Refused):
+            await tell_refused(update, context, view)
+            return
+        if view is None:
             await stale_button(update, context)
             return
-        await _UNIT_ACTIONS[action](update, context, action, unit, second)
+        await _UNIT_ACTIONS[action](update, context, action, view.unit, second)
     else:
         await stale_button(update, context)
 
@@ -642,10 +652,23 @@ async def _stop_tapped(update: Update, context: BotContext) -> None:
 
 
 async def _open(update: Update, context: BotContext, action: str, unit: Unit, second: str) -> None:
+    await _edit_to(update, context, await _card(context, unit.id, actor_id(update)))
+
+
+async def _edit_to(
+    update: Update,
+    context: BotContext,
+    shown: tuple[str, InlineKeyboardMarkup | None] | Refused,
+    notice: str | None = None,
+) -> None:
+    """Show a card or a list in the tapped message (under ``notice``), or the refusal."""
     query = update.callback_query
     assert query is not None
-    text, markup = await _card(context, unit.id)
-    await edit_then_answer(query, text, markup)
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
+    await edit_then_answer(query, notice + "\n\n" + text if notice else text, markup)
 
 
 async def _start_rename(
@@ -710,28 +733,21 @@ async def _ask_switch(
 async def _switch(
     update: Update, context: BotContext, action: str, unit: Unit, second: str
 ) -> None:
-    query = update.callback_query
-    account = context.account
-    assert query is not None and account is not None
     _ = context.tr.gettext
     active = action == "ony"
     async with context.db.transaction() as repos:
-        changed = await repos.units.set_active(unit.id, active)
-        if changed:
-            await repos.audit.add(
-                "unit.reactivated" if active else "unit.deactivated",
-                actor_telegram_id=account.telegram_id,
-                target=unit.code,
-            )
+        done = await organisation.switch_unit(repos, actor_id(update), unit.id, active=active)
+    if isinstance(done, Refused):
+        await tell_refused(update, context, done)
+        return
     title = escape(_unit_title(unit, context.tr))
-    if not changed:
+    if done.outcome is not Outcome.DONE:
         notice = _("Nothing to change: it is already so.")
     elif active:
         notice = "▶ " + _("{unit} is active again.").format(unit=title)
     else:
         notice = "⏸ " + _("{unit} is deactivated.").format(unit=title)
-    text, markup = await _card(context, unit.id)
-    await edit_then_answer(query, notice + "\n\n" + text, markup)
+    await _edit_to(update, context, await _card(context, unit.id, actor_id(update)), notice)
 
 
 async def _points(
@@ -742,8 +758,7 @@ async def _points(
     if not administration.may_have_crossing_points(unit):
         await stale_button(update, context)
         return
-    text, markup = await _points_view(context, unit)
-    await edit_then_answer(query, text, markup)
+    await _edit_to(update, context, await _points_view(context, unit.id, actor_id(update)))
 
 
 async def _start_point(
@@ -764,32 +779,25 @@ async def _start_point(
 async def _remove_point(update: Update, context: BotContext, action: str, point_id: str) -> None:
     """``cpr``: confirm removing a crossing point; ``cpry``: remove it (kept as inactive)."""
     query = update.callback_query
-    account = context.account
-    assert query is not None and account is not None
+    assert query is not None
     _ = context.tr.gettext
     if not point_id.isdigit() or len(point_id) > 12:
         await stale_button(update, context)
         return
-    point: CrossingPoint | None
-    removed = False
     async with context.db.transaction() as repos:
-        point = await repos.crossing_points.get(int(point_id))
-        unit = await repos.units.get(point.unit_id) if point else None
-        if point is not None and unit is not None and action == "cpry":
-            removed = await repos.crossing_points.deactivate(point.id)
-            if removed:
-                await repos.audit.add(
-                    "crossing_point.removed",
-                    actor_telegram_id=account.telegram_id,
-                    target=unit.code,
-                    details={"id": point.id, "name": point.name},
-                )
+        done = await organisation.crossing_point(
+            repos, actor_id(update), int(point_id), remove=action == "cpry"
+        )
+    if isinstance(done, Refused):
+        await tell_refused(update, context, done)
+        return
+    point, unit = done.point, done.unit
     if point is None or unit is None:
         await stale_button(update, context)
         return
     name = escape(point.name)
     if action == "cpr":
-        if not point.active:
+        if done.outcome is not Outcome.DONE:
             await stale_button(update, context)
             return
         text = _(
@@ -800,11 +808,10 @@ async def _remove_point(update: Update, context: BotContext, action: str, point_
         return
     notice = (
         "✖ " + _("Crossing point {name} removed.").format(name=name)
-        if removed
+        if done.outcome is Outcome.DONE
         else _("Nothing to change: it is already so.")
     )
-    text, points_markup = await _points_view(context, unit)
-    await edit_then_answer(query, notice + "\n\n" + text, points_markup)
+    await _edit_to(update, context, await _points_view(context, unit.id, actor_id(update)), notice)
 
 
 _UNIT_ACTIONS = {
