@@ -22,6 +22,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import callbacks
+from bot.authority import Operation, Refused, acting
 from bot.context import Services
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.chart import build_chart
@@ -131,9 +132,40 @@ async def digest_parts(
 ) -> list[tuple[str, Any]]:
     """What a recipient receives, in order: text chunks, then the spreadsheet and the chart."""
     async with services.db.read() as repos:
-        digest, reports, units, history = await digest_for(
+        found = await digest_for(
             repos, day, scheduled=scheduled, threshold_kg=services.settings.urgent_threshold_kg
         )
+    return await _parts(services, found, tr, group=group)
+
+
+async def on_demand_parts(
+    services: Services, actor_telegram_id: int | None, day: date, tr: Translator
+) -> list[tuple[str, Any]] | Refused:
+    """``/digest [day]``: the actor checked, the day read and the reading audited together."""
+    async with services.db.transaction() as repos:
+        actor = await acting(repos, actor_telegram_id, Operation.DIGEST, target=day.isoformat())
+        if isinstance(actor, Refused):
+            return actor
+        found = await digest_for(
+            repos, day, scheduled=False, threshold_kg=services.settings.urgent_threshold_kg
+        )
+        await repos.audit.add(
+            "digest.on_demand",
+            actor_telegram_id=actor.telegram_id,
+            target=day.isoformat(),
+            details={"reports": len(found[1])},
+        )
+    return await _parts(services, found, tr, group=False)
+
+
+async def _parts(
+    services: Services,
+    found: tuple[Digest, list[Report], list[Unit], list[DayStats]],
+    tr: Translator,
+    *,
+    group: bool,
+) -> list[tuple[str, Any]]:
+    digest, reports, units, history = found
     units_by_id = {unit.id: unit for unit in units}
     lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
     parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]
