@@ -138,23 +138,33 @@ async def digest_parts(
     return await _parts(services, found, tr, group=group)
 
 
+async def on_demand_digest(
+    repos: Repositories, actor_telegram_id: int | None, day: date, *, threshold_kg: Decimal
+) -> tuple[Digest, list[Report], list[Unit], list[DayStats]] | Refused:
+    """``/digest [day]``: the actor checked, the day read and the reading audited together."""
+    actor = await acting(repos, actor_telegram_id, Operation.DIGEST, target=day.isoformat())
+    if isinstance(actor, Refused):
+        return actor
+    found = await digest_for(repos, day, scheduled=False, threshold_kg=threshold_kg)
+    await repos.audit.add(
+        "digest.on_demand",
+        actor_telegram_id=actor.telegram_id,
+        target=day.isoformat(),
+        details={"reports": len(found[1])},
+    )
+    return found
+
+
 async def on_demand_parts(
     services: Services, actor_telegram_id: int | None, day: date, tr: Translator
 ) -> list[tuple[str, Any]] | Refused:
-    """``/digest [day]``: the actor checked, the day read and the reading audited together."""
+    """What ``/digest [day]`` sends, or the refusal (see :func:`on_demand_digest`)."""
     async with services.db.transaction() as repos:
-        actor = await acting(repos, actor_telegram_id, Operation.DIGEST, target=day.isoformat())
-        if isinstance(actor, Refused):
-            return actor
-        found = await digest_for(
-            repos, day, scheduled=False, threshold_kg=services.settings.urgent_threshold_kg
+        found = await on_demand_digest(
+            repos, actor_telegram_id, day, threshold_kg=services.settings.urgent_threshold_kg
         )
-        await repos.audit.add(
-            "digest.on_demand",
-            actor_telegram_id=actor.telegram_id,
-            target=day.isoformat(),
-            details={"reports": len(found[1])},
-        )
+    if isinstance(found, Refused):
+        return found
     return await _parts(services, found, tr, group=False)
 
 
