@@ -299,7 +299,7 @@ def _matches(
     text = "\n".join(
         [
             tr.ngettext(
-                "{count} people are registered with the username @{username}.",
+                "{count} person is registered with the username @{username}.",
                 "{count} people are registered with the username @{username}.",
                 len(found),
             ).format(count=len(found), username=escape(username)),
