@@ -267,7 +267,8 @@ async def user_command(update: Update, context: BotContext) -> None:
         await tell_refused(update, context, found)
         return
     if len(found) > 1:
-        await chat.send_message(*_matches(context, found, reference.username or ""))
+        text, markup = _matches(context, found, reference.username or "")
+        await chat.send_message(text, reply_markup=markup)
         return
     person = found[0] if found else None
     if person is None:
