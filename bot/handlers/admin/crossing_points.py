@@ -8,13 +8,12 @@ from html import escape
 from telegram import Update
 
 from bot import administration, organisation
-from bot.authority import Refused
 from bot.context import BotContext
-from bot.handlers.admin.flow import show, yes_no
+from bot.handlers.admin.flow import rules_step, show, yes_no
 from bot.handlers.admin.unit_questions import Question, ask, prompt, prompt_keyboard
 from bot.handlers.admin.unit_views import button, points_view, unit_title
 from bot.handlers.common import edit_then_answer, stale_button
-from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.refusals import actor_id
 from bot.organisation import Outcome
 from storage import Unit
 
@@ -51,12 +50,14 @@ async def remove_point(update: Update, context: BotContext, action: str, point_i
     if not point_id.isdigit() or len(point_id) > 12:
         await stale_button(update, context)
         return
-    async with context.db.transaction() as repos:
-        done = await organisation.crossing_point(
-            repos, actor_id(update), int(point_id), remove=action == "cpry"
-        )
-    if isinstance(done, Refused):
-        await tell_refused(update, context, done)
+    done = await rules_step(
+        update,
+        context,
+        lambda repos, actor: organisation.crossing_point(
+            repos, actor, int(point_id), remove=action == "cpry"
+        ),
+    )
+    if done is None:
         return
     point, unit = done.point, done.unit
     if point is None or unit is None:

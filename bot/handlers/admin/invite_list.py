@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callbacks, invitations, inviting
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin.flow import rules_step
 from bot.handlers.admin.invite_new import (
     PREFIX,
     invite_command,
@@ -31,11 +32,7 @@ from storage.clock import utc_now
 #: At most this many invitations in the /invites message (one revoke button each), and creators'
 #: names cut to this length: together they keep the list well under Telegram's 4096 characters.
 LIST_LIMIT = 15
-
-
 NAME_CHARS = 40
-
-
 _ARITY = {"role": 2, "unit": 3, "rv": 1, "rvy": 1, "list": 0}
 
 
@@ -132,10 +129,12 @@ async def ask_revoke(update: Update, context: BotContext, invite_id: int) -> Non
     query = update.callback_query
     assert query is not None
     _ = context.tr.gettext
-    async with context.db.transaction() as repos:
-        found = await inviting.look(repos, actor_id(update), invite_id, now=utc_now())
-    if isinstance(found, Refused):
-        await tell_refused(update, context, found)
+    found = await rules_step(
+        update,
+        context,
+        lambda repos, actor: inviting.look(repos, actor, invite_id, now=utc_now()),
+    )
+    if found is None:
         return
     invite = found.invite
     if invite is None:
@@ -169,10 +168,10 @@ async def revoke(update: Update, context: BotContext, invite_id: int) -> None:
     assert query is not None
     _ = context.tr.gettext
     now = utc_now()
-    async with context.db.transaction() as repos:
-        found = await inviting.revoke(repos, actor_id(update), invite_id, now=now)
-    if isinstance(found, Refused):
-        await tell_refused(update, context, found)
+    found = await rules_step(
+        update, context, lambda repos, actor: inviting.revoke(repos, actor, invite_id, now=now)
+    )
+    if found is None:
         return
     invite = found.invite
     if invite is None:

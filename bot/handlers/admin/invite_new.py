@@ -13,18 +13,15 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks, invitations, inviting
-from bot.authority import Refused
 from bot.context import BotContext
+from bot.handlers.admin.flow import rules_step
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
-from bot.handlers.refusals import actor_id, tell_refused
 from bot.invitations import TargetProblem
 from bot.menus import role_name
 from storage import Role, Unit
 from storage.clock import utc_now
 
 PREFIX = "inv"
-
-
 NO_UNIT = "none"
 
 
@@ -88,10 +85,10 @@ def _unit_step(
 async def role_chosen(update: Update, context: BotContext, key: str, role: Role) -> None:
     query = update.callback_query
     assert query is not None
-    async with context.db.transaction() as repos:
-        found = await inviting.choices(repos, actor_id(update), key)
-    if isinstance(found, Refused):
-        await tell_refused(update, context, found)
+    found = await rules_step(
+        update, context, lambda repos, actor: inviting.choices(repos, actor, key)
+    )
+    if found is None:
         return
     made, units = found
     if made is not None:
@@ -130,20 +127,23 @@ async def unit_chosen(
     now = utc_now()
     token = invitations.new_token()
     expires_at = invitations.expiry(now, context.settings.invite_ttl)
-    async with context.db.transaction() as repos:
-        made = await inviting.create(
+    made = await rules_step(
+        update,
+        context,
+        lambda repos, actor: inviting.create(
             repos,
-            actor_id(update),
+            actor,
             key=key,
             role=role,
             unit_id=unit_id,
             token=token,
             expires_at=expires_at,
             now=now,
-        )
-    if isinstance(made, Refused):
-        await tell_refused(update, context, made)
-    elif made.already_made:
+        ),
+    )
+    if made is None:
+        return
+    if made.already_made:
         await query.answer(_already_made(context), show_alert=True)
     elif made.problem is TargetProblem.UNIT_REQUIRED:
         await query.answer(_("An officer must belong to a unit. Choose one."), show_alert=True)

@@ -8,6 +8,7 @@ user_changes.py); nothing here changes anything.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -25,9 +26,9 @@ from bot import callbacks, people
 from bot.administration import Refusal
 from bot.authority import Refused
 from bot.context import BotContext
-from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
+from bot.handlers.admin.flow import rules_step
+from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
 from bot.handlers.language import ENDONYMS
-from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator, resolve_language
 from bot.menus import menu_for, role_name
 from storage import Repositories, Role, Unit, User
@@ -35,20 +36,10 @@ from storage import Repositories, Role, Unit, User
 log = logging.getLogger(__name__)
 
 PREFIX = "usr"
-
-
 PAGE_SIZE = 8
-
-
 UNITS_PER_ROW = 2
-
-
 NO_UNIT = "none"
-
-
 NOTHING = "-"
-
-
 ALL = "all"
 
 
@@ -224,30 +215,24 @@ Decision = people.Decision
 
 async def read_person(update: Update, context: BotContext, person_id: int) -> User | None:
     """The person for a card or a choice, read by the rules layer; None: already answered."""
-    async with context.db.transaction() as repos:
-        found = await people.card(repos, actor_id(update), person_id)
-    if isinstance(found, Refused):
-        await tell_refused(update, context, found)
-        return None
-    if found is None:
-        await stale_button(update, context)
-        return None
-    return found[0]
+    found = await rules_step(
+        update, context, lambda repos, actor: people.card(repos, actor, person_id)
+    )
+    return found[0] if found is not None else None
 
 
-async def settled(
-    update: Update, context: BotContext, decision: Decision | Refused | None, view: View
+async def person_step(
+    update: Update,
+    context: BotContext,
+    view: View,
+    act: Callable[[Repositories, int | None], Awaitable[Decision | Refused | None]],
 ) -> Decision | None:
-    """The decision to go on with; None when the tap was answered (refused, stale, a rule)."""
-    query = update.callback_query
-    assert query is not None
-    if isinstance(decision, Refused):
-        await tell_refused(update, context, decision)
-        return None
-    if decision is None:
-        await stale_button(update, context)
-        return None
-    if decision.refusal is not None:
+    """:func:`~bot.handlers.admin.flow.rules_step` for a change to a person: also answers the
+    administration rules' own refusals (the last admin, yourself…) on the card."""
+    decision = await rules_step(update, context, act)
+    if decision is not None and decision.refusal is not None:
+        query = update.callback_query
+        assert query is not None
         await refuse_rule(query, context, decision, view)
         return None
     return decision

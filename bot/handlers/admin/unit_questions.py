@@ -25,15 +25,9 @@ from bot.handlers.admin.unit_views import button, unit_title
 from storage import Unit, UnitKind
 
 QUESTION_KEY = "admin_question"
-
-
 NAME_STEPS = ("uz", "ru", "en")
-
-
 #: Commands after the open question: PTB runs group 1 after the features of group 0.
 ABANDON_GROUP = 1
-
-
 Question = dict[str, Any]
 
 

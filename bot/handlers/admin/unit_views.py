@@ -14,11 +14,7 @@ from bot.i18n import Translator
 from storage import Unit, UnitKind
 
 PREFIX = "unt"
-
-
 PAGE_SIZE = 15
-
-
 NOTHING = "-"
 
 

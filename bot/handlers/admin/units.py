@@ -16,7 +16,7 @@ from bot import callbacks, organisation
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.admin.crossing_points import points, remove_point, start_point
-from bot.handlers.admin.flow import show, yes_no
+from bot.handlers.admin.flow import rules_step, show, yes_no
 from bot.handlers.admin.unit_answers import answer
 from bot.handlers.admin.unit_questions import (
     NAME_STEPS,
@@ -71,13 +71,11 @@ async def units_tap(update: Update, context: BotContext) -> None:
     elif action == "cpr" or action == "cpry":
         await remove_point(update, context, action, first)
     elif first.isdigit() and len(first) <= 12 and action in UNIT_ACTIONS:
-        async with context.db.transaction() as repos:
-            view = await organisation.unit_view(repos, actor_id(update), int(first))
-        if isinstance(view, Refused):
-            await tell_refused(update, context, view)
-            return
+        unit_id = int(first)
+        view = await rules_step(
+            update, context, lambda repos, actor: organisation.unit_view(repos, actor, unit_id)
+        )
         if view is None:
-            await stale_button(update, context)
             return
         await UNIT_ACTIONS[action](update, context, action, view.unit, second)
     else:
@@ -183,10 +181,12 @@ async def _switch(
 ) -> None:
     _ = context.tr.gettext
     active = action == "ony"
-    async with context.db.transaction() as repos:
-        done = await organisation.switch_unit(repos, actor_id(update), unit.id, active=active)
-    if isinstance(done, Refused):
-        await tell_refused(update, context, done)
+    done = await rules_step(
+        update,
+        context,
+        lambda repos, actor: organisation.switch_unit(repos, actor, unit.id, active=active),
+    )
+    if done is None:
         return
     title = escape(unit_title(unit, context.tr))
     if done.outcome is not Outcome.DONE:

@@ -21,8 +21,8 @@ from bot.handlers.admin.person_card import (
     choose_unit,
     confirm_keyboard,
     display_name,
+    person_step,
     read_person,
-    settled,
     show_card,
     tell,
     translator_for,
@@ -102,11 +102,14 @@ async def _move_chosen(
     if not valid:
         await stale_button(update, context)
         return
-    async with context.db.transaction() as repos:
-        found = await people.decide(
-            repos, actor_id(update), person_id, "move", unit_id=unit_id, unit_chosen=True
-        )
-    decision = await settled(update, context, found, view)
+    decision = await person_step(
+        update,
+        context,
+        view,
+        lambda repos, actor: people.decide(
+            repos, actor, person_id, "move", unit_id=unit_id, unit_chosen=True
+        ),
+    )
     if decision is None:
         return
     text = tr.gettext("Move {name} from {old} to {new}?").format(
@@ -136,9 +139,12 @@ async def _move(
     if not valid:
         await stale_button(update, context)
         return
-    async with context.db.transaction() as repos:
-        found = await people.move(repos, actor_id(update), person_id, unit_id)
-    decision = await settled(update, context, found, view)
+    decision = await person_step(
+        update,
+        context,
+        view,
+        lambda repos, actor: people.move(repos, actor, person_id, unit_id),
+    )
     if decision is None:
         return
     person = decision.person
@@ -166,11 +172,14 @@ async def _ask_block(
     assert query is not None
     tr = context.tr
     blocking = action == "bl"
-    async with context.db.transaction() as repos:
-        found = await people.decide(
-            repos, actor_id(update), person_id, "block" if blocking else "unblock"
-        )
-    decision = await settled(update, context, found, view)
+    decision = await person_step(
+        update,
+        context,
+        view,
+        lambda repos, actor: people.decide(
+            repos, actor, person_id, "block" if blocking else "unblock"
+        ),
+    )
     if decision is None:
         return
     name = who(decision.person)
@@ -202,9 +211,12 @@ async def _set_blocked(
     assert query is not None
     tr = context.tr
     blocking = action == "bly"
-    async with context.db.transaction() as repos:
-        found = await people.set_blocked(repos, actor_id(update), person_id, blocked=blocking)
-    decision = await settled(update, context, found, view)
+    decision = await person_step(
+        update,
+        context,
+        view,
+        lambda repos, actor: people.set_blocked(repos, actor, person_id, blocked=blocking),
+    )
     if decision is None:
         return
     person = decision.person

@@ -14,16 +14,17 @@ from telegram import (
 from bot import people
 from bot.administration import Refusal
 from bot.context import BotContext
+from bot.handlers.admin.flow import rules_step
 from bot.handlers.admin.person_card import (
-    Decision,
     View,
     button,
     card_button,
     choose_unit,
     confirm_keyboard,
     display_name,
+    person_step,
     read_person,
-    settled,
+    refuse_rule,
     show_card,
     tell,
     translator_for,
@@ -33,7 +34,6 @@ from bot.handlers.admin.person_card import (
 )
 from bot.handlers.admin.unit_questions import drop_question
 from bot.handlers.common import edit_then_answer, stale_button
-from bot.handlers.refusals import actor_id
 from bot.menus import role_name
 from storage import Role
 
@@ -83,16 +83,16 @@ async def role_chosen(
     if role is None:
         await stale_button(update, context)
         return
-    async with context.db.transaction() as repos:
-        found = await people.decide(
-            repos,
-            actor_id(update),
-            person_id,
-            "role",
-            role=role,
-            quiet=_UNIT_TO_CHOOSE | {Refusal.UNCHANGED},
-        )
-    if isinstance(found, Decision) and found.refusal in _UNIT_TO_CHOOSE:
+    found = await rules_step(
+        update,
+        context,
+        lambda repos, actor: people.decide(
+            repos, actor, person_id, "role", role=role, quiet=_UNIT_TO_CHOOSE | {Refusal.UNCHANGED}
+        ),
+    )
+    if found is None:
+        return
+    if found.refusal in _UNIT_TO_CHOOSE:
         await choose_unit(
             query,
             context,
@@ -103,10 +103,10 @@ async def role_chosen(
             allow_none=False,
         )
         return
-    decision = await settled(update, context, found, view)
-    if decision is None:
+    if found.refusal is not None:
+        await refuse_rule(query, context, found, view)
         return
-    person = decision.person
+    person = found.person
     text = tr.gettext("Change the role of {name} from {old} to {new}?").format(
         name=who(person),
         old=escape(role_name(person.role, tr)),
@@ -135,17 +135,14 @@ async def officer_unit_chosen(
     if not valid or unit_id is None:
         await stale_button(update, context)
         return
-    async with context.db.transaction() as repos:
-        found = await people.decide(
-            repos,
-            actor_id(update),
-            person_id,
-            "role",
-            role=Role.OFFICER,
-            unit_id=unit_id,
-            unit_chosen=True,
-        )
-    decision = await settled(update, context, found, view)
+    decision = await person_step(
+        update,
+        context,
+        view,
+        lambda repos, actor: people.decide(
+            repos, actor, person_id, "role", role=Role.OFFICER, unit_id=unit_id, unit_chosen=True
+        ),
+    )
     if decision is None:
         return
     assert decision.unit is not None
@@ -180,16 +177,14 @@ async def change_role(
     if role is None:
         await stale_button(update, context)
         return
-    async with context.db.transaction() as repos:
-        found = await people.change_role(
-            repos,
-            actor_id(update),
-            person_id,
-            role,
-            unit_id=unit_id,
-            unit_chosen=officer_with_unit,
-        )
-    decision = await settled(update, context, found, view)
+    decision = await person_step(
+        update,
+        context,
+        view,
+        lambda repos, actor: people.change_role(
+            repos, actor, person_id, role, unit_id=unit_id, unit_chosen=officer_with_unit
+        ),
+    )
     if decision is None:
         return
     person = decision.person
