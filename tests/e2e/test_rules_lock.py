@@ -20,6 +20,7 @@ from bot.standin import SentMessage, StandIn, TgChat, TgUser
 from storage import AuditEntry, Role, User
 from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
+from tests.e2e import test_urgent as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
 
@@ -241,3 +242,29 @@ async def test_an_invitation_to_a_unit_deactivated_since_registers_nobody(
         ]
         audit_text = (await admin_chat.say("/audit")).text or ""
         assert re.search(r"invite\.refused → \d+ .*unit_inactive", audit_text)
+
+
+async def test_a_coordinator_demoted_after_the_alert_acknowledges_nothing(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    officer, olga, _john = await urgent_lane.seed_people(tg, seed_user)
+    async with run_bot() as app:
+        await urgent_lane.file_incident(officer, urgent=True)
+        (alert_copy,) = await urgent_lane.wait_alerts(tg, urgent_lane.OLGA.id, 1)
+        await tg.wait_idle()
+        seen = await account(app, urgent_lane.OLGA.id)
+        async with app.services.db.transaction() as repos:  # demoted meanwhile
+            await repos.users.set_role(urgent_lane.OLGA.id, Role.OFFICER, unit_id=seen.unit_id)
+        leak_gate_once(app, urgent_lane.OLGA.id, seen)
+
+        answer = await tap(olga, alert_copy, urgent_lane.data_of(alert_copy, "ack"))
+
+        ru = app.services.catalogs.translator("ru")
+        assert answer["text"] == ru.gettext("This is for coordinators and administrators.")
+        async with app.services.db.read() as repos:
+            (alert,) = await repos.alerts.unacknowledged(max_repeats=99)
+        assert alert.acknowledged_at is None
+        assert alert_copy.edits == 0
+        assert await refusals(app, "alert.acknowledge_refused") == [
+            {"reason": "wrong_role", "actor_role": "officer"}
+        ]
