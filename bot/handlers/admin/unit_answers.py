@@ -8,10 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import (
-    MessageHandler,
-    filters,
-)
+from telegram.ext import MessageHandler, filters
 
 from bot import administration, organisation
 from bot.administration import InvalidText, TextProblem

@@ -41,7 +41,7 @@ class QuestionHandler(MessageHandler[BotContext, None]):
 
     PTB hands an update to the first handler of a group that matches it, and the report
     engine's ``/cancel`` and its catch-all for typed answers sit in group 0 too; so this handler
-    must come first in group 0 (:func:`register_questions`, or :func:`register` moves it there).
+    must come first in group 0 (``unit_answers.register_questions``, called right after the gate).
     That is safe because it matches only a new message in a private chat whose ``chat_data``
     holds an open question — read from ``application.chat_data``, since a filter cannot see the
     context — and only a plain message or ``/cancel``: other commands go on to their handlers.
