@@ -4,7 +4,8 @@ Reading this file tells everything the bot does. Handler groups:
   -1  the gate (who is this, which language, may they in?) — must run before any feature;
    0  the features, each registered by its module; the fallback is registered last because
       within one group PTB hands an update to the first handler that matches;
-   1  after the features: a command closes an admin's open question (bot/handlers/admin_units).
+   1  after the features: a command closes an admin's open question
+      (bot/handlers/admin/unit_questions.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from bot.concurrency import PerPersonUpdateProcessor
 from bot.config import LANGUAGES, Settings
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.handlers import (
-    admin_units,
-    admin_users,
     audit,
     digest,
     errors,
@@ -35,6 +34,7 @@ from bot.handlers import (
     start,
     urgent,
 )
+from bot.handlers.admin import invite_list, unit_answers, units, user_changes
 from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
@@ -88,15 +88,16 @@ def build_application(
 
     gate.register(application)
     # An admin's open question (a unit's name…) takes the typed answer before any feature.
-    admin_units.register_questions(application)
+    unit_answers.register_questions(application)
     invites.register(application)  # before start: /start <invitation> is theirs
+    invite_list.register(application)
     start.register(application)
     language.register(application)
     urgent.register_cancel(application)  # before report: a pending question is cancelled first
     report.register(application)
     my_reports.register(application)
-    admin_users.register(application)
-    admin_units.register(application)
+    user_changes.register(application)  # /users, /user and the cards' buttons
+    units.register(application)
     groups.register(application)
     audit.register(application)
     digest.register(application)

@@ -22,6 +22,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import callbacks
+from bot.authority import Operation, Refused, acting
 from bot.context import Services
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.chart import build_chart
@@ -131,9 +132,50 @@ async def digest_parts(
 ) -> list[tuple[str, Any]]:
     """What a recipient receives, in order: text chunks, then the spreadsheet and the chart."""
     async with services.db.read() as repos:
-        digest, reports, units, history = await digest_for(
+        found = await digest_for(
             repos, day, scheduled=scheduled, threshold_kg=services.settings.urgent_threshold_kg
         )
+    return await _parts(services, found, tr, group=group)
+
+
+async def on_demand_digest(
+    repos: Repositories, actor_telegram_id: int | None, day: date, *, threshold_kg: Decimal
+) -> tuple[Digest, list[Report], list[Unit], list[DayStats]] | Refused:
+    """``/digest [day]``: the actor checked, the day read and the reading audited together."""
+    actor = await acting(repos, actor_telegram_id, Operation.DIGEST, target=day.isoformat())
+    if isinstance(actor, Refused):
+        return actor
+    found = await digest_for(repos, day, scheduled=False, threshold_kg=threshold_kg)
+    await repos.audit.add(
+        "digest.on_demand",
+        actor_telegram_id=actor.telegram_id,
+        target=day.isoformat(),
+        details={"reports": len(found[1])},
+    )
+    return found
+
+
+async def on_demand_parts(
+    services: Services, actor_telegram_id: int | None, day: date, tr: Translator
+) -> list[tuple[str, Any]] | Refused:
+    """What ``/digest [day]`` sends, or the refusal (see :func:`on_demand_digest`)."""
+    async with services.db.transaction() as repos:
+        found = await on_demand_digest(
+            repos, actor_telegram_id, day, threshold_kg=services.settings.urgent_threshold_kg
+        )
+    if isinstance(found, Refused):
+        return found
+    return await _parts(services, found, tr, group=False)
+
+
+async def _parts(
+    services: Services,
+    found: tuple[Digest, list[Report], list[Unit], list[DayStats]],
+    tr: Translator,
+    *,
+    group: bool,
+) -> list[tuple[str, Any]]:
+    digest, reports, units, history = found
     units_by_id = {unit.id: unit for unit in units}
     lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
     parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]

@@ -46,6 +46,7 @@ class Refusal(StrEnum):
     EXPIRED = "expired"
     USED = "used"
     REVOKED = "revoked"
+    UNIT_INACTIVE = "unit_inactive"  # the unit was deactivated after the link was made
 
 
 class TargetProblem(StrEnum):

@@ -125,6 +125,19 @@ class UserRepository:
         )
         return _user(row) if row else None
 
+    async def all_by_username(self, username: str, *, limit: int = 10) -> list[User]:
+        """Everybody stored with this @username (case ignored), oldest first.
+
+        Telegram lets a username move to another account, and we refresh it only when its
+        owner writes to the bot: two rows may carry the same one for a while.
+        """
+        rows = await fetch_all(
+            self._conn,
+            f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?) ORDER BY id LIMIT ?",
+            (username, limit),
+        )
+        return [_user(row) for row in rows]
+
     async def count(self, *, role: Role | None = None, unit_id: int | None = None) -> int:
         """How many registered people match: any role / any unit when None."""
         where, params = _filter(role, unit_id)

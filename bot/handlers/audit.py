@@ -7,8 +7,11 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot import coordination
+from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.common import send_long
+from bot.handlers.refusals import actor_id, tell_refused
 
 DEFAULT_ENTRIES = 20
 MAX_ENTRIES = 200
@@ -29,8 +32,11 @@ async def audit_command(update: Update, context: BotContext) -> None:
             )
             return
         count = int(args[0])
-    async with context.db.read() as repos:
-        entries = await repos.audit.latest(count)
+    async with context.db.transaction() as repos:
+        entries = await coordination.read_audit(repos, actor_id(update), count)
+    if isinstance(entries, Refused):
+        await tell_refused(update, context, entries)
+        return
     if not entries:
         await chat.send_message(_("The audit log is empty."))
         return

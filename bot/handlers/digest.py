@@ -15,9 +15,11 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import CommandHandler
 
-from bot import delivery
+from bot import coordination, delivery
+from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.digest.xlsx import build_period_xlsx
+from bot.handlers.refusals import actor_id, tell_refused
 from bot.schedule import parse_clock
 from storage.clock import utc_now
 
@@ -70,9 +72,10 @@ async def digest_command(update: Update, context: BotContext) -> None:
             return
         day = parsed
     await chat.send_action(ChatAction.TYPING)
-    parts = await delivery.digest_parts(
-        context.services, day, context.tr, group=False, scheduled=False
-    )
+    parts = await delivery.on_demand_parts(context.services, actor_id(update), day, context.tr)
+    if isinstance(parts, Refused):
+        await tell_refused(update, context, parts)
+        return
     for part in parts:
         await delivery.send_part(context.bot, chat.id, part, day, context.tr, show_action=True)
 
@@ -106,10 +109,13 @@ async def export_command(update: Update, context: BotContext) -> None:
             ).format(limit=limit)
         )
         return
+    async with context.db.transaction() as repos:
+        found = await coordination.export(repos, actor_id(update), first, last)
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
+        return
+    reports, units = found.reports, found.units
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-    async with context.db.read() as repos:
-        reports = await repos.reports.between_days(first, last)
-        units = await repos.units.list()
     content = build_period_xlsx(first, last, reports, units, context.tr)
     await chat.send_document(
         content,
@@ -128,9 +134,7 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 async def settings_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    account = context.account
     assert chat is not None
-    assert account is not None
     _ = context.tr.gettext
     args = context.args or []
     names = {"digest": delivery.DIGEST_TIME, "reminder": delivery.REMINDER_TIME}
@@ -138,15 +142,12 @@ async def settings_command(update: Update, context: BotContext) -> None:
         moment = parse_clock(args[1])
         assert moment is not None
         async with context.db.transaction() as repos:
-            await repos.settings.set(
-                names[args[0].lower()], moment.strftime("%H:%M"), by=account.telegram_id
+            refused = await coordination.change_time(
+                repos, actor_id(update), names[args[0].lower()], moment
             )
-            await repos.audit.add(
-                "settings.changed",
-                actor_telegram_id=account.telegram_id,
-                target=names[args[0].lower()],
-                details={"value": moment.strftime("%H:%M")},
-            )
+        if refused is not None:
+            await tell_refused(update, context, refused)
+            return
         await schedule_jobs(context.application)  # type: ignore[arg-type]
     elif args:
         await chat.send_message(
@@ -156,8 +157,12 @@ async def settings_command(update: Update, context: BotContext) -> None:
             )
         )
         return
-    async with context.db.read() as repos:
+    async with context.db.transaction() as repos:
+        refused = await coordination.check_settings_reader(repos, actor_id(update))
         digest_time, reminder_time = await delivery.configured_times(repos)
+    if refused is not None:
+        await tell_refused(update, context, refused)
+        return
     await chat.send_message(
         _(
             "Daily digest: {digest}. Reminder to units that have not filed: {reminder} "

@@ -2,37 +2,33 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
+from bot import coordination
+from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
-from storage.bot_settings import COORDINATION_GROUP
+from bot.coordination import Unbound
+from bot.handlers.refusals import actor_id, tell_refused
 
 
 async def bind_group(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    account = context.account
     assert chat is not None
-    assert account is not None
     _ = context.tr.gettext
     if chat.type == ChatType.PRIVATE:
         await chat.send_message(
             _("Send /bindgroup inside the coordination group, after adding the bot to it.")
         )
         return
-    value = json.dumps({"chat_id": chat.id, "title": chat.title or ""}, ensure_ascii=False)
     async with context.db.transaction() as repos:
-        await repos.settings.set(COORDINATION_GROUP, value, by=account.telegram_id)
-        await repos.audit.add(
-            "group.bound",
-            actor_telegram_id=account.telegram_id,
-            target=str(chat.id),
-            details={"title": chat.title or ""},
-        )
+        refused = await coordination.bind_group(repos, actor_id(update), chat.id, chat.title or "")
+    if refused is not None:
+        await tell_refused(update, context, refused)  # in a group: nothing is said
+        return
     await chat.send_message(
         _("This group now receives the daily digest and urgent alerts: {title}.").format(
             title=escape(chat.title or str(chat.id))
@@ -42,23 +38,16 @@ async def bind_group(update: Update, context: BotContext) -> None:
 
 async def unbind_group(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    account = context.account
     assert chat is not None
-    assert account is not None
     _ = context.tr.gettext
+    in_group = chat.id if chat.type != ChatType.PRIVATE else None
     async with context.db.transaction() as repos:
-        current = await repos.settings.get(COORDINATION_GROUP)
-        bound_id = json.loads(current)["chat_id"] if current else None
-        in_other_group = chat.type != ChatType.PRIVATE and bound_id != chat.id
-        removed = False
-        if bound_id is not None and not in_other_group:
-            removed = await repos.settings.delete(COORDINATION_GROUP)
-            await repos.audit.add(
-                "group.unbound", actor_telegram_id=account.telegram_id, target=str(bound_id)
-            )
-    if removed:
+        outcome = await coordination.unbind_group(repos, actor_id(update), in_group=in_group)
+    if isinstance(outcome, Refused):
+        await tell_refused(update, context, outcome)
+    elif outcome is Unbound.DONE:
         await chat.send_message(_("No group receives the digest any more."))
-    elif in_other_group:
+    elif outcome is Unbound.OTHER_GROUP:
         await chat.send_message(_("This group is not the one bound to the digest."))
     else:
         await chat.send_message(_("No group is bound to the digest."))

@@ -7,13 +7,14 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, filing
+from bot import callbacks, filing, own_reports
+from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import Draft, ShowSummary
 from bot.forms.render import render, summary_lines
 from bot.handlers.common import edit_then_answer, stale_button
-from storage import User
+from bot.handlers.refusals import actor_id, tell_refused
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
 from storage.models import Report, ReportStatus
@@ -24,21 +25,23 @@ PAGE_SIZE = 5
 
 async def my_reports_command(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
-    text, markup = await _page(context, 0)
+    shown = await _page(context, 0, actor_id(update))
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
     await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-async def _page(context: BotContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    account = context.account
-    assert account is not None
+async def _page(
+    context: BotContext, page: int, actor: int | None
+) -> tuple[str, InlineKeyboardMarkup | None] | Refused:
     _ = context.tr.gettext
-    async with context.db.read() as repos:
-        total = await repos.reports.count_by_author(account.id)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        reports = await repos.reports.list_by_author(
-            account.id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
-        )
+    async with context.db.transaction() as repos:
+        found = await own_reports.page_of(repos, actor, page, PAGE_SIZE)
+    if isinstance(found, Refused):
+        return found
+    total, pages, page, reports = found.total, found.pages, found.page, found.reports
     if total == 0:
         return _("You have not filed any reports yet. Send /report to file one."), None
     header = context.tr.ngettext(
@@ -102,13 +105,29 @@ def report_text(context: BotContext, report: Report) -> str:
     return "\n".join(lines)
 
 
-async def _own_report(context: BotContext, account: User, report_id: str) -> Report | None:
-    if not report_id.isdigit() or len(report_id) > 18:  # SQLite integers end at 19 digits
-        return None
-    async with context.db.read() as repos:
-        report = await repos.reports.get(int(report_id))
+def _report_id(text: str) -> int | None:
+    # SQLite integers end at 19 digits.
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+async def _refused_or_missing(
+    update: Update, context: BotContext, found: object, *, missing: str | None = None
+) -> bool:
+    """Answer a refusal or a missing report; True when the tap is answered so."""
+    query = update.callback_query
+    assert query is not None
+    not_found = context.tr.gettext("Report not found.")
     # Officers see only their own reports; somebody else's is "not found", not "forbidden".
-    return report if report is not None and report.author_id == account.id else None
+    if isinstance(found, Refused) and found.denial is Denial.NOT_OWNER:
+        await query.answer(not_found, show_alert=True)
+        return True
+    if found is None:
+        await query.answer(missing or not_found, show_alert=True)
+        return True
+    if isinstance(found, Refused):
+        await tell_refused(update, context, found)
+        return True
+    return False
 
 
 def _report_keyboard(context: BotContext, report: Report, page: str) -> InlineKeyboardMarkup:
@@ -134,9 +153,7 @@ def _report_keyboard(context: BotContext, report: Report, page: str) -> InlineKe
 
 async def my_reports_tap(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    account = context.account
     assert query is not None
-    assert account is not None
     _ = context.tr.gettext
     try:
         action, target, page = callbacks.unpack(query.data, PREFIX, 3)
@@ -144,13 +161,32 @@ async def my_reports_tap(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if action == "page" and target.isdigit():
-        text, markup = await _page(context, int(target))
-        await edit_then_answer(query, text, markup)
+        shown = await _page(context, int(target), actor_id(update))
+        if isinstance(shown, Refused):
+            await tell_refused(update, context, shown)
+        else:
+            await edit_then_answer(query, *shown)
         return
-    report = await _own_report(context, account, target)
-    if report is None:
+    report_id = _report_id(target)
+    if report_id is None:
         await query.answer(_("Report not found."), show_alert=True)
         return
+    if action == "amend":
+        await _start_amending(update, context, report_id)
+        return
+    if action not in ("open", "wd", "wdy"):
+        await stale_button(update, context)
+        return
+    async with context.db.transaction() as repos:
+        if action == "wdy":
+            done = await own_reports.withdraw(repos, actor_id(update), report_id, now=utc_now())
+            found = done[0] if isinstance(done, tuple) else done
+        else:
+            found = await own_reports.own(repos, actor_id(update), report_id)
+    if await _refused_or_missing(update, context, found):
+        return
+    assert isinstance(found, own_reports.Own)
+    report = found.report
     if action == "open":
         await edit_then_answer(
             query, report_text(context, report), _report_keyboard(context, report, page)
@@ -175,53 +211,49 @@ async def my_reports_tap(update: Update, context: BotContext) -> None:
                 ]
             ),
         )
-    elif action == "wdy":
-        async with context.db.transaction() as repos:
-            withdrawn = await repos.reports.withdraw(report.id, now=utc_now())
-            if withdrawn:
-                await repos.audit.add(
-                    "report.withdrawn", actor_telegram_id=account.telegram_id, target=report.number
-                )
+    else:
         await edit_then_answer(
             query, _("Report {number} was withdrawn.").format(number=escape(report.number))
         )
-    elif action == "amend":
-        await _start_amending(update, context, account, report)
-    else:
-        await stale_button(update, context)
 
 
-async def _start_amending(
-    update: Update, context: BotContext, account: User, report: Report
-) -> None:
+async def _start_amending(update: Update, context: BotContext, report_id: int) -> None:
     query = update.callback_query
     assert query is not None
     _ = context.tr.gettext
-    if not filing.can_amend(report, utc_now(), context.settings.amend_window):
-        await query.answer(_("This report can no longer be amended."), show_alert=True)
-        return
-    form = FORMS[report.form]
-    draft = Draft(
-        draft_id=new_draft_id(),
-        form=form.key,
-        answers=dict(report.answers),
-        amends=report.id,
-        amends_number=report.number,
-    )
+    existing = None
+    draft: Draft | None = None
     async with context.db.transaction() as repos:
-        existing = await repos.drafts.get(account.id)
-        if existing is None:
-            await repos.drafts.save(
-                account.id,
-                draft_id=draft.draft_id,
-                form=form.key,
-                data=draft.to_json(),
-                now=utc_now(),
+        found = await own_reports.amendable(
+            repos, actor_id(update), report_id, now=utc_now(), window=context.settings.amend_window
+        )
+        if isinstance(found, own_reports.Own):
+            report = found.report
+            draft = Draft(
+                draft_id=new_draft_id(),
+                form=report.form,
+                answers=dict(report.answers),
+                amends=report.id,
+                amends_number=report.number,
             )
+            existing = await repos.drafts.get(found.actor.id)
+            if existing is None:
+                await repos.drafts.save(
+                    found.actor.id,
+                    draft_id=draft.draft_id,
+                    form=report.form,
+                    data=draft.to_json(),
+                    now=utc_now(),
+                )
+    if await _refused_or_missing(
+        update, context, found, missing=_("This report can no longer be amended.")
+    ):
+        return
     if existing is not None:
         await query.answer(_("Finish or discard your unfinished report first."), show_alert=True)
         return
-    text, markup = render(form, draft, ShowSummary(), context.tr)
+    assert draft is not None
+    text, markup = render(FORMS[draft.form], draft, ShowSummary(), context.tr)
     await edit_then_answer(query, text, markup)
 
 

@@ -14,7 +14,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, filing
+from bot import callbacks, filing, own_reports
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
@@ -54,8 +54,10 @@ def engine_for(context: BotContext, form: Form) -> FormEngine:
 
 
 async def _refusal(context: BotContext, repos: Repositories, account: User) -> str | None:
-    unit = await repos.units.get(account.unit_id) if account.unit_id else None
-    refusal = filing.may_file(account, unit)
+    # The account as it is now, in the caller's transaction: the gate's copy may be stale.
+    current = await repos.users.get_by_telegram_id(account.telegram_id)
+    unit = await repos.units.get(current.unit_id) if current and current.unit_id else None
+    refusal = filing.may_file(current, unit) if current else filing.Refusal.NOT_OFFICER
     _ = context.tr.gettext
     if refusal is filing.Refusal.NOT_OFFICER:
         return _("Reports are filed by officers. Coordinators receive them in the digest.")
@@ -417,13 +419,17 @@ async def _amend(
     assert draft.amends is not None
     if await repos.reports.get_version_by_idempotency_key(draft.draft_id) is not None:
         return await repos.reports.get(draft.amends)
-    current = await repos.reports.get(draft.amends)
-    if (
-        current is None
-        or current.author_id != account.id
-        or not filing.can_amend(current, utc_now(), context.settings.amend_window)
-    ):
+    # The author and their role as they are now (rules layer): only their own, in the window.
+    found = await own_reports.amendable(
+        repos,
+        account.telegram_id,
+        draft.amends,
+        now=utc_now(),
+        window=context.settings.amend_window,
+    )
+    if not isinstance(found, own_reports.Own):
         return None
+    current = found.report
     report = await repos.reports.amend(
         current.id,
         filing.report_changes(form, dict(answers)),

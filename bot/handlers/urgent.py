@@ -30,13 +30,15 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import access, callbacks, urgent
+from bot import alerting, callbacks, urgent
+from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
 from bot.forms.render import item_text, value_text
 from bot.handlers import report as report_handler
 from bot.handlers.common import NOT_MODIFIED, edit_then_answer, stale_button
+from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator, resolve_language
 from storage import Report, ReportStatus, Repositories, Role, Unit, User
 from storage.alerts import (
@@ -483,17 +485,19 @@ async def _acknowledge(update: Update, context: BotContext, account: User, alert
     assert query is not None
     services = context.services
     async with context.db.transaction() as repos:
-        first = await repos.alerts.acknowledge(alert_id, account.id, now=utc_now())
-        view = await load_view(repos, alert_id)
+        acked = await alerting.acknowledge(repos, actor_id(update), alert_id, now=utc_now())
+        first = isinstance(acked, alerting.Acknowledgement) and acked.first
+        view = (
+            await load_view(repos, alert_id)
+            if isinstance(acked, alerting.Acknowledgement)
+            else None
+        )
         copies = await repos.alerts.messages(alert_id) if view else []
         readers = {c.chat_id: await repos.users.get_by_telegram_id(c.chat_id) for c in copies}
         author = await repos.users.get(view.report.author_id) if view else None
-        if first and view is not None:
-            await repos.audit.add(
-                "alert.acknowledged",
-                actor_telegram_id=account.telegram_id,
-                target=view.report.number,
-            )
+    if isinstance(acked, Refused):
+        await tell_refused(update, context, acked)
+        return
     if view is None:
         await stale_button(update, context)
         return
@@ -553,16 +557,16 @@ async def _ask(update: Update, context: BotContext, account: User, alert_id: int
     assert query is not None
     tr = context.tr
     async with context.db.transaction() as repos:
-        view = await load_view(repos, alert_id)
-        withdrawn = view is not None and view.report.status is ReportStatus.WITHDRAWN
-        if view is not None and not withdrawn:
-            await repos.alerts.set_pending(
-                account.id, PendingKind.QUESTION, alert_id=alert_id, now=utc_now()
-            )
-    if view is None:
+        begun = await alerting.begin_question(repos, actor_id(update), alert_id, now=utc_now())
+        view = await load_view(repos, alert_id) if isinstance(begun, alerting.Begun) else None
+    if isinstance(begun, Refused):
+        await tell_refused(update, context, begun)
+        return
+    if begun is None or view is None:
         await stale_button(update, context)
         return
-    if withdrawn:
+    account = begun.actor
+    if begun.withdrawn:
         await query.answer(_withdrawn_text(tr, view.report), show_alert=True)
         return
     prompt = "\n".join(
@@ -585,29 +589,25 @@ async def _reply(update: Update, context: BotContext, account: User, question_id
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    refusal: str | None = None
     async with context.db.transaction() as repos:
+        begun = await alerting.begin_answer(repos, actor_id(update), question_id, now=utc_now())
         question = await repos.alerts.get_question(question_id)
         view = await load_view(repos, question.alert_id) if question else None
-        if question is not None and view is not None:
-            if view.report.author_id != account.id:
-                refusal = tr.gettext("This question was sent to another officer.")
-            elif question.answer is not None:
-                refusal = tr.gettext("You have already answered this question.")
-            else:
-                await repos.alerts.set_pending(
-                    account.id,
-                    PendingKind.ANSWER,
-                    alert_id=question.alert_id,
-                    question_id=question.id,
-                    now=utc_now(),
-                )
-    if question is None or view is None:
+    if isinstance(begun, Refused) and begun.denial is Denial.NOT_OWNER:
+        await query.answer(
+            tr.gettext("This question was sent to another officer."), show_alert=True
+        )
+        return
+    if isinstance(begun, Refused):
+        await tell_refused(update, context, begun)
+        return
+    if begun is None or view is None:
         await stale_button(update, context)
         return
-    if refusal is not None:
-        await query.answer(refusal, show_alert=True)
+    if begun.answered:
+        await query.answer(tr.gettext("You have already answered this question."), show_alert=True)
         return
+    account = begun.actor
     prompt = "\n".join(
         [
             tr.gettext(
@@ -732,11 +732,21 @@ async def typed_step(update: Update, context: BotContext) -> None:
     if pending is not None:
         async with context.db.transaction() as repos:
             pending = await repos.alerts.get_pending(account.id)
-            if pending is not None and await _void(context, repos, account, pending, now):
+            sender = (
+                await alerting.typed_sender(repos, actor_id(update), pending)
+                if pending is not None
+                else None
+            )
+            # Refused (the role changed since the tap; audited) or stale: the typing belongs
+            # to the report form, as if nothing were pending.
+            if pending is not None and (
+                not isinstance(sender, User) or await _void(context, repos, sender, pending, now)
+            ):
                 await repos.alerts.clear_pending(account.id)
                 pending = None
             if pending is not None:
-                outcome = await _take(context, repos, account, pending, message, now)
+                assert isinstance(sender, User)
+                outcome = await _take(context, repos, sender, pending, message, now)
     if pending is None:
         await report_handler.form_message(update, context)
         return
@@ -752,10 +762,7 @@ async def typed_step(update: Update, context: BotContext) -> None:
 async def _void(
     context: BotContext, repos: Repositories, account: User, pending: PendingReply, now: datetime
 ) -> bool:
-    """The pending step no longer holds: the person's role changed, or it went stale."""
-    prefix = PREFIX if pending.kind is PendingKind.QUESTION else ANSWER_PREFIX
-    if access.decide(account.role, access.Request(callback_prefix=prefix)) is not None:
-        return True
+    """The pending step went stale (the rules layer already checked the role)."""
     draft = await repos.drafts.get(account.id)
     return urgent.pending_is_stale(
         pending_since=pending.created_at,

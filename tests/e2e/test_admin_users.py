@@ -151,7 +151,9 @@ async def test_role_change_updates_their_menu_and_tells_them_in_their_language(
         assert role_name(Role.OFFICER, ru) not in card.button_texts  # not the current role
         await press(o, role_name(Role.COORDINATOR, ru))
         assert card.text == ru.gettext("Change the role of {name} from {old} to {new}?").format(
-            name="Bekzod", old=role_name(Role.OFFICER, ru), new=role_name(Role.COORDINATOR, ru)
+            name="Bekzod (8201)",
+            old=role_name(Role.OFFICER, ru),
+            new=role_name(Role.COORDINATOR, ru),
         )
         await tap(o, "usr", "ry")
         assert card.text.startswith("✅ ")
@@ -190,10 +192,10 @@ async def test_making_somebody_without_a_unit_an_officer_asks_for_the_unit(
         await press(o, role_name(Role.OFFICER, ru))
         assert card.text == ru.gettext(
             "An officer must belong to a unit. Which unit will {name} serve in?"
-        ).format(name="Olim")
+        ).format(name="Olim (8202)")
         await press(o, "Нукус")
         assert card.text == ru.gettext("Make {name} an officer of {unit}?").format(
-            name="Olim", unit="Нукус (IMT-NUK)"
+            name="Olim (8202)", unit="Нукус (IMT-NUK)"
         )
         await tap(o, "usr", "roy")
         olim = await account(app, OLIM.id)
@@ -281,7 +283,7 @@ async def test_a_block_takes_effect_on_the_very_next_update_and_unblock_restores
         await tap(o, "usr", "bl")
         assert card.text == ru.gettext(
             "Block {name}? From their next message on, the bot will refuse them everything."
-        ).format(name="Bekzod")
+        ).format(name="Bekzod (8201)")
         await tap(o, "usr", "bly")
         assert card.text.startswith("⛔ " + ru.gettext("{name} is blocked.").format(name="Bekzod"))
         assert (await account(app, BEKZOD.id)).status is UserStatus.BLOCKED
@@ -361,7 +363,7 @@ async def test_with_two_admins_one_blocks_the_other_but_never_the_last_one_stand
         # The second admin gets as far as "Block Dilnoza?"…
         their_card = await open_card(second, ADMIN.id)
         await tap(second, "usr", "bl")
-        assert their_card.text.startswith("Заблокировать пользователя Dilnoza Karimova?")
+        assert their_card.text.startswith("Заблокировать пользователя Dilnoza Karimova (5001)?")
         # …but the first admin blocks them first.
         await open_card(first, SECOND_ADMIN.id)
         await tap(first, "usr", "bl")

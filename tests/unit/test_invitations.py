@@ -26,6 +26,7 @@ from bot.invitations import (
     status_of,
     target_problem,
 )
+from bot.inviting import acceptance_refusal
 from storage import Invite, Role, Unit, UnitKind
 
 T0 = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
@@ -170,3 +171,25 @@ def test_officers_need_an_active_unit_the_others_may_have_none() -> None:
     for role in Role:
         assert target_problem(role, 11, closed) is TargetProblem.UNIT_UNAVAILABLE
         assert target_problem(role, 999, None) is TargetProblem.UNIT_UNAVAILABLE
+
+
+# --- accepting: the unit as it is now ------------------------------------------------------
+
+CLOSED = replace(TERMEZ, active=False)
+TOKEN = "x" * 32
+
+
+@pytest.mark.parametrize(
+    ("made", "unit", "expected"),
+    [
+        (invite(), TERMEZ, None),
+        (invite(), CLOSED, Refusal.UNIT_INACTIVE),  # deactivated after the link was made
+        (invite(), None, Refusal.UNIT_INACTIVE),  # gone
+        (invite(unit_id=None, role=Role.COORDINATOR), None, None),  # no unit to check
+        (invite(revoked_at=T0), CLOSED, Refusal.REVOKED),  # the invitation's own state first
+    ],
+)
+def test_an_invitation_takes_nobody_into_a_unit_that_is_no_longer_active(
+    made: Invite, unit: Unit | None, expected: Refusal | None
+) -> None:
+    assert acceptance_refusal(TOKEN, made, unit, T0 + timedelta(hours=1)) is expected

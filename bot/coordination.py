@@ -1,0 +1,128 @@
+"""Operations on what the coordination sees, each in the caller's transaction: the bound group,
+the digest and reminder times, the audit log, the export of reports.
+
+Who acts is read again here (bot/authority.py). Reading the audit log and exporting reports are
+audited themselves (who, how much, which period): both hand protected data out of the bot.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, time
+from enum import StrEnum
+
+from bot.authority import Operation, Refused, acting
+from storage import AuditEntry, Repositories, Unit
+from storage.bot_settings import COORDINATION_GROUP
+from storage.models import Report
+
+
+async def bind_group(
+    repos: Repositories, actor_telegram_id: int | None, chat_id: int, title: str
+) -> Refused | None:
+    """Make ``chat_id`` the one group that receives the digest and urgent alerts."""
+    actor = await acting(repos, actor_telegram_id, Operation.GROUP_BIND, target=str(chat_id))
+    if isinstance(actor, Refused):
+        return actor
+    value = json.dumps({"chat_id": chat_id, "title": title}, ensure_ascii=False)
+    await repos.settings.set(COORDINATION_GROUP, value, by=actor.telegram_id)
+    await repos.audit.add(
+        "group.bound",
+        actor_telegram_id=actor.telegram_id,
+        target=str(chat_id),
+        details={"title": title},
+    )
+    return None
+
+
+class Unbound(StrEnum):
+    DONE = "done"
+    NONE_BOUND = "none_bound"
+    OTHER_GROUP = "other_group"  # sent in a group that is not the bound one
+
+
+async def unbind_group(
+    repos: Repositories, actor_telegram_id: int | None, *, in_group: int | None
+) -> Unbound | Refused:
+    """Unbind the group; from a group (``in_group`` its id), only that group itself."""
+    actor = await acting(repos, actor_telegram_id, Operation.GROUP_UNBIND)
+    if isinstance(actor, Refused):
+        return actor
+    current = await repos.settings.get(COORDINATION_GROUP)
+    bound_id = json.loads(current)["chat_id"] if current else None
+    if in_group is not None and bound_id != in_group:
+        return Unbound.OTHER_GROUP
+    if bound_id is None:
+        return Unbound.NONE_BOUND
+    if not await repos.settings.delete(COORDINATION_GROUP):
+        return Unbound.NONE_BOUND
+    await repos.audit.add(
+        "group.unbound", actor_telegram_id=actor.telegram_id, target=str(bound_id)
+    )
+    return Unbound.DONE
+
+
+async def check_settings_reader(
+    repos: Repositories, actor_telegram_id: int | None
+) -> Refused | None:
+    """Whether the actor may see the configured times (they are read by bot/delivery.py)."""
+    actor = await acting(repos, actor_telegram_id, Operation.SETTINGS_READ)
+    return actor if isinstance(actor, Refused) else None
+
+
+async def change_time(
+    repos: Repositories, actor_telegram_id: int | None, key: str, moment: time
+) -> Refused | None:
+    """Store a new digest or reminder time (``key``); the caller reschedules the jobs."""
+    actor = await acting(repos, actor_telegram_id, Operation.SETTINGS_CHANGE, target=key)
+    if isinstance(actor, Refused):
+        return actor
+    value = moment.strftime("%H:%M")
+    await repos.settings.set(key, value, by=actor.telegram_id)
+    await repos.audit.add(
+        "settings.changed",
+        actor_telegram_id=actor.telegram_id,
+        target=key,
+        details={"value": value},
+    )
+    return None
+
+
+async def read_audit(
+    repos: Repositories, actor_telegram_id: int | None, count: int
+) -> list[AuditEntry] | Refused:
+    """The latest ``count`` entries; the reading is recorded after them, not among them."""
+    actor = await acting(repos, actor_telegram_id, Operation.AUDIT_READ)
+    if isinstance(actor, Refused):
+        return actor
+    entries = await repos.audit.latest(count)
+    await repos.audit.add(
+        "audit.read", actor_telegram_id=actor.telegram_id, details={"entries": len(entries)}
+    )
+    return entries
+
+
+@dataclass(frozen=True)
+class Export:
+    reports: list[Report]
+    units: list[Unit]
+
+
+async def export(
+    repos: Repositories, actor_telegram_id: int | None, first: date, last: date
+) -> Export | Refused:
+    """The reports of ``first``..``last`` (local days) with every unit, for the spreadsheet."""
+    period = f"{first.isoformat()}..{last.isoformat()}"
+    actor = await acting(repos, actor_telegram_id, Operation.EXPORT, target=period)
+    if isinstance(actor, Refused):
+        return actor
+    reports = await repos.reports.between_days(first, last)
+    units = await repos.units.list()
+    await repos.audit.add(
+        "export",
+        actor_telegram_id=actor.telegram_id,
+        target=period,
+        details={"from": first.isoformat(), "to": last.isoformat(), "reports": len(reports)},
+    )
+    return Export(reports, units)

@@ -1,0 +1,240 @@
+"""The admin's typed answers to an open question (bot/handlers/admin/unit_questions.py): check
+each one, ask the next, and with the last one create or rename the unit, or add the crossing
+point — through the rules layer (bot/organisation.py), which reads the admin again: the role
+may have gone while they typed."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot import administration, organisation
+from bot.administration import InvalidText, TextProblem
+from bot.authority import Refused
+from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin.unit_questions import (
+    ABANDON_GROUP,
+    NAME_STEPS,
+    Question,
+    QuestionHandler,
+    abandon_question,
+    ask,
+    is_cancel,
+    open_question,
+    reply,
+    stop_asking,
+)
+from bot.handlers.admin.unit_views import card_view, points_view, unit_title
+from bot.handlers.refusals import actor_id, tell_refused
+from bot.i18n import Translator
+from bot.organisation import Outcome
+from storage import Role, UnitKind
+
+
+def _problem_text(tr: Translator, problem: TextProblem) -> str:
+    _ = tr.gettext
+    texts = {
+        TextProblem.EMPTY: _("That was empty."),
+        TextProblem.TOO_LONG: _("That is too long: at most {limit} characters, please.").format(
+            limit=administration.MAX_NAME_CHARS
+        ),
+        TextProblem.CONTROL: _("Please type it on one line, without special characters."),
+        TextProblem.BAD_CODE: _(
+            "A code is 2 to 16 Latin letters and digits, with hyphens between."
+        ),
+    }
+    return texts[problem]
+
+
+async def question_answer(update: Update, context: BotContext) -> None:
+    """The message :class:`QuestionHandler` took: an answer, or /cancel."""
+    message = update.message
+    account = context.account
+    assert message is not None
+    _ = context.tr.gettext
+    question = open_question(context)
+    if question is None:  # answered meanwhile by a tap on "Stop"
+        return
+    if message.text is not None and is_cancel(message.text):
+        stop_asking(context)
+        await message.chat.send_message(_("Stopped. Nothing was changed."))
+        return
+    if account is None or account.role is not Role.ADMIN:
+        # The gate checks commands and buttons; a typed answer must be checked here, in case
+        # the admin lost the role while the question was open.
+        stop_asking(context)
+        await message.chat.send_message(_("This is for administrators only."))
+        return
+    if message.text is None:
+        await reply(context, update, question, _("Please type the answer as text."))
+        return
+    await answer(context, update, question, message.text)
+
+
+async def answer(context: BotContext, update: Update, question: Question, text: str) -> None:
+    tr = context.tr
+    _ = tr.gettext
+    step = question.get("step")
+    try:
+        if step == "code":
+            value = administration.clean_code(text)
+        else:
+            value = administration.clean_name(text)
+    except InvalidText as exc:
+        await reply(context, update, question, _problem_text(tr, exc.problem))
+        return
+    if question["flow"] == "cp":
+        await _add_crossing_point(context, update, question, value)
+        return
+    async with context.db.read() as repos:
+        units = await repos.units.list()
+    if step == "code":
+        if any(unit.code == value for unit in units):
+            await reply(
+                context,
+                update,
+                question,
+                _("There is already a unit with the code {code}.").format(code=value),
+            )
+            return
+        question = {**question, "code": value, "step": NAME_STEPS[0]}
+        ask(context, question)
+        await reply(context, update, question, None)
+        return
+    assert step in NAME_STEPS
+    others = [unit.name(step) for unit in units if unit.id != question.get("unit")]
+    if administration.is_duplicate(value, others):
+        await reply(
+            context,
+            update,
+            question,
+            _("There is already a unit named {name}.").format(name=value),
+        )
+        return
+    names = {**question.get("names", {}), step: value}
+    index = NAME_STEPS.index(step)
+    if index + 1 < len(NAME_STEPS):
+        question = {**question, "names": names, "step": NAME_STEPS[index + 1]}
+        ask(context, question)
+        await reply(context, update, question, None)
+        return
+    if question["flow"] == "add":
+        await _create_unit(context, update, question, names)
+    else:
+        await _rename_unit(context, update, question, names)
+
+
+async def _create_unit(
+    context: BotContext, update: Update, question: Question, names: dict[str, str]
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    code = str(question["code"])
+    async with context.db.transaction() as repos:
+        done = await organisation.create_unit(
+            repos, actor_id(update), code=code, kind=UnitKind(question["kind"]), names=names
+        )
+    if isinstance(done, Refused):
+        stop_asking(context)
+        await tell_refused(update, context, done)
+        return
+    if done.outcome is Outcome.CODE_TAKEN:
+        # Another admin took the code while this one typed the names: ask for another code.
+        question = {**question, "names": names, "step": "code"}
+        ask(context, question)
+        await reply(
+            context,
+            update,
+            question,
+            _("There is already a unit with the code {code}.").format(code=code),
+        )
+        return
+    assert done.unit is not None
+    stop_asking(context)
+    notice = "✅ " + _("Unit {code} created.").format(code=escape(done.unit.code))
+    await send_card(update, context, done.unit.id, notice)
+
+
+async def send_card(update: Update, context: BotContext, unit_id: int, notice: str) -> None:
+    """The unit's card as a new message, under a line saying what just happened."""
+    chat = update.effective_chat
+    assert chat is not None
+    shown = await card_view(context, unit_id, actor_id(update))
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
+    await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+
+
+async def _rename_unit(
+    context: BotContext, update: Update, question: Question, names: dict[str, str]
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    async with context.db.transaction() as repos:
+        done = await organisation.rename_unit(repos, actor_id(update), int(question["unit"]), names)
+    stop_asking(context)
+    if isinstance(done, Refused):
+        await tell_refused(update, context, done)
+        return
+    if done.unit is None:
+        await chat.send_message(_("Stopped. Nothing was changed."))
+        return
+    notice = "✅ " + _("Unit {code} renamed.").format(code=escape(done.unit.code))
+    await send_card(update, context, done.unit.id, notice)
+
+
+async def _add_crossing_point(
+    context: BotContext, update: Update, question: Question, name: str
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.tr.gettext
+    async with context.db.transaction() as repos:
+        done = await organisation.add_crossing_point(
+            repos, actor_id(update), int(question["unit"]), name
+        )
+    if isinstance(done, Refused):
+        stop_asking(context)
+        await tell_refused(update, context, done)
+        return
+    if done.unit is None or done.outcome is Outcome.NOT_BLO:
+        stop_asking(context)
+        await chat.send_message(_("Stopped. Nothing was changed."))
+        return
+    if done.outcome is Outcome.DUPLICATE:
+        await reply(
+            context,
+            update,
+            question,
+            _("{unit} already has a crossing point named {name}.").format(
+                unit=unit_title(done.unit, context.tr), name=name
+            ),
+        )
+        return
+    assert done.point is not None
+    stop_asking(context)
+    shown = await points_view(context, done.unit.id, actor_id(update))
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
+    notice = "✅ " + _("Crossing point {name} added.").format(name=escape(done.point.name))
+    await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+
+
+def register_questions(application: FieldReportApplication) -> None:
+    """Typed answers to open questions: before every other message handler of group 0.
+
+    Meant to be called from app.py right after the gate (see :class:`QuestionHandler`).
+    """
+    application.add_handler(QuestionHandler(application, question_answer), group=0)
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, abandon_question),
+        group=ABANDON_GROUP,
+    )

@@ -1,0 +1,183 @@
+"""The open question of an admin adding or renaming a unit or adding a crossing point: a code,
+then the names in Uzbek, Russian and English one after another; a crossing point's name.
+
+The question lives in the chat's ``chat_data`` under :data:`QUESTION_KEY` (PTB persists it in
+our database, so it survives a restart), and :class:`QuestionHandler` takes the admin's next
+message while it is open. ``/cancel`` stops it, and so does any other command (see
+:func:`abandon_question`). What an answer does is bot/handlers/admin/unit_answers.py.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    MessageHandler,
+    filters,
+)
+from telegram.ext._utils.types import HandlerCallback
+
+from bot.context import BotContext
+from bot.handlers.admin.unit_views import button, unit_title
+from storage import Unit, UnitKind
+
+QUESTION_KEY = "admin_question"
+NAME_STEPS = ("uz", "ru", "en")
+#: Commands after the open question: PTB runs group 1 after the features of group 0.
+ABANDON_GROUP = 1
+Question = dict[str, Any]
+
+
+def is_cancel(text: str) -> bool:
+    head = text.split(maxsplit=1)[0] if text.strip() else ""
+    return head.split("@", 1)[0].lower() == "/cancel"
+
+
+class QuestionHandler(MessageHandler[BotContext, None]):
+    """The admin's typed answer to an open question, and ``/cancel`` while one is open.
+
+    PTB hands an update to the first handler of a group that matches it, and the report
+    engine's ``/cancel`` and its catch-all for typed answers sit in group 0 too; so this handler
+    must come first in group 0 (``unit_answers.register_questions``, called right after the gate).
+    That is safe because it matches only a new message in a private chat whose ``chat_data``
+    holds an open question — read from ``application.chat_data``, since a filter cannot see the
+    context — and only a plain message or ``/cancel``: other commands go on to their handlers.
+    """
+
+    __slots__ = ("_chat_data",)
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        callback: HandlerCallback[Update, BotContext, None],
+    ) -> None:
+        super().__init__(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, callback)
+        self._chat_data = application.chat_data
+
+    def check_update(self, update: object) -> bool | dict[str, list[Any]] | None:
+        if not isinstance(update, Update) or update.message is None:
+            return None
+        data = self._chat_data.get(update.message.chat.id)
+        if not data or QUESTION_KEY not in data:
+            return None
+        text = update.message.text
+        if text is not None and text.startswith("/") and not is_cancel(text):
+            return None
+        return super().check_update(update)
+
+
+def drop_question(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int) -> None:
+    """Forget a chat's open question (its admin was blocked or lost the role meanwhile)."""
+    data = application.chat_data.get(chat_id)
+    if data is not None and data.pop(QUESTION_KEY, None) is not None:
+        application.mark_data_for_update_persistence(chat_ids=chat_id)
+
+
+async def abandon_question(update: Update, context: BotContext) -> None:
+    """Another command after an open question: the admin moved on, so stop asking.
+
+    Otherwise a later message meant for something else (an answer in a report) would be taken
+    as, say, a unit's name.
+    """
+    if context.chat_data is not None:
+        context.chat_data.pop(QUESTION_KEY, None)
+
+
+def open_question(context: BotContext) -> Question | None:
+    if context.chat_data is None:
+        return None
+    question = context.chat_data.get(QUESTION_KEY)
+    return question if isinstance(question, dict) else None
+
+
+def ask(context: BotContext, question: Question) -> None:
+    assert context.chat_data is not None
+    context.chat_data[QUESTION_KEY] = question
+
+
+def stop_asking(context: BotContext) -> None:
+    if context.chat_data is not None:
+        context.chat_data.pop(QUESTION_KEY, None)
+
+
+def prompt(context: BotContext, question: Question, unit: Unit | None) -> str:
+    """The question's text (HTML): what is asked, and how to stop."""
+    tr = context.tr
+    _ = tr.gettext
+    flow, step = question["flow"], question.get("step")
+    lines: list[str] = []
+    if flow == "add":
+        kind = UnitKind(question["kind"])
+        lines.append(
+            _("New border liaison office.") if kind is UnitKind.BLO else _("New mobile team.")
+        )
+        if question.get("code"):
+            lines.append(_("Code: {code}").format(code=escape(question["code"])))
+    elif flow == "rename" and unit is not None:
+        lines.append(_("Renaming {unit}.").format(unit=escape(unit_title(unit, tr))))
+    if step == "code":
+        example = "BLO-TER" if question.get("kind") == UnitKind.BLO.value else "IMT-GUL"
+        lines.append(
+            _(
+                "Type its code: 2 to 16 Latin letters and digits, with hyphens between, "
+                "for example {example}."
+            ).format(example=example)
+        )
+    elif step == "uz":
+        lines.append(_("Type its name in Uzbek (Latin script)."))
+    elif step == "ru":
+        lines.append(_("Type its name in Russian."))
+    elif step == "en":
+        lines.append(_("Type its name in English."))
+    elif flow == "cp" and unit is not None:
+        lines.append(
+            _("Type the name of the new crossing point of {unit}.").format(
+                unit=escape(unit_title(unit, tr))
+            )
+        )
+    lines.append(_("Send /cancel to stop."))
+    return "\n".join(lines)
+
+
+def prompt_keyboard(
+    context: BotContext, question: Question, unit: Unit | None
+) -> InlineKeyboardMarkup:
+    tr = context.tr
+    rows = []
+    step = question.get("step")
+    if question["flow"] == "rename" and unit is not None and step in NAME_STEPS:
+        current = unit.name(step)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    tr.gettext("Keep: {name}").format(name=current),
+                    callback_data=button("keep", unit.id, step),
+                )
+            ]
+        )
+    rows.append([InlineKeyboardButton("✖ " + tr.gettext("Stop"), callback_data=button("stop"))])
+    return InlineKeyboardMarkup(rows)
+
+
+async def reply(
+    context: BotContext, update: Update, question: Question, problem: str | None
+) -> None:
+    """The (next) question as a new message, with what was wrong with the last answer."""
+    chat = update.effective_chat
+    assert chat is not None
+    unit = await _question_unit(context, question)
+    text = prompt(context, question, unit)
+    if problem:
+        text = "⚠️ " + escape(problem) + "\n\n" + text
+    await chat.send_message(text, reply_markup=prompt_keyboard(context, question, unit))
+
+
+async def _question_unit(context: BotContext, question: Question) -> Unit | None:
+    unit_id = question.get("unit")
+    if not isinstance(unit_id, int):
+        return None
+    async with context.db.read() as repos:
+        return await repos.units.get(unit_id)
