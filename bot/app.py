@@ -14,7 +14,15 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.concurrency import PerPersonUpdateProcessor
@@ -105,7 +113,24 @@ def build_application(
     report.register_answers(application)  # after every other message handler
     fallback.register(application)  # last: see the module docstring
     errors.register(application)
+    new_messages_only(application)
     return application
+
+
+def new_messages_only(application: FieldReportApplication) -> None:
+    """Behind the gate, commands and typed answers come from new messages only.
+
+    PTB's CommandHandler and MessageHandler also match edited messages: editing an old
+    "/export …" would run it again, editing an answer would answer the current question. The
+    gate stops every edit and explains it; this keeps the features deaf to edits even if an
+    edit ever got past it.
+    """
+    for group, handlers in application.handlers.items():
+        if group == gate.GATE_GROUP:
+            continue
+        for handler in handlers:
+            if isinstance(handler, CommandHandler | MessageHandler):
+                handler.filters = filters.UpdateType.MESSAGE & handler.filters
 
 
 async def bootstrap_admins(services: Services) -> None:
