@@ -7,12 +7,13 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, filing
+from bot import callbacks, filing, once
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import Draft, ShowSummary
 from bot.forms.render import render, summary_lines
 from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.report import mark_shown, show_draft
 from storage import User
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
@@ -209,6 +210,7 @@ async def _start_amending(
         amends_number=report.number,
     )
     async with context.db.transaction() as repos:
+        repeat = not await once.first_time(repos, update, utc_now())
         existing = await repos.drafts.get(account.id)
         if existing is None:
             await repos.drafts.save(
@@ -218,11 +220,16 @@ async def _start_amending(
                 data=draft.to_json(),
                 now=utc_now(),
             )
+    if existing is not None and repeat:
+        # The same tap again (redelivered after a crash): show the draft it started.
+        await show_draft(query, context, account, existing, repeat=True)
+        return
     if existing is not None:
         await query.answer(_("Finish or discard your unfinished report first."), show_alert=True)
         return
     text, markup = render(form, draft, ShowSummary(), context.tr)
     await edit_then_answer(query, text, markup)
+    await mark_shown(context, account, draft, None)
 
 
 def register(application: FieldReportApplication) -> None:

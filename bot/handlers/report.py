@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, filing
+from bot import callbacks, filing, once
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
@@ -34,7 +34,12 @@ from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
 from bot.forms.render import problem_text, render
 from bot.handlers import urgent
-from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
+from bot.handlers.common import (
+    answer_if_still_open,
+    edit_or_ignore_unchanged,
+    edit_then_answer,
+    stale_button,
+)
 from bot.handlers.fallback import unknown_message
 from bot.i18n import resolve_language
 from storage import Repositories, User
@@ -145,15 +150,22 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
     if action == "new" and form_key in FORMS:
         form = FORMS[form_key]
         async with context.db.transaction() as repos:
+            repeat = not await once.first_time(repos, update, utc_now())
             refusal = await _refusal(context, repos, account)
             existing = await repos.drafts.get(account.id)
-            if refusal is None and (existing is None or _expired(context, existing)):
+            if repeat and existing is not None:
+                # The same tap again (redelivered after a crash): show the draft it started.
+                refusal = None
+            elif refusal is None and (existing is None or _expired(context, existing)):
                 points = await repos.crossing_points.list_for_unit(account.unit_id or 0)
                 places = [[str(point.id), point.name] for point in points]
                 outcome = engine_for(context, form).start(new_draft_id(), places)
                 await _save(repos, account, outcome.draft)
         if refusal:
             await query.answer(refusal, show_alert=True)
+            return
+        if repeat and existing is not None:
+            await show_draft(query, context, account, existing, repeat=True)
             return
         if existing is not None and not _expired(context, existing):
             await query.answer(
@@ -162,6 +174,7 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
             return
         text, markup = render(form, outcome.draft, outcome.view, context.tr)
         await edit_then_answer(query, text, markup)
+        await mark_shown(context, account, outcome.draft, None)
         return
     if action == "menu":
         await edit_then_answer(
@@ -179,12 +192,41 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
         if action == "discard":
             await edit_then_answer(query, _("The unfinished report was discarded."))
             return
-        draft = Draft.from_json(stored.data)
-        form = FORMS[draft.form]
-        text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
-        await edit_then_answer(query, text, markup)
+        await show_draft(query, context, account, stored)
         return
     await stale_button(update, context)
+
+
+async def show_draft(
+    query: CallbackQuery,
+    context: BotContext,
+    account: User,
+    stored: StoredDraft,
+    *,
+    repeat: bool = False,
+) -> None:
+    """Edit the tapped message into the draft's current question (or summary); ``repeat``:
+    the tap was redelivered, and the crashed process may have answered it already."""
+    draft = Draft.from_json(stored.data)
+    form = FORMS[draft.form]
+    text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
+    await edit_or_ignore_unchanged(query, text, markup)
+    if repeat:
+        await answer_if_still_open(query)
+    else:
+        await query.answer()
+    await mark_shown(context, account, draft, stored.shown_step)
+
+
+async def mark_shown(
+    context: BotContext, account: User, draft: Draft, shown_step: int | None
+) -> None:
+    """Record that the person now sees ``draft`` as it is (called after a successful send),
+    so that their next typed text answers this question; nothing to write if it was known."""
+    if shown_step == draft.step:
+        return
+    async with context.db.transaction() as repos:
+        await repos.drafts.mark_shown(account.id, draft.draft_id, draft.step)
 
 
 async def _save(repos: Repositories, account: User, draft: Draft) -> None:
@@ -249,6 +291,7 @@ async def _step(
     """Apply one event to the officer's draft; False when there is no open draft for it."""
     query = update.callback_query
     _ = context.tr.gettext
+    repeat, shown_step = False, None
     async with context.db.transaction() as repos:
         stored = await repos.drafts.get(account.id)
         if stored is not None and _expired(context, stored):
@@ -263,7 +306,14 @@ async def _step(
         else:
             draft = Draft.from_json(stored.data)
             form = FORMS[draft.form]
-            outcome = engine_for(context, form).handle(draft, event)
+            engine = engine_for(context, form)
+            shown_step = stored.shown_step
+            repeat = not await once.first_time(repos, update, utc_now())
+            if repeat:
+                # Applied before a crash and redelivered: show where the draft is, change nothing.
+                outcome = Outcome(draft, engine.view(draft))
+            else:
+                outcome = engine.handle(draft, event, shown_step=shown_step)
             if outcome.cancelled:
                 await repos.drafts.delete(account.id)
             elif outcome.changed:
@@ -281,7 +331,15 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
-    await _show(update, context, account, form, outcome)
+    if repeat and query is not None:
+        text, markup = render(form, outcome.draft, outcome.view, context.tr)
+        await edit_or_ignore_unchanged(query, text, markup)
+        await answer_if_still_open(query)
+    else:
+        await _show(update, context, account, form, outcome)
+    if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
+        # Reached only when showing it worked: the person now sees this step.
+        await mark_shown(context, account, outcome.draft, shown_step)
     return True
 
 
@@ -320,6 +378,12 @@ async def _show(
         await submit(update, context, account, form, outcome.draft)
         return
     text, markup = render(form, outcome.draft, outcome.view, context.tr)
+    if outcome.unseen:
+        # The question never reached the person (its send failed): the text they typed was
+        # meant for the previous one, which is answered already. Show this one instead.
+        notice = _("Your previous answer was saved. Please answer the next question:")
+        await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+        return
     if query is not None:
         if outcome.problem is not None:
             await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
@@ -460,6 +524,11 @@ async def expire_drafts(context: BotContext) -> None:
             log.exception("could not tell user %s that their draft expired", user.telegram_id)
 
 
+async def forget_applied_updates(context: BotContext) -> None:
+    """Job: keep the record of applied updates only as long as a redelivery can come."""
+    await once.forget_old(context.db, utc_now())
+
+
 def register(application: FieldReportApplication) -> None:
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CommandHandler("cancel", cancel_command))
@@ -479,4 +548,7 @@ def register_answers(application: FieldReportApplication) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             expire_drafts, interval=600, first=60, name="expire-drafts"
+        )
+        application.job_queue.run_repeating(
+            forget_applied_updates, interval=3600, first=300, name="forget-applied-updates"
         )

@@ -1,0 +1,102 @@
+"""Every update applied once: the record of applied updates and the draft's shown step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot import once
+from bot.forms.definitions import JOINT_OPERATION
+from bot.forms.engine import Clock, Draft, FormEngine, Tapped, Typed
+from storage import Database, Role
+from storage.drafts import NOTHING_SHOWN
+
+NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
+TASHKENT = ZoneInfo("Asia/Tashkent")
+
+
+async def test_an_update_key_is_claimed_once_and_pruned_after_two_days(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "once.sqlite3")
+    try:
+        async with db.transaction() as repos:
+            assert await repos.applied_updates.claim("m:1:1", NOW - timedelta(days=3))
+            assert await repos.applied_updates.claim("m:1:2", NOW)
+            assert not await repos.applied_updates.claim("m:1:2", NOW)  # the repeat
+        assert await once.forget_old(db, NOW) == 1
+        async with db.read() as repos:
+            assert not await repos.applied_updates.was_applied("m:1:1")
+            assert await repos.applied_updates.was_applied("m:1:2")
+    finally:
+        await db.close()
+
+
+async def test_a_claim_rolled_back_with_its_change_leaves_no_key(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "once.sqlite3")
+    try:
+        try:
+            async with db.transaction() as repos:
+                assert await repos.applied_updates.claim("q:42", NOW)
+                raise RuntimeError("the change failed")
+        except RuntimeError:
+            pass
+        async with db.transaction() as repos:
+            assert await repos.applied_updates.claim("q:42", NOW)  # applied now, for real
+    finally:
+        await db.close()
+
+
+async def test_the_shown_step_starts_at_nothing_and_never_moves_back(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "once.sqlite3")
+    try:
+        async with db.transaction() as repos:
+            user = await repos.users.create(
+                telegram_id=1, role=Role.OFFICER, display_name="A", unit_id=None
+            )
+            await repos.drafts.save(user.id, draft_id="d1", form="incident", data={}, now=NOW)
+            assert (await repos.drafts.get(user.id)).shown_step == NOTHING_SHOWN  # type: ignore[union-attr]
+            await repos.drafts.mark_shown(user.id, "d1", 3)
+            await repos.drafts.mark_shown(user.id, "d1", 2)
+            await repos.drafts.save(user.id, draft_id="d1", form="incident", data={}, now=NOW)
+            assert (await repos.drafts.get(user.id)).shown_step == 3  # type: ignore[union-attr]
+            await repos.drafts.save(user.id, draft_id="d2", form="incident", data={}, now=NOW)
+            assert (await repos.drafts.get(user.id)).shown_step == NOTHING_SHOWN  # type: ignore[union-attr]
+    finally:
+        await db.close()
+
+
+def _at_the_vehicles() -> tuple[FormEngine, Draft]:
+    engine = FormEngine(JOINT_OPERATION, Clock(NOW, TASHKENT, timedelta(days=30)), "en")
+    draft = engine.start("0123456789abcdef").draft
+    for event in (
+        Tapped("start", "dt", "now"),
+        Tapped("end", "dt", "now"),
+        Tapped("agencies", "opt", "mia"),
+        Tapped("agencies", "done"),
+    ):
+        draft = engine.handle(draft, event).draft
+    assert engine.asked_key(draft) == "vehicles"
+    return engine, draft
+
+
+def test_every_change_counts_a_step_and_nothing_else_does() -> None:
+    engine, draft = _at_the_vehicles()
+    assert draft.step == 4
+    refused = engine.handle(draft, Typed("many"))
+    assert refused.problem is not None and refused.draft.step == 4
+    assert engine.handle(draft, Typed("14")).draft.step == 5
+
+
+def test_typed_text_answers_only_the_question_the_person_saw() -> None:
+    engine, draft = _at_the_vehicles()
+    # The vehicles question never reached the screen: the person saw step 3 (the agencies).
+    unseen = engine.handle(draft, Typed("14"), shown_step=3)
+    assert unseen.unseen and not unseen.changed
+    assert unseen.draft == draft
+    assert engine.asked_key(unseen.draft) == "vehicles"
+    seen = engine.handle(draft, Typed("14"), shown_step=4)
+    assert seen.changed and seen.draft.answers["vehicles"] == "14"
+    # A draft from before the shown step was recorded: typed text applies as it always did.
+    assert engine.handle(draft, Typed("14"), shown_step=None).changed
+    # Taps carry the question they belong to, so they need no such check.
+    assert engine.handle(draft, Tapped("vehicles", "back"), shown_step=3).changed
