@@ -420,6 +420,13 @@ async def submit(
             if report is None:
                 refused = _("This report can no longer be amended.")
                 await repos.drafts.delete_if(account.id, draft.draft_id)
+            else:
+                # An amendment that makes the report urgent (marked, or a seizure now over
+                # the threshold) alerts like a new report; a report alerted before is not
+                # alerted again (one alert per report).
+                alert_id = await urgent.create_alert(
+                    repos, report, context.settings.urgent_threshold_kg, now
+                )
         elif report is None:
             refused = await _refusal(context, repos, account)
             if refused is None:
