@@ -30,7 +30,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import access, callbacks, urgent
+from bot import access, callbacks, once, urgent
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
@@ -736,6 +736,10 @@ async def typed_step(update: Update, context: BotContext) -> None:
                 await repos.alerts.clear_pending(account.id)
                 pending = None
             if pending is not None:
+                # Claimed with the question or answer it stores: redelivered after a crash,
+                # the same message finds it applied (the report form then ignores it too).
+                if not await once.first_time(repos, update, now):
+                    return
                 outcome = await _take(context, repos, account, pending, message, now)
     if pending is None:
         await report_handler.form_message(update, context)

@@ -14,6 +14,8 @@ from bot.standin import StandIn, TgUser
 from storage import Database
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.e2e.driver import Officer
+from tests.e2e.test_amend_urgent import unhurried
+from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
 
 OFFICER = TgUser(id=8101, first_name="Bekzod", language_code="en")
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
@@ -21,12 +23,12 @@ PERSONS = "How many persons were checked?"
 VEHICLES = "How many vehicles were inspected?"
 
 
-async def stored_draft(path: Path) -> dict[str, Any]:
+async def stored_draft(path: Path, telegram_id: int = OFFICER.id) -> dict[str, Any]:
     """The officer's draft answers, read beside the running bot."""
     db = await Database.open(path)
     try:
         async with db.read() as repos:
-            user = await repos.users.get_by_telegram_id(OFFICER.id)
+            user = await repos.users.get_by_telegram_id(telegram_id)
             assert user is not None
             stored = await repos.drafts.get(user.id)
     finally:
@@ -43,7 +45,7 @@ async def at_the_vehicles(o: Officer) -> None:
     await o.tap_form("end", "dt", "now")
     await o.tap_form("agencies", "opt", "mia")
     await o.tap_form("agencies", "done")
-    assert VEHICLES in o.last().text
+    assert any(":vehicles:" in data for data in o.last().callback_data), o.last().text
 
 
 async def test_a_redelivered_typed_answer_is_applied_once(
@@ -142,3 +144,31 @@ async def test_a_tap_whose_screen_failed_keeps_typed_text_off_the_next_question(
         assert "Your previous answer was saved." in shown.text
         assert VEHICLES in shown.text
         assert "vehicles" not in await stored_draft(settings.database_path)
+
+
+async def test_a_redelivered_answer_to_a_coordinator_is_neither_sent_again_nor_a_form_answer(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: Any
+) -> None:
+    """The officer answers a coordinator's question while a form waits at a typed question:
+    the same message again must not reach the coordinator twice, nor answer the form."""
+    o, _olga, john = await seed_people(tg, seed_user)
+    async with run_bot(setup=unhurried):
+        await file_incident(o, urgent=True)
+        await wait_alerts(tg, JOHN.id, 1)
+        await tg.wait_idle()
+        await john.tap("alr", "ask")
+        await john.say("How many trucks?")
+        await tg.wait_idle()
+        tg.skip_messages(o.user.id)
+        await at_the_vehicles(o)
+        await o.tap("ans", "reply")
+        await tg.wait_idle()
+        tg.skip_messages(JOHN.id)
+        sent = await tg.send_text(o.user, "14")  # the answer to John, not the vehicles
+        await tg.next_message(JOHN.id)
+        await tg.wait_idle()
+        await tg.redeliver(int(sent["update_id"]))
+        await tg.wait_idle()
+        assert tg.skip_messages(JOHN.id) == []  # the answer went once
+        answers = await stored_draft(settings.database_path, o.user.id)
+        assert "vehicles" not in answers
