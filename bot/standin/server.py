@@ -419,13 +419,16 @@ class StandIn:
         await self._notify()
         return queued
 
-    async def redeliver(self, update_id: int) -> dict[str, Any]:
-        """Queue an update again exactly as it was (same ``update_id``), as Telegram does with
-        an update whose confirming getUpdates never reached it (the bot crashed before)."""
+    async def redeliver(self, update_id: int, *, fresh_id: bool = False) -> dict[str, Any]:
+        """Queue an update again exactly as it was, as Telegram does with an update whose
+        confirming getUpdates never reached it (the bot crashed before): for the next process.
+
+        A running bot's offset is already past the ``update_id``; ``fresh_id`` gives the same
+        message or tap a new one, so that this bot gets it again."""
         original = self._queued.get(update_id)
         if original is None:
             raise KeyError(f"no update {update_id} was ever queued")
-        queued = self.state.enqueue(copy.deepcopy(original))
+        queued = self.state.enqueue(copy.deepcopy(original), fresh_id=fresh_id)
         await self._notify()
         return queued
 

@@ -2,7 +2,9 @@
 for the question the officer saw.
 
 Telegram delivers an update again when the getUpdates that would confirm it never reached it
-(the bot crashed in between); the stand-in's ``redeliver`` queues the very same update again.
+(the bot crashed in between); the stand-in's ``redeliver`` queues the very same message or tap
+again (under a fresh update_id, since this running bot's offset is past the old one; the
+resilience suite kills a real process for the same-id case).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ async def test_a_redelivered_typed_answer_is_applied_once(
         await at_the_vehicles(o)
         sent = await tg.send_text(o.user, "14")
         assert PERSONS in (await tg.next_message(o.user.id)).text
-        await tg.redeliver(int(sent["update_id"]))
+        await tg.redeliver(int(sent["update_id"]), fresh_id=True)
         again = await tg.next_message(o.user.id)
         assert PERSONS in again.text  # the current question again, nothing answered with it
         await tg.wait_idle()
@@ -79,7 +81,7 @@ async def test_a_redelivered_tick_is_not_undone(
         update_id = tg.state.next_update_id  # tap() queues it before its first await
         await o.tap_form("agencies", "opt", "mia")
         assert (await stored_draft(settings.database_path))["agencies"] == ["mia"]
-        await tg.redeliver(update_id)
+        await tg.redeliver(update_id, fresh_id=True)
         await tg.wait_idle()
         assert (await stored_draft(settings.database_path))["agencies"] == ["mia"]
         message, _ = o.find("f", "agencies", "opt", "mia")
@@ -97,7 +99,7 @@ async def test_a_redelivered_new_form_tap_shows_the_draft_it_started(
         update_id = tg.state.next_update_id
         await o.tap("rep", "new", "joint_operation")
         first = o.last().text
-        await tg.redeliver(update_id)
+        await tg.redeliver(update_id, fresh_id=True)
         await tg.wait_idle()
         assert o.last().text == first
         alerts = [c for name, c in tg.calls if name == "answerCallbackQuery" and c.get("text")]
@@ -167,7 +169,7 @@ async def test_a_redelivered_answer_to_a_coordinator_is_neither_sent_again_nor_a
         sent = await tg.send_text(o.user, "14")  # the answer to John, not the vehicles
         await tg.next_message(JOHN.id)
         await tg.wait_idle()
-        await tg.redeliver(int(sent["update_id"]))
+        await tg.redeliver(int(sent["update_id"]), fresh_id=True)
         await tg.wait_idle()
         assert tg.skip_messages(JOHN.id) == []  # the answer went once
         answers = await stored_draft(settings.database_path, o.user.id)
