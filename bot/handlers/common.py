@@ -54,9 +54,10 @@ async def edit_or_ignore_unchanged(
 async def edit_then_answer(
     query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Edit, then answer: once the spinner stops, the message already shows the result."""
+    """Edit, then answer: once the spinner stops, the message already shows the result.
+    (A redelivered tap may have been answered by the process that crashed: that is fine.)"""
     await edit_or_ignore_unchanged(query, text, reply_markup)
-    await query.answer()
+    await answer_if_still_open(query)
 
 
 async def answer_if_still_open(query: CallbackQuery) -> None:

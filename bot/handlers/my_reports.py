@@ -222,7 +222,7 @@ async def _start_amending(
             )
     if existing is not None and repeat:
         # The same tap again (redelivered after a crash): show the draft it started.
-        await show_draft(query, context, account, existing, repeat=True)
+        await show_draft(query, context, account, existing)
         return
     if existing is not None:
         await query.answer(_("Finish or discard your unfinished report first."), show_alert=True)

@@ -34,12 +34,7 @@ from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
 from bot.forms.render import problem_text, render
 from bot.handlers import urgent
-from bot.handlers.common import (
-    answer_if_still_open,
-    edit_or_ignore_unchanged,
-    edit_then_answer,
-    stale_button,
-)
+from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
 from bot.handlers.fallback import unknown_message
 from bot.i18n import resolve_language
 from storage import Repositories, User
@@ -165,7 +160,7 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
             await query.answer(refusal, show_alert=True)
             return
         if repeat and existing is not None:
-            await show_draft(query, context, account, existing, repeat=True)
+            await show_draft(query, context, account, existing)
             return
         if existing is not None and not _expired(context, existing):
             await query.answer(
@@ -198,23 +193,13 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
 
 
 async def show_draft(
-    query: CallbackQuery,
-    context: BotContext,
-    account: User,
-    stored: StoredDraft,
-    *,
-    repeat: bool = False,
+    query: CallbackQuery, context: BotContext, account: User, stored: StoredDraft
 ) -> None:
-    """Edit the tapped message into the draft's current question (or summary); ``repeat``:
-    the tap was redelivered, and the crashed process may have answered it already."""
+    """Edit the tapped message into the draft's current question (or summary)."""
     draft = Draft.from_json(stored.data)
     form = FORMS[draft.form]
     text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
-    await edit_or_ignore_unchanged(query, text, markup)
-    if repeat:
-        await answer_if_still_open(query)
-    else:
-        await query.answer()
+    await edit_then_answer(query, text, markup)
     await mark_shown(context, account, draft, stored.shown_step)
 
 
@@ -291,7 +276,7 @@ async def _step(
     """Apply one event to the officer's draft; False when there is no open draft for it."""
     query = update.callback_query
     _ = context.tr.gettext
-    repeat, shown_step = False, None
+    shown_step: int | None = None
     async with context.db.transaction() as repos:
         stored = await repos.drafts.get(account.id)
         if stored is not None and _expired(context, stored):
@@ -308,12 +293,11 @@ async def _step(
             form = FORMS[draft.form]
             engine = engine_for(context, form)
             shown_step = stored.shown_step
-            repeat = not await once.first_time(repos, update, utc_now())
-            if repeat:
+            if await once.first_time(repos, update, utc_now()):
+                outcome = engine.handle(draft, event, shown_step=shown_step)
+            else:
                 # Applied before a crash and redelivered: show where the draft is, change nothing.
                 outcome = Outcome(draft, engine.view(draft))
-            else:
-                outcome = engine.handle(draft, event, shown_step=shown_step)
             if outcome.cancelled:
                 await repos.drafts.delete(account.id)
             elif outcome.changed:
@@ -331,12 +315,7 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
-    if repeat and query is not None:
-        text, markup = render(form, outcome.draft, outcome.view, context.tr)
-        await edit_or_ignore_unchanged(query, text, markup)
-        await answer_if_still_open(query)
-    else:
-        await _show(update, context, account, form, outcome)
+    await _show(update, context, account, form, outcome)
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
         await mark_shown(context, account, outcome.draft, shown_step)
