@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from telegram import Update
+
 from bot import once
 from bot.forms.definitions import JOINT_OPERATION
 from bot.forms.engine import Clock, Draft, FormEngine, Tapped, Typed
@@ -100,3 +102,16 @@ def test_typed_text_answers_only_the_question_the_person_saw() -> None:
     assert engine.handle(draft, Typed("14"), shown_step=None).changed
     # Taps carry the question they belong to, so they need no such check.
     assert engine.handle(draft, Tapped("vehicles", "back"), shown_step=3).changed
+
+
+def test_an_update_is_known_by_the_persons_action_not_by_its_update_id() -> None:
+    chat = {"id": 5, "type": "private"}
+    person = {"id": 5, "is_bot": False, "first_name": "A"}
+    message = {"message_id": 9, "date": 0, "chat": chat, "from": person, "text": "14"}
+    typed = Update.de_json({"update_id": 1, "message": message}, None)
+    again = Update.de_json({"update_id": 2, "message": message}, None)
+    assert once.update_key(typed) == once.update_key(again) == "m:5:9"
+    tap = {"id": "77", "from": person, "chat_instance": "x", "data": "f", "message": message}
+    assert once.update_key(Update.de_json({"update_id": 3, "callback_query": tap}, None)) == "q:77"
+    edited = Update.de_json({"update_id": 4, "edited_message": message}, None)
+    assert once.update_key(edited) is None  # edits are stopped before any state change
