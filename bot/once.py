@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from telegram import Update
 
-from storage import Database, Repositories
+from storage import Database, Repositories, StoredDraft
 
 #: Telegram keeps an unconfirmed update for 24 hours; twice that is beyond any redelivery.
 KEEP_APPLIED = timedelta(hours=48)
@@ -42,6 +42,19 @@ async def already_applied(repos: Repositories, update: Update) -> bool:
     """Whether a change was committed for ``update`` (a read, claiming nothing)."""
     key = update_key(update)
     return key is not None and await repos.applied_updates.was_applied(key)
+
+
+def typed_at_current_step(stored: StoredDraft, step: int, message_id: int | None) -> bool:
+    """Whether text typed in message ``message_id`` was meant for the draft's current step: that
+    step reached the person's screen (its send did not fail), and, when it came as a new message,
+    before they typed (the message ids of a private chat grow with time). Otherwise the text was
+    typed looking at an earlier question, which it answered already or will not answer now."""
+    if stored.shown_step is None:
+        return True  # a draft saved before what was shown was recorded
+    if stored.shown_step != step:
+        return False
+    shown_in = stored.shown_message_id
+    return shown_in is None or message_id is None or message_id > shown_in
 
 
 async def forget_old(db: Database, now: datetime) -> int:

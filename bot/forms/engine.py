@@ -205,11 +205,11 @@ class FormEngine:
         }
 
     # -- events ------------------------------------------------------------------------------
-    def handle(self, draft: Draft, event: Event, *, shown_step: int | None = None) -> Outcome:
-        """Apply ``event``; ``shown_step`` is the step the person last saw (None: unknown,
-        as for a draft stored before that was recorded, and then typed text applies)."""
+    def handle(self, draft: Draft, event: Event, *, seen: bool = True) -> Outcome:
+        """Apply ``event``; ``seen``: the person had the current question on screen when they
+        typed (see bot/once.py, typed_at_current_step). Taps carry their question anyway."""
         draft = Draft.from_json(draft.to_json())  # never mutate the caller's copy
-        if isinstance(event, Typed) and shown_step is not None and shown_step != draft.step:
+        if isinstance(event, Typed) and not seen:
             # The answer was typed looking at an earlier question (the next one never
             # reached the screen): it must not answer a question the person did not see.
             return Outcome(draft, self.view(draft), unseen=True)

@@ -204,14 +204,18 @@ async def show_draft(
 
 
 async def mark_shown(
-    context: BotContext, account: User, draft: Draft, shown_step: int | None
+    context: BotContext,
+    account: User,
+    draft: Draft,
+    shown_step: int | None,
+    message_id: int | None = None,
 ) -> None:
     """Record that the person now sees ``draft`` as it is (called after a successful send),
     so that their next typed text answers this question; nothing to write if it was known."""
     if shown_step == draft.step:
         return
     async with context.db.transaction() as repos:
-        await repos.drafts.mark_shown(account.id, draft.draft_id, draft.step)
+        await repos.drafts.mark_shown(account.id, draft.draft_id, draft.step, message_id)
 
 
 async def _save(repos: Repositories, account: User, draft: Draft) -> None:
@@ -294,7 +298,11 @@ async def _step(
             engine = engine_for(context, form)
             shown_step = stored.shown_step
             if await once.first_time(repos, update, utc_now()):
-                outcome = engine.handle(draft, event, shown_step=shown_step)
+                message = update.message
+                seen = once.typed_at_current_step(
+                    stored, draft.step, message.message_id if message else None
+                )
+                outcome = engine.handle(draft, event, seen=seen)
             else:
                 # Applied before a crash and redelivered: show where the draft is, change nothing.
                 outcome = Outcome(draft, engine.view(draft))
@@ -315,10 +323,10 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
-    await _show(update, context, account, form, outcome)
+    sent = await _show(update, context, account, form, outcome)
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
-        await mark_shown(context, account, outcome.draft, shown_step)
+        await mark_shown(context, account, outcome.draft, shown_step, sent)
     return True
 
 
@@ -334,7 +342,8 @@ def _expired_notice(context: BotContext, form_key: str) -> str:
 
 async def _show(
     update: Update, context: BotContext, account: User, form: Form, outcome: Outcome
-) -> None:
+) -> int | None:
+    """Show the outcome; the id of the message sent for it, if it was a new message."""
     query = update.callback_query
     chat = update.effective_chat
     assert chat is not None
@@ -346,36 +355,37 @@ async def _show(
             text, markup = render(form, outcome.draft, outcome.view, context.tr)
             await edit_or_ignore_unchanged(query, text, markup)
             await query.answer(_("This button is no longer active."))
-        return
+        return None
     if outcome.cancelled:
         if query:
             await edit_then_answer(query, _("The report was discarded."))
         else:
             await chat.send_message(_("The report was discarded."))
-        return
+        return None
     if outcome.submit:
         await submit(update, context, account, form, outcome.draft)
-        return
+        return None
     text, markup = render(form, outcome.draft, outcome.view, context.tr)
     if outcome.unseen:
         # The question never reached the person (its send failed): the text they typed was
         # meant for the previous one, which is answered already. Show this one instead.
         notice = _("Your previous answer was saved. Please answer the next question:")
-        await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
-        return
+        sent = await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+        return sent.message_id
     if query is not None:
         if outcome.problem is not None:
             await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
-            return
+            return None
         if outcome.refresh:
             await query.edit_message_reply_markup(markup)
             await query.answer()
         else:
             await edit_then_answer(query, text, markup)
-        return
+        return None
     if outcome.problem is not None:
         text = "⚠️ " + problem_text(outcome.problem, context.tr) + "\n\n" + text
-    await chat.send_message(text, reply_markup=markup)
+    sent = await chat.send_message(text, reply_markup=markup)
+    return sent.message_id
 
 
 async def submit(

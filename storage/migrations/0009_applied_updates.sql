@@ -9,7 +9,10 @@ CREATE TABLE applied_updates (
 );
 CREATE INDEX applied_updates_applied_at ON applied_updates (applied_at);
 
--- The step of the draft the person last saw (see bot/forms/engine.py, Draft.step): a typed
--- answer counts only for a question the person was shown. NULL: a draft from before this
--- migration (its answers apply as they always did); -1: nothing shown yet.
+-- The step of the draft the person last saw (see bot/forms/engine.py, Draft.step) and the
+-- message that showed it, if it was a new message: a typed answer counts only for a question
+-- the person was shown, typed after it was (message ids of a private chat grow with time).
+-- shown_step NULL: a draft from before this migration (its answers apply as they always did);
+-- -1: nothing shown yet.
 ALTER TABLE drafts ADD COLUMN shown_step INTEGER;
+ALTER TABLE drafts ADD COLUMN shown_message_id BIGINT;

@@ -126,6 +126,31 @@ async def test_an_answer_typed_again_after_a_failed_question_does_not_answer_the
         assert (await stored_draft(settings.database_path))["persons"] == "120"
 
 
+async def test_an_answer_typed_twice_while_the_bot_is_slow_answers_one_question(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: Any
+) -> None:
+    """Telegram is slow to take the next question; the officer, still looking at the old one,
+    types the answer again. The second message was typed before the next question came: it
+    does not answer it (the question is shown again instead)."""
+    o = Officer(tg, await seed_user(OFFICER))
+    async with run_bot():
+        await at_the_vehicles(o)
+        tg.inject_fault("slow", method="sendMessage", delay=1.0)  # the persons question
+        start = len(tg.calls)
+        await tg.send_text(o.user, "14")
+        await tg.wait_until(
+            lambda: any(name == "sendMessage" for name, _ in tg.calls[start:]),
+            description="the persons question on its way",
+        )
+        await tg.send_text(o.user, "14")  # typed while the persons question is on its way
+        await tg.wait_idle(timeout=10)
+        answers = await stored_draft(settings.database_path)
+        assert answers["vehicles"] == "14"
+        assert "persons" not in answers
+        assert "Your previous answer was saved." in o.last().text
+        assert PERSONS in o.last().text
+
+
 async def test_a_tap_whose_screen_failed_keeps_typed_text_off_the_next_question(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: Any
 ) -> None:

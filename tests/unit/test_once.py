@@ -11,7 +11,7 @@ from telegram import Update
 from bot import once
 from bot.forms.definitions import JOINT_OPERATION
 from bot.forms.engine import Clock, Draft, FormEngine, Tapped, Typed
-from storage import Database, Role
+from storage import Database, Role, StoredDraft
 from storage.drafts import NOTHING_SHOWN
 
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
@@ -57,10 +57,11 @@ async def test_the_shown_step_starts_at_nothing_and_never_moves_back(tmp_path: P
             )
             await repos.drafts.save(user.id, draft_id="d1", form="incident", data={}, now=NOW)
             assert (await repos.drafts.get(user.id)).shown_step == NOTHING_SHOWN  # type: ignore[union-attr]
-            await repos.drafts.mark_shown(user.id, "d1", 3)
-            await repos.drafts.mark_shown(user.id, "d1", 2)
+            await repos.drafts.mark_shown(user.id, "d1", 3, 40)
+            await repos.drafts.mark_shown(user.id, "d1", 2, 41)
             await repos.drafts.save(user.id, draft_id="d1", form="incident", data={}, now=NOW)
-            assert (await repos.drafts.get(user.id)).shown_step == 3  # type: ignore[union-attr]
+            kept = await repos.drafts.get(user.id)
+            assert kept is not None and (kept.shown_step, kept.shown_message_id) == (3, 40)
             await repos.drafts.save(user.id, draft_id="d2", form="incident", data={}, now=NOW)
             assert (await repos.drafts.get(user.id)).shown_step == NOTHING_SHOWN  # type: ignore[union-attr]
     finally:
@@ -91,17 +92,31 @@ def test_every_change_counts_a_step_and_nothing_else_does() -> None:
 
 def test_typed_text_answers_only_the_question_the_person_saw() -> None:
     engine, draft = _at_the_vehicles()
-    # The vehicles question never reached the screen: the person saw step 3 (the agencies).
-    unseen = engine.handle(draft, Typed("14"), shown_step=3)
+    unseen = engine.handle(draft, Typed("14"), seen=False)
     assert unseen.unseen and not unseen.changed
     assert unseen.draft == draft
     assert engine.asked_key(unseen.draft) == "vehicles"
-    seen = engine.handle(draft, Typed("14"), shown_step=4)
+    seen = engine.handle(draft, Typed("14"), seen=True)
     assert seen.changed and seen.draft.answers["vehicles"] == "14"
-    # A draft from before the shown step was recorded: typed text applies as it always did.
-    assert engine.handle(draft, Typed("14"), shown_step=None).changed
     # Taps carry the question they belong to, so they need no such check.
-    assert engine.handle(draft, Tapped("vehicles", "back"), shown_step=3).changed
+    assert engine.handle(draft, Tapped("vehicles", "back"), seen=False).changed
+
+
+def shown(step: int | None, message_id: int | None = None) -> StoredDraft:
+    return StoredDraft(1, "d", "incident", {}, NOW, NOW, step, message_id)
+
+
+def test_typed_text_counts_for_the_step_on_screen_typed_after_it_came() -> None:
+    # The current step (4) never reached the screen: its send failed, or the bot died first.
+    assert not once.typed_at_current_step(shown(3, 20), 4, 25)
+    assert not once.typed_at_current_step(shown(NOTHING_SHOWN), 0, 25)
+    # Shown in message 20: typed in 21, the person saw it; typed in 19, they had not yet.
+    assert once.typed_at_current_step(shown(4, 20), 4, 21)
+    assert not once.typed_at_current_step(shown(4, 19 + 1), 4, 19)
+    # Shown by editing a message: its id says nothing about the moment, the step does.
+    assert once.typed_at_current_step(shown(4, None), 4, 5)
+    # A draft saved before what was shown was recorded: typed text applies as it always did.
+    assert once.typed_at_current_step(shown(None), 4, 5)
 
 
 def test_an_update_is_known_by_the_persons_action_not_by_its_update_id() -> None:
