@@ -62,6 +62,10 @@ class _Application(FieldReportApplication):
         await set_public_menus(self)
         await digest.schedule_jobs(self)
 
+    async def start(self) -> None:
+        await super().start()
+        digest.schedule_catch_up(self)  # the JobQueue runs now: time the catch-up from here
+
 
 def build_application(
     settings: Settings,

@@ -18,6 +18,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.alerts import AlertRepository
+from storage.applied_updates import AppliedUpdateRepository
 from storage.audit import AuditRepository
 from storage.bot_settings import SettingsRepository
 from storage.crossing_points import CrossingPointRepository
@@ -54,6 +55,7 @@ class Repositories:
     invites: InviteRepository
     crossing_points: CrossingPointRepository
     alerts: AlertRepository
+    applied_updates: AppliedUpdateRepository
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection) -> Repositories:
@@ -69,6 +71,7 @@ class Repositories:
             invites=InviteRepository(conn),
             crossing_points=CrossingPointRepository(conn),
             alerts=AlertRepository(conn),
+            applied_updates=AppliedUpdateRepository(conn),
         )
 
 

@@ -19,7 +19,9 @@ from storage.models import StoredDraft
 from storage.reports import from_json, to_json
 from storage.sql import fetch_all, fetch_one
 
-_COLUMNS = "user_id, draft_id, form, data, created_at, updated_at"
+_COLUMNS = "user_id, draft_id, form, data, created_at, updated_at, shown_step, shown_message_id"
+#: ``shown_step`` of a draft nothing of which was shown yet.
+NOTHING_SHOWN = -1
 
 
 def new_draft_id() -> str:
@@ -35,6 +37,8 @@ def _draft(row: sqlite3.Row) -> StoredDraft:
         data=from_json(row[3]),
         created_at=from_db(row[4]),
         updated_at=from_db(row[5]),
+        shown_step=None if row[6] is None else int(row[6]),
+        shown_message_id=None if row[7] is None else int(row[7]),
     )
 
 
@@ -59,22 +63,38 @@ class DraftRepository:
     ) -> None:
         """Insert or replace the user's draft.
 
-        Saving the same ``draft_id`` again keeps its ``created_at``; a different one replaces
-        the old draft outright (a new start). A ``draft_id`` held by another user's draft
-        raises :class:`sqlite3.IntegrityError`.
+        Saving the same ``draft_id`` again keeps its ``created_at`` and what was shown; a
+        different one replaces the old draft outright (a new start, nothing of it shown yet).
+        A ``draft_id`` held by another user's draft raises :class:`sqlite3.IntegrityError`.
         """
         stamp = to_db(now)
         # In ON CONFLICT … DO UPDATE, ``drafts.*`` is the row before the update (as in
         # PostgreSQL), so the CASE compares the stored draft_id with the incoming one.
         await self._conn.execute(
-            "INSERT INTO drafts (user_id, draft_id, form, data, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO drafts"
+            " (user_id, draft_id, form, data, created_at, updated_at, shown_step)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET"
             " created_at = CASE WHEN drafts.draft_id = excluded.draft_id"
             " THEN drafts.created_at ELSE excluded.created_at END,"
+            " shown_step = CASE WHEN drafts.draft_id = excluded.draft_id"
+            " THEN drafts.shown_step ELSE excluded.shown_step END,"
+            " shown_message_id = CASE WHEN drafts.draft_id = excluded.draft_id"
+            " THEN drafts.shown_message_id ELSE NULL END,"
             " draft_id = excluded.draft_id, form = excluded.form, data = excluded.data,"
             " updated_at = excluded.updated_at",
-            (user_id, draft_id, form, to_json(data), stamp, stamp),
+            (user_id, draft_id, form, to_json(data), stamp, stamp, NOTHING_SHOWN),
+        )
+
+    async def mark_shown(
+        self, user_id: int, draft_id: str, step: int, message_id: int | None
+    ) -> None:
+        """The person saw ``step`` of the draft, in message ``message_id`` if it was a new one
+        (never moves back to an older step)."""
+        await self._conn.execute(
+            "UPDATE drafts SET shown_step = ?, shown_message_id = ?"
+            " WHERE user_id = ? AND draft_id = ? AND (shown_step IS NULL OR shown_step < ?)",
+            (step, message_id, user_id, draft_id, step),
         )
 
     async def delete(self, user_id: int) -> None:

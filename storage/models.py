@@ -168,6 +168,10 @@ class StoredDraft:
     data: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    #: The draft step the person last saw; None for a draft saved before that was recorded.
+    shown_step: int | None = None
+    #: The message that showed that step, when it was a new message (not an edit).
+    shown_message_id: int | None = None
 
 
 @dataclass(frozen=True)

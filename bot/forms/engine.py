@@ -52,6 +52,9 @@ class Draft:
     amends_number: str | None = None
     #: The unit's crossing points when the draft started: [id, name] pairs for the place question.
     places: list[list[str]] = field(default_factory=list)
+    #: Counts the changes: the handlers record the step the person last saw, so a typed
+    #: answer is taken only for the question on the person's screen.
+    step: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,6 +135,9 @@ class Outcome:
     refresh: bool = False
     submit: bool = False
     cancelled: bool = False
+    #: Typed text while the person had not seen the current question (sending it failed):
+    #: nothing changed; show the question, saying the previous answer was saved.
+    unseen: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,8 +205,20 @@ class FormEngine:
         }
 
     # -- events ------------------------------------------------------------------------------
-    def handle(self, draft: Draft, event: Event) -> Outcome:
+    def handle(self, draft: Draft, event: Event, *, seen: bool = True) -> Outcome:
+        """Apply ``event``; ``seen``: the person had the current question on screen when they
+        typed (see bot/once.py, typed_at_current_step). Taps carry their question anyway."""
         draft = Draft.from_json(draft.to_json())  # never mutate the caller's copy
+        if isinstance(event, Typed) and not seen:
+            # The answer was typed looking at an earlier question (the next one never
+            # reached the screen): it must not answer a question the person did not see.
+            return Outcome(draft, self.view(draft), unseen=True)
+        outcome = self._handle(draft, event)
+        if outcome.changed:
+            outcome.draft.step += 1
+        return outcome
+
+    def _handle(self, draft: Draft, event: Event) -> Outcome:
         if isinstance(event, Tapped):
             return self._tap(draft, event)
         view = self.view(draft)

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 
 NOT_MODIFIED = "message is not modified"
+QUERY_ANSWERED = "query is too old"
 MESSAGE_LIMIT = 4096
 
 
@@ -53,9 +54,20 @@ async def edit_or_ignore_unchanged(
 async def edit_then_answer(
     query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Edit, then answer: once the spinner stops, the message already shows the result."""
+    """Edit, then answer: once the spinner stops, the message already shows the result.
+    (A redelivered tap may have been answered by the process that crashed: that is fine.)"""
     await edit_or_ignore_unchanged(query, text, reply_markup)
-    await query.answer()
+    await answer_if_still_open(query)
+
+
+async def answer_if_still_open(query: CallbackQuery) -> None:
+    """Answer a tap that may have been answered already: a redelivered update carries the
+    query the crashed process answered, and Telegram refuses a second answer."""
+    try:
+        await query.answer()
+    except BadRequest as exc:
+        if QUERY_ANSWERED not in str(exc).lower():
+            raise
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -29,6 +29,9 @@ DIGEST_JOB = "digest-daily"
 REMINDER_JOB = "reminder-daily"
 DELIVERY_JOB = "digest-deliveries"
 DELIVERY_INTERVAL = 30.0
+CATCH_UP_JOB = "digest-catch-up"
+#: Seconds after the JobQueue started: the start-up tick that sends a digest missed while down.
+CATCH_UP_DELAY = 1.0
 EARLIEST_YEAR = 2000
 
 
@@ -202,8 +205,20 @@ async def schedule_jobs(application: FieldReportApplication) -> None:
     queue.run_daily(digest_job, _aware(digest_time, tz), name=DIGEST_JOB)
     queue.run_daily(reminder_job, _aware(reminder_time, tz), name=REMINDER_JOB)
     if not queue.get_jobs_by_name(DELIVERY_JOB):
-        # Catches up a digest missed while the bot was down, and retries failed deliveries.
-        queue.run_repeating(digest_job, interval=DELIVERY_INTERVAL, first=1.0, name=DELIVERY_JOB)
+        # Retries failed deliveries; the first tick is schedule_catch_up's, once the queue runs.
+        queue.run_repeating(
+            digest_job, interval=DELIVERY_INTERVAL, first=DELIVERY_INTERVAL, name=DELIVERY_JOB
+        )
+
+
+def schedule_catch_up(application: FieldReportApplication) -> None:
+    """Tick once right after the JobQueue started: a digest missed while the bot was down
+    goes out at once. Timed from the start, not from initialize(): a first run time that
+    passed during a slow start-up (deleteWebhook retried) would be skipped as a misfire."""
+    queue = application.job_queue
+    if queue is None or not application.services.settings.run_jobs:
+        return
+    queue.run_once(digest_job, when=CATCH_UP_DELAY, name=CATCH_UP_JOB)
 
 
 def _aware(moment: time, tz: object) -> time:

@@ -7,7 +7,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, filing, own_reports
+from bot import callbacks, filing, once, own_reports
 from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
@@ -15,6 +15,7 @@ from bot.forms.engine import Draft, ShowSummary
 from bot.forms.render import render, summary_lines
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.report import mark_shown, show_draft
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
 from storage.models import Report, ReportStatus
@@ -236,6 +237,7 @@ async def _start_amending(update: Update, context: BotContext, report_id: int) -
                 amends=report.id,
                 amends_number=report.number,
             )
+            repeat = not await once.first_time(repos, update, utc_now())
             existing = await repos.drafts.get(found.actor.id)
             if existing is None:
                 await repos.drafts.save(
@@ -249,12 +251,18 @@ async def _start_amending(update: Update, context: BotContext, report_id: int) -
         update, context, found, missing=_("This report can no longer be amended.")
     ):
         return
+    assert isinstance(found, own_reports.Own)
+    if existing is not None and repeat:
+        # The same tap again (redelivered after a crash): show the draft it started.
+        await show_draft(query, context, found.actor, existing)
+        return
     if existing is not None:
         await query.answer(_("Finish or discard your unfinished report first."), show_alert=True)
         return
     assert draft is not None
     text, markup = render(FORMS[draft.form], draft, ShowSummary(), context.tr)
     await edit_then_answer(query, text, markup)
+    await mark_shown(context, found.actor, draft, None)
 
 
 def register(application: FieldReportApplication) -> None:

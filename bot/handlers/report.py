@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, filing, own_reports
+from bot import callbacks, filing, once, own_reports
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
@@ -147,15 +147,22 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
     if action == "new" and form_key in FORMS:
         form = FORMS[form_key]
         async with context.db.transaction() as repos:
+            repeat = not await once.first_time(repos, update, utc_now())
             refusal = await _refusal(context, repos, account)
             existing = await repos.drafts.get(account.id)
-            if refusal is None and (existing is None or _expired(context, existing)):
+            if repeat and existing is not None:
+                # The same tap again (redelivered after a crash): show the draft it started.
+                refusal = None
+            elif refusal is None and (existing is None or _expired(context, existing)):
                 points = await repos.crossing_points.list_for_unit(account.unit_id or 0)
                 places = [[str(point.id), point.name] for point in points]
                 outcome = engine_for(context, form).start(new_draft_id(), places)
                 await _save(repos, account, outcome.draft)
         if refusal:
             await query.answer(refusal, show_alert=True)
+            return
+        if repeat and existing is not None:
+            await show_draft(query, context, account, existing)
             return
         if existing is not None and not _expired(context, existing):
             await query.answer(
@@ -164,6 +171,7 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
             return
         text, markup = render(form, outcome.draft, outcome.view, context.tr)
         await edit_then_answer(query, text, markup)
+        await mark_shown(context, account, outcome.draft, None)
         return
     if action == "menu":
         await edit_then_answer(
@@ -181,12 +189,35 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
         if action == "discard":
             await edit_then_answer(query, _("The unfinished report was discarded."))
             return
-        draft = Draft.from_json(stored.data)
-        form = FORMS[draft.form]
-        text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
-        await edit_then_answer(query, text, markup)
+        await show_draft(query, context, account, stored)
         return
     await stale_button(update, context)
+
+
+async def show_draft(
+    query: CallbackQuery, context: BotContext, account: User, stored: StoredDraft
+) -> None:
+    """Edit the tapped message into the draft's current question (or summary)."""
+    draft = Draft.from_json(stored.data)
+    form = FORMS[draft.form]
+    text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
+    await edit_then_answer(query, text, markup)
+    await mark_shown(context, account, draft, stored.shown_step)
+
+
+async def mark_shown(
+    context: BotContext,
+    account: User,
+    draft: Draft,
+    shown_step: int | None,
+    message_id: int | None = None,
+) -> None:
+    """Record that the person now sees ``draft`` as it is (called after a successful send),
+    so that their next typed text answers this question; nothing to write if it was known."""
+    if shown_step == draft.step:
+        return
+    async with context.db.transaction() as repos:
+        await repos.drafts.mark_shown(account.id, draft.draft_id, draft.step, message_id)
 
 
 async def _save(repos: Repositories, account: User, draft: Draft) -> None:
@@ -251,6 +282,7 @@ async def _step(
     """Apply one event to the officer's draft; False when there is no open draft for it."""
     query = update.callback_query
     _ = context.tr.gettext
+    shown_step: int | None = None
     async with context.db.transaction() as repos:
         stored = await repos.drafts.get(account.id)
         if stored is not None and _expired(context, stored):
@@ -265,7 +297,17 @@ async def _step(
         else:
             draft = Draft.from_json(stored.data)
             form = FORMS[draft.form]
-            outcome = engine_for(context, form).handle(draft, event)
+            engine = engine_for(context, form)
+            shown_step = stored.shown_step
+            if await once.first_time(repos, update, utc_now()):
+                message = update.message
+                seen = once.typed_at_current_step(
+                    stored, draft.step, message.message_id if message else None
+                )
+                outcome = engine.handle(draft, event, seen=seen)
+            else:
+                # Applied before a crash and redelivered: show where the draft is, change nothing.
+                outcome = Outcome(draft, engine.view(draft))
             if outcome.cancelled:
                 await repos.drafts.delete(account.id)
             elif outcome.changed:
@@ -283,7 +325,10 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
-    await _show(update, context, account, form, outcome)
+    sent = await _show(update, context, account, form, outcome)
+    if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
+        # Reached only when showing it worked: the person now sees this step.
+        await mark_shown(context, account, outcome.draft, shown_step, sent)
     return True
 
 
@@ -299,7 +344,8 @@ def _expired_notice(context: BotContext, form_key: str) -> str:
 
 async def _show(
     update: Update, context: BotContext, account: User, form: Form, outcome: Outcome
-) -> None:
+) -> int | None:
+    """Show the outcome; the id of the message sent for it, if it was a new message."""
     query = update.callback_query
     chat = update.effective_chat
     assert chat is not None
@@ -311,30 +357,37 @@ async def _show(
             text, markup = render(form, outcome.draft, outcome.view, context.tr)
             await edit_or_ignore_unchanged(query, text, markup)
             await query.answer(_("This button is no longer active."))
-        return
+        return None
     if outcome.cancelled:
         if query:
             await edit_then_answer(query, _("The report was discarded."))
         else:
             await chat.send_message(_("The report was discarded."))
-        return
+        return None
     if outcome.submit:
         await submit(update, context, account, form, outcome.draft)
-        return
+        return None
     text, markup = render(form, outcome.draft, outcome.view, context.tr)
+    if outcome.unseen:
+        # The question never reached the person (its send failed): the text they typed was
+        # meant for the previous one, which is answered already. Show this one instead.
+        notice = _("Your previous answer was saved. Please answer the next question:")
+        sent = await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+        return sent.message_id
     if query is not None:
         if outcome.problem is not None:
             await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
-            return
+            return None
         if outcome.refresh:
             await query.edit_message_reply_markup(markup)
             await query.answer()
         else:
             await edit_then_answer(query, text, markup)
-        return
+        return None
     if outcome.problem is not None:
         text = "⚠️ " + problem_text(outcome.problem, context.tr) + "\n\n" + text
-    await chat.send_message(text, reply_markup=markup)
+    sent = await chat.send_message(text, reply_markup=markup)
+    return sent.message_id
 
 
 async def submit(
@@ -358,6 +411,13 @@ async def submit(
             if report is None:
                 refused = _("This report can no longer be amended.")
                 await repos.drafts.delete_if(account.id, draft.draft_id)
+            else:
+                # An amendment that makes the report urgent (marked, or a seizure now over
+                # the threshold) alerts like a new report; a report alerted before is not
+                # alerted again (one alert per report).
+                alert_id = await urgent.create_alert(
+                    repos, report, context.settings.urgent_threshold_kg, now
+                )
         elif report is None:
             refused = await _refusal(context, repos, account)
             if refused is None:
@@ -466,6 +526,11 @@ async def expire_drafts(context: BotContext) -> None:
             log.exception("could not tell user %s that their draft expired", user.telegram_id)
 
 
+async def forget_applied_updates(context: BotContext) -> None:
+    """Job: keep the record of applied updates only as long as a redelivery can come."""
+    await once.forget_old(context.db, utc_now())
+
+
 def register(application: FieldReportApplication) -> None:
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CommandHandler("cancel", cancel_command))
@@ -485,4 +550,7 @@ def register_answers(application: FieldReportApplication) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             expire_drafts, interval=600, first=60, name="expire-drafts"
+        )
+        application.job_queue.run_repeating(
+            forget_applied_updates, interval=3600, first=300, name="forget-applied-updates"
         )

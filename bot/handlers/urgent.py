@@ -30,7 +30,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import alerting, callbacks, urgent
+from bot import alerting, callbacks, once, urgent
 from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.forms.definitions import FORMS
@@ -746,6 +746,10 @@ async def typed_step(update: Update, context: BotContext) -> None:
                 pending = None
             if pending is not None:
                 assert isinstance(sender, User)
+                # Claimed with the question or answer it stores: redelivered after a crash,
+                # the same message finds it applied (the report form then ignores it too).
+                if not await once.first_time(repos, update, now):
+                    return
                 outcome = await _take(context, repos, sender, pending, message, now)
     if pending is None:
         await report_handler.form_message(update, context)

@@ -119,6 +119,7 @@ class StandIn:
         self._faults_fired: list[tuple[str, FaultKind]] = []
         self._cursors: dict[int, int] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self._queued: dict[int, dict[str, Any]] = {}  # every update ever queued, by update_id
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -414,6 +415,20 @@ class StandIn:
         update = copy.deepcopy(update)
         self._learn_from(update)
         queued = self.state.enqueue(update, fresh_id=fresh_id)
+        self._queued[int(queued["update_id"])] = copy.deepcopy(queued)
+        await self._notify()
+        return queued
+
+    async def redeliver(self, update_id: int, *, fresh_id: bool = False) -> dict[str, Any]:
+        """Queue an update again exactly as it was, as Telegram does with an update whose
+        confirming getUpdates never reached it (the bot crashed before): for the next process.
+
+        A running bot's offset is already past the ``update_id``; ``fresh_id`` gives the same
+        message or tap a new one, so that this bot gets it again."""
+        original = self._queued.get(update_id)
+        if original is None:
+            raise KeyError(f"no update {update_id} was ever queued")
+        queued = self.state.enqueue(copy.deepcopy(original), fresh_id=fresh_id)
         await self._notify()
         return queued
 

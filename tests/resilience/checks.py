@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from tests.resilience.conftest import SEED_AUTHOR, SEEDED_REPORTS, World
-from tests.resilience.people import Officer
+from tests.resilience.people import Choose, Officer, Plan, Text
 
 
 def report_facts(world: World) -> list[tuple[Any, ...]]:
@@ -55,3 +57,39 @@ def check_digest(world: World) -> None:
     )
     assert sorted(deliveries) == sorted((c.id, "sent") for c in world.coordinators)
     assert world.query("SELECT day FROM digest_runs") == [(world.due_day.isoformat(),)]
+
+
+def _as_given(value: Any) -> Any:
+    """A stored answer as the officer gave it: typed text, or the chosen options."""
+    if isinstance(value, dict):
+        return value.get("text")
+    if isinstance(value, list):
+        return frozenset(str(v) for v in value)
+    return str(value)
+
+
+def answers_not_as_planned(
+    world: World, officers: list[Officer], plans: Callable[[int], list[Plan]]
+) -> list[str]:
+    """Every typed or chosen top-level answer of every filed report, compared with what its
+    officer gave (``plans(index)``): an answer applied twice lands on the next question (a
+    typed "14" as persons checked) or undoes a tick."""
+    wrong = []
+    for index, officer in enumerate(officers):
+        by_form = {plan.form: plan for plan in plans(index)}
+        for filed in officer.filed:
+            rows = world.query("SELECT answers FROM reports WHERE number = ?", (filed.number,))
+            stored = json.loads(str(rows[0][0])) if rows else {}
+            for key, answer in by_form[filed.form].answers.items():
+                if isinstance(answer, Text):
+                    expected: Any = answer.text
+                elif isinstance(answer, Choose):
+                    expected = answer.options
+                else:
+                    continue
+                if key in stored and _as_given(stored[key]) == expected:
+                    continue
+                if key not in stored and key in ("qty",):
+                    continue  # inside the seizure items, checked with them
+                wrong.append(f"{filed.number} {key}: {stored.get(key)!r}")
+    return wrong

@@ -35,6 +35,15 @@ LANGUAGES = ("uz", "ru", "en")
 NAMES = ("Bekzod", "Ольга", "John", "Dilshod", "Тимур", "Anna")
 SEED_AUTHOR = TgUser(id=7100, first_name="Archive", language_code="ru")
 SEEDED_REPORTS = 3
+#: One line per test that measures something (kills, window hits…): printed at the end of the run.
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("resilience figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def officer_user(index: int) -> TgUser:

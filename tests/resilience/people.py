@@ -344,6 +344,8 @@ class Officer:
                 if done is not None:
                     return done
                 continue
+            if not self._clean:
+                self._look_again()
             asked = self._asked(self.screen)
             if asked is None:
                 # The form message has no buttons of this draft any more: after "submit" the
@@ -360,6 +362,18 @@ class Officer:
                 return done
             await self.pause()
         raise self.lost("500 actions and still no receipt")
+
+    def _look_again(self) -> None:
+        """No answer came in time: a person looks at the chat before acting again, and a
+        question of the draft that arrived meanwhile is what they answer."""
+        assert self.screen is not None
+        for message in reversed(self.chat):
+            if message.message_id <= self.screen.message_id:
+                return
+            if self._asked(message) is not None:
+                self._note(f"looks again: #{message.message_id} asks {self._asked(message)!r}")
+                self.screen = message
+                return
 
     async def _answer(self, plan: Plan, asked: str, answer: Answer) -> Filed | None:
         assert self.screen is not None

@@ -14,8 +14,6 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.standin import FaultKind, StandInTimeout
 from bot.standin.api import METHOD_NAMES
 from tests.resilience.checks import check_digest, check_reports
@@ -175,20 +173,9 @@ async def test_faults_during_start_up_do_not_stop_the_bot(world: World) -> None:
     assert await bot.stop() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: the start-up catch-up tick of the digest (run_repeating(first=1.0) in "
-        "bot/handlers/digest.py schedule_jobs) is timed when initialize() schedules it, but "
-        "the JobQueue starts only after the updater's bootstrap (deleteWebhook). When that "
-        "takes over ~1 s (a 429/5xx retried, a slow answer) the first run time is already "
-        "past when APScheduler starts, the interval trigger skips it, and a digest missed "
-        "while the bot was down waits a whole DELIVERY_INTERVAL (30 s) more. Schedule the "
-        "catch-up after the JobQueue started (e.g. override Application.start)."
-    ),
-)
 async def test_a_slow_start_up_still_sends_a_missed_digest_at_once(world: World) -> None:
+    """deleteWebhook is retried for a second before polling starts: the catch-up tick is timed
+    from the JobQueue's start, so it is not skipped as a run time already past."""
     bot = world.bot(run_jobs=True)
     world.tg.inject_fault("429", method="deleteWebhook", retry_after=1)
     await bot.start(timeout=30)
@@ -217,19 +204,12 @@ def draft_answers(world: World) -> dict[str, object]:
     return answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: a typed answer is committed, then sending the next question fails (5xx/429/"
-        "timeout): the error handler says 'Sorry, something went wrong… Please try again', "
-        "the screen still shows the old question, and the officer who types the answer "
-        "again as told answers the NEXT question with it (persons checked = 14)."
-    ),
-)
 async def test_an_answer_retried_after_the_apology_does_not_answer_the_next_question(
     world: World,
 ) -> None:
+    """A typed answer is stored, then sending the next question fails: the officer gets the
+    apology, still sees the old question and types the answer again, as told. It must not
+    answer the question they never saw: the bot shows that question instead."""
     bot = world.bot(run_jobs=False)
     await bot.start()
     officer = await officer_at(world, bot, joint_operation("Nothing found."), "vehicles")
@@ -241,14 +221,22 @@ async def test_an_answer_retried_after_the_apology_does_not_answer_the_next_ques
     precondition(officer.chat[-1].text == officer.tr.gettext(APOLOGY), "the apology")
     precondition(draft_answers(world).get("vehicles") == "14", "the answer was stored")
     persons = officer.tr.gettext("How many persons were checked?")
-    saw_next = any(persons in m.content for m in officer.chat[before:])
-    if not saw_next:  # the screen still asks for the vehicles: "Please try again"
-        before = len(officer.chat)
-        await tg.send_text(officer.user, "14")
-        await tg.wait_until(lambda: len(officer.chat) > before, timeout=10)
+    precondition(not any(persons in m.content for m in officer.chat[before:]), "a failed send")
+    # The screen still asks for the vehicles; "Please try again", says the apology.
+    before = len(officer.chat)
+    await tg.send_text(officer.user, "14")
+    await tg.wait_until(lambda: len(officer.chat) > before, timeout=10)
     bot.close()
-    # Nobody answered a question they were not shown.
-    assert saw_next or "persons" not in draft_answers(world)
+    # Nobody answered a question they were not shown: it is shown now, the answer kept.
+    answers = draft_answers(world)
+    assert "persons" not in answers, answers
+    assert answers["vehicles"] == "14"
+    shown = officer.chat[-1].content
+    assert persons in shown
+    assert (
+        officer.tr.gettext("Your previous answer was saved. Please answer the next question:")
+        in shown
+    )
 
 
 async def test_a_tap_retried_after_the_apology_shows_the_current_question(world: World) -> None:

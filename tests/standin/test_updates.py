@@ -144,3 +144,24 @@ async def test_webhook_info_and_drop_pending(tg: StandIn, bot: Bot, alice: TgUse
     assert info.url == "" and info.pending_update_count == 1
     assert await bot.delete_webhook(drop_pending_updates=True)
     assert tg.pending_updates() == 0
+
+
+async def test_an_update_can_be_redelivered_as_it_was(tg: StandIn, bot: Bot, alice: TgUser) -> None:
+    """As Telegram does when the confirming getUpdates never reached it (a crash): the next
+    process (offset 0) gets the same update; a running bot gets it under a fresh id."""
+    sent = await tg.send_text(alice, "14")
+    (first,) = await bot.get_updates()
+    assert await bot.get_updates(offset=first.update_id + 1) == ()
+    await tg.redeliver(int(sent["update_id"]))
+    (again,) = await bot.get_updates()
+    assert again.update_id == first.update_id
+    assert again.message is not None and first.message is not None
+    assert again.message.message_id == first.message.message_id
+    assert again.message.text == "14"
+    assert await bot.get_updates(offset=first.update_id + 1) == ()
+    await tg.redeliver(int(sent["update_id"]), fresh_id=True)
+    (fresh,) = await bot.get_updates(offset=first.update_id + 1)
+    assert fresh.update_id > first.update_id
+    assert fresh.message is not None and fresh.message.message_id == first.message.message_id
+    with pytest.raises(KeyError):
+        await tg.redeliver(999)

@@ -1,0 +1,40 @@
+"""Applied updates: the keys of the Telegram updates whose state change is committed.
+
+A key is claimed in the transaction that applies the update, so a rolled-back change leaves
+no key behind and a committed one always has its key (see bot/once.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.clock import to_db
+
+
+class AppliedUpdateRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def claim(self, key: str, now: datetime) -> bool:
+        """Record ``key`` as applied; False when it already was (a redelivered update)."""
+        async with self._conn.execute(
+            "INSERT INTO applied_updates (update_key, applied_at) VALUES (?, ?)"
+            " ON CONFLICT (update_key) DO NOTHING",
+            (key, to_db(now)),
+        ) as cursor:
+            return cursor.rowcount > 0
+
+    async def was_applied(self, key: str) -> bool:
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM applied_updates WHERE update_key = ?", (key,)
+        )
+        return bool(list(rows))
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Delete the keys applied before ``moment``; how many went."""
+        async with self._conn.execute(
+            "DELETE FROM applied_updates WHERE applied_at < ?", (to_db(moment),)
+        ) as cursor:
+            return cursor.rowcount
