@@ -13,7 +13,7 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.concurrency import PerPersonUpdateProcessor
@@ -37,6 +37,7 @@ from bot.handlers import (
 )
 from bot.i18n import Catalogs
 from bot.menus import PUBLIC_MENU
+from bot.rate_limit import FairRateLimiter
 from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def build_application(
         .concurrent_updates(PerPersonUpdateProcessor(flood_guard=services.flood))
     )
     if settings.rate_limit:
-        configured.rate_limiter(AIORateLimiter(max_retries=3))
+        configured.rate_limiter(FairRateLimiter(max_retries=3))
     application = configured.build()
     assert isinstance(application, FieldReportApplication)
 

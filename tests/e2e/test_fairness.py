@@ -1,0 +1,35 @@
+"""One person cannot slow everybody: Telegram's 429 for one chat delays that chat only."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.standin import StandIn, TgUser
+from tests.e2e.conftest import RunBot, SeedUser
+
+
+async def test_a_429_for_one_chat_does_not_delay_another_chats_reply(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    paused = await seed_user(TgUser(id=9201, first_name="Slow", language_code="en"))
+    other = await seed_user(TgUser(id=9202, first_name="Other", language_code="en"))
+    tg.inject_fault("429", "sendMessage", retry_after=3, chat_id=paused.id)
+    with caplog.at_level(logging.WARNING, logger="bot.rate_limit"):
+        async with run_bot():
+            await tg.send_text(paused, "/help")
+            await tg.wait_until(
+                lambda: any(p.get("chat_id") == paused.id for _, p, _ in tg.failures),
+                description="the 429 for the first chat",
+            )
+            await tg.send_text(other, "/help")
+            await tg.next_message(other.id, timeout=2.5)  # well before the 3 s pause ends
+            assert tg.messages(paused.id) == []  # still paused
+            reply = await tg.next_message(paused.id, timeout=8)  # then retried, once
+    assert "Commands:" in (reply.text or "")
+    assert len(tg.messages(paused.id)) == 1
+    lines = [r for r in caplog.records if r.name == "bot.rate_limit"]
+    assert len(lines) == 1
+    assert lines[0].exc_info is None
+    assert f"chat {paused.id}" in lines[0].getMessage()
