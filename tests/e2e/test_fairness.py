@@ -8,6 +8,7 @@ import pytest
 
 from bot.standin import StandIn, TgUser
 from tests.e2e.conftest import RunBot, SeedUser
+from tests.e2e.test_urgent import alerts_in, file_incident, seed_people, wait_alerts
 
 
 async def test_a_429_for_one_chat_does_not_delay_another_chats_reply(
@@ -33,3 +34,18 @@ async def test_a_429_for_one_chat_does_not_delay_another_chats_reply(
     assert len(lines) == 1
     assert lines[0].exc_info is None
     assert f"chat {paused.id}" in lines[0].getMessage()
+
+
+async def test_one_hung_chat_does_not_delay_the_other_coordinators_alert(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    o, olga, john = await seed_people(tg, seed_user)
+    async with run_bot():
+        tg.inject_fault("slow", "sendMessage", delay=3.0, chat_id=olga.user.id)
+        await file_incident(o, urgent=True)
+        await wait_alerts(tg, john.user.id, 1)
+        assert alerts_in(tg, olga.user.id) == []  # hers is still on its way
+        await wait_alerts(tg, olga.user.id, 1)  # and arrives, once
+        await tg.wait_idle()
+    assert len(alerts_in(tg, olga.user.id)) == 1
+    assert len(alerts_in(tg, john.user.id)) == 1
