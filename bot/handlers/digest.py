@@ -17,7 +17,7 @@ from telegram.ext import CommandHandler
 
 from bot import delivery
 from bot.context import BotContext, FieldReportApplication
-from bot.digest.xlsx import build_period_xlsx
+from bot.digest.jobs import PeriodExport, period_export
 from bot.schedule import parse_clock
 from storage.clock import utc_now
 
@@ -69,12 +69,17 @@ async def digest_command(update: Update, context: BotContext) -> None:
             await chat.send_message(_("That day has not come yet."))
             return
         day = parsed
-    await chat.send_action(ChatAction.TYPING)
-    parts = await delivery.digest_parts(
-        context.services, day, context.tr, group=False, scheduled=False
-    )
-    for part in parts:
-        await delivery.send_part(context.bot, chat.id, part, day, context.tr, show_action=True)
+    person = update.effective_user.id if update.effective_user else chat.id
+    if not context.services.heavy.take(person):  # an export of theirs is being made
+        await chat.send_message(_still_preparing(context))
+        return
+    with context.services.heavy.held(person):
+        await chat.send_action(ChatAction.TYPING)
+        parts = await delivery.digest_parts(
+            context.services, day, context.tr, group=False, scheduled=False
+        )
+        for part in parts:
+            await delivery.send_part(context.bot, chat.id, part, day, context.tr, show_action=True)
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -106,23 +111,55 @@ async def export_command(update: Update, context: BotContext) -> None:
             ).format(limit=limit)
         )
         return
-    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-    async with context.db.read() as repos:
-        reports = await repos.reports.between_days(first, last)
-        units = await repos.units.list()
-    content = build_period_xlsx(first, last, reports, units, context.tr)
-    await chat.send_document(
-        content,
-        filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
-        caption=context.tr.ngettext(
-            "{count} report from {first} to {last}.",
-            "{count} reports from {first} to {last}.",
-            len(reports),
-        ).format(
-            count=len(reports),
-            first=escape(context.tr.format_date(first)),
-            last=escape(context.tr.format_date(last)),
-        ),
+    person = update.effective_user.id if update.effective_user else chat.id
+    heavy = context.services.heavy
+    if not heavy.take(person):
+        await chat.send_message(_still_preparing(context))
+        return
+    try:
+        # In the background: the person's next updates are served while the file is made.
+        context.application.create_task(
+            _send_export(context, chat.id, person, first, last), update=update
+        )
+    except BaseException:
+        heavy.release(person)
+        raise
+
+
+async def _send_export(
+    context: BotContext, chat_id: int, person: int, first: date, last: date
+) -> None:
+    """Build the period's workbook in a worker process and send it; the person may then ask
+    for another."""
+    with context.services.heavy.held(person):
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        job = PeriodExport(
+            context.settings.database_path,
+            first,
+            last,
+            context.tr.language,
+            context.settings.timezone,
+        )
+        workbook = await context.services.workers.run(period_export, job)
+        await context.bot.send_document(
+            chat_id,
+            workbook.content,
+            filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
+            caption=context.tr.ngettext(
+                "{count} report from {first} to {last}.",
+                "{count} reports from {first} to {last}.",
+                workbook.reports,
+            ).format(
+                count=workbook.reports,
+                first=escape(context.tr.format_date(first)),
+                last=escape(context.tr.format_date(last)),
+            ),
+        )
+
+
+def _still_preparing(context: BotContext) -> str:
+    return context.tr.gettext(
+        "I am still preparing your previous export. Please wait until it arrives, then ask again."
     )
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 
 from bot.standin import StandIn, TgUser
 from tests.e2e.conftest import RunBot, SeedUser
+from tests.e2e.test_digest_commands import (
+    COORDINATOR,
+    OFFICER_TER,
+    add_report,
+    people,
+    ru,
+)
 from tests.e2e.test_urgent import alerts_in, file_incident, seed_people, wait_alerts
 
 
@@ -49,3 +57,38 @@ async def test_one_hung_chat_does_not_delay_the_other_coordinators_alert(
         await tg.wait_idle()
     assert len(alerts_in(tg, olga.user.id)) == 1
     assert len(alerts_in(tg, john.user.id)) == 1
+
+
+async def test_a_second_export_while_one_is_being_made_is_told_to_wait(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await people(seed_user)
+    command = "/export 01.11.2026 30.11.2026"
+
+    def documents() -> int:
+        return sum(1 for m in tg.messages(COORDINATOR.id) if m.document)
+
+    async with run_bot() as app:
+        tr = ru(app)
+        wait = tr.gettext(
+            "I am still preparing your previous export. Please wait until it arrives, "
+            "then ask again."
+        )
+        await add_report(app, OFFICER_TER, date(2026, 11, 15), kg="1")
+        tg.inject_fault("slow", "sendDocument", delay=2.0, chat_id=COORDINATOR.id)
+        await tg.send_text(COORDINATOR, command)
+        await tg.wait_until(
+            lambda: bool(tg.calls_to("sendDocument")), description="the first export on its way"
+        )
+        await tg.send_text(COORDINATOR, command)
+        await tg.wait_until(
+            lambda: any(m.text == wait for m in tg.messages(COORDINATOR.id)),
+            description="the second request told to wait",
+        )
+        await tg.wait_idle(timeout=8)  # the first file arrives
+        await tg.send_text(COORDINATOR, command)  # now a new one is made
+        await tg.wait_until(lambda: documents() == 2, timeout=8, description="the second file")
+        await tg.wait_idle()
+    texts = [m.text for m in tg.messages(COORDINATOR.id) if not m.document]
+    assert texts == [wait]
+    assert documents() == 2
