@@ -4,7 +4,8 @@ PTB's ``AIORateLimiter`` pauses *every* call through one global event when any c
 (``RetryAfter``), and logs a traceback each time: one stranger's refused message held every
 officer's reply for seconds. Here:
 
-* at most 30 messages in any second overall and 20 in any minute per group (Telegram's limits);
+* 30 messages a second overall (a burst of 30, then one every 1/30 s) and at most 20 in any
+  minute per group (Telegram's limits);
   calls without a chat (``answerCallbackQuery``, ``getMe``, …) are not counted, as Telegram
   does not count them;
 * a 429 pauses the chat it was for, for the ``retry_after`` Telegram asked, and only that chat;
@@ -76,6 +77,28 @@ class SlidingWindow:
         return not self._booked or self._booked[-1] <= now - self.period
 
 
+class LeakyBucket:
+    """A burst of ``limit``, then one call every ``period / limit`` seconds (the shape of PTB's
+    ``AIORateLimiter``): after a burst the next call waits 1/30 s, not a whole second.
+
+    Like :class:`SlidingWindow`, :meth:`reserve` books the moment in arrival order.
+    """
+
+    def __init__(self, limit: int, period: float) -> None:
+        if limit < 1 or period <= 0:
+            raise ValueError("a bucket needs a positive limit and period")
+        self._interval = period / limit
+        self._tolerance = (limit - 1) * self._interval
+        self._theoretical = 0.0  # when the bucket would be empty again
+
+    def reserve(self, now: float) -> float:
+        """Book a call at the earliest moment at or after ``now`` that the limit allows."""
+        theoretical = max(self._theoretical, now)
+        at = max(now, theoretical - self._tolerance)
+        self._theoretical = theoretical + self._interval
+        return at
+
+
 class FairRateLimiter(BaseRateLimiter[int]):
     """``rate_limit_args`` (an int), when given, replaces ``max_retries`` for that call."""
 
@@ -89,7 +112,7 @@ class FairRateLimiter(BaseRateLimiter[int]):
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._overall = SlidingWindow(overall_per_second, 1.0)
+        self._overall = LeakyBucket(overall_per_second, 1.0)
         self._group_per_minute = group_per_minute
         self._groups: dict[ChatKey, SlidingWindow] = {}
         self._max_retries = max_retries

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.rate_limit import FairRateLimiter, SlidingWindow
+from bot.rate_limit import FairRateLimiter, LeakyBucket, SlidingWindow
 
 
 class FakeTime:
@@ -80,13 +80,22 @@ def test_a_sliding_window_allows_the_limit_then_waits_a_whole_period() -> None:
 
 
 async def test_thirty_messages_a_second_overall() -> None:
+    """A burst of thirty, then one every thirtieth of a second."""
     time = FakeTime()
     limiter, api = _limiter(time), FakeApi(time)
-    await time.run(*(_send(limiter, api, chat) for chat in range(1, 62)))
+    await time.run(*(_send(limiter, api, chat) for chat in range(1, 92)))
     moments = sorted(at for at, _ in api.sent)
     assert moments[29] == 0.0
-    assert moments[30] == 1.0
-    assert moments[60] == 2.0
+    assert moments[30] == pytest.approx(1 / 30)
+    assert moments[90] == pytest.approx(61 / 30)
+    assert sum(1 for at in moments if at <= 1.0 + 1e-9) == 60  # the burst and a second's flow
+
+
+def test_a_leaky_bucket_refills_while_idle() -> None:
+    bucket = LeakyBucket(3, 1.0)
+    assert [bucket.reserve(0.0) for _ in range(4)] == pytest.approx([0.0, 0.0, 0.0, 1 / 3])
+    assert bucket.reserve(10.0) == 10.0  # empty again: a new burst
+    assert bucket.reserve(10.0) == 10.0
 
 
 async def test_twenty_messages_a_minute_per_group_and_other_chats_unaffected() -> None:
@@ -156,8 +165,9 @@ async def test_a_busy_chat_holds_one_place_in_the_queue() -> None:
         return await _send(limiter, api, chat_id)
 
     await time.run(*(_send(limiter, api, 1) for _ in range(100)), later(2))
-    assert [at for at, chat in api.sent if chat == 2] == [1.0]  # not 4.0, after all hundred
-    assert sorted(at for at, chat in api.sent if chat == 1)[-1] == 3.0  # 30 a second
+    # its turn comes right after the busy chat's current message, not after all hundred
+    assert [at for at, chat in api.sent if chat == 2] == [pytest.approx(2 / 30)]
+    assert sorted(at for at, chat in api.sent if chat == 1)[-1] == pytest.approx(71 / 30)
 
 
 async def test_calls_without_a_chat_are_not_limited() -> None:
