@@ -41,13 +41,14 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._flood_guard = flood_guard
         self._clock = clock
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._running = 0
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     @property
     def current_concurrent_updates(self) -> int:
         """Updates holding a slot now (those waiting for their person's turn do not)."""
-        return self.max_concurrent_updates - self._slots._value
+        return self._running
 
     async def process_update(  # type: ignore[misc]  # PTB marks it final; see the docstring
         self, update: object, coroutine: Awaitable[Any]
@@ -64,9 +65,11 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         try:
             async with lock, self._slots:
                 token = flood.VERDICT.set(verdict)
+                self._running += 1
                 try:
                     await self.do_process_update(update, coroutine)
                 finally:
+                    self._running -= 1
                     flood.VERDICT.reset(token)
         finally:
             self._waiting[key] -= 1
