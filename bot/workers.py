@@ -9,16 +9,22 @@ back bytes.
 
 One pool per bot process, made at the first heavy job; by default one worker (the other core
 stays with the event loop), so heavy jobs queue behind each other and never take both cores.
+A worker dies with the bot (even a SIGKILLed one: ``PR_SET_PDEATHSIG``), and a worker that dies
+fails its own job only: the next job gets a new pool.
 :class:`OnePerPerson` keeps one person from queueing more than one of them at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
 from typing import Literal, TypeVar
@@ -27,6 +33,7 @@ T = TypeVar("T")
 Kind = Literal["process", "thread"]
 
 _POOLS: dict[Kind, Executor] = {}
+_PR_SET_PDEATHSIG = 1
 
 
 def _workers_for(kind: Kind) -> int:
@@ -38,10 +45,14 @@ def _pool(kind: Kind) -> Executor:
     pool = _POOLS.get(kind)
     if pool is None:
         if kind == "process":
-            # forkserver: a clean process to fork from, not this one with its threads
-            # (aiosqlite's, httpx's) in unknown states.
-            context = multiprocessing.get_context("forkserver")
-            pool = ProcessPoolExecutor(_workers_for(kind), mp_context=context)
+            # spawn: a fresh interpreter, not a fork of this one with its threads (aiosqlite's,
+            # httpx's) in unknown states; and a direct child, so it can die with the bot.
+            pool = ProcessPoolExecutor(
+                _workers_for(kind),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
         else:
             pool = ThreadPoolExecutor(_workers_for(kind), thread_name_prefix="heavy")
         _POOLS[kind] = pool
@@ -57,7 +68,22 @@ class Workers:
     async def run(self, job: Callable[..., T], *args: object) -> T:
         """``job(*args)`` in a worker; ``job`` must be a module-level function of plain data."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_pool(self.kind), partial(job, *args))
+        pool = _pool(self.kind)
+        try:
+            return await loop.run_in_executor(pool, partial(job, *args))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): this job failed, the next gets a new pool.
+            if _POOLS.get(self.kind) is pool:
+                del _POOLS[self.kind]
+            raise
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed with the bot, even by SIGKILL (Linux), never left behind."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the bot died before the line above
+        os._exit(1)
 
 
 def shutdown_pools() -> None:
