@@ -15,7 +15,6 @@ import logging
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CommandHandler,
     ContextTypes,
@@ -46,6 +45,7 @@ from bot.handlers.admin import invite_list, unit_answers, units, user_changes
 from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
+from bot.rate_limit import FairRateLimiter
 from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,10 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(persistence)
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(PerPersonUpdateProcessor(flood_guard=services.flood))
     )
     if settings.rate_limit:
-        configured.rate_limiter(AIORateLimiter(max_retries=3))
+        configured.rate_limiter(FairRateLimiter(max_retries=3))
     application = configured.build()
     assert isinstance(application, FieldReportApplication)
 

@@ -3,42 +3,103 @@
 Most of an update's time is spent waiting for the Bot API; serving one update at a time made every
 officer wait for everybody else's network round trips. Per-person order still matters (a double tap,
 an answer typed right after a tap), so each person's updates keep a queue of their own.
+
+Two things keep one person from slowing everybody else:
+
+* Flood control decides when an update arrives, before it waits for anything: an update the
+  guard ignores is dropped at once and never queues. The verdict travels with the update (see
+  :func:`bot.flood.verdict_taken`), so the gate only has to act on it.
+* A person's queued updates wait for their turn *before* they take one of the concurrent slots:
+  a burst from one person occupies one slot, not all of them. PTB's own ``process_update`` takes
+  the slot first, so this processor replaces it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import inspect
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot import flood, observability
+from bot.flood import FloodGuard, Verdict
+
 
 class PerPersonUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        *,
+        flood_guard: FloodGuard | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._flood_guard = flood_guard
+        self._clock = clock
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._running = 0
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    @property
+    def current_concurrent_updates(self) -> int:
+        """Updates holding a slot now (those waiting for their person's turn do not)."""
+        return self._running
+
+    async def process_update(  # type: ignore[misc]  # PTB marks it final; see the docstring
+        self, update: object, coroutine: Awaitable[Any]
+    ) -> None:
+        """Flood verdict first, then the person's turn, then a slot, then the update."""
+        verdict = self._verdict(update)
+        if verdict is Verdict.IGNORE:
+            _discard(coroutine)
+            observability.log_update(update, "flood", 0.0)
+            return
         key = _person_of(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._slots:
+                token = flood.VERDICT.set(verdict)
+                self._running += 1
+                try:
+                    await self.do_process_update(update, coroutine)
+                finally:
+                    self._running -= 1
+                    flood.VERDICT.reset(token)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody queued behind: forget the lock
                 del self._waiting[key]
                 del self._locks[key]
 
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+
+    def _verdict(self, update: object) -> Verdict | None:
+        """None when no guard applies (no person, a bot, or no guard configured)."""
+        if self._flood_guard is None or not isinstance(update, Update):
+            return None
+        person = update.effective_user
+        if person is None or person.is_bot:
+            return None
+        return self._flood_guard.check(person.id, self._clock())
+
     async def initialize(self) -> None:
         """Nothing to allocate."""
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    """Close a coroutine that will never run, so Python does not warn it was never awaited."""
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()
 
 
 def _person_of(update: object) -> int:

@@ -17,6 +17,7 @@ from bot import observability
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
+from bot.workers import OnePerPerson, Workers
 from storage import Database, User
 
 JsonDict = dict[str, Any]
@@ -29,6 +30,9 @@ class Services:
     settings: Settings
     catalogs: Catalogs
     flood: FloodGuard = field(default_factory=FloodGuard)
+    workers: Workers = field(default_factory=Workers)
+    #: Exports and digests on demand running now, by person (one each at a time).
+    heavy: OnePerPerson = field(default_factory=OnePerPerson)
     _db: Database | None = field(default=None, repr=False)
 
     @property

@@ -8,14 +8,12 @@ audited themselves (who, how much, which period): both hand protected data out o
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 
 from bot.authority import Operation, Refused, acting
-from storage import AuditEntry, Repositories, Unit
+from storage import AuditEntry, Repositories, User
 from storage.bot_settings import COORDINATION_GROUP
-from storage.models import Report
 
 
 async def bind_group(
@@ -103,26 +101,25 @@ async def read_audit(
     return entries
 
 
-@dataclass(frozen=True)
-class Export:
-    reports: list[Report]
-    units: list[Unit]
-
-
-async def export(
+async def may_export(
     repos: Repositories, actor_telegram_id: int | None, first: date, last: date
-) -> Export | Refused:
-    """The reports of ``first``..``last`` (local days) with every unit, for the spreadsheet."""
+) -> User | Refused:
+    """Whether the actor may export ``first``..``last`` (a refusal is audited).
+
+    The reports themselves are read by the worker process that builds the workbook
+    (bot/digest/jobs.py): a 92-day period must not hold this process's connection.
+    """
     period = f"{first.isoformat()}..{last.isoformat()}"
-    actor = await acting(repos, actor_telegram_id, Operation.EXPORT, target=period)
-    if isinstance(actor, Refused):
-        return actor
-    reports = await repos.reports.between_days(first, last)
-    units = await repos.units.list()
+    return await acting(repos, actor_telegram_id, Operation.EXPORT, target=period)
+
+
+async def record_export(
+    repos: Repositories, actor: User, first: date, last: date, *, reports: int
+) -> None:
+    """The audit line of an export that reached the person: who, which period, how much."""
     await repos.audit.add(
         "export",
         actor_telegram_id=actor.telegram_id,
-        target=period,
-        details={"from": first.isoformat(), "to": last.isoformat(), "reports": len(reports)},
+        target=f"{first.isoformat()}..{last.isoformat()}",
+        details={"from": first.isoformat(), "to": last.isoformat(), "reports": reports},
     )
-    return Export(reports, units)

@@ -9,7 +9,6 @@ Every function takes ``now``: tests move time instead of waiting.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import logging
@@ -25,9 +24,8 @@ from bot import callbacks
 from bot.authority import Operation, Refused, acting
 from bot.context import Services
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
-from bot.digest.chart import build_chart
+from bot.digest.jobs import DayFiles, day_files
 from bot.digest.text import render_group_text, render_text
-from bot.digest.xlsx import build_xlsx
 from bot.handlers.common import split_lines
 from bot.i18n import Translator, resolve_language
 from bot.schedule import (
@@ -179,10 +177,11 @@ async def _parts(
     units_by_id = {unit.id: unit for unit in units}
     lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
     parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]
-    # Spreadsheet and chart take a few hundred milliseconds of CPU: off the event loop.
-    tz = services.settings.timezone
-    spreadsheet = await asyncio.to_thread(build_xlsx, digest, reports, units, tr, timezone=tz)
-    chart = await asyncio.to_thread(build_chart, digest, history, tr, units_by_id=units_by_id)
+    # Spreadsheet and chart take up to seconds of CPU: in a worker process (bot/workers.py).
+    spreadsheet, chart = await services.workers.run(
+        day_files,
+        DayFiles(digest, reports, units, history, tr.language, services.settings.timezone),
+    )
     parts.append(("xlsx", spreadsheet))
     parts.append(("chart", chart))
     return parts

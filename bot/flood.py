@@ -6,6 +6,7 @@ Kept in memory: it protects this process from a burst; nothing about it needs to
 from __future__ import annotations
 
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -45,3 +46,13 @@ class FloodGuard:
     def _forget_idle(self, now: float) -> None:
         for user_id in [u for u, s in self._seen.items() if not s or s[-1] <= now - self.window]:
             del self._seen[user_id]
+
+
+#: The verdict the update processor took when this update arrived (bot/concurrency.py); None
+#: when it took none (the update was not a person's, or came in without the processor).
+VERDICT: ContextVar[Verdict | None] = ContextVar("flood_verdict", default=None)
+
+
+def verdict_taken() -> Verdict | None:
+    """The verdict already taken for the update being handled, if any."""
+    return VERDICT.get()

@@ -18,9 +18,10 @@ from telegram.ext import CommandHandler
 from bot import coordination, delivery
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
-from bot.digest.xlsx import build_period_xlsx
+from bot.digest.jobs import PeriodExport, period_export
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.schedule import parse_clock
+from storage import User
 from storage.clock import utc_now
 
 log = logging.getLogger(__name__)
@@ -74,13 +75,18 @@ async def digest_command(update: Update, context: BotContext) -> None:
             await chat.send_message(_("That day has not come yet."))
             return
         day = parsed
-    await chat.send_action(ChatAction.TYPING)
-    parts = await delivery.on_demand_parts(context.services, actor_id(update), day, context.tr)
-    if isinstance(parts, Refused):
-        await tell_refused(update, context, parts)
+    person = actor_id(update) or chat.id
+    if not context.services.heavy.take(person):  # an export of theirs is being made
+        await chat.send_message(_still_preparing(context))
         return
-    for part in parts:
-        await delivery.send_part(context.bot, chat.id, part, day, context.tr, show_action=True)
+    with context.services.heavy.held(person):
+        await chat.send_action(ChatAction.TYPING)
+        parts = await delivery.on_demand_parts(context.services, actor_id(update), day, context.tr)
+        if isinstance(parts, Refused):
+            await tell_refused(update, context, parts)
+            return
+        for part in parts:
+            await delivery.send_part(context.bot, chat.id, part, day, context.tr, show_action=True)
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -113,25 +119,61 @@ async def export_command(update: Update, context: BotContext) -> None:
         )
         return
     async with context.db.transaction() as repos:
-        found = await coordination.export(repos, actor_id(update), first, last)
-    if isinstance(found, Refused):
-        await tell_refused(update, context, found)
+        actor = await coordination.may_export(repos, actor_id(update), first, last)
+    if isinstance(actor, Refused):
+        await tell_refused(update, context, actor)
         return
-    reports, units = found.reports, found.units
-    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-    content = build_period_xlsx(first, last, reports, units, context.tr)
-    await chat.send_document(
-        content,
-        filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
-        caption=context.tr.ngettext(
-            "{count} report from {first} to {last}.",
-            "{count} reports from {first} to {last}.",
-            len(reports),
-        ).format(
-            count=len(reports),
-            first=escape(context.tr.format_date(first)),
-            last=escape(context.tr.format_date(last)),
-        ),
+    person = actor.telegram_id
+    heavy = context.services.heavy
+    if not heavy.take(person):
+        await chat.send_message(_still_preparing(context))
+        return
+    try:
+        # In the background: the person's next updates are served while the file is made.
+        context.application.create_task(
+            _send_export(context, chat.id, actor, first, last), update=update
+        )
+    except BaseException:
+        heavy.release(person)
+        raise
+
+
+async def _send_export(
+    context: BotContext, chat_id: int, actor: User, first: date, last: date
+) -> None:
+    """Build the period's workbook in a worker process and send it; the person may then ask
+    for another. The export is audited once it reached them."""
+    with context.services.heavy.held(actor.telegram_id):
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        job = PeriodExport(
+            context.settings.database_path,
+            first,
+            last,
+            context.tr.language,
+            context.settings.timezone,
+        )
+        workbook = await context.services.workers.run(period_export, job)
+        await context.bot.send_document(
+            chat_id,
+            workbook.content,
+            filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
+            caption=context.tr.ngettext(
+                "{count} report from {first} to {last}.",
+                "{count} reports from {first} to {last}.",
+                workbook.reports,
+            ).format(
+                count=workbook.reports,
+                first=escape(context.tr.format_date(first)),
+                last=escape(context.tr.format_date(last)),
+            ),
+        )
+        async with context.db.transaction() as repos:
+            await coordination.record_export(repos, actor, first, last, reports=workbook.reports)
+
+
+def _still_preparing(context: BotContext) -> str:
+    return context.tr.gettext(
+        "I am still preparing your previous export. Please wait until it arrives, then ask again."
     )
 
 

@@ -23,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import access
 from bot.context import BotContext, FieldReportApplication
-from bot.flood import Verdict
+from bot.flood import Verdict, verdict_taken
 from bot.i18n import resolve_language
 from bot.observability import set_outcome
 
@@ -64,7 +64,11 @@ async def _admit(update: Update, context: BotContext) -> None:
         set_outcome("ignored")
         raise ApplicationHandlerStop  # in groups the bot answers nothing else
 
-    verdict = context.services.flood.check(person.id, time.monotonic())
+    # Taken by the update processor when the update arrived (an ignored one never gets here);
+    # an update that came in another way (process_update called directly) is checked here.
+    verdict = verdict_taken()
+    if verdict is None:
+        verdict = context.services.flood.check(person.id, time.monotonic())
     if verdict is not Verdict.SERVE:
         set_outcome("flood")
         if verdict is Verdict.WARN:

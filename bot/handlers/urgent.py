@@ -19,6 +19,7 @@ the officer for details; an alert nobody acknowledges goes out again.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -299,7 +300,9 @@ async def realert_due(services: Services, bot: Bot, now: datetime) -> int:
 async def deliver_pending(
     services: Services, bot: Bot, now: datetime, *, alert_ids: list[int] | None = None
 ) -> int:
-    """Send the deliveries still owed; one chat's failure never stops the others."""
+    """Send the deliveries still owed, to every chat at once; one chat's failure or delay never
+    holds up the others (each copy is retried on its own: a 429 by the rate limiter, anything
+    else by the next pass)."""
     async with services.db.read() as repos:
         due = await repos.alerts.pending_deliveries(alert_ids)
         views: dict[int, AlertView] = {}
@@ -311,15 +314,20 @@ async def deliver_pending(
                 views[delivery.alert_id] = view
             if delivery.user_id is not None and delivery.user_id not in people:
                 people[delivery.user_id] = await repos.users.get(delivery.user_id)
-    sent = 0
-    for delivery in due:
+
+    async def send(delivery: AlertDelivery) -> bool:
         person = people.get(delivery.user_id) if delivery.user_id is not None else None
         if delivery.user_id is not None and (person is None or not person.is_active):
             await _finish(services, delivery, DeliveryStatus.FAILED)
-            continue
-        if await _send_copy(services, bot, delivery, views[delivery.alert_id], person, now):
-            sent += 1
-    return sent
+            return False
+        return await _send_copy(services, bot, delivery, views[delivery.alert_id], person, now)
+
+    # All at once: a chat that hangs or is paused by Telegram delays nobody else's copy.
+    results = await asyncio.gather(*(send(delivery) for delivery in due), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        raise failures[0]
+    return sum(1 for r in results if r is True)
 
 
 async def _send_copy(

@@ -58,6 +58,7 @@ class _Fault:
     remaining: int
     retry_after: int
     delay: float
+    chat_id: int | None = None  # only calls to this chat (None: any call)
 
 
 @dataclass
@@ -242,7 +243,7 @@ class StandIn:
             await self._wake()  # lets tests wait for "the bot called X" while X still runs
             params = Params(values)
             try:
-                fault = self._take_fault(method) or self._draw_fault(method)
+                fault = self._take_fault(method, values) or self._draw_fault(method)
                 if fault is not None:
                     self._faults_fired.append((name, fault.kind))
                     await self._apply_fault(fault, request)
@@ -305,9 +306,11 @@ class StandIn:
                 raise ApiError(409, _CONFLICT)
         return [copy.deepcopy(u) for u in self.state.updates[:limit]]
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, values: dict[str, Any] | None = None) -> _Fault | None:
         for fault in self._faults:
             matches = fault.method == method if fault.method else method != "getupdates"
+            if matches and fault.chat_id is not None:
+                matches = str((values or {}).get("chat_id")) == str(fault.chat_id)
             if matches:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
@@ -800,8 +803,10 @@ class StandIn:
         count: int = 1,
         retry_after: int = 1,
         delay: float = 2.0,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``count`` calls (of ``method``, or of any method but getUpdates) fail.
+        """Make the next ``count`` calls (of ``method``, or of any method but getUpdates) fail;
+        with ``chat_id``, only calls to that chat.
 
         "429" answers Too Many Requests with ``retry_after``; "500"/"502" answer server errors;
         "400" a refusal like a group's "not enough rights", "403" a blocked bot;
@@ -812,7 +817,7 @@ class StandIn:
         if count < 1:
             raise ValueError("count must be at least 1")
         self._faults.append(
-            _Fault(kind, method.lower() if method else None, count, retry_after, delay)
+            _Fault(kind, method.lower() if method else None, count, retry_after, delay, chat_id)
         )
 
     def set_fault_rate(

@@ -33,6 +33,21 @@ async def test_429_is_retry_after(tg: StandIn, bot: Bot, alice: TgUser) -> None:
     assert len(tg.calls_to("sendMessage")) == 2
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_fault_for_one_chat_spares_the_others(
+    tg: StandIn, bot: Bot, alice: TgUser, bob: TgUser
+) -> None:
+    tg.add_chat(alice)
+    tg.add_chat(bob)
+    tg.inject_fault("429", method="sendMessage", retry_after=5, chat_id=bob.id)
+    await bot.send_message(alice.id, "to alice")  # not Bob's chat: answered
+    with pytest.raises(RetryAfter):
+        await bot.send_message(bob.id, "to bob")
+    await bot.send_message(bob.id, "to bob")  # the one fault is spent
+    assert [m.text for m in tg.messages(alice.id)] == ["to alice"]
+    assert [m.text for m in tg.messages(bob.id)] == ["to bob"]
+
+
 async def test_429_body_is_telegrams(tg: StandIn, http: httpx.AsyncClient) -> None:
     tg.inject_fault("429", retry_after=3)
     response = await http.post(f"/bot{TOKEN}/getMe")

@@ -1,0 +1,91 @@
+"""The digest's files as jobs for a worker process (bot/workers.py): plain data in, bytes out.
+
+openpyxl and matplotlib are imported in the worker when a job first runs, not by the bot's own
+process at start-up (they were half its memory and most of its garbage collector's work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from functools import cache
+from pathlib import Path
+
+from bot.digest.build import DayStats, Digest
+from bot.i18n import Catalogs, Translator
+from storage.models import Report, Unit
+
+
+@dataclass(frozen=True)
+class DayFiles:
+    """What a day's spreadsheet and chart are made of."""
+
+    digest: Digest
+    reports: Sequence[Report]
+    units: Sequence[Unit]
+    history: Sequence[DayStats]
+    language: str
+    timezone: tzinfo
+
+
+@dataclass(frozen=True)
+class PeriodExport:
+    """``/export FROM TO``: the worker reads the period itself (a second, read-only use of the
+    database file), so neither the rows nor the reading ever pass through the bot's event loop."""
+
+    database: Path
+    first: date
+    last: date
+    language: str
+    timezone: tzinfo
+
+
+@dataclass(frozen=True)
+class Workbook:
+    content: bytes
+    reports: int
+
+
+@cache
+def _catalogs(timezone: tzinfo) -> Catalogs:
+    return Catalogs(timezone)
+
+
+def _translator(language: str, timezone: tzinfo) -> Translator:
+    return _catalogs(timezone).translator(language)
+
+
+def day_files(job: DayFiles) -> tuple[bytes, bytes]:
+    """The day's spreadsheet and chart."""
+    from bot.digest.chart import build_chart
+    from bot.digest.xlsx import build_xlsx
+
+    tr = _translator(job.language, job.timezone)
+    units_by_id = {unit.id: unit for unit in job.units}
+    spreadsheet = build_xlsx(job.digest, job.reports, job.units, tr, timezone=job.timezone)
+    chart = build_chart(job.digest, job.history, tr, units_by_id=units_by_id)
+    return spreadsheet, chart
+
+
+def period_export(job: PeriodExport) -> Workbook:
+    """The period's workbook, read from the database file and built in this worker."""
+    import asyncio
+
+    from bot.digest.xlsx import build_period_xlsx
+
+    reports, units = asyncio.run(_read_period(job.database, job.first, job.last))
+    tr = _translator(job.language, job.timezone)
+    content = build_period_xlsx(job.first, job.last, reports, units, tr, timezone=job.timezone)
+    return Workbook(content, len(reports))
+
+
+async def _read_period(path: Path, first: date, last: date) -> tuple[list[Report], list[Unit]]:
+    from storage import Database
+
+    db = await Database.open(path, migrate=False)
+    try:
+        async with db.read() as repos:
+            return await repos.reports.between_days(first, last), await repos.units.list()
+    finally:
+        await db.close()
