@@ -91,7 +91,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(persistence)
-        .concurrent_updates(PerPersonUpdateProcessor(flood_guard=services.flood))
+        .concurrent_updates(PerPersonUpdateProcessor(flood_guard=lambda: services.flood))
     )
     if settings.rate_limit:
         configured.rate_limiter(FairRateLimiter(max_retries=3))

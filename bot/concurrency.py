@@ -34,9 +34,11 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self,
         max_concurrent_updates: int = 64,
         *,
-        flood_guard: FloodGuard | None = None,
+        flood_guard: FloodGuard | Callable[[], FloodGuard] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``flood_guard`` may be a function returning the guard in use (the application's
+        ``services.flood``, which an operator or a test can swap after the build)."""
         super().__init__(max_concurrent_updates)
         self._flood_guard = flood_guard
         self._clock = clock
@@ -82,12 +84,13 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 
     def _verdict(self, update: object) -> Verdict | None:
         """None when no guard applies (no person, a bot, or no guard configured)."""
-        if self._flood_guard is None or not isinstance(update, Update):
+        guard = self._flood_guard() if callable(self._flood_guard) else self._flood_guard
+        if guard is None or not isinstance(update, Update):
             return None
         person = update.effective_user
         if person is None or person.is_bot:
             return None
-        return self._flood_guard.check(person.id, self._clock())
+        return guard.check(person.id, self._clock())
 
     async def initialize(self) -> None:
         """Nothing to allocate."""

@@ -10,6 +10,7 @@ updates to ``application.process_update`` one by one, as polling would.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -166,7 +167,12 @@ class World:
         state = self.tg.state
         while state.updates:
             data = state.updates.pop(0)
+            before = asyncio.all_tasks()
             await self.app.process_update(Update.de_json(data, self.app.bot))
+            # Work a handler started in the background (an export) belongs to this update.
+            spawned = asyncio.all_tasks() - before - {asyncio.current_task()}
+            if spawned:
+                await asyncio.gather(*spawned)
 
     async def say(self, person: Person, text: str) -> None:
         await self.tg.send_text(person.user, text)
