@@ -6,9 +6,10 @@ person's role read from the database at that moment.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple, Protocol
 
 from storage import Role
 
@@ -58,9 +59,6 @@ GROUP_COMMANDS = frozenset({"bindgroup", "unbindgroup"})
 GROUP_CALLBACKS = frozenset({"alr"})
 
 
-_COMMAND = re.compile(r"/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?")
-
-
 class Denial(StrEnum):
     ADMINS_ONLY = "admins_only"
     FILERS_ONLY = "filers_only"
@@ -75,20 +73,80 @@ class Request:
     callback_prefix: str | None = None
 
 
-def parse_command(text: str | None, bot_username: str | None) -> tuple[str, str] | None:
-    """``("start", "abc")`` for ``/start@our_bot abc``; None when it is not a command to us."""
-    # Telegram ends a command at the first character that is not [A-Za-z0-9_] (a space, a line
-    # break, a comma…) and PTB's CommandHandler follows it: so must we, or "/users\nx" would run
-    # /users while the gate saw no command at all.
-    match = _COMMAND.match(text or "")
-    if match is None:
+class Entity(Protocol):
+    """What we read of a ``MessageEntity`` (telegram.MessageEntity has these fields)."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def length(self) -> int: ...
+
+
+class Carrier(Protocol):
+    """What we read of a ``Message`` to find its command (telegram.Message has these)."""
+
+    @property
+    def text(self) -> str | None: ...
+
+    @property
+    def entities(self) -> Sequence[Entity]: ...
+
+
+class Command(NamedTuple):
+    """A command meant for us: its lower-case name and what follows it."""
+
+    name: str
+    #: The words after the command joined by one space: ``/start <payload>``.
+    payload: str
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The words after the command, as PTB's ``context.args``."""
+        return tuple(self.payload.split())
+
+
+def command_in(message: Carrier | None, bot_username: str | None) -> Command | None:
+    """:func:`parse_command` for a message (None: no message, no command)."""
+    if message is None:
         return None
-    name, addressee = match[1], match[2]
-    if addressee and bot_username and addressee.lower() != bot_username.lower():
+    return parse_command(message.text, message.entities, bot_username)
+
+
+def parse_command(
+    text: str | None, entities: Sequence[Entity] | None, bot_username: str | None
+) -> Command | None:
+    """The command PTB's ``CommandHandler`` will run for this message, or None.
+
+    It must be exactly the one PTB runs, or the gate would check one command and let another
+    through (a ``/settingsx`` whose entity covers ``/settings`` ran /settings for an officer).
+    So it reads what PTB reads: the text (never a caption), the *first* entity only, which
+    must be a ``bot_command`` at offset 0; the name is ``text[1:length]`` (PTB slices code
+    points, as here), split at ``@``, where the addressee must be us; the arguments are the
+    whitespace-separated words after the first one (PTB's ``context.args``).
+    """
+    if not text or not entities:
         return None
-    if len(name) > 32:
+    first = entities[0]
+    if first.type != "bot_command" or first.offset != 0:
         return None
-    return name.lower(), (text or "")[match.end() :].strip()
+    name, *addressees = text[1 : first.length].split("@")
+    addressee = addressees[0] if addressees else bot_username
+    if bot_username is None or addressee is None or addressee.lower() != bot_username.lower():
+        return None
+    if not name:
+        return None
+    return Command(name.lower(), " ".join(text.split()[1:]))
+
+
+def command_for_log(command: Command | None) -> str | None:
+    """The command's name if it is in the access table: the only form fit for a log line."""
+    if command is None:
+        return None
+    return command.name if command.name in COMMANDS else "unknown"
 
 
 def callback_prefix(data: str | None) -> str | None:

@@ -36,6 +36,7 @@ from bot.handlers import (
     urgent,
 )
 from bot.i18n import Catalogs
+from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
 from storage.persistence import SqlitePersistence
 
@@ -61,6 +62,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
 ) -> FieldReportApplication:
     """``request`` and ``get_updates_request`` swap the HTTP client (benchmarks: in memory)."""
+    guard_content()  # whatever logs at DEBUG, no library record carries what people wrote
     services = Services(settings=settings, catalogs=Catalogs(settings.timezone))
     # Services.open() runs in Application.initialize(), before PTB reads the persistence.
     persistence = SqlitePersistence(lambda: services.db)

@@ -5,6 +5,7 @@ Nothing else in the code base reads the environment: tests build ``Settings`` di
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -114,10 +115,21 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
 
     api_url = (get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/")
     parsed = urlparse(api_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        parsed = urlparse("")
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ConfigError(
             "TELEGRAM_API_URL must be an http:// or https:// address, "
             "for example https://api.telegram.org."
+        )
+    insecure_allowed = _flag(get("ALLOW_INSECURE_API_URL"), "ALLOW_INSECURE_API_URL", False)
+    if parsed.scheme == "http" and not _loopback(parsed.hostname) and not insecure_allowed:
+        raise ConfigError(
+            "TELEGRAM_API_URL uses plain http:// to another machine, which would send the bot "
+            "token in clear: use https://, or set ALLOW_INSECURE_API_URL=true if the network "
+            "between them is private."
         )
 
     database_path = Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
@@ -139,7 +151,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or int(part) <= 0 or int(part) >= 2**52:
+        if not _ascii_digits(part) or int(part) <= 0 or int(part) >= 2**52:
             raise ConfigError(
                 f"ADMIN_IDS must be Telegram user ids separated by commas; {part!r} is not one."
             )
@@ -159,7 +171,8 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     export_max_days = _positive_int(get("EXPORT_MAX_DAYS"), "EXPORT_MAX_DAYS", 92, 3660)
     raw_threshold = get("URGENT_THRESHOLD_KG") or "1"
     try:
-        urgent_threshold = Decimal(raw_threshold)
+        # Decimal() reads any script's digits; a setting is written in ASCII ones.
+        urgent_threshold = Decimal(raw_threshold) if raw_threshold.isascii() else Decimal(-1)
     except InvalidOperation:
         urgent_threshold = Decimal(-1)
     if not urgent_threshold.is_finite() or not 0 < urgent_threshold <= 100000:
@@ -191,9 +204,25 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
 def _positive_int(raw: str | None, name: str, default: int, maximum: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not _ascii_digits(raw) or not 1 <= int(raw) <= maximum:
         raise ConfigError(f"{name} must be a whole number from 1 to {maximum}.")
     return int(raw)
+
+
+def _ascii_digits(raw: str) -> bool:
+    """0-9 only: str.isdigit() also accepts "²" (which int() then refuses with a traceback)
+    and Arabic-Indic digits (which int() reads), neither of which belongs in a setting."""
+    return raw.isascii() and raw.isdigit()
+
+
+def _loopback(host: str) -> bool:
+    """This machine: localhost, 127.0.0.0/8 or ::1 — where plain http never leaves the host."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _flag(raw: str | None, name: str, default: bool = True) -> bool:

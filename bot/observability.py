@@ -1,7 +1,8 @@
 """One structured log line per handled update: who, what, how it ended, how long it took.
 
-No report content at INFO: only the user id, the kind of update (a command name, a button
-prefix, "text", "photo"…), the outcome and the milliseconds.
+No word of a message at any level: only the user id, the kind of update (a command name from
+the access table or "unknown", a button prefix from the table, "text", "photo"…), the outcome
+and the milliseconds.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import logging
 from contextvars import ContextVar
 
 from telegram import Update
+
+from bot import access
 
 log = logging.getLogger("fieldreport.updates")
 
@@ -26,19 +29,26 @@ def update_kind(update: object) -> str:
     if not isinstance(update, Update):
         return type(update).__name__
     if update.callback_query is not None:
-        return "button:" + (update.callback_query.data or "").split(":", 1)[0][:16]
+        prefix = access.callback_prefix(update.callback_query.data)
+        return "button:" + (prefix if prefix in access.CALLBACKS else "unknown")
     message = update.effective_message
     if message is None:
         return "other"
+    edited = "edited " if update.edited_message or update.edited_channel_post else ""
     if message.text is not None:
-        words = message.text[1:].split() if message.text.startswith("/") else []
-        if words:
-            return "command:" + words[0].split("@")[0][:32].lower()
-        return "text"
+        command = access.command_for_log(access.command_in(message, _bot_username(update)))
+        return edited + ("command:" + command if command else "text")
     for kind in ("photo", "location", "document", "sticker", "voice", "video", "contact"):
         if getattr(message, kind, None):
-            return kind
-    return "other"
+            return edited + kind
+    return edited + "other"
+
+
+def _bot_username(update: Update) -> str | None:
+    try:
+        return update.get_bot().username
+    except RuntimeError:  # an update built without a bot (tests): no command is ours then
+        return None
 
 
 def log_update(update: object, outcome: str, milliseconds: float) -> None:

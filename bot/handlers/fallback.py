@@ -19,6 +19,11 @@ async def unknown_message(update: Update, context: BotContext) -> None:
 def register(application: FieldReportApplication) -> None:
     """Must be registered last: within a group PTB gives the update to the first match only."""
     application.add_handler(CallbackQueryHandler(stale_button))
+    # New messages only: an edit is the gate's to answer (bot/handlers/gate.py), never a
+    # second chance to say "I did not understand".
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, unknown_message)
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL,
+            unknown_message,
+        )
     )

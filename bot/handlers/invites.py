@@ -401,7 +401,7 @@ async def invite_tap(update: Update, context: BotContext) -> None:
 
 def _payload(update: Update, context: BotContext) -> str:
     message = update.effective_message
-    parsed = access.parse_command(message.text if message else None, context.bot.username)
+    parsed = access.command_in(message, context.bot.username)
     return parsed[1] if parsed else ""
 
 

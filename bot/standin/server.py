@@ -36,7 +36,7 @@ from .state import (
 
 __all__ = ["DEFAULT_RATE_KINDS", "FaultKind", "StandIn", "StandInTimeout"]
 
-FaultKind = Literal["429", "500", "502", "slow", "drop"]
+FaultKind = Literal["429", "500", "502", "slow", "drop", "400", "403"]
 #: What :meth:`StandIn.set_fault_rate` draws from unless told otherwise.
 DEFAULT_RATE_KINDS: tuple[FaultKind, ...] = ("429", "500", "slow", "drop")
 
@@ -456,6 +456,42 @@ class StandIn:
         message = self._user_message(user, chat, content, reply_to)
         return await self.send_update({"message": message})
 
+    async def send_message(
+        self, user: TgUser, content: dict[str, Any], chat: TgChat | None = None
+    ) -> dict[str, Any]:
+        """The user sends a message with exactly this content (``text`` and ``entities``,
+        ``caption`` and ``caption_entities``…): no entity is added, so tests can forge them."""
+        return await self.send_update({"message": self._user_message(user, chat, content)})
+
+    async def edit_message(
+        self, user: TgUser, sent: dict[str, Any], content: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The user edits a message they sent (``sent``: the update or message returned by a
+        ``send_*`` or ``edit_message`` call): an ``edited_message`` update with the same id and
+        the new ``content``.
+
+        A ``text`` without ``entities`` gets the bot_command entity Telegram would add.
+        """
+        original = sent.get("message") or sent.get("edited_message") or sent
+        chat = self.state.chats.get(int(original["chat"]["id"]))
+        stored = chat.messages.get(int(original["message_id"])) if chat else None
+        raw = copy.deepcopy(stored.raw if isinstance(stored, UserMessage) else original)
+        for key in ("text", "entities", "caption", "caption_entities", "location"):
+            if key in content:
+                raw.pop(key, None)
+        text = content.get("text")
+        if isinstance(text, str) and "entities" not in content:
+            raw.pop("entities", None)
+            match = _COMMAND.match(text)
+            if match and not re.match(r"[\w/<>]", text[match.end() : match.end() + 1]):
+                raw["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
+        raw.update(content)
+        raw["edit_date"] = int(time.time())
+        if chat is not None and isinstance(stored, UserMessage):
+            chat.messages[int(original["message_id"])] = UserMessage(copy.deepcopy(raw))
+        self.state.users[user.id] = user
+        return await self.send_update({"edited_message": raw})
+
     async def send_location(
         self, user: TgUser, latitude: float, longitude: float, chat: TgChat | None = None
     ) -> dict[str, Any]:
@@ -753,6 +789,7 @@ class StandIn:
         """Make the next ``count`` calls (of ``method``, or of any method but getUpdates) fail.
 
         "429" answers Too Many Requests with ``retry_after``; "500"/"502" answer server errors;
+        "400" a refusal like a group's "not enough rights", "403" a blocked bot;
         "drop" closes the connection without an answer; "slow" answers after ``delay`` seconds.
         """
         if kind not in get_args(FaultKind):
@@ -836,6 +873,10 @@ def _fault_error(fault: _Fault) -> ApiError:
         )
     if fault.kind == "500":
         return ApiError(500, "Internal Server Error")
+    if fault.kind == "400":
+        return ApiError(400, "Bad Request: not enough rights to send text messages to the chat")
+    if fault.kind == "403":
+        return ApiError(403, "Forbidden: bot was blocked by the user")
     return ApiError(502, "Bad Gateway")
 
 

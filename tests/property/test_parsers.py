@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from telegram import MessageEntity
 
 from bot import access, callbacks, invitations, urgent
 from bot.administration import (
@@ -50,7 +51,7 @@ from bot.handlers.digest import EARLIEST_YEAR, parse_day
 from bot.i18n import MAX_NUMBER_CHARS, Catalogs, NumberFormatError, parse_decimal
 from bot.schedule import parse_clock
 from storage import Role
-from tests.property.world import routed_command
+from tests.property.world import TELEGRAM_COMMAND, routed_command
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 LANGUAGES = ("uz", "ru", "en")
@@ -484,10 +485,16 @@ def test_unpacked_parts_are_whole_identifiers(data: str | None, prefix: str, ari
 BOT = "fieldreport_bot"
 
 
+def telegram_entities(text: str | None) -> list[MessageEntity]:
+    """The bot_command entity Telegram puts on the text, if any (as the stand-in does)."""
+    match = TELEGRAM_COMMAND.match(text or "")
+    return [MessageEntity("bot_command", 0, match.end())] if match else []
+
+
 @PARSER
 @given(text=st.one_of(st.none(), hostile, st.builds("/{}".format, hostile)))
 def test_parse_command_gives_a_lower_case_name_and_trimmed_arguments(text: str | None) -> None:
-    parsed = access.parse_command(text, BOT)
+    parsed = access.parse_command(text, telegram_entities(text), BOT)
     if parsed is None:
         return
     name, rest = parsed
@@ -525,7 +532,7 @@ def test_the_gate_sees_the_command_telegram_marks(command: str, separator: str, 
     routed = routed_command(text, BOT)
     if routed is None:
         return
-    parsed = access.parse_command(text, BOT)
+    parsed = access.parse_command(text, telegram_entities(text)[:1], BOT)
     assert parsed is not None and parsed[0] == routed, (text, parsed)
 
 

@@ -59,6 +59,20 @@ def test_token_never_shows_in_repr() -> None:
         ("ADMIN_IDS", "-5"),
         ("ADMIN_IDS", "1" * 30),
         ("LOG_LEVEL", "LOUD"),
+        ("TELEGRAM_API_URL", "http://127.0.0.1:notaport"),
+        ("TELEGRAM_API_URL", "http://bot-api.example.org:8081"),
+        ("TELEGRAM_API_URL", "http://10.0.0.5:8081"),
+        ("TELEGRAM_API_URL", "http://localhost.example.org"),
+        ("TELEGRAM_API_URL", "http://[::2]:8081"),
+        # Digits are ASCII digits: "²" made int() raise a traceback, Arabic-Indic were read.
+        ("ADMIN_IDS", "12²"),
+        ("ADMIN_IDS", "\u0661\u0662\u0663"),
+        ("DRAFT_TTL_HOURS", "²"),
+        ("DRAFT_TTL_HOURS", "\u0662\u0664"),
+        ("INVITE_TTL_HOURS", "\u06f7\u06f2"),
+        ("EXPORT_MAX_DAYS", "\uff19\uff12"),
+        ("URGENT_THRESHOLD_KG", "\u0661"),
+        ("URGENT_THRESHOLD_KG", "1²"),
     ],
 )
 def test_malformed_value_is_one_sentence_naming_the_variable(variable: str, value: str) -> None:
@@ -81,3 +95,35 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     settings = load_settings({"ADMIN_IDS": "8"}, env_file=env_file)
     assert settings.default_language == "en"
     assert settings.admin_ids == (8,)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.telegram.org",
+        "https://10.0.0.5:8081",
+        "http://127.0.0.1:8081",
+        "http://127.8.9.10",
+        "http://localhost:8081",
+        "http://LOCALHOST",
+        "http://[::1]:8081",
+    ],
+)
+def test_an_api_url_is_accepted_when_the_token_cannot_travel_in_clear(url: str) -> None:
+    assert parse_settings({"TELEGRAM_API_URL": url}).telegram_api_url == url
+
+
+def test_plain_http_to_another_machine_needs_the_explicit_override() -> None:
+    url = "http://bot-api.internal:8081"
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_API_URL .*ALLOW_INSECURE_API_URL=true"):
+        parse_settings({"TELEGRAM_API_URL": url, "ALLOW_INSECURE_API_URL": "false"})
+    settings = parse_settings({"TELEGRAM_API_URL": url, "ALLOW_INSECURE_API_URL": "true"})
+    assert settings.telegram_api_url == url
+    with pytest.raises(ConfigError, match=r"^ALLOW_INSECURE_API_URL"):
+        parse_settings({"TELEGRAM_API_URL": url, "ALLOW_INSECURE_API_URL": "sure"})
+
+
+def test_ascii_digits_are_still_read() -> None:
+    settings = parse_settings({"ADMIN_IDS": "0012", "DRAFT_TTL_HOURS": "48"})
+    assert settings.admin_ids == (12,)
+    assert settings.draft_ttl.total_seconds() == 48 * 3600
