@@ -11,6 +11,7 @@ updates to ``application.process_update`` one by one, as polling would.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -24,6 +25,7 @@ from typing import Any
 import aiosqlite
 from openpyxl import load_workbook
 from telegram import Update
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
@@ -51,6 +53,16 @@ class InProcessRequest(BaseRequest):
 
     def __init__(self, standin: StandIn) -> None:
         self.standin = standin
+        #: Faults to inject: the call number (counted from when they were armed) and its kind.
+        self.faults: dict[int, str] = {}
+        self.calls_since_armed = 0
+        self.faults_fired: list[tuple[str, str]] = []
+
+    def arm(self, faults: dict[int, str]) -> None:
+        """Make the ``n``-th Bot API call from now fail the way ``faults[n]`` says."""
+        self.faults = dict(faults)
+        self.calls_since_armed = 0
+        self.faults_fired = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -76,6 +88,11 @@ class InProcessRequest(BaseRequest):
         name = CANONICAL_NAMES.get(given.lower(), given)
         values = _values(request_data)
         state = self.standin.state
+        fault = self.faults.pop(self.calls_since_armed, None)
+        self.calls_since_armed += 1
+        if fault is not None:
+            self.faults_fired.append((name, fault))
+            return _fail(fault)
         state.calls.append((name, values))
         implementation = self.standin.api.lookup(given)
         try:
@@ -86,6 +103,38 @@ class InProcessRequest(BaseRequest):
             state.failures.append((name, values, exc))
             return exc.status, json.dumps(exc.body()).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+#: What Telegram answers for each kind of failure a test injects (timeouts and dropped
+#: connections raise, as httpx would make PTB raise them).
+_FAILURES: dict[str, tuple[int, dict[str, Any]]] = {
+    "500": (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
+    "502": (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
+    "400": (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}),
+    "403": (
+        403,
+        {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+    ),
+    "429": (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        },
+    ),
+}
+FAULT_KINDS = (*_FAILURES, "timeout", "drop")
+
+
+def _fail(kind: str) -> tuple[int, bytes]:
+    if kind == "timeout":
+        raise TimedOut("injected timeout")
+    if kind == "drop":
+        raise NetworkError("injected: server disconnected without sending a response")
+    status, body = _FAILURES[kind]
+    return status, json.dumps(body).encode()
 
 
 def _values(request_data: RequestData | None) -> dict[str, Any]:
@@ -157,6 +206,10 @@ class World:
     tg: StandIn
     app: FieldReportApplication
     errors: list[BaseException] = field(default_factory=list)
+    #: The Bot API side, to inject faults into the bot's calls (``request.arm``).
+    request: InProcessRequest | None = None
+    #: Every update handed to the application, in order (to deliver one again).
+    delivered: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def database_path(self) -> Path:
@@ -167,12 +220,38 @@ class World:
         state = self.tg.state
         while state.updates:
             data = state.updates.pop(0)
-            before = asyncio.all_tasks()
-            await self.app.process_update(Update.de_json(data, self.app.bot))
-            # Work a handler started in the background (an export) belongs to this update.
-            spawned = asyncio.all_tasks() - before - {asyncio.current_task()}
-            if spawned:
-                await asyncio.gather(*spawned)
+            self.delivered.append(data)
+            await self._process(data)
+
+    async def _process(self, data: dict[str, Any]) -> None:
+        before = asyncio.all_tasks()
+        await self.app.process_update(Update.de_json(copy.deepcopy(data), self.app.bot))
+        # Work a handler started in the background (an export) belongs to this update.
+        spawned = asyncio.all_tasks() - before - {asyncio.current_task()}
+        if spawned:
+            await asyncio.gather(*spawned)
+
+    async def redeliver(self, person: Person) -> bool:
+        """Hand the person's last update to the application again, ``update_id`` and all, as
+        Telegram does when the bot died before confirming it; False when there is none."""
+        for data in reversed(self.delivered):
+            if _sender(data) == person.id:
+                await self._process(data)
+                return True
+        return False
+
+    async def edit(self, person: Person, text: str) -> bool:
+        """The person edits the last text message they sent into ``text`` (Telegram sends an
+        ``edited_message`` update with the same message id); False when they sent none."""
+        for data in reversed(self.delivered):
+            message = data.get("message")
+            if _sender(data) == person.id and isinstance(message, dict) and "text" in message:
+                edited = {**copy.deepcopy(message), "text": text, "edit_date": message["date"] + 1}
+                edited.pop("entities", None)
+                await self.tg.send_update({"edited_message": edited})
+                await self.flush()
+                return True
+        return False
 
     async def say(self, person: Person, text: str) -> None:
         await self.tg.send_text(person.user, text)
@@ -269,11 +348,10 @@ async def running_world(directory: Path, people: Sequence[Person] = PEOPLE) -> A
         rate_limit=False,
     )
     await seed(settings.database_path, people)
-    app = build_application(
-        settings, request=InProcessRequest(tg), get_updates_request=InProcessRequest(tg)
-    )
+    request = InProcessRequest(tg)
+    app = build_application(settings, request=request, get_updates_request=InProcessRequest(tg))
     app.services.flood = FloodGuard(limit=10**9)
-    world = World(tg, app)
+    world = World(tg, app, request=request)
 
     async def spy(update: object, context: Any) -> None:
         world.errors.append(context.error)
@@ -284,6 +362,13 @@ async def running_world(directory: Path, people: Sequence[Person] = PEOPLE) -> A
         yield world
     finally:
         await app.shutdown()
+
+
+def _sender(update: dict[str, Any]) -> int | None:
+    for key, value in update.items():
+        if key != "update_id" and isinstance(value, dict) and isinstance(value.get("from"), dict):
+            return int(value["from"]["id"])
+    return None
 
 
 def translations_of(*msgids: str) -> set[str]:
