@@ -22,7 +22,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.concurrency import PerPersonUpdateProcessor
 from bot.config import LANGUAGES, Settings
@@ -46,6 +46,7 @@ from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
 from bot.rate_limit import FairRateLimiter
+from bot.telegram_bot import FieldReportBot
 from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
@@ -78,23 +79,24 @@ def build_application(
     services = Services(settings=settings, catalogs=Catalogs(settings.timezone))
     # Services.open() runs in Application.initialize(), before PTB reads the persistence.
     persistence = SqlitePersistence(lambda: services.db)
-    builder = ApplicationBuilder()
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    bot = FieldReportBot(
+        token=settings.require_token(),
+        base_url=settings.bot_base_url,
+        base_file_url=settings.bot_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML, disable_notification=False),
+        # PTB's own defaults: a pool for many concurrent calls, one connection for polling.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=get_updates_request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=FairRateLimiter(max_retries=3) if settings.rate_limit else None,
+    )
     configured = (
-        builder.application_class(_Application, kwargs={"services": services})
-        .token(settings.require_token())
-        .base_url(settings.bot_base_url)
-        .base_file_url(settings.bot_file_url)
+        ApplicationBuilder()
+        .bot(bot)
+        .application_class(_Application, kwargs={"services": services})
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(persistence)
         .concurrent_updates(PerPersonUpdateProcessor(flood_guard=lambda: services.flood))
     )
-    if settings.rate_limit:
-        configured.rate_limiter(FairRateLimiter(max_retries=3))
     application = configured.build()
     assert isinstance(application, FieldReportApplication)
 

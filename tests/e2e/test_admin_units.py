@@ -321,3 +321,31 @@ async def test_a_demoted_admin_cannot_finish_a_question(
         reply = await other.say("BLO-SNEAK")
         assert "BLO-SNEAK" not in reply.text
         assert await unit_by_code(app, "BLO-SNEAK") is None
+
+
+async def test_a_redelivered_typed_name_answers_one_question_only(
+    tg: StandIn, run_bot: RunBot
+) -> None:
+    """Telegram delivers a message again when the bot died before confirming it: the Uzbek
+    name typed once must not also become the Russian and the English name."""
+    async with run_bot(setup=patient) as app:
+        ru = tr(app, "ru")
+        o = Officer(tg, ADMIN)
+        await start_adding(o, "IMT")
+        await o.say("imt-gul")
+        sent = await tg.send_text(o.user, "Guliston")
+        asked = await tg.next_message(ADMIN.id)
+        assert ru.gettext("Type its name in Russian.") in asked.text
+        await tg.redeliver(int(sent["update_id"]), fresh_id=True)
+        again = await tg.next_message(ADMIN.id)
+        assert ru.gettext("Type its name in Russian.") in again.text  # asked again, not answered
+        asked = await o.say("Гулистан")
+        assert ru.gettext("Type its name in English.") in asked.text
+        await o.say("Gulistan")
+        unit = await unit_by_code(app, "IMT-GUL")
+        assert unit is not None
+        assert (unit.name("uz"), unit.name("ru"), unit.name("en")) == (
+            "Guliston",
+            "Гулистан",
+            "Gulistan",
+        )

@@ -10,7 +10,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot import administration, organisation
+from bot import administration, once, organisation
 from bot.administration import InvalidText, TextProblem
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
@@ -31,6 +31,7 @@ from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator
 from bot.organisation import Outcome
 from storage import Role, UnitKind
+from storage.clock import utc_now
 
 
 def _problem_text(tr: Translator, problem: TextProblem) -> str:
@@ -69,6 +70,14 @@ async def question_answer(update: Update, context: BotContext) -> None:
         return
     if message.text is None:
         await reply(context, update, question, _("Please type the answer as text."))
+        return
+    # The open question lives in chat_data; the claim is in the database, before the answer
+    # moves the question on: redelivered after a crash, the same message is not taken as the
+    # answer to the next question too (at worst the admin is asked this one again).
+    async with context.db.transaction() as repos:
+        fresh = await once.first_time(repos, update, utc_now())
+    if not fresh:
+        await reply(context, update, question, None)
         return
     await answer(context, update, question, message.text)
 
