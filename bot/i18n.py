@@ -83,7 +83,7 @@ def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Transla
 SHORT_DATE_PATTERN = "dd.MM.yyyy"
 TIME_PATTERN = "HH:mm"
 LONG_DATE_PATTERNS = {
-    "ru": "d MMMM y 'г.'",  # 27 ноября 2026 г.
+    "ru": "d MMMM y'\u00a0г.'",  # 27 ноября 2026 г. (a no-break space before г.)
     "uz": "y-'yil' d-MMMM",  # 2026-yil 27-noyabr
     "uz_Cyrl": "y-'йил' d-MMMM",  # 2026-йил 27-ноябр(ь)
     "en": "d MMMM y",  # 27 November 2026

@@ -80,7 +80,7 @@ def test_the_short_date_is_the_regions_day_month_year_in_every_language(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("ru", "27 ноября 2026 г."),
+        ("ru", "27 ноября 2026\u00a0г."),
         ("uz", "2026-yil 27-noyabr"),
         ("en", "27 November 2026"),
     ],
