@@ -422,7 +422,8 @@ def test_a_moment_is_read_back_in_tashkent_time(ru: Translator) -> None:
 def test_an_item_reads_as_substance_quantity_measure(ru: Translator, en: Translator) -> None:
     item = {"substance": "hashish", "qty": "12.5", "measure": "kg"}
     assert item_text(F["items"], item, en) == "Hashish — 12.5\u00a0kg"
-    assert item_text(F["items"], item, ru) == f"{ru.gettext('Hashish')} — 12,5\u00a0{ru.gettext('kg')}"
+    expected = f"{ru.gettext('Hashish')} — 12,5\u00a0{ru.gettext('kg')}"
+    assert item_text(F["items"], item, ru) == expected
 
 
 # -- problems -----------------------------------------------------------------------------------
