@@ -82,6 +82,7 @@ def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Transla
 # month names come from Babel.
 SHORT_DATE_PATTERN = "dd.MM.yyyy"
 TIME_PATTERN = "HH:mm"
+DAY_MONTH_PATTERN = "dd.MM"  # a chart's axis: 27.11, never 11/27
 LONG_DATE_PATTERNS = {
     "ru": "d MMMM y'\u00a0г.'",  # 27 ноября 2026 г. (a no-break space before г.)
     "uz": "y-'yil' d-MMMM",  # 2026-yil 27-noyabr
@@ -121,7 +122,7 @@ class Translator:
         return babel_numbers.format_decimal(value, locale=self.locale, decimal_quantization=False)
 
     def format_date(self, value: date, fmt: str = "medium") -> str:
-        """``27.11.2026`` (short, medium) or the long form (long, full), in every language."""
+        """``27.11.2026`` (short, medium), ``27.11`` (day_month) or the long form (long, full)."""
         return babel_dates.format_date(value, format=self._date_pattern(fmt), locale=self.locale)
 
     def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
@@ -140,9 +141,11 @@ class Translator:
     def _date_pattern(self, fmt: str) -> str:
         if fmt in ("short", "medium"):
             return SHORT_DATE_PATTERN
+        if fmt == "day_month":
+            return DAY_MONTH_PATTERN
         if fmt in ("long", "full"):
             return LONG_DATE_PATTERNS.get(self.language, LONG_DATE_PATTERNS["en"])
-        raise ValueError(f"unknown date format {fmt!r}: use short, medium, long or full")
+        raise ValueError(f"unknown date format {fmt!r}: short, medium, day_month, long or full")
 
     def parse_decimal(self, text: str) -> Decimal:
         return parse_decimal(text, self.language)

@@ -94,6 +94,11 @@ def test_the_long_date_follows_each_languages_own_order(
     assert tr.format_date(date(2026, 11, 27), "full") == expected
 
 
+@pytest.mark.parametrize("language", ["uz", "ru", "en"])
+def test_a_charts_day_is_day_then_month(catalogs: Catalogs, language: str) -> None:
+    assert catalogs.translator(language).format_date(date(2026, 11, 27), "day_month") == "27.11"
+
+
 def test_an_unknown_date_format_is_refused_rather_than_guessed(catalogs: Catalogs) -> None:
     with pytest.raises(ValueError, match="unknown date format"):
         catalogs.translator("en").format_date(date(2026, 11, 27), "M/d/yy")
