@@ -129,6 +129,7 @@ FORBIDDEN: dict[str, dict[str, str]] = {
         r"\bIMT\b": "write «межведомственная мобильная группа (ММГ)»",
         r"\bBLO\b|\bPOS\b": "write «пограничный офис связи (ПОС)»",
         r"\bNCDC\b|Наццентр": "write «Национальный центр по контролю за наркотиками»",
+        r"контрол\w* над\s+наркотик": "one preposition everywhere: «по контролю за наркотиками»",
         r"ППО": "the border liaison office is ПОС",
         r"запоздал": "a late report is «отчёт, поданный с опозданием»",
         r"замечани": "remarks are «комментарии» («замечания» reads as a reprimand)",
