@@ -33,6 +33,19 @@ def N_(message: str) -> str:
     return message
 
 
+CONTEXT_SEPARATOR = "\x04"
+
+
+def NP_(context: str, message: str) -> str:
+    """Mark ``message`` with a context for extraction, like ``N_``, for a word that means
+    different things in different lists ("Other" concealment, "Other" transport).
+
+    The result is gettext's own key for a message in a context, so ``Translator.gettext``
+    finds its translation without the caller knowing that it has a context.
+    """
+    return f"{context}{CONTEXT_SEPARATOR}{message}"
+
+
 def resolve_language(stored: str | None, telegram_code: str | None, default: str) -> str:
     """The user's stored choice, else Telegram's language if we speak it, else the default."""
     if stored in LANGUAGES:
@@ -64,6 +77,20 @@ def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Transla
     return Translations(buffer, domain=DOMAIN)
 
 
+# The project owns its date patterns: Babel's own give "27/11/26" and "27-noyabr, 2026" in
+# Uzbek and "11/27/26" in English, while the region writes day.month.year everywhere. Only
+# month names come from Babel.
+SHORT_DATE_PATTERN = "dd.MM.yyyy"
+TIME_PATTERN = "HH:mm"
+DAY_MONTH_PATTERN = "dd.MM"  # a chart's axis: 27.11, never 11/27
+LONG_DATE_PATTERNS = {
+    "ru": "d MMMM y'\u00a0г.'",  # 27 ноября 2026 г. (a no-break space before г.)
+    "uz": "y-'yil' d-MMMM",  # 2026-yil 27-noyabr
+    "uz_Cyrl": "y-'йил' d-MMMM",  # 2026-йил 27-ноябр(ь)
+    "en": "d MMMM y",  # 27 November 2026
+}
+
+
 @dataclass(frozen=True)
 class Translator:
     """Everything language-dependent for one user: messages, numbers, dates."""
@@ -77,7 +104,9 @@ class Translator:
         return Locale.parse(self.language)
 
     def gettext(self, message: str) -> str:
-        return self.translations.ugettext(message)
+        translated = self.translations.ugettext(message)
+        # An untranslated NP_ message comes back as its key: show the message, not the context.
+        return translated.rpartition(CONTEXT_SEPARATOR)[2]
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ungettext(singular, plural, n)
@@ -93,16 +122,30 @@ class Translator:
         return babel_numbers.format_decimal(value, locale=self.locale, decimal_quantization=False)
 
     def format_date(self, value: date, fmt: str = "medium") -> str:
-        return babel_dates.format_date(value, format=fmt, locale=self.locale)
+        """``27.11.2026`` (short, medium), ``27.11`` (day_month) or the long form (long, full)."""
+        return babel_dates.format_date(value, format=self._date_pattern(fmt), locale=self.locale)
 
     def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
-        """A moment shown in the configured time zone, the way this language writes it."""
+        """A moment in the configured time zone: ``27.11.2026 14:05`` in every language."""
+        pattern = f"{self._date_pattern(fmt)} {TIME_PATTERN}"
         return babel_dates.format_datetime(
-            value, format=fmt, tzinfo=self.timezone, locale=self.locale
+            value, format=pattern, tzinfo=self.timezone, locale=self.locale
         )
 
     def format_time(self, value: datetime, fmt: str = "short") -> str:
-        return babel_dates.format_time(value, format=fmt, tzinfo=self.timezone, locale=self.locale)
+        """``14:05``: the 24-hour clock the region uses, also in English."""
+        return babel_dates.format_time(
+            value, format=TIME_PATTERN, tzinfo=self.timezone, locale=self.locale
+        )
+
+    def _date_pattern(self, fmt: str) -> str:
+        if fmt in ("short", "medium"):
+            return SHORT_DATE_PATTERN
+        if fmt == "day_month":
+            return DAY_MONTH_PATTERN
+        if fmt in ("long", "full"):
+            return LONG_DATE_PATTERNS.get(self.language, LONG_DATE_PATTERNS["en"])
+        raise ValueError(f"unknown date format {fmt!r}: short, medium, day_month, long or full")
 
     def parse_decimal(self, text: str) -> Decimal:
         return parse_decimal(text, self.language)

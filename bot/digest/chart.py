@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from io import BytesIO
 
-from babel.dates import format_skeleton
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -163,9 +162,7 @@ def _days_panel(ax: Axes, digest: Digest, history: Sequence[DayStats], tr: Trans
     bars = ax.bar(
         positions, reports, color=colours, width=0.65, label=tr.pgettext("column", "Reports")
     )
-    ax.set_xticks(
-        positions, labels=[format_skeleton("dM", d, locale=tr.locale) for d in days], fontsize=8
-    )
+    ax.set_xticks(positions, labels=[tr.format_date(d, "day_month") for d in days], fontsize=8)
     ax.set_xlim(-0.6, len(days) - 0.4)
     ax.set_ylim(0, max([r for r in reports if not math.isnan(r)] + [1]) * 1.25)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.forms.model import Field, Form, Kind, Option
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 
 SUBSTANCES = (
     Option("heroin", N_("Heroin")),
@@ -35,6 +35,8 @@ AGENCIES = (
     Option("sss", N_("State Security Service")),
     Option("mia", N_("Ministry of Internal Affairs")),
     Option("customs", N_("State Customs Committee")),
+    # Translators: NCDC = National Center for Drug Control; write the agency's full name in your
+    # language, not the English abbreviation.
     Option("ncdc", N_("NCDC")),
     Option("border", N_("Border Troops")),
     Option("prosecutor", N_("General Prosecutor's Office")),
@@ -57,7 +59,7 @@ CONCEALMENT = (
     Option("cargo", N_("Cargo")),
     Option("mail", N_("Mail or parcel")),
     Option("none", N_("Not concealed")),
-    Option("other", N_("Other")),
+    Option("other", NP_("concealment", "Other")),
 )
 
 TRANSPORT = (
@@ -67,7 +69,7 @@ TRANSPORT = (
     Option("train", N_("Train")),
     Option("air", N_("Aircraft")),
     Option("foot", N_("On foot")),
-    Option("other", N_("Other")),
+    Option("other", NP_("transport", "Other")),
 )
 
 INCIDENT_CATEGORIES = (
@@ -75,7 +77,7 @@ INCIDENT_CATEGORIES = (
     Option("intel", N_("Intelligence on a route or group")),
     Option("suspicious", N_("Suspicious activity")),
     Option("corruption", N_("Corruption concern")),
-    Option("other", N_("Other")),
+    Option("other", NP_("incident category", "Other")),
 )
 
 NOTES_LIMIT = 1500

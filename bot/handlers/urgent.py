@@ -203,6 +203,8 @@ def alert_keyboard(tr: Translator, alert_id: int, *, acknowledged: bool) -> Inli
     if acknowledged:
         return InlineKeyboardMarkup([[ask]])
     ack = InlineKeyboardButton(
+        # Translators: the coordinator confirms they RECEIVED the alert; it is not an approval
+        # (Uzbek "Qabul qildim", Russian "Подтвердить получение").
         "✅ " + tr.pgettext("button", "Acknowledge"),
         callback_data=callbacks.pack(PREFIX, "ack", alert_id),
     )

@@ -22,13 +22,13 @@ TOO_LARGE = {"uz": "ko‘pi bilan", "ru": "не больше"}
 TOO_SMALL = {"uz": "kamida", "ru": "не меньше"}
 TOO_LONG = {"uz": "5000", "ru": "5000"}
 USE_BUTTONS = {"uz": "tugmalardan birini", "ru": "кнопками выше"}
-UNSUPPORTED = {"uz": "qabul qila olmayman", "ru": "Здесь это не подходит"}
+UNSUPPORTED = {"uz": "bunday javob qabul qilinmaydi", "ru": "Здесь это не подходит"}
 PHOTO_NOT_ANSWER = {"uz": "Surat bu savolga", "ru": "Фото не может быть"}
 LOCATION_NOT_ANSWER = {"uz": "Joylashuv bu savolga", "ru": "Геопозиция не может"}
 FUTURE = {"uz": "hali kelmagan", "ru": "ещё не наступило"}
 QUANTITY_QUESTION = {"uz": "Qancha? Miqdorini yozing.", "ru": "Сколько? Введите количество."}
 WHEN_QUESTION = {"uz": "Bu qachon sodir bo‘lgan?", "ru": "Когда это произошло?"}
-NOTES_QUESTION = {"uz": "Izohlar bormi?", "ru": "Есть примечания?"}
+NOTES_QUESTION = {"uz": "Qo‘shimcha ma’lumot bormi?", "ru": "Есть примечания?"}
 
 
 def person(language: str) -> TgUser:

@@ -122,7 +122,7 @@ async def test_every_recipient_gets_the_digest_once_in_their_language(
         assert len(photos) == 1, chat_id
         assert documents[0].document["file_name"] == "fieldreport-2026-11-20.xlsx"  # type: ignore[index]
     assert "20 ноября 2026" in tg.messages(COORDINATOR_RU.id)[0].text
-    assert "November 20, 2026" in tg.messages(COORDINATOR_EN.id)[0].text
+    assert "20 November 2026" in tg.messages(COORDINATOR_EN.id)[0].text
 
 
 async def test_a_crash_half_way_sends_only_what_is_missing_after_the_restart(

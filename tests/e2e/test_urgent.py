@@ -194,10 +194,10 @@ async def test_a_large_seizure_alerts_even_when_not_marked_urgent(
         await file_seizure(o, "1,5", "kg", urgent=False)
         (en,) = await wait_alerts(tg, JOHN.id, 1)
         (ru,) = await wait_alerts(tg, OLGA.id, 1)
-    assert "Heroin — 1.5 kg" in en.text
+    assert "Heroin — 1.5\u00a0kg" in en.text
     assert "Героин" in ru.text
     assert "1,5" in ru.text
-    assert "large seizure: 1 kg or more of one substance" in en.text
+    assert "large seizure: 1\u00a0kg or more of one substance" in en.text
     assert "marked urgent" not in en.text
     assert "Persons detained: 2" in en.text
 

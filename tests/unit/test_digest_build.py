@@ -32,17 +32,29 @@ from storage.models import Report, ReportStatus, SeizureItem, Unit, UnitKind
 TASHKENT = ZoneInfo("Asia/Tashkent")
 DAY = date(2026, 11, 27)
 
-TASHKENT_IMT = Unit(1, "IMT-TAS", UnitKind.IMT, "Toshkent IMT", "ММГ Ташкент", "Tashkent IMT", True)
-SAMARKAND_IMT = Unit(
-    2, "IMT-SAM", UnitKind.IMT, "Samarqand IMT", "ММГ Самарканд", "Samarkand IMT", True
+TASHKENT_IMT = Unit(
+    1, "IMT-TAS", UnitKind.IMT, "Toshkent mobil guruhi", "ММГ Ташкент", "Tashkent IMT", True
 )
-TERMEZ_IMT = Unit(3, "IMT-TER", UnitKind.IMT, "Termiz IMT", "ММГ Термез", "Termez IMT", True)
-NUKUS_IMT = Unit(4, "IMT-NUK", UnitKind.IMT, "Nukus IMT", "ММГ Нукус", "Nukus IMT", True)
-AYRITOM_BLO = Unit(5, "BLO-AYR", UnitKind.BLO, "Ayritom POS", "ППО Айритом", "Ayritom BLO", True)
-BUKHARA_IMT = Unit(6, "IMT-BUX", UnitKind.IMT, "Buxoro IMT", "ММГ Бухара", "Bukhara IMT", True)
+SAMARKAND_IMT = Unit(
+    2, "IMT-SAM", UnitKind.IMT, "Samarqand mobil guruhi", "ММГ Самарканд", "Samarkand IMT", True
+)
+TERMEZ_IMT = Unit(
+    3, "IMT-TER", UnitKind.IMT, "Termiz mobil guruhi", "ММГ Термез", "Termez IMT", True
+)
+NUKUS_IMT = Unit(4, "IMT-NUK", UnitKind.IMT, "Nukus mobil guruhi", "ММГ Нукус", "Nukus IMT", True)
+AYRITOM_BLO = Unit(
+    5, "BLO-AYR", UnitKind.BLO, "Ayritom chegara aloqa idorasi", "ПОС Айритом", "Ayritom BLO", True
+)
+BUKHARA_IMT = Unit(
+    6, "IMT-BUX", UnitKind.IMT, "Buxoro mobil guruhi", "ММГ Бухара", "Bukhara IMT", True
+)
 OLD_UNIT = Unit(7, "IMT-OLD", UnitKind.IMT, "Eski guruh", "Старая группа", "Old team", False)
-JIZZAKH_IMT = Unit(8, "IMT-JIZ", UnitKind.IMT, "Jizzax IMT", "ММГ Джизак", "Jizzakh IMT", True)
-OLOT_BLO = Unit(9, "BLO-OLO", UnitKind.BLO, "Olot POS", "ППО Олот", "Olot BLO", False)
+JIZZAKH_IMT = Unit(
+    8, "IMT-JIZ", UnitKind.IMT, "Jizzax mobil guruhi", "ММГ Джизак", "Jizzakh IMT", True
+)
+OLOT_BLO = Unit(
+    9, "BLO-OLO", UnitKind.BLO, "Olot chegara aloqa idorasi", "ПОС Олот", "Olot BLO", False
+)
 UNITS = (
     TASHKENT_IMT,
     SAMARKAND_IMT,

@@ -244,7 +244,7 @@ def test_the_item_list_shows_each_item_and_offers_removal_only_when_there_is_one
     engine, summary = summary_of(SEIZURE, "type")  # two items: heroin 2 g, twice
     editing = step(engine, summary.draft, Tapped(SUMMARY, "edit", "items"))
     text, markup = render(SEIZURE, editing.draft, editing.view, ru)
-    assert "1. Героин — 2 " in text and "2. Героин — 2 " in text
+    assert "1. Героин — 2\u00a0г" in text and "2. Героин — 2\u00a0г" in text
     assert [d[2] for d in datas(markup) if d[1] == "more"] == ["add", "drop", "done"]
     one = step(engine, editing.draft, Tapped("items", "more", "drop"))
     empty = step(engine, one.draft, Tapped("items", "more", "drop"))
@@ -303,7 +303,7 @@ def test_the_summary_lists_the_answers_in_form_order_with_labels(ru: Translator)
     assert by_label[ru.gettext("Urgent")].endswith(" Да")
     assert (
         by_label[ru.gettext("Items")]
-        == f"<b>{ru.gettext('Items')}:</b>\n  • Героин — 1,5 {ru.gettext('g')}"
+        == f"<b>{ru.gettext('Items')}:</b>\n  • Героин — 1,5\u00a0{ru.gettext('g')}"
     )
     assert by_label[ru.gettext("Photos")].endswith(
         ru.ngettext("{count} photo", "{count} photos", 1).format(count=1)
@@ -396,7 +396,7 @@ F = SEIZURE.field_index
         ("caseref", "<b>&", "en", "&lt;b&gt;&amp;"),
         ("caseref", "", "en", "—"),
         ("caseref", None, "en", "—"),
-        ("when", "2026-03-10T09:00:00+00:00", "en", "3/10/26, 2:00\u202fPM"),
+        ("when", "2026-03-10T09:00:00+00:00", "en", "10.03.2026 14:00"),
         (
             "place",
             {"type": "location", "lat": 37.2242, "lon": 67.2783},
@@ -421,8 +421,9 @@ def test_a_moment_is_read_back_in_tashkent_time(ru: Translator) -> None:
 
 def test_an_item_reads_as_substance_quantity_measure(ru: Translator, en: Translator) -> None:
     item = {"substance": "hashish", "qty": "12.5", "measure": "kg"}
-    assert item_text(F["items"], item, en) == "Hashish — 12.5 kg"
-    assert item_text(F["items"], item, ru) == f"{ru.gettext('Hashish')} — 12,5 {ru.gettext('kg')}"
+    assert item_text(F["items"], item, en) == "Hashish — 12.5\u00a0kg"
+    expected = f"{ru.gettext('Hashish')} — 12,5\u00a0{ru.gettext('kg')}"
+    assert item_text(F["items"], item, ru) == expected
 
 
 # -- problems -----------------------------------------------------------------------------------
@@ -486,12 +487,12 @@ def test_every_problem_has_its_own_message(catalogs: Catalogs, code: str, langua
         (
             Problem("datetime.after_end", {"end": datetime(2026, 3, 9, 13, 30, tzinfo=UTC)}),
             "en",
-            "6:30",
+            "09.03.2026 18:30",
         ),
         (
             Problem("datetime.before_start", {"start": datetime(2026, 3, 9, 3, 0, tzinfo=UTC)}),
             "en",
-            "8:00",
+            "09.03.2026 08:00",
         ),
     ],
 )

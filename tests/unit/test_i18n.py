@@ -1,10 +1,10 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import Catalogs, NumberFormatError, parse_decimal, resolve_language
+from bot.i18n import NP_, Catalogs, NumberFormatError, parse_decimal, resolve_language
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 
@@ -60,11 +60,62 @@ def test_numbers_are_formatted_per_locale(
 
 def test_dates_are_shown_in_tashkent_time_and_the_users_language(catalogs: Catalogs) -> None:
     moment = datetime(2026, 11, 28, 3, 5, tzinfo=UTC)  # 08:05 in Tashkent
-    assert "08:05" in catalogs.translator("ru").format_datetime(moment)
-    assert "ноя" in catalogs.translator("ru").format_datetime(moment)
-    assert "noy" in catalogs.translator("uz").format_datetime(moment)
-    assert "8:05" in catalogs.translator("en").format_datetime(moment)
-    assert catalogs.translator("en").format_time(moment) == "8:05\u202fAM"
+    for language in ("uz", "ru", "en"):
+        assert catalogs.translator(language).format_datetime(moment, "short") == "28.11.2026 08:05"
+        assert catalogs.translator(language).format_time(moment) == "08:05"
+
+
+@pytest.mark.parametrize("language", ["uz", "ru", "en"])
+@pytest.mark.parametrize("fmt", ["short", "medium"])
+def test_the_short_date_is_the_regions_day_month_year_in_every_language(
+    catalogs: Catalogs, language: str, fmt: str
+) -> None:
+    """Never Babel's "11/27/26" (English) or "27/11/26" (Uzbek): the hint asks for 05.03.2026."""
+    tr = catalogs.translator(language)
+    assert tr.format_date(date(2026, 3, 5), fmt) == "05.03.2026"
+    afternoon = datetime(2026, 11, 27, 9, 5, tzinfo=UTC)  # 14:05 in Tashkent
+    assert tr.format_datetime(afternoon, fmt) == "27.11.2026 14:05"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "27 ноября 2026\u00a0г."),
+        ("uz", "2026-yil 27-noyabr"),
+        ("en", "27 November 2026"),
+    ],
+)
+def test_the_long_date_follows_each_languages_own_order(
+    catalogs: Catalogs, language: str, expected: str
+) -> None:
+    """Month names come from Babel, the order from the project (Uzbek is year-first)."""
+    tr = catalogs.translator(language)
+    assert tr.format_date(date(2026, 11, 27), "long") == expected
+    assert tr.format_date(date(2026, 11, 27), "full") == expected
+
+
+@pytest.mark.parametrize("language", ["uz", "ru", "en"])
+def test_a_charts_day_is_day_then_month(catalogs: Catalogs, language: str) -> None:
+    assert catalogs.translator(language).format_date(date(2026, 11, 27), "day_month") == "27.11"
+
+
+def test_an_unknown_date_format_is_refused_rather_than_guessed(catalogs: Catalogs) -> None:
+    with pytest.raises(ValueError, match="unknown date format"):
+        catalogs.translator("en").format_date(date(2026, 11, 27), "M/d/yy")
+
+
+def test_a_word_marked_with_a_context_is_translated_in_that_context(catalogs: Catalogs) -> None:
+    """The three "Other" options read differently in Russian; the caller just calls gettext."""
+    ru = catalogs.translator("ru")
+    assert ru.gettext(NP_("concealment", "Other")) == "Другой способ"
+    assert ru.gettext(NP_("transport", "Other")) == "Другой транспорт"
+    assert ru.gettext(NP_("no such context", "Other")) == "Other"
+
+
+def test_active_reads_differently_for_a_unit_and_a_person(catalogs: Catalogs) -> None:
+    ru = catalogs.translator("ru")
+    assert ru.pgettext("unit status", "active") == "активно"
+    assert ru.pgettext("person status", "active") == "активен"
 
 
 @pytest.mark.parametrize(

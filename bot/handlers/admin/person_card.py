@@ -129,7 +129,9 @@ def card_text(context: BotContext, person: User, unit: Unit | None) -> str:
             language=ENDONYMS[resolved]
         )
     status = (
-        tr.pgettext("status", "active") if person.is_active else tr.pgettext("status", "blocked")
+        tr.pgettext("person status", "active")
+        if person.is_active
+        else tr.pgettext("status", "blocked")
     )
     registered = person.created_at.astimezone(context.settings.timezone).date()
     lines = [

@@ -101,7 +101,9 @@ async def card_view(
         return _("Stopped. Nothing was changed."), None
     unit, officers, points = view.unit, view.officers, view.points
     status = (
-        tr.pgettext("status", "active") if unit.active else tr.pgettext("status", "deactivated")
+        tr.pgettext("unit status", "active")
+        if unit.active
+        else tr.pgettext("status", "deactivated")
     )
     lines = [
         f"<b>{escape(unit.code)}</b> · {escape(kind_name(unit.kind, tr))}",

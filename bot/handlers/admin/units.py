@@ -88,11 +88,16 @@ async def _choose_kind(query: CallbackQuery, context: BotContext) -> None:
         [
             [
                 InlineKeyboardButton(
-                    _("Mobile team (IMT)"), callback_data=button("kind", UnitKind.IMT.value)
+                    # Translators: a button. IMT = Interagency Mobile Team; never the Latin "IMT"
+                    # in Uzbek or Russian (Russian: межведомственная мобильная группа, ММГ).
+                    _("Mobile team (IMT)"),
+                    callback_data=button("kind", UnitKind.IMT.value),
                 )
             ],
             [
                 InlineKeyboardButton(
+                    # Translators: a button. BLO = Border Liaison Office; never the Latin "BLO"
+                    # in Uzbek or Russian (Russian: пограничный офис связи, ПОС).
                     _("Border liaison office (BLO)"),
                     callback_data=button("kind", UnitKind.BLO.value),
                 )
