@@ -87,9 +87,7 @@ PROTECTED = re.compile(
 # A word: Latin letters, with the o‘/g‘ sign and the tutuq inside it (and o‘/g‘ at its end:
 # "tog‘"). A sign that is not followed by a letter is punctuation unless it follows o or g.
 _SIGN_CLASS = "".join(sorted(SIGNS))
-WORD = re.compile(
-    rf"[A-Za-z](?:[A-Za-z]|[{_SIGN_CLASS}](?=[A-Za-z])|(?<=[oOgG])[{_SIGN_CLASS}])*"
-)
+WORD = re.compile(rf"[A-Za-z](?:[A-Za-z]|[{_SIGN_CLASS}](?=[A-Za-z])|(?<=[oOgG])[{_SIGN_CLASS}])*")
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ def _rules(word: str, previous: str = "") -> str:
             # Is’hoq: between s and h the sign only keeps them apart (сҳ, not ш); elsewhere it is
             # the tutuq (ma’lumot → маълумот, san’at → санъат).
             if prev and not (prev == "s" and nxt == "h"):
-                out.append("ъ")
+                out.append("Ъ" if all_caps else "ъ")
                 prev = "ъ"
             i += 1
             continue
@@ -271,7 +269,7 @@ def latin_to_cyrillic(text: str, exceptions: Exceptions | None = None) -> str:
 GENERATED_NOTE = """\
 Uzbek (Cyrillic) translations for FieldReport.
 GENERATED FILE - do not edit by hand. It is made from the Latin catalog by
-    python -m bot.translit locales/uz/LC_MESSAGES/bot.po locales/uz_Cyrl/LC_MESSAGES/bot.po
+python -m bot.translit locales/uz/LC_MESSAGES/bot.po locales/uz_Cyrl/LC_MESSAGES/bot.po
 Change the Latin catalog, or locales/uz_Cyrl/exceptions.tsv for spellings letters alone cannot
 restore (ц and ь in Russian-origin words), and generate again."""
 
