@@ -26,6 +26,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
 ROOT = Path(__file__).resolve().parent.parent
 EXCEPTIONS_PATH = ROOT / "locales" / "uz_Cyrl" / "exceptions.tsv"
 TARGET_LOCALE = "uz_Cyrl"
@@ -276,10 +280,6 @@ restore (ц and ь in Russian-origin words), and generate again."""
 
 def generate_catalog(source: Path, target: Path, exceptions: Exceptions | None = None) -> int:
     """Write the Cyrillic catalog made from the Latin one; the number of messages written."""
-    from babel import Locale
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import read_po, write_po
-
     table = default_exceptions() if exceptions is None else exceptions
     with source.open("rb") as handle:
         latin = read_po(handle, locale="uz")
