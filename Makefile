@@ -39,6 +39,7 @@ run: migrate
 i18n: install
 	$(BIN)/pybabel extract
 	$(BIN)/pybabel update
+	$(BIN)/python -m bot.translit locales/uz/LC_MESSAGES/bot.po locales/uz_Cyrl/LC_MESSAGES/bot.po
 	$(BIN)/pybabel compile
 
 lint: install

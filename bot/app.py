@@ -161,7 +161,9 @@ async def set_public_menus(application: FieldReportApplication) -> None:
     """The menu strangers see, in each language (registered users get their own per chat)."""
     catalogs = application.services.catalogs
     default_language = application.services.settings.default_language
-    for code in (*LANGUAGES, None):
+    # Telegram takes two-letter language codes only: Cyrillic Uzbek readers get their menu per
+    # chat, in their language, once registered (bot/handlers/start.py set_chat_menu).
+    for code in (*(c for c in LANGUAGES if len(c) == 2), None):
         tr = catalogs.translator(code or default_language)
         await application.bot.set_my_commands(
             [BotCommand(item.command, item.describe(tr)) for item in PUBLIC_MENU],

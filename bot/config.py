@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-LANGUAGES: tuple[str, ...] = ("uz", "ru", "en")
+#: uz_Cyrl: Uzbek in Cyrillic script (its catalog is made from the Latin one: bot/translit.py).
+LANGUAGES: tuple[str, ...] = ("uz", "uz_Cyrl", "ru", "en")
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_PATH = Path("data") / "fieldreport.sqlite3"
 

@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from bot.config import LANGUAGES
+from bot.translit import latin_to_cyrillic
 
 DOMAIN = "bot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -86,7 +87,6 @@ DAY_MONTH_PATTERN = "dd.MM"  # a chart's axis: 27.11, never 11/27
 LONG_DATE_PATTERNS = {
     "ru": "d MMMM y'\u00a0г.'",  # 27 ноября 2026 г. (a no-break space before г.)
     "uz": "y-'yil' d-MMMM",  # 2026-yil 27-noyabr
-    "uz_Cyrl": "y-'йил' d-MMMM",  # 2026-йил 27-ноябр(ь)
     "en": "d MMMM y",  # 27 November 2026
 }
 
@@ -123,6 +123,13 @@ class Translator:
 
     def format_date(self, value: date, fmt: str = "medium") -> str:
         """``27.11.2026`` (short, medium), ``27.11`` (day_month) or the long form (long, full)."""
+        if self.language == "uz_Cyrl" and fmt in ("long", "full"):
+            # Babel's Cyrillic Uzbek months lack the soft sign ("ноябр"): the Latin date,
+            # transliterated like the catalog, gives "2026-йил 27-ноябрь".
+            latin = babel_dates.format_date(
+                value, format=LONG_DATE_PATTERNS["uz"], locale=Locale.parse("uz")
+            )
+            return latin_to_cyrillic(latin)
         return babel_dates.format_date(value, format=self._date_pattern(fmt), locale=self.locale)
 
     def format_datetime(self, value: datetime, fmt: str = "medium") -> str:

@@ -36,7 +36,12 @@ class Unit:
     active: bool
 
     def name(self, language: str) -> str:
-        """The unit's name in ``language``, falling back to English."""
+        """The unit's name in ``language``, falling back to English. In Cyrillic Uzbek it is
+        the Uzbek name transliterated (admins type names in three languages, not four)."""
+        if language == "uz_Cyrl":
+            from bot.translit import latin_to_cyrillic  # a pure text function, no bot machinery
+
+            return latin_to_cyrillic(self.name_uz)
         return {"uz": self.name_uz, "ru": self.name_ru}.get(language, self.name_en)
 
 

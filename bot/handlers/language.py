@@ -1,4 +1,4 @@
-"""/language: choose uz, ru or en; stored at once and used for everything after the tap."""
+"""/language: choose Uzbek (Latin or Cyrillic), Russian or English; stored at once and used for everything after the tap."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.handlers.start import set_chat_menu
 PREFIX = "lang"
 
 #: Each language named in itself, so anybody finds their own whatever the current language.
-ENDONYMS = {"uz": "O‘zbekcha", "ru": "Русский", "en": "English"}
+ENDONYMS = {"uz": "O‘zbekcha", "uz_Cyrl": "Ўзбекча", "ru": "Русский", "en": "English"}
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

@@ -72,7 +72,7 @@ async def test_admin_starts_switches_to_uzbek_and_gets_uzbek_replies_and_menu(
         await tg.send_text(ADMIN, "/language")
         chooser = await tg.next_message(ADMIN.id)
         assert chooser.text == "Выберите язык:"
-        assert chooser.button_texts == ["O‘zbekcha", "Русский", "English"]
+        assert chooser.button_texts == ["O‘zbekcha", "Ўзбекча", "Русский", "English"]
         query_id = await tg.tap(ADMIN, chooser, chooser.callback_data_for("O‘zbekcha"))
         await tg.wait_callback_answer(query_id)
         await tg.wait_until(lambda: "Til o‘rnatildi" in (tg.messages(ADMIN.id)[-1].text or ""))
@@ -84,6 +84,28 @@ async def test_admin_starts_switches_to_uzbek_and_gets_uzbek_replies_and_menu(
         help_text = await tg.next_message(ADMIN.id)
         assert "Buyruqlar:" in help_text.text
         assert "/language — Tilni o‘zgartirish" in help_text.text
+
+
+async def test_an_officer_reads_uzbek_in_cyrillic_with_a_menu_of_their_own(
+    tg: StandIn, run_bot: RunBot
+) -> None:
+    """Telegram's setMyCommands takes two-letter language codes only: no public menu exists
+    for Cyrillic Uzbek, so a person who chooses it gets the menu in their own chat."""
+    async with run_bot():
+        assert not [c for c in tg.calls_to("setMyCommands") if c.get("language_code") == "uz_Cyrl"]
+        await tg.send_text(ADMIN, "/language")
+        chooser = await tg.next_message(ADMIN.id)
+        query_id = await tg.tap(ADMIN, chooser, chooser.callback_data_for("Ўзбекча"))
+        await tg.wait_callback_answer(query_id)
+        await tg.wait_until(lambda: "Тил" in (tg.messages(ADMIN.id)[-1].text or ""))
+        await tg.wait_until(lambda: tg.commands(scope={"type": "chat", "chat_id": ADMIN.id}) != [])
+        menu = dict(tg.commands(scope={"type": "chat", "chat_id": ADMIN.id}))
+        assert menu["help"] == "Бот сиз учун нима қила олади"
+
+        await tg.send_text(ADMIN, "/help")
+        help_text = await tg.next_message(ADMIN.id)
+        assert "Буйруқлар:" in help_text.text
+        assert "/language — Тилни ўзгартириш" in help_text.text
 
 
 async def test_language_choice_survives_a_restart(tg: StandIn, run_bot: RunBot) -> None:

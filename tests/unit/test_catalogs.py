@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
-LANGUAGES = ("uz", "ru", "en")
+LANGUAGES = ("uz", "uz_Cyrl", "ru", "en")
 PLACEHOLDER = re.compile(r"\{([a-z_]*)[^{}]*\}")
 TAG = re.compile(r"</?([a-z]+)[^>]*>")
 
