@@ -1,4 +1,5 @@
-"""/language: choose Uzbek (Latin or Cyrillic), Russian or English; stored at once and used for everything after the tap."""
+"""/language: choose Uzbek (Latin or Cyrillic), Russian or English; stored at once and used
+for everything after the tap."""
 
 from __future__ import annotations
 
