@@ -1,0 +1,57 @@
+"""Findings of the step-6 security review, each pinned by a test: what a wrong person, a late
+role change or a failing network could still do after "fail closed"."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from bot.digest.jobs import Workbook
+from bot.standin import StandIn, TgUser
+from storage import Role, UserStatus
+from storage.clock import utc_now
+from tests.e2e.conftest import RunBot, SeedUser
+from tests.e2e.test_rules_lock import audit
+
+T = TypeVar("T")
+
+COORDINATOR = TgUser(id=9601, first_name="Ольга", language_code="ru")
+NEWCOMER = TgUser(id=9602, first_name="Mallory", language_code="en")
+
+
+class HeldWorkers:
+    """Workers whose job waits until the test lets it finish (a long export being built)."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def run(self, job: Callable[..., T], *args: object) -> Workbook:
+        self.started.set()
+        await self.release.wait()
+        return Workbook(b"PK-not-really-a-workbook", 7)
+
+
+async def test_a_coordinator_blocked_while_the_export_is_built_does_not_get_the_file(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """The export is authorised when asked for, then built for seconds in the background; a
+    coordinator blocked (or demoted) meanwhile must not receive the period's reports."""
+    await seed_user(COORDINATOR, Role.COORDINATOR, None)
+    workers = HeldWorkers()
+    async with run_bot() as app:
+        app.services.workers = workers  # type: ignore[assignment]
+        today = utc_now().strftime("%d.%m.%Y")
+        await tg.send_text(COORDINATOR, f"/export {today} {today}")
+        await asyncio.wait_for(workers.started.wait(), 10)
+        async with app.services.db.transaction() as repos:  # blocked while the file is made
+            await repos.users.set_status(COORDINATOR.id, UserStatus.BLOCKED)
+        workers.release.set()
+        await tg.wait_idle()
+        await asyncio.sleep(0.3)
+        await tg.wait_idle()
+        assert tg.calls_to("sendDocument") == []
+        actions = [e.action for e in await audit(app)]
+        assert "export" not in actions
+        assert "export_refused" in actions
