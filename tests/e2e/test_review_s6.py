@@ -4,10 +4,12 @@ role change or a failing network could still do after "fail closed"."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.digest.jobs import Workbook
+from bot.invitations import hash_token, new_token
 from bot.standin import StandIn, TgUser
 from storage import Role, UserStatus
 from storage.clock import utc_now
@@ -55,3 +57,42 @@ async def test_a_coordinator_blocked_while_the_export_is_built_does_not_get_the_
         actions = [e.action for e in await audit(app)]
         assert "export" not in actions
         assert "export_refused" in actions
+
+
+async def test_an_admin_invitation_made_by_an_admin_blocked_since_registers_nobody(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Blocking an admin (a stolen phone) must also stop the links they made: otherwise an
+    admin invitation they made beforehand still turns anybody into an admin."""
+    rogue = TgUser(id=9603, first_name="Rogue", language_code="ru")
+    await seed_user(rogue, Role.ADMIN, None)
+    async with run_bot() as app:
+        token = new_token()
+        async with app.services.db.transaction() as repos:
+            maker = await repos.users.get_by_telegram_id(rogue.id)
+            assert maker is not None
+            invite = await repos.invites.create(
+                token_hash=hash_token(token),
+                role=Role.ADMIN,
+                unit_id=None,
+                created_by=maker.id,
+                expires_at=utc_now() + app.services.settings.invite_ttl,
+            )
+            await repos.users.set_status(rogue.id, UserStatus.BLOCKED)  # found out
+
+        await tg.send_text(NEWCOMER, f"/start {token}")
+        told = await tg.next_message(NEWCOMER.id)
+
+        en = app.services.catalogs.translator("en")
+        assert told.text == en.gettext(
+            "This invitation link is not valid. Check that you opened the whole link, "
+            "or ask your programme administrator for a new one."
+        )
+        async with app.services.db.read() as repos:
+            assert await repos.users.get_by_telegram_id(NEWCOMER.id) is None
+            still = await repos.invites.get(invite.id)
+        assert still is not None and still.used_at is None
+        refused: list[Any] = [
+            json.loads(e.details or "{}") for e in await audit(app) if e.action == "invite.refused"
+        ]
+        assert refused == [{"reason": "creator_inactive"}]
