@@ -8,12 +8,15 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import pytest
+
 from bot.digest.jobs import Workbook
 from bot.invitations import hash_token, new_token
 from bot.standin import StandIn, TgUser
 from storage import Role, UserStatus
 from storage.clock import utc_now
-from tests.e2e.conftest import RunBot, SeedUser
+from tests.e2e.conftest import ADMIN, RunBot, SeedUser
+from tests.e2e.driver import Officer
 from tests.e2e.test_rules_lock import audit
 
 T = TypeVar("T")
@@ -96,3 +99,17 @@ async def test_an_admin_invitation_made_by_an_admin_blocked_since_registers_nobo
             json.loads(e.details or "{}") for e in await audit(app) if e.action == "invite.refused"
         ]
         assert refused == [{"reason": "creator_inactive"}]
+
+
+async def test_audit_with_a_superscript_digit_explains_instead_of_crashing(
+    tg: StandIn, run_bot: RunBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``"²".isdigit()`` is True but ``int("²")`` raises: ``/audit ²`` crashed the handler, and
+    the traceback carried the typed text into the log."""
+    async with run_bot() as app:
+        reply = await Officer(tg, ADMIN).say("/audit ²")
+        ru = app.services.catalogs.translator("ru")
+        assert reply.text == ru.gettext(
+            "Usage: /audit or /audit N, where N is a number from 1 to {limit}."
+        ).format(limit=200)
+    assert "²" not in caplog.text
