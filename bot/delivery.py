@@ -163,7 +163,12 @@ async def on_demand_parts(
         )
     if isinstance(found, Refused):
         return found
-    return await _parts(services, found, tr, group=False)
+    parts = await _parts(services, found, tr, group=False)
+    # Asked again now: the files wait for the worker (behind other people's exports), and a
+    # coordinator blocked or demoted meanwhile must not receive the day (refusal audited).
+    async with services.db.transaction() as repos:
+        still = await acting(repos, actor_telegram_id, Operation.DIGEST, target=day.isoformat())
+    return still if isinstance(still, Refused) else parts
 
 
 async def _parts(

@@ -28,14 +28,15 @@ NEWCOMER = TgUser(id=9602, first_name="Mallory", language_code="en")
 class HeldWorkers:
     """Workers whose job waits until the test lets it finish (a long export being built)."""
 
-    def __init__(self) -> None:
+    def __init__(self, result: object = None) -> None:
         self.started = asyncio.Event()
         self.release = asyncio.Event()
+        self.result = result if result is not None else Workbook(b"PK-not-a-workbook", 7)
 
-    async def run(self, job: Callable[..., T], *args: object) -> Workbook:
+    async def run(self, job: Callable[..., T], *args: object) -> object:
         self.started.set()
         await self.release.wait()
-        return Workbook(b"PK-not-really-a-workbook", 7)
+        return self.result
 
 
 async def test_a_coordinator_blocked_while_the_export_is_built_does_not_get_the_file(
@@ -113,3 +114,29 @@ async def test_audit_with_a_superscript_digit_explains_instead_of_crashing(
             "Usage: /audit or /audit N, where N is a number from 1 to {limit}."
         ).format(limit=200)
     assert "²" not in caplog.text
+
+
+async def test_a_coordinator_blocked_while_the_digest_is_built_does_not_get_it(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """/digest builds its spreadsheet and chart in the worker, queued behind everybody's
+    exports (one worker): a coordinator blocked meanwhile must not receive the day's digest."""
+    await seed_user(COORDINATOR, Role.COORDINATOR, None)
+    workers = HeldWorkers(result=(b"PK-not-a-workbook", b"not-a-png"))
+    async with run_bot() as app:
+        app.services.workers = workers  # type: ignore[assignment]
+        await tg.send_text(COORDINATOR, "/digest")
+        await asyncio.wait_for(workers.started.wait(), 10)
+        async with app.services.db.transaction() as repos:  # blocked while the files are made
+            await repos.users.set_status(COORDINATOR.id, UserStatus.BLOCKED)
+        workers.release.set()
+        told = await tg.next_message(COORDINATOR.id)
+        await tg.wait_idle()
+        ru = app.services.catalogs.translator("ru")
+        assert told.text == ru.gettext(
+            "Your access to this bot is suspended. If you think this is a mistake, "
+            "please contact your programme administrator."
+        )
+        assert tg.messages(COORDINATOR.id) == [told]
+        assert tg.calls_to("sendDocument") == [] and tg.calls_to("sendPhoto") == []
+        assert "digest.on_demand_refused" in [e.action for e in await audit(app)]
