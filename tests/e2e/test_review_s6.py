@@ -6,15 +6,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import pytest
 
+from bot import delivery
 from bot.digest.jobs import Workbook
+from bot.handlers.urgent import deliver_pending
 from bot.invitations import hash_token, new_token
 from bot.standin import StandIn, TgUser
 from storage import Role, UserStatus
+from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
+from tests.e2e import test_digest as digest_lane
+from tests.e2e import test_urgent as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
 from tests.e2e.test_rules_lock import audit
@@ -140,3 +146,70 @@ async def test_a_coordinator_blocked_while_the_digest_is_built_does_not_get_it(
         assert tg.messages(COORDINATOR.id) == [told]
         assert tg.calls_to("sendDocument") == [] and tg.calls_to("sendPhoto") == []
         assert "digest.on_demand_refused" in [e.action for e in await audit(app)]
+
+
+async def test_a_digest_retried_after_a_revocation_goes_neither_to_the_blocked_nor_the_unbound(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """The recipients of a digest are fixed when its run is made; a delivery that failed (a
+    flaky network) is retried for hours. A coordinator blocked and a group unbound meanwhile
+    must not get the day's reports when the retry comes."""
+    await digest_lane.setup_people(seed_user)
+    day = date(2026, 11, 20)
+    now = digest_lane.local(day + timedelta(days=1), 8)
+    async with run_bot() as app:
+        await digest_lane.bind_group(app, tg)
+        await digest_lane.add_report(
+            app, digest_lane.OFFICER_TER.id, day, "k1", submitted=digest_lane.local(day, 12)
+        )
+        await delivery.make_due_run(app.services, now)
+        for chat in (digest_lane.COORDINATOR_RU.id, digest_lane.GROUP.id):
+            tg.inject_fault("drop", method="sendMessage", chat_id=chat, count=1)
+        await delivery.deliver_due(app.services, app.bot, now)
+        tg.clear_faults()
+        assert tg.messages(digest_lane.COORDINATOR_RU.id) == []
+        assert tg.messages(digest_lane.GROUP.id) == []
+        async with app.services.db.transaction() as repos:  # revoked meanwhile
+            await repos.users.set_status(digest_lane.COORDINATOR_RU.id, UserStatus.BLOCKED)
+            await repos.settings.delete(COORDINATION_GROUP)
+
+        await delivery.deliver_due(app.services, app.bot, now + timedelta(days=1))
+
+        assert tg.messages(digest_lane.COORDINATOR_RU.id) == []
+        assert tg.messages(digest_lane.GROUP.id) == []
+        async with app.services.db.read() as repos:
+            statuses = {d.chat_id: d.status for d in await repos.digests.deliveries(day)}
+        assert statuses[digest_lane.COORDINATOR_EN.id] == "sent"
+        assert statuses[digest_lane.COORDINATOR_RU.id] == "failed"
+        assert statuses[digest_lane.GROUP.id] == "failed"
+
+
+async def test_an_alert_copy_retried_after_a_revocation_goes_neither_to_the_demoted_nor_the_unbound(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Same for an urgent alert: a copy whose send failed is retried by the next pass; a
+    coordinator demoted to officer and a group unbound meanwhile must not receive it."""
+    officer, _olga, _john = await urgent_lane.seed_people(tg, seed_user)
+    async with run_bot() as app:
+        await urgent_lane.bind_group(app, tg)
+        for chat in (urgent_lane.OLGA.id, urgent_lane.GROUP.id):
+            tg.inject_fault("drop", method="sendMessage", chat_id=chat, count=1)
+        await urgent_lane.file_incident(officer, urgent=True)
+        await urgent_lane.wait_alerts(tg, urgent_lane.JOHN.id, 1)
+        await tg.wait_idle()
+        tg.clear_faults()
+        assert urgent_lane.alerts_in(tg, urgent_lane.OLGA.id) == []
+        assert urgent_lane.alerts_in(tg, urgent_lane.GROUP.id) == []
+        async with app.services.db.transaction() as repos:  # revoked meanwhile
+            olga = await repos.users.get_by_telegram_id(urgent_lane.OLGA.id)
+            assert olga is not None
+            unit = await repos.units.get_by_code("IMT-SAM")
+            assert unit is not None
+            await repos.users.set_role(urgent_lane.OLGA.id, Role.OFFICER, unit_id=unit.id)
+            await repos.settings.delete(COORDINATION_GROUP)
+
+        await deliver_pending(app.services, app.bot, utc_now())
+        await tg.wait_idle()
+
+        assert urgent_lane.alerts_in(tg, urgent_lane.OLGA.id) == []
+        assert urgent_lane.alerts_in(tg, urgent_lane.GROUP.id) == []
