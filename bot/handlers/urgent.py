@@ -891,7 +891,9 @@ async def _deliver_answer(context: BotContext, answered: _Answered) -> None:
     tr = context.tr
     delivered = False
     coordinator = answered.coordinator
-    if coordinator is not None and coordinator.is_active:
+    # The coordinator as they are now: one blocked or demoted since asking gets no answer.
+    if denial_of(coordinator, COORDINATION) is None:
+        assert coordinator is not None
         their = _translator(context.services, coordinator)
         text = "\n".join(
             [

@@ -213,3 +213,33 @@ async def test_an_alert_copy_retried_after_a_revocation_goes_neither_to_the_demo
 
         assert urgent_lane.alerts_in(tg, urgent_lane.OLGA.id) == []
         assert urgent_lane.alerts_in(tg, urgent_lane.GROUP.id) == []
+
+
+async def test_an_officers_answer_does_not_reach_a_coordinator_demoted_since_asking(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """The officer's answer carries report details; the coordinator who asked was demoted to
+    officer (of another unit) before it came: it must not reach them."""
+    o, _olga, john = await urgent_lane.seed_people(tg, seed_user)
+    async with run_bot() as app:
+        await urgent_lane.file_incident(o, urgent=True)
+        await urgent_lane.wait_alerts(tg, urgent_lane.JOHN.id, 1)
+        await tg.wait_idle()
+        await john.tap("alr", "ask")
+        await tg.next_message(urgent_lane.JOHN.id)
+        await john.say("How many trucks?")
+        await tg.next_message(urgent_lane.OFFICER.id)
+        await o.tap("ans", "reply")
+        await tg.next_message(urgent_lane.OFFICER.id)
+        async with app.services.db.transaction() as repos:  # demoted meanwhile
+            unit = await repos.units.get_by_code("IMT-SAM")
+            assert unit is not None
+            await repos.users.set_role(urgent_lane.JOHN.id, Role.OFFICER, unit_id=unit.id)
+        tg.skip_messages(urgent_lane.JOHN.id)
+
+        told = await o.say("Two trucks, secret route via gate 2")
+        await tg.wait_idle()
+
+        assert "secret route" not in " ".join(m.text or "" for m in john.chat)
+        assert tg.skip_messages(urgent_lane.JOHN.id) == []
+        assert told.text is not None
