@@ -23,7 +23,7 @@ from tests.e2e import test_digest as digest_lane
 from tests.e2e import test_urgent as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
-from tests.e2e.test_rules_lock import audit
+from tests.e2e.test_rules_lock import account, audit, leak_gate_once
 
 T = TypeVar("T")
 
@@ -243,3 +243,31 @@ async def test_an_officers_answer_does_not_reach_a_coordinator_demoted_since_ask
         assert "secret route" not in " ".join(m.text or "" for m in john.chat)
         assert tg.skip_messages(urgent_lane.JOHN.id) == []
         assert told.text is not None
+
+
+async def test_a_report_submitted_on_a_stale_snapshot_is_filed_for_the_officers_unit_now(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """The submission checks the officer's unit as it is now, then filed the report for the
+    unit of the gate's snapshot: moved from a unit deactivated since, the report landed in the
+    deactivated unit (no digest counts it for the unit that should have it)."""
+    officer = TgUser(id=9604, first_name="Olim", language_code="en")
+    await seed_user(officer, Role.OFFICER, "IMT-TER")
+    async with run_bot() as app:
+        o = Officer(tg, officer)
+        await o.start_form("daily_status")
+        stale = await account(app, officer.id)
+        async with app.services.db.transaction() as repos:  # moved, the old unit closed
+            ter = await repos.units.get_by_code("IMT-TER")
+            sam = await repos.units.get_by_code("IMT-SAM")
+            assert ter is not None and sam is not None
+            await repos.users.set_unit(officer.id, sam.id)
+            await repos.units.set_active(ter.id, False)
+        leak_gate_once(app, officer.id, stale)
+
+        await o.tap_form("_", "submit")
+        await tg.next_message(officer.id)
+
+        async with app.services.db.read() as repos:
+            (report,) = await repos.reports.list_by_author(stale.id, limit=5, offset=0)
+        assert report.unit_id == sam.id
