@@ -278,6 +278,15 @@ async def deliver_due(services: Services, bot: Bot, now: datetime) -> int:
                 wait,
             )
             continue
+        except TelegramError as error:
+            # Any other refusal (a group upgraded to a supergroup: ChatMigrated…) ends this
+            # delivery only; escaping would stop every later recipient's digest, on every tick.
+            async with services.db.transaction() as repos:
+                await repos.digests.finish(
+                    delivery.day, delivery.chat_id, status="failed", now=now, error=str(error)
+                )
+            log.warning("digest %s to %s refused (%s)", delivery.day, delivery.chat_id, error)
+            continue
         async with services.db.transaction() as repos:
             await repos.digests.finish(delivery.day, delivery.chat_id, status="sent", now=now)
         completed += 1

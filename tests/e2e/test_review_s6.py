@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import pytest
+from telegram.error import ChatMigrated
 
 from bot import delivery
 from bot.digest.jobs import Workbook
@@ -271,3 +272,49 @@ async def test_a_report_submitted_on_a_stale_snapshot_is_filed_for_the_officers_
         async with app.services.db.read() as repos:
             (report,) = await repos.reports.list_by_author(stale.id, limit=5, offset=0)
         assert report.unit_id == sam.id
+
+
+class MigratedGroupBot:
+    """The bot, except that the coordination group was upgraded to a supergroup: Telegram
+    answers every call to its old id with ``migrate_to_chat_id`` (PTB: ChatMigrated)."""
+
+    def __init__(self, bot: Any, group_id: int) -> None:
+        self._bot, self._group_id = bot, group_id
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._bot, name)
+        if not name.startswith("send_"):
+            return real
+
+        async def sending(chat_id: int, *args: Any, **kwargs: Any) -> Any:
+            if chat_id == self._group_id:
+                raise ChatMigrated(-100_999_000)
+            return await real(chat_id, *args, **kwargs)
+
+        return sending
+
+
+async def test_a_group_upgraded_to_a_supergroup_does_not_stop_everybody_elses_digest(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """ChatMigrated is neither a BadRequest nor a NetworkError: it escaped deliver_due, and
+    as the group's delivery comes first (negative chat id), no coordinator got the digest —
+    on every retry of the job, for ever."""
+    await digest_lane.setup_people(seed_user)
+    day = date(2026, 11, 20)
+    now = digest_lane.local(day + timedelta(days=1), 8)
+    async with run_bot() as app:
+        await digest_lane.bind_group(app, tg)
+        await digest_lane.add_report(
+            app, digest_lane.OFFICER_TER.id, day, "k1", submitted=digest_lane.local(day, 12)
+        )
+        await delivery.make_due_run(app.services, now)
+        bot = MigratedGroupBot(app.bot, digest_lane.GROUP.id)
+
+        await delivery.deliver_due(app.services, bot, now)  # type: ignore[arg-type]
+
+        async with app.services.db.read() as repos:
+            statuses = {d.chat_id: d.status for d in await repos.digests.deliveries(day)}
+        assert statuses[digest_lane.COORDINATOR_RU.id] == "sent"
+        assert statuses[digest_lane.COORDINATOR_EN.id] == "sent"
+        assert statuses[digest_lane.GROUP.id] != "sent"
