@@ -21,7 +21,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import callbacks
-from bot.authority import Operation, Refused, acting
+from bot.authority import COORDINATION, Operation, Refused, acting, denial_of
 from bot.context import Services
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.jobs import DayFiles, day_files
@@ -163,7 +163,12 @@ async def on_demand_parts(
         )
     if isinstance(found, Refused):
         return found
-    return await _parts(services, found, tr, group=False)
+    parts = await _parts(services, found, tr, group=False)
+    # Asked again now: the files wait for the worker (behind other people's exports), and a
+    # coordinator blocked or demoted meanwhile must not receive the day (refusal audited).
+    async with services.db.transaction() as repos:
+        still = await acting(repos, actor_telegram_id, Operation.DIGEST, target=day.isoformat())
+    return still if isinstance(still, Refused) else parts
 
 
 async def _parts(
@@ -219,6 +224,19 @@ async def deliver_due(services: Services, bot: Bot, now: datetime) -> int:
     completed = 0
     cache: dict[tuple[date, str, bool], list[tuple[str, Any]]] = {}
     for delivery in due:
+        async with services.db.read() as repos:
+            entitled = await still_entitled(repos, delivery.chat_id, is_group=delivery.is_group)
+        if not entitled:
+            async with services.db.transaction() as repos:
+                await repos.digests.finish(
+                    delivery.day,
+                    delivery.chat_id,
+                    status="failed",
+                    now=now,
+                    error="the recipient may no longer receive the digest",
+                )
+            log.info("digest %s: chat %s may no longer receive it", delivery.day, delivery.chat_id)
+            continue
         tr = services.catalogs.translator(delivery.language)
         key = (delivery.day, delivery.language, delivery.is_group)
         if key not in cache:
@@ -260,10 +278,39 @@ async def deliver_due(services: Services, bot: Bot, now: datetime) -> int:
                 wait,
             )
             continue
+        except TelegramError as error:
+            # Any other refusal (a group upgraded to a supergroup: ChatMigrated…) ends this
+            # delivery only; escaping would stop every later recipient's digest, on every tick.
+            async with services.db.transaction() as repos:
+                await repos.digests.finish(
+                    delivery.day, delivery.chat_id, status="failed", now=now, error=str(error)
+                )
+            log.warning("digest %s to %s refused (%s)", delivery.day, delivery.chat_id, error)
+            continue
         async with services.db.transaction() as repos:
             await repos.digests.finish(delivery.day, delivery.chat_id, status="sent", now=now)
         completed += 1
     return completed
+
+
+async def still_entitled(repos: Repositories, chat_id: int, *, is_group: bool) -> bool:
+    """Whether ``chat_id`` may still receive what was addressed to it when its delivery was
+    made (a digest run, an alert round): an active coordinator (or admin), or the group bound
+    now. A retry after a failed send can come hours later, after a block or an unbinding."""
+    if is_group:
+        return bound_group(await repos.settings.get(COORDINATION_GROUP)) == chat_id
+    person = await repos.users.get_by_telegram_id(chat_id)
+    return denial_of(person, COORDINATION) is None
+
+
+def bound_group(setting: str | None) -> int | None:
+    """The chat id in the coordination group setting, if one is bound (and readable)."""
+    if not setting:
+        return None
+    try:
+        return int(json.loads(setting)["chat_id"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _seconds(retry_after: float | timedelta | None) -> float | None:

@@ -47,6 +47,7 @@ class Refusal(StrEnum):
     USED = "used"
     REVOKED = "revoked"
     UNIT_INACTIVE = "unit_inactive"  # the unit was deactivated after the link was made
+    CREATOR_INACTIVE = "creator_inactive"  # its admin was blocked or lost the role since
 
 
 class TargetProblem(StrEnum):

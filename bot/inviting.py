@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import invitations
-from bot.authority import Operation, Refused, acting
+from bot.authority import ADMINS, Operation, Refused, acting, denial_of
 from bot.invitations import InviteStatus, Refusal, TargetProblem
 from storage import Invite, Repositories, Role, Unit, User
 from storage.clock import to_db
@@ -166,3 +166,12 @@ def acceptance_refusal(
     if unit is None or not unit.active:
         return Refusal.UNIT_INACTIVE
     return None
+
+
+def creator_refusal(invite: Invite | None, creator: User | None) -> Refusal | None:
+    """An invitation speaks for the admin who made it, as they are now: one made by somebody
+    blocked or no longer an admin since (a stolen phone found out) registers nobody, or
+    blocking a rogue admin would leave their admin invitations working."""
+    if invite is None or denial_of(creator, ADMINS) is None:
+        return None
+    return Refusal.CREATOR_INACTIVE

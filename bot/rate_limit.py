@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import warnings
 from collections import deque
@@ -151,6 +152,7 @@ class FairRateLimiter(BaseRateLimiter[int]):
         async with self._turn(chat):
             attempt = 0
             while True:
+                self._refuse_long_pause(chat, endpoint)
                 await self._wait_for(self._paused_until.get(chat))
                 if _is_group(chat):
                     await self._wait_for(self._group(chat).reserve(self._clock()))
@@ -179,6 +181,23 @@ class FairRateLimiter(BaseRateLimiter[int]):
                         attempt,
                         retries,
                     )
+
+    def _refuse_long_pause(self, chat: ChatKey, endpoint: str) -> None:
+        """A chat paused for longer than ``max_pause`` fails its next calls at once as well:
+        waiting would hold the caller (an update's slot, an alert round) for the whole pause."""
+        until = self._paused_until.get(chat)
+        remaining = until - self._clock() if until is not None else 0.0
+        if remaining > self._max_pause:
+            log.warning(
+                "flood control: %s to chat %s not sent, the chat is paused %.1f s more",
+                endpoint,
+                chat,
+                remaining,
+            )
+            with warnings.catch_warnings():  # PTB's int-or-timedelta deprecation notice
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                refused = RetryAfter(timedelta(seconds=math.ceil(remaining)))
+            raise refused
 
     async def _wait_for(self, moment: float | None) -> None:
         if moment is None:

@@ -24,7 +24,9 @@ async def audit_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     count = DEFAULT_ENTRIES
     if args:
-        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0][:6]) <= MAX_ENTRIES:
+        # ASCII digits only: "²".isdigit() is True, and int("²") raises.
+        digits = args[0].isascii() and args[0].isdigit()
+        if len(args) > 1 or not digits or not 1 <= int(args[0][:6]) <= MAX_ENTRIES:
             await chat.send_message(
                 _("Usage: /audit or /audit N, where N is a number from 1 to {limit}.").format(
                     limit=MAX_ENTRIES

@@ -19,7 +19,7 @@ from bot import coordination, delivery
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.digest.jobs import PeriodExport, period_export
-from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.refusals import actor_id, refused_text, tell_refused
 from bot.schedule import parse_clock
 from storage import User
 from storage.clock import utc_now
@@ -153,6 +153,13 @@ async def _send_export(
             context.settings.timezone,
         )
         workbook = await context.services.workers.run(period_export, job)
+        # Asked again now: building the file takes seconds, and a coordinator blocked or
+        # demoted meanwhile must not receive the period's reports (the refusal is audited).
+        async with context.db.transaction() as repos:
+            still = await coordination.may_export(repos, actor.telegram_id, first, last)
+        if isinstance(still, Refused):
+            await context.bot.send_message(chat_id, refused_text(still, context.tr))
+            return
         await context.bot.send_document(
             chat_id,
             workbook.content,

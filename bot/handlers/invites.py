@@ -74,7 +74,10 @@ async def start_with_invitation(update: Update, context: BotContext) -> None:
                     invite = await repos.invites.get_by_token_hash(invitations.hash_token(payload))
                 if invite is not None and invite.unit_id is not None:
                     unit = await repos.units.get(invite.unit_id)
-                refusal = inviting.acceptance_refusal(payload, invite, unit, now)
+                creator = await repos.users.get(invite.created_by) if invite else None
+                refusal = inviting.acceptance_refusal(
+                    payload, invite, unit, now
+                ) or inviting.creator_refusal(invite, creator)
                 if refusal is None and invite is not None:
                     user = await _register(repos, person, invite, unit, now)
     except _Taken:

@@ -421,14 +421,16 @@ async def submit(
         elif report is None:
             refused = await _refusal(context, repos, account)
             if refused is None:
-                assert account.unit_id is not None
+                # Filed for the unit _refusal just checked (now), not the gate's snapshot's.
+                current = await repos.users.get_by_telegram_id(account.telegram_id)
+                assert current is not None and current.unit_id is not None
                 report = await repos.reports.create(
                     filing.new_report(
                         form,
                         answers,
                         draft_id=draft.draft_id,
-                        author=account,
-                        unit_id=account.unit_id,
+                        author=current,
+                        unit_id=current.unit_id,
                         now=now,
                         timezone=context.settings.timezone,
                     )

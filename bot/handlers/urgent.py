@@ -32,7 +32,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import alerting, callbacks, once, urgent
-from bot.authority import Denial, Refused
+from bot import delivery as delivery_rules
+from bot.authority import COORDINATION, Denial, Refused, denial_of
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
@@ -316,10 +317,18 @@ async def deliver_pending(
                 views[delivery.alert_id] = view
             if delivery.user_id is not None and delivery.user_id not in people:
                 people[delivery.user_id] = await repos.users.get(delivery.user_id)
+        bound = delivery_rules.bound_group(await repos.settings.get(COORDINATION_GROUP))
 
     async def send(delivery: AlertDelivery) -> bool:
         person = people.get(delivery.user_id) if delivery.user_id is not None else None
-        if delivery.user_id is not None and (person is None or not person.is_active):
+        # Who may still receive it (a copy retried after a failure comes later): an active
+        # coordinator (or admin) as they are now, or the group bound now.
+        entitled = (
+            denial_of(person, COORDINATION) is None
+            if delivery.user_id is not None
+            else delivery.chat_id == bound
+        )
+        if not entitled:
             await _finish(services, delivery, DeliveryStatus.FAILED)
             return False
         return await _send_copy(services, bot, delivery, views[delivery.alert_id], person, now)
@@ -884,7 +893,9 @@ async def _deliver_answer(context: BotContext, answered: _Answered) -> None:
     tr = context.tr
     delivered = False
     coordinator = answered.coordinator
-    if coordinator is not None and coordinator.is_active:
+    # The coordinator as they are now: one blocked or demoted since asking gets no answer.
+    if denial_of(coordinator, COORDINATION) is None:
+        assert coordinator is not None
         their = _translator(context.services, coordinator)
         text = "\n".join(
             [

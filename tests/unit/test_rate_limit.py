@@ -154,6 +154,22 @@ async def test_a_long_pause_is_not_waited_for() -> None:
     assert limiter.paused_until(1) == pytest.approx(300.1)
 
 
+async def test_a_chat_under_a_long_pause_is_not_waited_for_by_its_next_calls_either() -> None:
+    """After a 429 longer than ``max_pause`` the next calls to that chat fail at once too:
+    waiting out the pause would hold the caller (a gate refusal holds one of the update
+    processor's slots; an alert round holds the re-alert job) for the whole pause."""
+    time = FakeTime()
+    limiter, api = _limiter(time, max_pause=30.0), FakeApi(time)
+    api.refuse[1] = [300]
+    await time.run(_send(limiter, api, 1))
+    (result,) = await time.run(_send(limiter, api, 1))
+    assert isinstance(result, RetryAfter)
+    assert time.now == 0.0
+    assert len(api.sent) == 1  # not sent again into the pause Telegram asked for
+    (other,) = await time.run(_send(limiter, api, 2))
+    assert other is True
+
+
 async def test_a_busy_chat_holds_one_place_in_the_queue() -> None:
     """A hundred messages queued for one chat do not make another chat wait for all of them:
     the other chat's message takes the next free moment, between the busy chat's."""
