@@ -220,7 +220,11 @@ class FormEngine:
 
     def _handle(self, draft: Draft, event: Event) -> Outcome:
         if isinstance(event, Tapped):
-            return self._tap(draft, event)
+            # A tap can be refused too: "Now" for a start after the end already given.
+            try:
+                return self._tap(draft, event)
+            except AnswerError as error:
+                return self._refuse(draft, error.problem)
         view = self.view(draft)
         if isinstance(view, ConfirmCancel):
             return self._refuse(draft, Problem("cancel.use_buttons"))

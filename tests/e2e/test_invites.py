@@ -133,7 +133,7 @@ async def test_an_admin_in_russian_invites_an_officer_who_registers_in_uzbek(
         assert tr(app, "uz", WELCOME) in greeting
         language = await tg.next_message(STRANGER_UZ.id)
         assert language.text == "Tilni tanlang:"
-        assert language.button_texts == ["O‘zbekcha", "Русский", "English"]
+        assert language.button_texts == ["O‘zbekcha", "Ўзбекча", "Русский", "English"]
         menu = dict(tg.commands(scope={"type": "chat", "chat_id": STRANGER_UZ.id}))
         assert "report" in menu
         assert "invite" not in menu

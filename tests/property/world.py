@@ -29,7 +29,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
-from bot.config import Secret, Settings
+from bot.config import LANGUAGES, Secret, Settings
 from bot.context import FieldReportApplication
 from bot.filing import new_report
 from bot.flood import FloodGuard
@@ -375,9 +375,7 @@ def translations_of(*msgids: str) -> set[str]:
     """Each message in every language the bot speaks."""
     catalogs = Catalogs(Settings().timezone)
     return {
-        catalogs.translator(language).gettext(msgid)
-        for msgid in msgids
-        for language in ("uz", "ru", "en")
+        catalogs.translator(language).gettext(msgid) for msgid in msgids for language in LANGUAGES
     }
 
 

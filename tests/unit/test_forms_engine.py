@@ -497,6 +497,14 @@ def test_the_start_cannot_be_moved_after_the_end() -> None:
     assert moved.draft.answers["start"] == "2026-03-09T18:30:00+05:00"
 
 
+def test_now_for_a_start_after_the_end_is_refused_not_an_error() -> None:
+    """From the summary, "Now" for the start of an operation that ended yesterday."""
+    engine, summary = summary_of(JOINT_OPERATION, "type")  # ended 18:30 on 9 March; now 10 March
+    editing = step(engine, summary.draft, Tapped(SUMMARY, "edit", "start"))
+    refused = assert_refused(engine, editing, Tapped("start", "dt", "now"), "datetime.after_end")
+    assert refused.draft.answers["start"] == summary.draft.answers["start"]
+
+
 # -- cancelling ---------------------------------------------------------------------------------
 
 
