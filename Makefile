@@ -4,7 +4,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# Two stamps: the bot's own dependencies (`make run`) and the test/dev tools on top of them
+# (pytest, ruff, mypy, the stand-in's aiohttp: `make test`). A server that only runs the bot
+# never installs the tools.
+VENV_STAMP := $(VENV)/.venv-stamp
+RUN_STAMP  := $(VENV)/.run-stamp
+TEST_STAMP := $(VENV)/.test-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
 .PHONY: help install run migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
@@ -16,21 +21,29 @@ help:
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 
-$(STAMP): pyproject.toml
+$(VENV_STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $(VENV_STAMP)
+
+$(RUN_STAMP): pyproject.toml $(VENV_STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+$(TEST_STAMP): pyproject.toml $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	@touch $(TEST_STAMP)
 
-install: $(STAMP)
+# What a developer needs: the bot and the test tools.
+install: $(TEST_STAMP)
 
-locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(STAMP)
+locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(RUN_STAMP)
 	$(BIN)/pybabel compile -i $< -o $@ -l $* -D bot
 
 catalogs: $(MO)
 
-migrate: install catalogs
+migrate: $(RUN_STAMP) catalogs
 	$(BIN)/python -m bot migrate
 
 run: migrate

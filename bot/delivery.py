@@ -25,7 +25,7 @@ from bot.authority import Operation, Refused, acting
 from bot.context import Services
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.jobs import DayFiles, day_files
-from bot.digest.text import render_group_text, render_text
+from bot.digest.text import empty_day_text, render_group_text, render_text
 from bot.handlers.common import split_lines
 from bot.i18n import Translator, resolve_language
 from bot.schedule import (
@@ -174,6 +174,9 @@ async def _parts(
     group: bool,
 ) -> list[tuple[str, Any]]:
     digest, reports, units, history = found
+    if not reports:
+        # Nothing to tabulate or draw: one line instead of an empty spreadsheet and chart.
+        return [("text", empty_day_text(digest, tr))]
     units_by_id = {unit.id: unit for unit in units}
     lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
     parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]
@@ -209,7 +212,13 @@ async def send_part(
             caption=tr.gettext("Reports of {day}").format(day=tr.format_date(day, "long")),
         )
     else:
-        await bot.send_photo(chat_id, payload)
+        await bot.send_photo(
+            chat_id,
+            payload,
+            caption=tr.gettext("Daily digest for {date}").format(
+                date=tr.format_date(day, "long")
+            ),
+        )
 
 
 async def deliver_due(services: Services, bot: Bot, now: datetime) -> int:
