@@ -538,3 +538,25 @@ async def test_a_coordinator_may_not_see_or_change_the_settings(
         assert await changes(app) == []
         assert only_job(app, DIGEST_JOB) == time(8, 0)
     assert len(tg.messages(COORDINATOR.id)) == 2
+
+
+async def test_digest_of_a_day_without_reports_is_one_line(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await people(seed_user)
+    async with run_bot() as app:
+        tr = ru(app)
+        day = local_today() - timedelta(days=3)
+        await add_report(app, OFFICER_TER, day - timedelta(days=1), kg="1")  # another day's
+        reply = await say(tg, COORDINATOR, f"/digest {day.strftime('%d.%m.%Y')}")
+        await tg.wait_idle()
+        async with app.services.db.read() as repos:
+            active = [u for u in await repos.units.list() if u.active]
+    expected = tr.ngettext(
+        "No reports on {day}; {count} unit did not report.",
+        "No reports on {day}; {count} units did not report.",
+        len(active),
+    ).format(day=tr.format_date(day, "long"), count=tr.format_number(len(active)))
+    assert reply.text == expected
+    assert len(tg.messages(COORDINATOR.id)) == 1
+    assert_nothing_sent_but_text(tg, COORDINATOR.id)
