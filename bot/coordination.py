@@ -11,8 +11,9 @@ import json
 from datetime import date, time
 from enum import StrEnum
 
+from bot.audit_log import AuditPage, named_ids
 from bot.authority import Operation, Refused, acting
-from storage import AuditEntry, Repositories, User
+from storage import Repositories, User
 from storage.bot_settings import COORDINATION_GROUP
 
 
@@ -89,16 +90,22 @@ async def change_time(
 
 async def read_audit(
     repos: Repositories, actor_telegram_id: int | None, count: int
-) -> list[AuditEntry] | Refused:
-    """The latest ``count`` entries; the reading is recorded after them, not among them."""
+) -> AuditPage | Refused:
+    """The latest ``count`` entries and the people they name; the reading is recorded after
+    them, not among them."""
     actor = await acting(repos, actor_telegram_id, Operation.AUDIT_READ)
     if isinstance(actor, Refused):
         return actor
     entries = await repos.audit.latest(count)
+    people = {}
+    for telegram_id in named_ids(entries):
+        person = await repos.users.get_by_telegram_id(telegram_id)
+        if person is not None:
+            people[telegram_id] = person
     await repos.audit.add(
         "audit.read", actor_telegram_id=actor.telegram_id, details={"entries": len(entries)}
     )
-    return entries
+    return AuditPage(entries, people)
 
 
 async def may_export(

@@ -215,9 +215,7 @@ async def send_part(
         await bot.send_photo(
             chat_id,
             payload,
-            caption=tr.gettext("Daily digest for {date}").format(
-                date=tr.format_date(day, "long")
-            ),
+            caption=tr.gettext("Daily digest for {date}").format(date=tr.format_date(day, "long")),
         )
 
 

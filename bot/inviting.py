@@ -166,3 +166,14 @@ def acceptance_refusal(
     if unit is None or not unit.active:
         return Refusal.UNIT_INACTIVE
     return None
+
+
+async def creator_to_tell(repos: Repositories, invite: Invite, newcomer: User) -> User | None:
+    """Who is told that ``invite`` was used: its creator, while still an active admin (a
+    person whose rights were taken away learns nothing more about who joins)."""
+    creator = await repos.users.get(invite.created_by)
+    if creator is None or creator.id == newcomer.id:
+        return None
+    if not creator.is_active or creator.role is not Role.ADMIN:
+        return None
+    return creator

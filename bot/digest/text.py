@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from babel.lists import format_list
 
+from bot.collation import collated
 from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary
 from bot.digest.labels import (
     form_title,
@@ -24,7 +25,6 @@ from bot.digest.labels import (
     substance_label,
     unit_name,
 )
-from bot.collation import collated
 from bot.forms.parsing import plain_decimal
 from bot.i18n import Translator
 from storage.models import Unit
