@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot import callbacks
 from bot.authority import Operation, Refused, acting
 from bot.context import Services
+from bot.coordination import group_language
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.jobs import DayFiles, day_files
 from bot.digest.text import empty_day_text, render_group_text, render_text
@@ -36,7 +37,6 @@ from bot.schedule import (
     retry_delay,
 )
 from storage import Repositories, Role, Unit
-from storage.bot_settings import COORDINATION_GROUP
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -110,10 +110,14 @@ async def make_due_run(services: Services, now: datetime) -> date | None:
             await repos.digests.add_delivery(
                 day, user.telegram_id, language=language, is_group=False, now=now
             )
-        group = await repos.settings.get(COORDINATION_GROUP)
-        if group:
+        group = await repos.settings.coordination_group()
+        if group is not None:
             await repos.digests.add_delivery(
-                day, int(json.loads(group)["chat_id"]), language=default, is_group=True, now=now
+                day,
+                group.chat_id,
+                language=group_language(group, default),
+                is_group=True,
+                now=now,
             )
         await repos.audit.add(
             "digest.created",

@@ -280,7 +280,9 @@ async def test_every_chart_has_a_caption_in_the_readers_language(
         now = local(day + timedelta(days=1), 8)
         await delivery.make_due_run(app.services, now)
         await delivery.deliver_due(app.services, app.bot, now)
-    photos = {c: [m for m in tg.messages(c.id) if m.photo] for c in (COORDINATOR_RU, COORDINATOR_EN)}
+    photos = {
+        c: [m for m in tg.messages(c.id) if m.photo] for c in (COORDINATOR_RU, COORDINATOR_EN)
+    }
     assert [m.caption for m in photos[COORDINATOR_EN]] == ["Daily digest for November 20, 2026"]
     (ru_photo,) = photos[COORDINATOR_RU]
     assert ru_photo.caption and "20 ноября 2026" in ru_photo.caption

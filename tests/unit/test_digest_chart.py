@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from matplotlib.colors import to_hex
 
+from bot.collation import sort_key
 from bot.config import LANGUAGES
 from bot.digest.build import DayStats, Digest, build_digest
-from bot.collation import sort_key
 from bot.digest.chart import FILED, LATE, MISSING, build_chart, draw_chart
 from bot.i18n import Catalogs
 from storage.models import Unit
@@ -183,7 +183,9 @@ def test_a_late_report_has_its_own_colour_never_the_red_of_no_report(catalogs: C
 
 
 def test_units_are_listed_in_the_readers_alphabetical_order(catalogs: Catalogs) -> None:
-    figure = draw_chart(sample_digest(), HISTORY, catalogs.translator("ru"), units_by_id=UNITS_BY_ID)
+    figure = draw_chart(
+        sample_digest(), HISTORY, catalogs.translator("ru"), units_by_id=UNITS_BY_ID
+    )
     names = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert names == sorted(names, key=lambda name: sort_key(name, "ru"))
     assert names.index("ММГ Бухара") < names.index("ММГ Ташкент")
