@@ -77,7 +77,9 @@ async def test_a_long_audit_log_is_split_between_entries_in_the_readers_language
                 )
         await tg.send_text(ADMIN, "/audit 200")
         await tg.wait_until(
-            lambda: sum((m.text or "").count("Dilnoza (id") for m in tg.messages(ADMIN.id)) >= 200,
+            lambda: (
+                sum((m.text or "").count(f"(id {ADMIN.id})") for m in tg.messages(ADMIN.id)) >= 200
+            ),
             timeout=20,
         )
         ru = app.services.catalogs.translator("ru")

@@ -318,8 +318,9 @@ async def test_export_holds_exactly_the_reports_of_the_period(
     assert reply.document is not None, reply.describe()
     assert reply.document["file_name"] == "fieldreport-2026-11-01-2026-11-30.xlsx"
     assert reply.caption == tr.ngettext(
-        "{count} report from {first} to {last}.", "{count} reports from {first} to {last}.", 4
+        "{count} report from {first} to {last}", "{count} reports from {first} to {last}", 4
     ).format(count=4, first=tr.format_date(first), last=tr.format_date(last))
+    assert reply.caption and ".." not in reply.caption  # a date ending in "г." ends it
     book = workbook_of(reply)
     numbers = report_numbers(book, tr)
     assert sorted(numbers) == sorted(inside)  # each once, and nothing else
