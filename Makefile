@@ -10,13 +10,15 @@ BIN    := $(VENV)/bin
 VENV_STAMP := $(VENV)/.venv-stamp
 RUN_STAMP  := $(VENV)/.run-stamp
 TEST_STAMP := $(VENV)/.test-stamp
+STANDIN_STAMP := $(VENV)/.standin-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
-.PHONY: help install run migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
+.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
 
 help:
-	@echo "make run     install, compile catalogs, migrate the database, run the bot"
-	@echo "make test    install, compile catalogs, lint, type-check and run every test"
+	@echo "make run     install the bot, compile catalogs, migrate the database, run the bot"
+	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
+	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
@@ -35,6 +37,10 @@ $(TEST_STAMP): pyproject.toml $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(TEST_STAMP)
 
+$(STANDIN_STAMP): pyproject.toml $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[standin]'
+	@touch $(STANDIN_STAMP)
+
 # What a developer needs: the bot and the test tools.
 install: $(TEST_STAMP)
 
@@ -48,6 +54,10 @@ migrate: $(RUN_STAMP) catalogs
 
 run: migrate
 	$(BIN)/python -m bot run
+
+# The local Bot API stand-in, to try the bot without Telegram (see `make run` without a token).
+standin: $(STANDIN_STAMP)
+	$(BIN)/python -m bot.standin --port 8081 --token 123456:LOCAL
 
 i18n: install
 	$(BIN)/pybabel extract
