@@ -4,37 +4,60 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# Two stamps: the bot's own dependencies (`make run`) and the test/dev tools on top of them
+# (pytest, ruff, mypy, the stand-in's aiohttp: `make test`). A server that only runs the bot
+# never installs the tools.
+VENV_STAMP := $(VENV)/.venv-stamp
+RUN_STAMP  := $(VENV)/.run-stamp
+TEST_STAMP := $(VENV)/.test-stamp
+STANDIN_STAMP := $(VENV)/.standin-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
-.PHONY: help install run migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
+.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
 
 help:
-	@echo "make run     install, compile catalogs, migrate the database, run the bot"
-	@echo "make test    install, compile catalogs, lint, type-check and run every test"
+	@echo "make run     install the bot, compile catalogs, migrate the database, run the bot"
+	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
+	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 
-$(STAMP): pyproject.toml
+$(VENV_STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $(VENV_STAMP)
+
+$(RUN_STAMP): pyproject.toml $(VENV_STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+$(TEST_STAMP): pyproject.toml $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	@touch $(TEST_STAMP)
 
-install: $(STAMP)
+$(STANDIN_STAMP): pyproject.toml $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[standin]'
+	@touch $(STANDIN_STAMP)
 
-locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(STAMP)
+# What a developer needs: the bot and the test tools.
+install: $(TEST_STAMP)
+
+locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(RUN_STAMP)
 	$(BIN)/pybabel compile -i $< -o $@ -l $* -D bot
 
 catalogs: $(MO)
 
-migrate: install catalogs
+migrate: $(RUN_STAMP) catalogs
 	$(BIN)/python -m bot migrate
 
 run: migrate
 	$(BIN)/python -m bot run
+
+# The local Bot API stand-in, to try the bot without Telegram (see `make run` without a token).
+standin: $(STANDIN_STAMP)
+	$(BIN)/python -m bot.standin --port 8081 --token 123456:LOCAL
 
 i18n: install
 	$(BIN)/pybabel extract

@@ -21,7 +21,7 @@ BotFather answers with a token such as 123456789:AAE…  Put it in .env (copy .e
 and run `make run` again.
 
 To try the bot without Telegram, start the local Bot API stand-in in another terminal:
-    .venv/bin/python -m bot.standin --port 8081 --token 123456:LOCAL
+    make standin
 and run the bot against it:
     BOT_TOKEN=123456:LOCAL TELEGRAM_API_URL=http://127.0.0.1:8081 make run
 """

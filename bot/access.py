@@ -50,13 +50,15 @@ CALLBACKS: dict[str, frozenset[Role]] = {
     "usr": ADMINS,
     "unt": ADMINS,
     "alr": COORDINATION,  # acknowledging an urgent alert, asking for details
+    "grp": ADMINS,  # the coordination group's language
     "ans": FILERS,  # an officer answering a coordinator's question
 }
 
 #: The only commands answered in a group chat (everything else there is ignored)…
 GROUP_COMMANDS = frozenset({"bindgroup", "unbindgroup"})
-#: …and the only buttons: the coordination group's copy of an urgent alert.
-GROUP_CALLBACKS = frozenset({"alr"})
+#: …and the only buttons: the coordination group's copy of an urgent alert, and the group's
+#: language (under the /bindgroup confirmation).
+GROUP_CALLBACKS = frozenset({"alr", "grp"})
 
 
 class Denial(StrEnum):

@@ -44,6 +44,7 @@ class Operation(StrEnum):
     CROSSING_POINT_REMOVE = "crossing_point.remove"
     GROUP_BIND = "group.bind"
     GROUP_UNBIND = "group.unbind"
+    GROUP_LANGUAGE = "group.language"
     SETTINGS_READ = "settings.read"
     SETTINGS_CHANGE = "settings.change"
     AUDIT_READ = "audit.read"
@@ -83,6 +84,7 @@ ROLES: dict[Operation, frozenset[Role]] = {
             Operation.CROSSING_POINT_REMOVE,
             Operation.GROUP_BIND,
             Operation.GROUP_UNBIND,
+            Operation.GROUP_LANGUAGE,
             Operation.SETTINGS_READ,
             Operation.SETTINGS_CHANGE,
             Operation.AUDIT_READ,

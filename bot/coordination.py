@@ -7,31 +7,77 @@ audited themselves (who, how much, which period): both hand protected data out o
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, replace
 from datetime import date, time
 from enum import StrEnum
 
+from bot.audit_log import AuditPage, named_ids
 from bot.authority import Operation, Refused, acting
-from storage import AuditEntry, Repositories, User
-from storage.bot_settings import COORDINATION_GROUP
+from bot.config import LANGUAGES
+from storage import Repositories, User
+from storage.bot_settings import COORDINATION_GROUP, CoordinationGroup
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The group as bound now; ``already``: it was so before (nothing changed)."""
+
+    group: CoordinationGroup
+    already: bool
 
 
 async def bind_group(
-    repos: Repositories, actor_telegram_id: int | None, chat_id: int, title: str
-) -> Refused | None:
-    """Make ``chat_id`` the one group that receives the digest and urgent alerts."""
+    repos: Repositories, actor_telegram_id: int | None, chat_id: int, title: str, language: str
+) -> Bound | Refused:
+    """Make ``chat_id`` the one group that receives the digest and urgent alerts, reading
+    ``language`` (the binding admin's, changed later with the group's own buttons). Binding
+    the group already bound changes nothing."""
     actor = await acting(repos, actor_telegram_id, Operation.GROUP_BIND, target=str(chat_id))
     if isinstance(actor, Refused):
         return actor
-    value = json.dumps({"chat_id": chat_id, "title": title}, ensure_ascii=False)
-    await repos.settings.set(COORDINATION_GROUP, value, by=actor.telegram_id)
+    current = await repos.settings.coordination_group()
+    if current is not None and current.chat_id == chat_id:
+        return Bound(current, already=True)
+    group = CoordinationGroup(chat_id, title, language if language in LANGUAGES else None)
+    await repos.settings.set_coordination_group(group, by=actor.telegram_id)
     await repos.audit.add(
         "group.bound",
         actor_telegram_id=actor.telegram_id,
         target=str(chat_id),
-        details={"title": title},
+        details={"title": title, "language": group.language},
     )
-    return None
+    return Bound(group, already=False)
+
+
+async def set_group_language(
+    repos: Repositories, actor_telegram_id: int | None, chat_id: int, language: str
+) -> Bound | Refused | None:
+    """The bound group ``chat_id`` reads ``language`` from now on (digest, urgent alerts).
+
+    None when ``chat_id`` is not the bound group (any more) or the language is not ours: the
+    button is stale. Choosing the language it already reads changes nothing."""
+    actor = await acting(repos, actor_telegram_id, Operation.GROUP_LANGUAGE, target=str(chat_id))
+    if isinstance(actor, Refused):
+        return actor
+    current = await repos.settings.coordination_group()
+    if current is None or current.chat_id != chat_id or language not in LANGUAGES:
+        return None
+    if current.language == language:
+        return Bound(current, already=True)
+    group = replace(current, language=language)
+    await repos.settings.set_coordination_group(group, by=actor.telegram_id)
+    await repos.audit.add(
+        "group.language",
+        actor_telegram_id=actor.telegram_id,
+        target=str(chat_id),
+        details={"title": current.title, "language": language},
+    )
+    return Bound(group, already=False)
+
+
+def group_language(group: CoordinationGroup, default: str) -> str:
+    """The language the group reads: its own, else the bot's default."""
+    return group.language if group.language in LANGUAGES else default
 
 
 class Unbound(StrEnum):
@@ -47,8 +93,8 @@ async def unbind_group(
     actor = await acting(repos, actor_telegram_id, Operation.GROUP_UNBIND)
     if isinstance(actor, Refused):
         return actor
-    current = await repos.settings.get(COORDINATION_GROUP)
-    bound_id = json.loads(current)["chat_id"] if current else None
+    current = await repos.settings.coordination_group()
+    bound_id = current.chat_id if current else None
     if in_group is not None and bound_id != in_group:
         return Unbound.OTHER_GROUP
     if bound_id is None:
@@ -89,16 +135,22 @@ async def change_time(
 
 async def read_audit(
     repos: Repositories, actor_telegram_id: int | None, count: int
-) -> list[AuditEntry] | Refused:
-    """The latest ``count`` entries; the reading is recorded after them, not among them."""
+) -> AuditPage | Refused:
+    """The latest ``count`` entries and the people they name; the reading is recorded after
+    them, not among them."""
     actor = await acting(repos, actor_telegram_id, Operation.AUDIT_READ)
     if isinstance(actor, Refused):
         return actor
     entries = await repos.audit.latest(count)
+    people = {}
+    for telegram_id in named_ids(entries):
+        person = await repos.users.get_by_telegram_id(telegram_id)
+        if person is not None:
+            people[telegram_id] = person
     await repos.audit.add(
         "audit.read", actor_telegram_id=actor.telegram_id, details={"entries": len(entries)}
     )
-    return entries
+    return AuditPage(entries, people)
 
 
 async def may_export(

@@ -23,9 +23,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot import callbacks
 from bot.authority import COORDINATION, Operation, Refused, acting, denial_of
 from bot.context import Services
+from bot.coordination import group_language
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.jobs import DayFiles, day_files
-from bot.digest.text import render_group_text, render_text
+from bot.digest.text import empty_day_text, render_group_text, render_text
 from bot.handlers.common import split_lines
 from bot.i18n import Translator, resolve_language
 from bot.schedule import (
@@ -36,7 +37,6 @@ from bot.schedule import (
     retry_delay,
 )
 from storage import Repositories, Role, Unit
-from storage.bot_settings import COORDINATION_GROUP
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -110,10 +110,14 @@ async def make_due_run(services: Services, now: datetime) -> date | None:
             await repos.digests.add_delivery(
                 day, user.telegram_id, language=language, is_group=False, now=now
             )
-        group = await repos.settings.get(COORDINATION_GROUP)
-        if group:
+        group = await repos.settings.coordination_group()
+        if group is not None:
             await repos.digests.add_delivery(
-                day, int(json.loads(group)["chat_id"]), language=default, is_group=True, now=now
+                day,
+                group.chat_id,
+                language=group_language(group, default),
+                is_group=True,
+                now=now,
             )
         await repos.audit.add(
             "digest.created",
@@ -179,6 +183,9 @@ async def _parts(
     group: bool,
 ) -> list[tuple[str, Any]]:
     digest, reports, units, history = found
+    if not reports:
+        # Nothing to tabulate or draw: one line instead of an empty spreadsheet and chart.
+        return [("text", empty_day_text(digest, tr))]
     units_by_id = {unit.id: unit for unit in units}
     lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
     parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]
@@ -214,7 +221,11 @@ async def send_part(
             caption=tr.gettext("Reports of {day}").format(day=tr.format_date(day, "long")),
         )
     else:
-        await bot.send_photo(chat_id, payload)
+        await bot.send_photo(
+            chat_id,
+            payload,
+            caption=tr.gettext("Daily digest for {date}").format(date=tr.format_date(day, "long")),
+        )
 
 
 async def deliver_due(services: Services, bot: Bot, now: datetime) -> int:
@@ -298,19 +309,10 @@ async def still_entitled(repos: Repositories, chat_id: int, *, is_group: bool) -
     made (a digest run, an alert round): an active coordinator (or admin), or the group bound
     now. A retry after a failed send can come hours later, after a block or an unbinding."""
     if is_group:
-        return bound_group(await repos.settings.get(COORDINATION_GROUP)) == chat_id
+        group = await repos.settings.coordination_group()
+        return group is not None and group.chat_id == chat_id
     person = await repos.users.get_by_telegram_id(chat_id)
     return denial_of(person, COORDINATION) is None
-
-
-def bound_group(setting: str | None) -> int | None:
-    """The chat id in the coordination group setting, if one is bound (and readable)."""
-    if not setting:
-        return None
-    try:
-        return int(json.loads(setting)["chat_id"])
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def _seconds(retry_after: float | timedelta | None) -> float | None:

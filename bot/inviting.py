@@ -175,3 +175,14 @@ def creator_refusal(invite: Invite | None, creator: User | None) -> Refusal | No
     if invite is None or denial_of(creator, ADMINS) is None:
         return None
     return Refusal.CREATOR_INACTIVE
+
+
+async def creator_to_tell(repos: Repositories, invite: Invite, newcomer: User) -> User | None:
+    """Who is told that ``invite`` was used: its creator, while still an active admin (a
+    person whose rights were taken away learns nothing more about who joins)."""
+    creator = await repos.users.get(invite.created_by)
+    if creator is None or creator.id == newcomer.id:
+        return None
+    if not creator.is_active or creator.role is not Role.ADMIN:
+        return None
+    return creator

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -10,6 +12,16 @@ from storage.clock import to_db, utc_now
 from storage.sql import fetch_one
 
 COORDINATION_GROUP = "coordination_group"
+
+
+@dataclass(frozen=True)
+class CoordinationGroup:
+    """The one group chat that receives the digest and urgent alerts, and the language it
+    reads (None: bound before groups had a language; the bot's default is used)."""
+
+    chat_id: int
+    title: str
+    language: str | None = None
 
 
 class SettingsRepository:
@@ -29,6 +41,28 @@ class SettingsRepository:
             " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             (key, value, to_db(now or utc_now()), by),
         )
+
+    async def coordination_group(self) -> CoordinationGroup | None:
+        """The bound group; None when there is none (or the stored value is unreadable)."""
+        text = await self.get(COORDINATION_GROUP)
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            language = data.get("language")
+            return CoordinationGroup(
+                chat_id=int(data["chat_id"]),
+                title=str(data.get("title") or ""),
+                language=language if isinstance(language, str) else None,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    async def set_coordination_group(
+        self, group: CoordinationGroup, *, by: int | None, now: datetime | None = None
+    ) -> None:
+        value = {"chat_id": group.chat_id, "title": group.title, "language": group.language}
+        await self.set(COORDINATION_GROUP, json.dumps(value, ensure_ascii=False), by=by, now=now)
 
     async def delete(self, key: str) -> bool:
         cursor = await self._conn.execute("DELETE FROM bot_settings WHERE key = ?", (key,))

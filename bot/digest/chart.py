@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from bot.collation import collated
 from bot.digest.build import HISTORY_DAYS, DayStats, Digest, UnitSummary, day_stats
 from bot.digest.labels import percent_text, unit_name
 from bot.i18n import Translator
@@ -28,6 +29,8 @@ from storage.models import Unit
 FONT = "DejaVu Sans"
 FILED = "#2b7bba"
 MISSING = "#d62728"
+#: A late report (of an earlier day) is a report, not a missing one: its own colour, never red.
+LATE = "#f2a900"
 INACTIVE = "#9a9a9a"
 TODAY = "#1f4e79"
 EARLIER = "#9ecae1"
@@ -44,7 +47,25 @@ def build_chart(
     units_by_id: Mapping[int, Unit] | None = None,
 ) -> bytes:
     """A PNG of about 1000×500 pixels; units are named by code unless ``units_by_id`` is given."""
-    rows = digest.units
+    figure = draw_chart(digest, history, tr, units_by_id=units_by_id)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def draw_chart(
+    digest: Digest,
+    history: Sequence[DayStats],
+    tr: Translator,
+    *,
+    units_by_id: Mapping[int, Unit] | None = None,
+) -> Figure:
+    """The chart as a figure (tests read its bars and legends instead of its pixels)."""
+
+    def name(row: UnitSummary) -> str:
+        return unit_name(row.unit_id, units_by_id, tr) if units_by_id else row.code
+
+    rows = collated(digest.units, tr.language, name)
     height = min(max(5.0, 0.3 * len(rows) + 2.0), 10.0)
     figure = Figure(figsize=(11, height), dpi=DPI)
     FigureCanvasAgg(figure)
@@ -65,13 +86,11 @@ def build_chart(
     )
     title = tr.gettext("Daily digest for {date}").format(date=tr.format_date(digest.day, "long"))
     figure.suptitle(title, fontsize=13, fontweight="bold")
-    _units_panel(left, rows, digest, tr, units_by_id)
+    _units_panel(left, rows, [_short(name(row)) for row in rows], digest, tr)
     _days_panel(right, digest, history, tr)
     for text in figure.findobj(Text):
         text.set_fontfamily(FONT)
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return figure
 
 
 def _short(name: str) -> str:
@@ -79,12 +98,10 @@ def _short(name: str) -> str:
 
 
 def _units_panel(
-    ax: Axes,
-    rows: Sequence[UnitSummary],
-    digest: Digest,
-    tr: Translator,
-    units_by_id: Mapping[int, Unit] | None,
+    ax: Axes, rows: Sequence[UnitSummary], names: Sequence[str], digest: Digest, tr: Translator
 ) -> None:
+    """One bar per unit: the day's own reports, then its late ones (of earlier days) stacked
+    in their own colour; red is kept for an active unit that filed nothing for the day."""
     _ = tr.gettext
     completeness = digest.completeness
     title = _("Reports per unit")
@@ -104,16 +121,20 @@ def _units_panel(
         ax.text(0.5, 0.5, _("There are no active units."), ha="center", va="center")
         ax.set_axis_off()
         return
-    names = [
-        _short(unit_name(row.unit_id, units_by_id, tr) if units_by_id else row.code) for row in rows
-    ]
-    colours = [INACTIVE if not row.active else FILED if row.filed else MISSING for row in rows]
+    missing = [row.active and not row.filed and not row.reports for row in rows]
+    own = [row.reports - row.late for row in rows]
     positions = list(range(len(rows)))
-    ax.barh(positions, [row.reports for row in rows], color=colours, height=0.7)
+    ax.barh(
+        positions,
+        own,
+        color=[FILED if row.active else INACTIVE for row in rows],
+        height=0.7,
+    )
+    ax.barh(positions, [row.late for row in rows], left=own, color=LATE, height=0.7)
     fontsize = 9 if len(rows) <= 16 else 7
     ax.set_yticks(positions, labels=names, fontsize=fontsize)
-    for label, colour in zip(ax.get_yticklabels(), colours, strict=True):
-        label.set_color(MISSING if colour == MISSING else "#222222")
+    for label, red in zip(ax.get_yticklabels(), missing, strict=True):
+        label.set_color(MISSING if red else "#222222")
     ax.invert_yaxis()
     right = max(max((row.reports for row in rows), default=0), 1) * 1.25
     ax.set_xlim(0, right)
@@ -127,10 +148,11 @@ def _units_panel(
             caption = _("did not file")
             ax.text(gap, position, caption, va="center", color=MISSING, fontsize=fontsize)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [
-        Patch(color=FILED, label=_("filed today")),
-        Patch(color=MISSING, label=_("did not file")),
-    ]
+    handles = [Patch(color=FILED, label=_("filed today"))]
+    if any(row.late for row in rows):
+        handles.append(Patch(color=LATE, label=_("late report (of an earlier day)")))
+    if any(missing):
+        handles.append(Patch(color=MISSING, label=_("did not file")))
     if any(not row.active for row in rows):
         handles.append(Patch(color=INACTIVE, label=_("inactive unit")))
     ax.legend(

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from babel.lists import format_list
 
+from bot.collation import collated
 from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary
 from bot.digest.labels import (
     form_title,
@@ -69,6 +70,18 @@ def render_group_text(digest: Digest, tr: Translator, units_by_id: Mapping[int, 
     reads the same text as a coordinator does.
     """
     return render_text(digest, tr, units_by_id)
+
+
+def empty_day_text(digest: Digest, tr: Translator) -> str:
+    """The whole digest of a day without any report: the day, and how many units were silent."""
+    missing = len(digest.completeness.missing)
+    return escape(
+        tr.ngettext(
+            "No reports on {day}; {count} unit did not report.",
+            "No reports on {day}; {count} units did not report.",
+            missing,
+        ).format(day=tr.format_date(digest.day, "long"), count=tr.format_number(missing))
+    )
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -194,6 +207,7 @@ def _unit_lines(row: UnitSummary, tr: Translator, units_by_id: Mapping[int, Unit
 def _per_unit(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
     lines = [bold(tr.gettext("By unit"))]
     rows = [row for row in digest.units if row.reports]
+    rows = collated(rows, tr.language, lambda row: unit_name(row.unit_id, units_by_id, tr))
     if not rows:
         return [*lines, escape(tr.gettext("No unit filed a report."))]
     for row in rows:
@@ -231,9 +245,8 @@ def _completeness(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit
                     tr,
                 )
             )
-            lines += [
-                f"{BULLET} {escape(unit_name(unit_id, units_by_id, tr))}" for unit_id in c.missing
-            ]
+            missing = [unit_name(unit_id, units_by_id, tr) for unit_id in c.missing]
+            lines += [f"{BULLET} {escape(name)}" for name in collated(missing, tr.language, str)]
         else:
             lines.append(escape(_("Every active unit filed.")))
     if c.late:

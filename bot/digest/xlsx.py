@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.collation import collated
 from bot.digest.build import Digest, UnitSummary, build_digest
 from bot.digest.labels import measure_label, substance_label, unit_name
 from bot.forms.definitions import FORMS
@@ -253,7 +254,7 @@ class _Book:
             )
         )
         self.put_row(sheet, row, [header for header, _value in columns], bold=True)
-        for summary in digest.units:
+        for summary in collated(digest.units, tr.language, lambda u: self.unit(u.unit_id)):
             row += 1
             self.put_row(sheet, row, [value(summary) for _header, value in columns])
 
@@ -283,9 +284,9 @@ class _Book:
         if completeness.missing:
             row += 2
             self.put(sheet, row, 1, tr.pgettext("column", "Units that did not file")).font = BOLD
-            for unit_id in completeness.missing:
+            for name in collated(map(self.unit, completeness.missing), tr.language, str):
                 row += 1
-                self.put(sheet, row, 1, self.unit(unit_id))
+                self.put(sheet, row, 1, name)
 
     def form_sheet(self, form: Form, reports: Sequence[Report]) -> None:
         tr = self.tr

@@ -7,7 +7,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot import coordination
+from bot import audit_log, coordination
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.common import send_long
@@ -35,30 +35,19 @@ async def audit_command(update: Update, context: BotContext) -> None:
             return
         count = int(args[0])
     async with context.db.transaction() as repos:
-        entries = await coordination.read_audit(repos, actor_id(update), count)
-    if isinstance(entries, Refused):
-        await tell_refused(update, context, entries)
+        page = await coordination.read_audit(repos, actor_id(update), count)
+    if isinstance(page, Refused):
+        await tell_refused(update, context, page)
         return
-    if not entries:
+    if not page.entries:
         await chat.send_message(_("The audit log is empty."))
         return
     header = context.tr.ngettext(
-        "The latest {count} audit entry:", "The latest {count} audit entries:", len(entries)
-    ).format(count=len(entries))
-    lines = [f"<b>{header}</b>"]
-    for entry in entries:
-        who = str(entry.actor_telegram_id) if entry.actor_telegram_id is not None else "—"
-        line = "{moment} · {who} · <code>{action}</code>".format(
-            moment=escape(context.tr.format_datetime(entry.at, "short")),
-            who=escape(who),
-            action=escape(entry.action),
-        )
-        if entry.target:
-            line += " → " + escape(entry.target)
-        if entry.details:
-            line += " " + escape(entry.details[:300])
-        lines.append(line)
-    await send_long(chat, lines)
+        "The latest {count} audit entry:", "The latest {count} audit entries:", len(page.entries)
+    ).format(count=context.tr.format_number(len(page.entries)))
+    # One block per entry, a blank line between them; messages split between entries only.
+    blocks = audit_log.entry_lines(page, context.tr)
+    await send_long(chat, [f"<b>{escape(header)}</b>", *(f"\n{block}" for block in blocks)])
 
 
 def register(application: FieldReportApplication) -> None:

@@ -164,12 +164,14 @@ async def _send_export(
             chat_id,
             workbook.content,
             filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
+            # Translators: a file's caption, a label without a full stop (a date written with
+            # one, "6 дек. 2026 г.", would end in two).
             caption=context.tr.ngettext(
-                "{count} report from {first} to {last}.",
-                "{count} reports from {first} to {last}.",
+                "{count} report from {first} to {last}",
+                "{count} reports from {first} to {last}",
                 workbook.reports,
             ).format(
-                count=workbook.reports,
+                count=context.tr.format_number(workbook.reports),
                 first=escape(context.tr.format_date(first)),
                 last=escape(context.tr.format_date(last)),
             ),

@@ -10,21 +10,26 @@ bot/inviting.py.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from html import escape
 
 from telegram import Update
 from telegram import User as TelegramUser
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot import access, invitations, inviting
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.language import choose_language
 from bot.handlers.start import set_chat_menu
+from bot.i18n import resolve_language
 from bot.invitations import Refusal
 from bot.menus import role_name
 from storage import Invite, Repositories, Role, Unit, User
 from storage.clock import utc_now
+
+log = logging.getLogger(__name__)
 
 
 class _Taken(Exception):
@@ -65,6 +70,7 @@ async def start_with_invitation(update: Update, context: BotContext) -> None:
     refusal: Refusal | None = None
     user: User | None = None
     unit: Unit | None = None
+    creator: User | None = None
     try:
         async with context.db.transaction() as repos:
             # Registered since the gate looked (a repeated update): that account stays as it is.
@@ -80,6 +86,7 @@ async def start_with_invitation(update: Update, context: BotContext) -> None:
                 ) or inviting.creator_refusal(invite, creator)
                 if refusal is None and invite is not None:
                     user = await _register(repos, person, invite, unit, now)
+                    creator = await inviting.creator_to_tell(repos, invite, user)
     except _Taken:
         refusal = Refusal.USED
     if existing is not None:
@@ -96,6 +103,38 @@ async def start_with_invitation(update: Update, context: BotContext) -> None:
         )
         await chat.send_message(greeting)
         await choose_language(update, context)
+        if creator is not None:
+            await _tell_creator(context, creator, user, unit)
+
+
+async def _tell_creator(
+    context: BotContext, creator: User, newcomer: User, unit: Unit | None
+) -> None:
+    """Tell the admin who made the invitation who used it; best effort: the registration is
+    done whatever happens to this message."""
+    tr = context.services.catalogs.translator(
+        resolve_language(
+            creator.language, creator.telegram_language, context.settings.default_language
+        )
+    )
+    lines = [
+        tr.gettext("Your invitation was used."),
+        tr.gettext("Person: {person}").format(
+            person=escape(
+                tr.gettext("{name} (id {id})").format(
+                    name=newcomer.display_name.strip() or "—", id=newcomer.telegram_id
+                )
+            )
+        ),
+        tr.gettext("Role: {role}").format(role=role_name(newcomer.role, tr)),
+        tr.gettext("Unit: {unit}").format(
+            unit=escape(unit.name(tr.language)) if unit else tr.gettext("No unit")
+        ),
+    ]
+    try:
+        await context.bot.send_message(creator.telegram_id, "\n".join(lines))
+    except TelegramError as error:
+        log.warning("could not tell admin %s that an invitation was used: %s", creator.id, error)
 
 
 async def _register(

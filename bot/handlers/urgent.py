@@ -20,7 +20,6 @@ the officer for details; an alert nobody acknowledges goes out again.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,9 +31,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import alerting, callbacks, once, urgent
-from bot import delivery as delivery_rules
 from bot.authority import COORDINATION, Denial, Refused, denial_of
 from bot.context import BotContext, FieldReportApplication, Services
+from bot.coordination import group_language
 from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
 from bot.forms.render import item_text, value_text
@@ -53,7 +52,7 @@ from storage.alerts import (
     PendingReply,
     Recipient,
 )
-from storage.bot_settings import COORDINATION_GROUP
+from storage.bot_settings import CoordinationGroup
 from storage.clock import utc_now
 
 log = logging.getLogger(__name__)
@@ -212,11 +211,13 @@ def alert_keyboard(tr: Translator, alert_id: int, *, acknowledged: bool) -> Inli
     return InlineKeyboardMarkup([[ack, ask]])
 
 
-def _translator(services: Services, user: User | None) -> Translator:
-    """The person's language; a group (no person) reads the default language."""
+def _translator(
+    services: Services, user: User | None, group: CoordinationGroup | None = None
+) -> Translator:
+    """The person's language; a group (no person) reads its own, else the default language."""
     default = services.settings.default_language
     if user is None:
-        return services.catalogs.translator(default)
+        return services.catalogs.translator(group_language(group, default) if group else default)
     return services.catalogs.translator(
         resolve_language(user.language, user.telegram_language, default)
     )
@@ -231,12 +232,9 @@ async def recipients(repos: Repositories) -> list[Recipient]:
         Recipient(chat_id=user.telegram_id, user_id=user.id)
         for user in await repos.users.active_by_role(Role.COORDINATOR)
     ]
-    bound = await repos.settings.get(COORDINATION_GROUP)
-    if bound:
-        try:
-            found.append(Recipient(chat_id=int(json.loads(bound)["chat_id"]), user_id=None))
-        except (ValueError, KeyError, TypeError):
-            log.warning("the coordination group setting is unreadable: %r", bound)
+    group = await repos.settings.coordination_group()
+    if group is not None:
+        found.append(Recipient(chat_id=group.chat_id, user_id=None))
     return found
 
 
@@ -310,6 +308,7 @@ async def deliver_pending(
         due = await repos.alerts.pending_deliveries(alert_ids)
         views: dict[int, AlertView] = {}
         people: dict[int, User | None] = {}
+        group = await repos.settings.coordination_group()
         for delivery in due:
             if delivery.alert_id not in views:
                 view = await load_view(repos, delivery.alert_id)
@@ -317,7 +316,7 @@ async def deliver_pending(
                 views[delivery.alert_id] = view
             if delivery.user_id is not None and delivery.user_id not in people:
                 people[delivery.user_id] = await repos.users.get(delivery.user_id)
-        bound = delivery_rules.bound_group(await repos.settings.get(COORDINATION_GROUP))
+        bound = group.chat_id if group is not None else None
 
     async def send(delivery: AlertDelivery) -> bool:
         person = people.get(delivery.user_id) if delivery.user_id is not None else None
@@ -331,7 +330,9 @@ async def deliver_pending(
         if not entitled:
             await _finish(services, delivery, DeliveryStatus.FAILED)
             return False
-        return await _send_copy(services, bot, delivery, views[delivery.alert_id], person, now)
+        return await _send_copy(
+            services, bot, delivery, views[delivery.alert_id], person, now, group=group
+        )
 
     # All at once: a chat that hangs or is paused by Telegram delays nobody else's copy.
     results = await asyncio.gather(*(send(delivery) for delivery in due), return_exceptions=True)
@@ -348,6 +349,8 @@ async def _send_copy(
     view: AlertView,
     person: User | None,
     now: datetime,
+    *,
+    group: CoordinationGroup | None = None,
 ) -> bool:
     async with services.db.transaction() as repos:
         claimed = await repos.alerts.claim_delivery(
@@ -359,7 +362,7 @@ async def _send_copy(
         )
     if not claimed:  # another pass (or the submit that created it) is sending this one
         return False
-    tr = _translator(services, person)
+    tr = _translator(services, person, group)
     minutes = urgent.minutes_since(view.alert.created_at, now) if delivery.round_no else None
     text = alert_text(view, tr, services.settings.urgent_threshold_kg, reminder_minutes=minutes)
     try:
@@ -411,6 +414,7 @@ async def _send_copy(
             fresh,
             AlertMessage(view.alert.id, message.chat_id, message.message_id),
             person,
+            group,
         )
     return True
 
@@ -423,10 +427,15 @@ async def _finish(services: Services, delivery: AlertDelivery, status: DeliveryS
 
 
 async def _show_acknowledged(
-    services: Services, bot: Bot, view: AlertView, copy: AlertMessage, reader: User | None
+    services: Services,
+    bot: Bot,
+    view: AlertView,
+    copy: AlertMessage,
+    reader: User | None,
+    group: CoordinationGroup | None = None,
 ) -> bool:
     """Edit one copy to its acknowledged form; False when Telegram would not (it is logged)."""
-    tr = _translator(services, reader)
+    tr = _translator(services, reader, group)
     text = alert_text(view, tr, services.settings.urgent_threshold_kg)
     markup = alert_keyboard(tr, view.alert.id, acknowledged=True)
     try:
@@ -513,6 +522,7 @@ async def _acknowledge(update: Update, context: BotContext, account: User, alert
         )
         copies = await repos.alerts.messages(alert_id) if view else []
         readers = {c.chat_id: await repos.users.get_by_telegram_id(c.chat_id) for c in copies}
+        group = await repos.settings.coordination_group()
         author = await repos.users.get(view.report.author_id) if view else None
     if isinstance(acked, Refused):
         await tell_refused(update, context, acked)
@@ -526,7 +536,9 @@ async def _acknowledge(update: Update, context: BotContext, account: User, alert
     others = [c for c in copies if (c.chat_id, c.message_id) != where]
     # The tapped copy first, so the spinner stops on the result; then the other copies.
     for copy in mine:
-        await _show_acknowledged(services, context.bot, view, copy, readers.get(copy.chat_id))
+        await _show_acknowledged(
+            services, context.bot, view, copy, readers.get(copy.chat_id), group
+        )
     _ = context.tr.gettext
     if not first:
         await query.answer(
@@ -540,7 +552,9 @@ async def _acknowledge(update: Update, context: BotContext, account: User, alert
     await query.answer(_("Acknowledged. The officer will be told."))
     log.info("alert %s acknowledged by user %s", alert_id, account.id)
     for copy in others:
-        await _show_acknowledged(services, context.bot, view, copy, readers.get(copy.chat_id))
+        await _show_acknowledged(
+            services, context.bot, view, copy, readers.get(copy.chat_id), group
+        )
     if author is not None and author.is_active:
         tr = _translator(services, author)
         assert view.alert.acknowledged_at is not None

@@ -229,3 +229,61 @@ async def test_reminders_go_to_exactly_the_units_that_did_not_file_once(
     assert tg.messages(blocked.id) == []
     assert tg.messages(nukus.id) == []
     assert {text for row in reminder.buttons for text, _ in row}
+
+
+async def test_an_empty_day_is_one_short_message_sent_once_to_each_recipient(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await setup_people(seed_user)
+    d1 = date(2026, 11, 20)
+    empty = d1 + timedelta(days=1)
+    async with run_bot() as app:
+        await bind_group(app, tg)
+        await add_report(app, OFFICER_TER.id, d1, "k1", submitted=local(d1, 12), kg="1")
+        await delivery.make_due_run(app.services, local(empty, 8))
+        assert await delivery.deliver_due(app.services, app.bot, local(empty, 8)) == 3
+        before = {c: len(tg.messages(c)) for c in (COORDINATOR_RU.id, COORDINATOR_EN.id, GROUP.id)}
+        now = local(empty + timedelta(days=1), 8)
+        assert await delivery.make_due_run(app.services, now) == empty
+        # The first copy is lost on the way: it is sent again, and still counts once.
+        tg.inject_fault("500", method="sendMessage", count=1)
+        delivered = await delivery.deliver_due(app.services, app.bot, now)
+        delivered += await delivery.deliver_due(app.services, app.bot, now + timedelta(hours=1))
+        assert delivered == 3
+        assert await delivery.deliver_due(app.services, app.bot, now + timedelta(hours=2)) == 0
+        async with app.services.db.read() as repos:
+            deliveries = await repos.digests.deliveries(empty)
+            active = [u for u in await repos.units.list() if u.active]
+        en = app.services.catalogs.translator("en")
+    assert {(d.status, d.parts_sent) for d in deliveries} == {("sent", 1)}
+    for chat_id, count in before.items():
+        new = tg.messages(chat_id)[count:]
+        assert len(new) == 1, chat_id
+        assert not new[0].document and not new[0].photo
+    expected = en.ngettext(
+        "No reports on {day}; {count} unit did not report.",
+        "No reports on {day}; {count} units did not report.",
+        len(active),
+    ).format(day="21 November 2026", count=len(active))
+    assert tg.messages(COORDINATOR_EN.id)[-1].text == expected
+    assert len(active) >= 2 and f"{len(active)} units did not report" in expected
+    assert "21 ноября 2026" in tg.messages(COORDINATOR_RU.id)[-1].text
+
+
+async def test_every_chart_has_a_caption_in_the_readers_language(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await setup_people(seed_user)
+    day = date(2026, 11, 20)
+    async with run_bot() as app:
+        await add_report(app, OFFICER_TER.id, day, "k1", submitted=local(day, 12), kg="1")
+        now = local(day + timedelta(days=1), 8)
+        await delivery.make_due_run(app.services, now)
+        await delivery.deliver_due(app.services, app.bot, now)
+    photos = {
+        c: [m for m in tg.messages(c.id) if m.photo] for c in (COORDINATOR_RU, COORDINATOR_EN)
+    }
+    assert [m.caption for m in photos[COORDINATOR_EN]] == ["Daily digest for 20 November 2026"]
+    (ru_photo,) = photos[COORDINATOR_RU]
+    assert ru_photo.caption and "20 ноября 2026" in ru_photo.caption
+    assert "Daily" not in ru_photo.caption

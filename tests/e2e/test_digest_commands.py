@@ -318,8 +318,9 @@ async def test_export_holds_exactly_the_reports_of_the_period(
     assert reply.document is not None, reply.describe()
     assert reply.document["file_name"] == "fieldreport-2026-11-01-2026-11-30.xlsx"
     assert reply.caption == tr.ngettext(
-        "{count} report from {first} to {last}.", "{count} reports from {first} to {last}.", 4
+        "{count} report from {first} to {last}", "{count} reports from {first} to {last}", 4
     ).format(count=4, first=tr.format_date(first), last=tr.format_date(last))
+    assert reply.caption and ".." not in reply.caption  # a date ending in "г." ends it
     book = workbook_of(reply)
     numbers = report_numbers(book, tr)
     assert sorted(numbers) == sorted(inside)  # each once, and nothing else
@@ -538,3 +539,25 @@ async def test_a_coordinator_may_not_see_or_change_the_settings(
         assert await changes(app) == []
         assert only_job(app, DIGEST_JOB) == time(8, 0)
     assert len(tg.messages(COORDINATOR.id)) == 2
+
+
+async def test_digest_of_a_day_without_reports_is_one_line(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await people(seed_user)
+    async with run_bot() as app:
+        tr = ru(app)
+        day = local_today() - timedelta(days=3)
+        await add_report(app, OFFICER_TER, day - timedelta(days=1), kg="1")  # another day's
+        reply = await say(tg, COORDINATOR, f"/digest {day.strftime('%d.%m.%Y')}")
+        await tg.wait_idle()
+        async with app.services.db.read() as repos:
+            active = [u for u in await repos.units.list() if u.active]
+    expected = tr.ngettext(
+        "No reports on {day}; {count} unit did not report.",
+        "No reports on {day}; {count} units did not report.",
+        len(active),
+    ).format(day=tr.format_date(day, "long"), count=tr.format_number(len(active)))
+    assert reply.text == expected
+    assert len(tg.messages(COORDINATOR.id)) == 1
+    assert_nothing_sent_but_text(tg, COORDINATOR.id)

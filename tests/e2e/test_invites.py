@@ -414,3 +414,38 @@ async def test_bad_buttons_while_inviting_change_nothing(tg: StandIn, run_bot: R
             assert await repos.invites.count_open(now=utc_now()) == 1
             audit = await repos.audit.latest(50)
     assert [entry.action for entry in audit].count("invite.created") == 1
+
+
+async def test_the_admin_who_made_the_invitation_is_told_who_used_it(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await seed_user(ADMIN, Role.ADMIN, None, language="ru")
+    async with run_bot() as app:
+        token, _invite = await saved_invite(app, role=Role.OFFICER, unit_code="IMT-TER")
+        await tg.send_text(STRANGER_EN, f"/start {token}")
+        notice = await tg.next_message(ADMIN.id)
+        ru = app.services.catalogs.translator("ru")
+    text = notice.text or ""
+    assert text.startswith(ru.gettext("Your invitation was used."))
+    assert ru.gettext("Your invitation was used.") != "Your invitation was used."
+    assert f"Tom (id {STRANGER_EN.id})" in text
+    assert ru.gettext("Role: {role}").format(role="сотрудник") in text
+    assert "Термез" in text
+
+
+async def test_a_failed_notice_to_the_admin_changes_nothing(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await seed_user(ADMIN, Role.ADMIN, None, language="ru")
+    async with run_bot() as app:
+        token, invite = await saved_invite(app, role=Role.COORDINATOR, unit_code=None)
+        tg.inject_fault("403", method="sendMessage", count=1, chat_id=ADMIN.id)
+        await tg.send_text(STRANGER_EN, f"/start {token}")
+        await tg.next_message(STRANGER_EN.id)  # the greeting
+        await tg.wait_idle()
+        async with app.services.db.read() as repos:
+            person = await repos.users.get_by_telegram_id(STRANGER_EN.id)
+            used = await repos.invites.get(invite.id)
+    assert person is not None and person.role is Role.COORDINATOR and person.is_active
+    assert used is not None and used.used_by == person.id
+    assert tg.messages(ADMIN.id) == []

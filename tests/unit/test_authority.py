@@ -226,7 +226,11 @@ OPERATIONS: dict[str, tuple[Operation, Act]] = {
     ),
     "bind group": (
         Operation.GROUP_BIND,
-        lambda r, a, w: coordination.bind_group(r, a, -100_888, "Other"),
+        lambda r, a, w: coordination.bind_group(r, a, -100_888, "Other", "en"),
+    ),
+    "group language": (
+        Operation.GROUP_LANGUAGE,
+        lambda r, a, w: coordination.set_group_language(r, a, GROUP, "en"),
     ),
     "unbind group": (
         Operation.GROUP_UNBIND,

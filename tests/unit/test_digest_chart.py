@@ -9,12 +9,15 @@ import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from matplotlib.colors import to_hex
 
+from bot.collation import sort_key
 from bot.config import LANGUAGES
 from bot.digest.build import DayStats, Digest, build_digest
-from bot.digest.chart import build_chart
+from bot.digest.chart import FILED, LATE, MISSING, build_chart, draw_chart
 from bot.i18n import Catalogs
 from storage.models import Unit
 from tests.unit.test_digest_build import (
@@ -22,7 +25,10 @@ from tests.unit.test_digest_build import (
     HISTORY,
     REPORTS,
     TASHKENT,
+    TASHKENT_IMT,
+    TERMEZ_IMT,
     UNITS,
+    UNITS_BY_ID,
     local,
     make_report,
     sample_digest,
@@ -133,3 +139,53 @@ def test_the_picture_depends_on_the_figures(catalogs: Catalogs, charts: dict[str
     assert build_chart(more, HISTORY, tr, units_by_id=NAMES) != charts["en"]
     stats = [*HISTORY[:-1], DayStats(HISTORY[-1].day, 30, 0, 0, HISTORY[-1].kg_seized)]
     assert build_chart(sample_digest(), stats, tr, units_by_id=NAMES) != charts["en"]
+
+
+def test_a_late_report_has_its_own_colour_never_the_red_of_no_report(catalogs: Catalogs) -> None:
+    """Read from the figure itself: the bars' lengths and colours, the labels, the legend."""
+    only_late = make_report("DS-2026-000401", TERMEZ_IMT, local(DAY, 9))
+    only_late = replace(only_late, local_day=DAY - timedelta(days=1))
+    late_too = replace(
+        make_report("DS-2026-000402", TASHKENT_IMT, local(DAY, 9)), local_day=DAY - timedelta(1)
+    )
+    on_time = make_report("DS-2026-000403", TASHKENT_IMT, local(DAY, 10))
+    digest = build_digest(DAY, [only_late, late_too, on_time], UNITS, HISTORY)
+    tr = catalogs.translator("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = draw_chart(digest, HISTORY, tr, units_by_id=UNITS_BY_ID)
+        figure.canvas.draw()
+    units_ax = figure.axes[0]
+    names = [label.get_text() for label in units_ax.get_yticklabels()]
+    own, late = units_ax.containers[:2]
+    bars = {
+        name: (own_bar.get_width(), late_bar.get_width(), to_hex(late_bar.get_facecolor()))
+        for name, own_bar, late_bar in zip(names, own, late, strict=True)
+    }
+    assert bars["Termez IMT"] == (0, 1, LATE)
+    assert bars["Tashkent IMT"] == (1, 1, LATE)
+    label_colours = {
+        label.get_text(): to_hex(label.get_color()) for label in units_ax.get_yticklabels()
+    }
+    assert label_colours["Termez IMT"] != MISSING  # a bar is drawn: not "no report"
+    assert label_colours["Nukus IMT"] == MISSING  # active, nothing at all
+    assert bars["Nukus IMT"][:2] == (0, 0)
+    for bar in [*own, *late]:
+        assert to_hex(bar.get_facecolor()) != MISSING
+    legend = units_ax.get_legend()
+    entries = {
+        text.get_text(): to_hex(patch.get_facecolor())
+        for text, patch in zip(legend.get_texts(), legend.get_patches(), strict=True)
+    }
+    assert entries[tr.gettext("late report (of an earlier day)")] == LATE
+    assert entries[tr.gettext("did not file")] == MISSING
+    assert entries[tr.gettext("filed today")] == FILED
+
+
+def test_units_are_listed_in_the_readers_alphabetical_order(catalogs: Catalogs) -> None:
+    figure = draw_chart(
+        sample_digest(), HISTORY, catalogs.translator("ru"), units_by_id=UNITS_BY_ID
+    )
+    names = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert names == sorted(names, key=lambda name: sort_key(name, "ru"))
+    assert names.index("ММГ Бухара") < names.index("ММГ Ташкент")

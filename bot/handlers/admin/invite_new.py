@@ -13,6 +13,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks, invitations, inviting
+from bot.collation import units_in_order
 from bot.context import BotContext
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
@@ -67,7 +68,7 @@ def _unit_step(
         InlineKeyboardButton(
             unit.name(language), callback_data=callbacks.pack(PREFIX, "unit", key, role, unit.id)
         )
-        for unit in sorted(units, key=lambda unit: unit.name(language))
+        for unit in units_in_order(units, language)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if not invitations.unit_required(role):

@@ -25,6 +25,7 @@ from telegram.error import TelegramError
 from bot import callbacks, people
 from bot.administration import Refusal
 from bot.authority import Refused
+from bot.collation import units_in_order
 from bot.context import BotContext
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
@@ -301,7 +302,7 @@ async def choose_unit(
         InlineKeyboardButton(
             unit.name(tr.language), callback_data=button(action, person.id, unit.id, view=view)
         )
-        for unit in units
+        for unit in units_in_order(units, tr.language)
         if unit.id != person.unit_id
     ]
     keyboard = rows(buttons)

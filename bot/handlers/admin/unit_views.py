@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import administration, callbacks, organisation
 from bot.authority import Refused
+from bot.collation import units_in_order
 from bot.context import BotContext
 from bot.i18n import Translator
 from storage import Unit, UnitKind
@@ -42,6 +43,7 @@ async def list_view(
         units = await organisation.all_units(repos, actor)
     if isinstance(units, Refused):
         return units
+    units = sorted(units_in_order(units, tr.language), key=lambda unit: unit.kind.value)
     pages = max(1, -(-len(units) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     teams = sum(unit.kind is UnitKind.IMT for unit in units)

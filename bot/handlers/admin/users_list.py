@@ -13,6 +13,7 @@ from telegram import (
 
 from bot import administration, people
 from bot.authority import Refused
+from bot.collation import units_in_order
 from bot.context import BotContext
 from bot.handlers.admin.person_card import (
     PAGE_SIZE,
@@ -143,7 +144,7 @@ async def unit_filter_view(
         InlineKeyboardButton(
             _unit_button(unit, tr), callback_data=button("ls", view=View(view.role, unit.id, 0))
         )
-        for unit in units
+        for unit in units_in_order(units, tr.language)
     ]
     keyboard = [
         [
