@@ -28,7 +28,6 @@ from bot.forms.parsing import Problem
 from bot.i18n import Translator
 
 PREFIX = "f"
-SUMMARY_TEXT_LIMIT = 300
 
 
 def button(
@@ -88,6 +87,20 @@ def item_text(group: Field, item: dict[str, Any], tr: Translator) -> str:
         quantity=value_text(quantity, item.get(quantity.key), tr),
         measure=value_text(measure, item.get(measure.key), tr),
     )
+
+
+def answered_text(form: Form, view: Ask, after: Draft, tr: Translator) -> str:
+    """A question once answered by typing: ``Quantity: 1,5 ✓``, without buttons."""
+    spec = view.field
+    if view.group is None:
+        value = after.answers.get(spec.key)
+    elif spec.key in after.item:
+        value = after.item[spec.key]
+    else:  # the answer completed the item: it is the group's last one now
+        items = after.answers.get(view.group.key) or [{}]
+        value = items[-1].get(spec.key)
+    label = escape(tr.gettext(spec.label))
+    return f"<b>{escape(tr.gettext(form.title))}</b>\n{label}: {value_text(spec, value, tr)} ✓"
 
 
 # -- questions ------------------------------------------------------------------------------
@@ -257,7 +270,8 @@ def summary(
     else:
         title = _(form.title)
     lines = [f"<b>{escape(title)}</b>", _("Check your report before sending it."), ""]
-    lines += summary_lines(form, draft.answers, tr, limit=SUMMARY_TEXT_LIMIT)
+    # Every answer whole: the officer reviews what they file (long ones split the message).
+    lines += summary_lines(form, draft.answers, tr, limit=None)
     if view.missing:
         lines += [
             "",

@@ -11,7 +11,14 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, filing, once, own_reports
@@ -19,6 +26,7 @@ from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
     SUMMARY,
+    Ask,
     Clock,
     Draft,
     Event,
@@ -32,9 +40,17 @@ from bot.forms.engine import (
 )
 from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
-from bot.forms.render import problem_text, render
+from bot.forms.render import answered_text, problem_text, render
 from bot.handlers import urgent
-from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
+from bot.handlers.common import (
+    answer_if_still_open,
+    edit_or_ignore_unchanged,
+    edit_then_answer,
+    retire_message,
+    set_keyboard,
+    split_lines,
+    stale_button,
+)
 from bot.handlers.fallback import unknown_message
 from bot.i18n import resolve_language
 from storage import Repositories, User
@@ -171,7 +187,7 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
             return
         text, markup = render(form, outcome.draft, outcome.view, context.tr)
         await edit_then_answer(query, text, markup)
-        await mark_shown(context, account, outcome.draft, None)
+        await mark_shown(context, account, outcome.draft, None, _tapped_id(query))
         return
     if action == "menu":
         await edit_then_answer(
@@ -202,7 +218,18 @@ async def show_draft(
     form = FORMS[draft.form]
     text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
     await edit_then_answer(query, text, markup)
-    await mark_shown(context, account, draft, stored.shown_step)
+    tapped = _tapped_id(query)
+    if stored.shown_message_id is not None and stored.shown_message_id != tapped:
+        # The question shown before lives on in this message: the old one loses its buttons.
+        await retire_message(context.bot, account.telegram_id, stored.shown_message_id, None)
+        async with context.db.transaction() as repos:
+            await repos.drafts.move_shown(account.id, draft.draft_id, draft.step, tapped)
+        return
+    await mark_shown(context, account, draft, stored.shown_step, tapped)
+
+
+def _tapped_id(query: CallbackQuery) -> int | None:
+    return query.message.message_id if query.message else None
 
 
 async def mark_shown(
@@ -283,6 +310,7 @@ async def _step(
     query = update.callback_query
     _ = context.tr.gettext
     shown_step: int | None = None
+    shown_message: int | None = None
     async with context.db.transaction() as repos:
         stored = await repos.drafts.get(account.id)
         if stored is not None and _expired(context, stored):
@@ -299,6 +327,8 @@ async def _step(
             form = FORMS[draft.form]
             engine = engine_for(context, form)
             shown_step = stored.shown_step
+            shown_message = stored.shown_message_id
+            before = engine.view(draft)
             if await once.first_time(repos, update, utc_now()):
                 message = update.message
                 seen = once.typed_at_current_step(
@@ -325,7 +355,14 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
-    sent = await _show(update, context, account, form, outcome)
+    sent = await _show(update, context, account, form, outcome, shown_message)
+    moved_on = outcome.cancelled or outcome.submit or sent is not None
+    if query is None and moved_on and shown_message is not None and shown_message != sent:
+        # A new message carries the buttons now (or none does): the earlier question loses
+        # them, and reads its answer when this event answered it.
+        answered = outcome.changed and isinstance(before, Ask) and not isinstance(event, Tapped)
+        record = answered_text(form, before, outcome.draft, context.tr) if answered else None
+        await retire_message(context.bot, account.telegram_id, shown_message, record)
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
         await mark_shown(context, account, outcome.draft, shown_step, sent)
@@ -343,19 +380,30 @@ def _expired_notice(context: BotContext, form_key: str) -> str:
 
 
 async def _show(
-    update: Update, context: BotContext, account: User, form: Form, outcome: Outcome
+    update: Update,
+    context: BotContext,
+    account: User,
+    form: Form,
+    outcome: Outcome,
+    shown_message: int | None,
 ) -> int | None:
-    """Show the outcome; the id of the message sent for it, if it was a new message."""
+    """Show the outcome; the id of the message that carries the current screen's buttons
+    (None when nothing new carries them: a problem, a refusal, the end of the form)."""
     query = update.callback_query
     chat = update.effective_chat
     assert chat is not None
     _ = context.tr.gettext
+    tapped = query.message.message_id if query and query.message else None
     if outcome.stale:
         if query:
-            # Show where the draft really is on the tapped message: after a failed edit the
-            # screen may still show an old question (the edit is skipped if nothing changes).
-            text, markup = render(form, outcome.draft, outcome.view, context.tr)
-            await edit_or_ignore_unchanged(query, text, markup)
+            if shown_message is not None and tapped != shown_message:
+                # An older message: it loses its buttons; the current question is elsewhere.
+                await set_keyboard(query, None)
+            else:
+                # Show where the draft really is on the tapped message: after a failed edit
+                # the screen may still show an old question (skipped if nothing changes).
+                text, markup = render(form, outcome.draft, outcome.view, context.tr)
+                await _edit_screen(query, chat, text, markup)
             await query.answer(_("This button is no longer active."))
         return None
     if outcome.cancelled:
@@ -372,22 +420,49 @@ async def _show(
         # The question never reached the person (its send failed): the text they typed was
         # meant for the previous one, which is answered already. Show this one instead.
         notice = _("Your previous answer was saved. Please answer the next question:")
-        sent = await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
-        return sent.message_id
+        return await _send_screen(chat, notice + "\n\n" + text, markup)
     if query is not None:
         if outcome.problem is not None:
             await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
             return None
         if outcome.refresh:
-            await query.edit_message_reply_markup(markup)
+            await set_keyboard(query, markup)
             await query.answer()
-        else:
-            await edit_then_answer(query, text, markup)
-        return None
+            return tapped
+        shown = await _edit_screen(query, chat, text, markup)
+        await answer_if_still_open(query)
+        return shown
     if outcome.problem is not None:
-        text = "⚠️ " + problem_text(outcome.problem, context.tr) + "\n\n" + text
-    sent = await chat.send_message(text, reply_markup=markup)
-    return sent.message_id
+        # The question with its buttons stays right above the officer's message.
+        await chat.send_message("⚠️ " + problem_text(outcome.problem, context.tr))
+        return None
+    if not outcome.changed and shown_message is not None:
+        return None  # nothing changed (the same photo again): the question is on screen
+    return await _send_screen(chat, text, markup)
+
+
+async def _send_screen(chat: Chat, text: str, markup: InlineKeyboardMarkup) -> int:
+    """Send a screen (split if longer than a message), its buttons on the last part."""
+    *parts, last = split_lines(text.split("\n"))
+    for part in parts:
+        await chat.send_message(part)
+    return (await chat.send_message(last, reply_markup=markup)).message_id
+
+
+async def _edit_screen(
+    query: CallbackQuery, chat: Chat, text: str, markup: InlineKeyboardMarkup
+) -> int | None:
+    """Show a screen in the tapped message; a long one continues in new messages, the buttons
+    on the last. The id of the message that carries them."""
+    first, *rest = split_lines(text.split("\n"))
+    if not rest:
+        await edit_or_ignore_unchanged(query, first, markup)
+        return query.message.message_id if query.message else None
+    await edit_or_ignore_unchanged(query, first)
+    *middle, last = rest
+    for part in middle:
+        await chat.send_message(part)
+    return (await chat.send_message(last, reply_markup=markup)).message_id
 
 
 async def submit(
@@ -449,7 +524,7 @@ async def submit(
             await query.answer()
         return
     if query:
-        await query.edit_message_reply_markup(None)
+        await set_keyboard(query, None)
     if draft.amends is not None:
         receipt = _("✅ Report <b>{number}</b> amended (version {version}).").format(
             number=escape(report.number), version=report.version

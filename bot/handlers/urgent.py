@@ -38,7 +38,7 @@ from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
 from bot.forms.render import item_text, value_text
 from bot.handlers import report as report_handler
-from bot.handlers.common import NOT_MODIFIED, edit_then_answer, stale_button
+from bot.handlers.common import NOT_MODIFIED, already_shows, edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator, resolve_language
 from storage import Report, ReportStatus, Repositories, Role, Unit, User
@@ -412,12 +412,20 @@ async def _finish(services: Services, delivery: AlertDelivery, status: DeliveryS
 
 
 async def _show_acknowledged(
-    services: Services, bot: Bot, view: AlertView, copy: AlertMessage, reader: User | None
+    services: Services,
+    bot: Bot,
+    view: AlertView,
+    copy: AlertMessage,
+    reader: User | None,
+    shown: object = None,
 ) -> bool:
-    """Edit one copy to its acknowledged form; False when Telegram would not (it is logged)."""
+    """Edit one copy to its acknowledged form; False when Telegram would not (it is logged).
+    ``shown``: the copy as a tap brought it, not edited when it reads so already."""
     tr = _translator(services, reader)
     text = alert_text(view, tr, services.settings.urgent_threshold_kg)
     markup = alert_keyboard(tr, view.alert.id, acknowledged=True)
+    if already_shows(shown, text, markup):
+        return True
     try:
         await bot.edit_message_text(
             text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=markup
@@ -515,7 +523,9 @@ async def _acknowledge(update: Update, context: BotContext, account: User, alert
     others = [c for c in copies if (c.chat_id, c.message_id) != where]
     # The tapped copy first, so the spinner stops on the result; then the other copies.
     for copy in mine:
-        await _show_acknowledged(services, context.bot, view, copy, readers.get(copy.chat_id))
+        await _show_acknowledged(
+            services, context.bot, view, copy, readers.get(copy.chat_id), shown=tapped
+        )
     _ = context.tr.gettext
     if not first:
         await query.answer(

@@ -211,6 +211,7 @@ async def test_making_somebody_without_a_unit_an_officer_asks_for_the_unit(
         assert not [e for e in await audit(app) if e.action.endswith("_refused")]
 
 
+@pytest.mark.expect_refusals("the person blocked the bot: Telegram refuses the notice")
 async def test_a_change_stands_when_the_person_blocked_the_bot(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser, caplog: pytest.LogCaptureFixture
 ) -> None:
