@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
 MESSAGE_LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
 
 
 def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -39,12 +40,31 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
+def visible_length(html_text: str) -> int:
+    """How long Telegram counts an HTML text: its characters once tags and entities are read."""
+    return len(unescape(_TAG.sub("", html_text)))
+
+
+def split_html(html_text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """An HTML text (tags never span lines) in messages under Telegram's limit, broken between
+    lines and measured as Telegram measures them, so no escape or tag is ever cut."""
+    parts: list[str] = []
+    current: list[str] = []
+    length = 0
+    for line in html_text.split("\n"):
+        size = visible_length(line)
+        if current and length + 1 + size > limit:
+            parts.append("\n".join(current))
+            current, length = [], 0
+        length += size + (1 if current else 0)
+        current.append(line)
+    parts.append("\n".join(current))
+    return parts
+
+
 async def send_long(chat: Chat, lines: Sequence[str]) -> None:
     for chunk in split_lines(lines):
         await chat.send_message(chunk)
-
-
-_TAG = re.compile(r"<[^>]*>")
 
 
 def _buttons(markup: InlineKeyboardMarkup | None) -> object:

@@ -34,13 +34,15 @@ from bot.forms.engine import (
     Located,
     Outcome,
     Photo,
+    ShowSummary,
     Tapped,
     Typed,
     Unsupported,
+    View,
 )
 from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
-from bot.forms.render import answered_text, problem_text, render
+from bot.forms.render import answered_text, problem_text, render, urgency_text
 from bot.handlers import urgent
 from bot.handlers.common import (
     answer_if_still_open,
@@ -48,11 +50,12 @@ from bot.handlers.common import (
     edit_then_answer,
     retire_message,
     set_keyboard,
-    split_lines,
+    split_html,
     stale_button,
 )
 from bot.handlers.fallback import unknown_message
 from bot.i18n import resolve_language
+from bot.urgent import Reason, why_urgent
 from storage import Repositories, User
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
@@ -112,6 +115,17 @@ def resume_keyboard(context: BotContext) -> InlineKeyboardMarkup:
             ],
         ]
     )
+
+
+def _render(
+    context: BotContext, form: Form, draft: Draft, view: View
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A screen of the form; the summary says "urgent" as coordinators will be told."""
+    return render(form, draft, view, context.tr, urgency=urgency_of(context, form, draft))
+
+
+def urgency_of(context: BotContext, form: Form, draft: Draft) -> Reason | None:
+    return filing.urgency(form, draft.answers, context.settings.urgent_threshold_kg)
 
 
 def _expired(context: BotContext, stored: StoredDraft) -> bool:
@@ -185,7 +199,7 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
                 _("Finish or discard your unfinished report first."), show_alert=True
             )
             return
-        text, markup = render(form, outcome.draft, outcome.view, context.tr)
+        text, markup = _render(context, form, outcome.draft, outcome.view)
         await edit_then_answer(query, text, markup)
         await mark_shown(context, account, outcome.draft, None, _tapped_id(query))
         return
@@ -216,7 +230,7 @@ async def show_draft(
     """Edit the tapped message into the draft's current question (or summary)."""
     draft = Draft.from_json(stored.data)
     form = FORMS[draft.form]
-    text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
+    text, markup = _render(context, form, draft, engine_for(context, form).view(draft))
     await edit_then_answer(query, text, markup)
     tapped = _tapped_id(query)
     if stored.shown_message_id is not None and stored.shown_message_id != tapped:
@@ -226,6 +240,19 @@ async def show_draft(
             await repos.drafts.move_shown(account.id, draft.draft_id, draft.step, tapped)
         return
     await mark_shown(context, account, draft, stored.shown_step, tapped)
+
+
+async def show_summary(
+    query: CallbackQuery, context: BotContext, account: User, draft: Draft
+) -> None:
+    """Edit the tapped message into a new draft's summary (an amendment starts there)."""
+    form = FORMS[draft.form]
+    text, markup = _render(context, form, draft, ShowSummary())
+    chat = query.message.chat if query.message else None
+    assert chat is not None
+    shown = await _edit_screen(query, chat, text, markup)
+    await answer_if_still_open(query)
+    await mark_shown(context, account, draft, None, shown)
 
 
 def _tapped_id(query: CallbackQuery) -> int | None:
@@ -402,7 +429,7 @@ async def _show(
             else:
                 # Show where the draft really is on the tapped message: after a failed edit
                 # the screen may still show an old question (skipped if nothing changes).
-                text, markup = render(form, outcome.draft, outcome.view, context.tr)
+                text, markup = _render(context, form, outcome.draft, outcome.view)
                 await _edit_screen(query, chat, text, markup)
             await query.answer(_("This button is no longer active."))
         return None
@@ -415,7 +442,7 @@ async def _show(
     if outcome.submit:
         await submit(update, context, account, form, outcome.draft)
         return None
-    text, markup = render(form, outcome.draft, outcome.view, context.tr)
+    text, markup = _render(context, form, outcome.draft, outcome.view)
     if outcome.unseen:
         # The question never reached the person (its send failed): the text they typed was
         # meant for the previous one, which is answered already. Show this one instead.
@@ -443,7 +470,7 @@ async def _show(
 
 async def _send_screen(chat: Chat, text: str, markup: InlineKeyboardMarkup) -> int:
     """Send a screen (split if longer than a message), its buttons on the last part."""
-    *parts, last = split_lines(text.split("\n"))
+    *parts, last = split_html(text)
     for part in parts:
         await chat.send_message(part)
     return (await chat.send_message(last, reply_markup=markup)).message_id
@@ -454,7 +481,7 @@ async def _edit_screen(
 ) -> int | None:
     """Show a screen in the tapped message; a long one continues in new messages, the buttons
     on the last. The id of the message that carries them."""
-    first, *rest = split_lines(text.split("\n"))
+    first, *rest = split_html(text)
     if not rest:
         await edit_or_ignore_unchanged(query, first, markup)
         return query.message.message_id if query.message else None
@@ -533,6 +560,11 @@ async def submit(
         receipt = _("✅ Report <b>{number}</b> received on {moment}. Thank you!").format(
             number=escape(report.number),
             moment=escape(context.tr.format_datetime(report.submitted_at, "short")),
+        )
+    reason = why_urgent(report, context.settings.urgent_threshold_kg)
+    if reason is not None:
+        receipt += "\n<b>{label}:</b> {value}".format(
+            label=escape(_("Urgent")), value=urgency_text(reason, context.tr)
         )
     try:
         await chat.send_message(receipt)
