@@ -13,7 +13,6 @@ from html import escape
 
 from telegram import (
     CallbackQuery,
-    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -46,14 +45,13 @@ from bot.forms.render import answered_text, problem_text, render, urgency_text
 from bot.handlers import urgent
 from bot.handlers.common import (
     answer_if_still_open,
-    edit_or_ignore_unchanged,
     edit_then_answer,
     retire_message,
     set_keyboard,
-    split_html,
     stale_button,
 )
 from bot.handlers.fallback import unknown_message
+from bot.handlers.screens import edit_screen, send_screen
 from bot.i18n import resolve_language
 from bot.urgent import Reason, why_urgent
 from storage import Repositories, User
@@ -250,7 +248,7 @@ async def show_summary(
     text, markup = _render(context, form, draft, ShowSummary())
     chat = query.message.chat if query.message else None
     assert chat is not None
-    shown = await _edit_screen(query, chat, text, markup)
+    shown = await edit_screen(query, chat, text, markup)
     await answer_if_still_open(query)
     await mark_shown(context, account, draft, None, shown)
 
@@ -387,8 +385,9 @@ async def _step(
     if query is None and moved_on and shown_message is not None and shown_message != sent:
         # A new message carries the buttons now (or none does): the earlier question loses
         # them, and reads its answer when this event answered it.
-        answered = outcome.changed and isinstance(before, Ask) and not isinstance(event, Tapped)
-        record = answered_text(form, before, outcome.draft, context.tr) if answered else None
+        record = None
+        if outcome.changed and isinstance(before, Ask) and not isinstance(event, Tapped):
+            record = answered_text(form, before, outcome.draft, context.tr)
         await retire_message(context.bot, account.telegram_id, shown_message, record)
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
@@ -430,7 +429,7 @@ async def _show(
                 # Show where the draft really is on the tapped message: after a failed edit
                 # the screen may still show an old question (skipped if nothing changes).
                 text, markup = _render(context, form, outcome.draft, outcome.view)
-                await _edit_screen(query, chat, text, markup)
+                await edit_screen(query, chat, text, markup)
             await query.answer(_("This button is no longer active."))
         return None
     if outcome.cancelled:
@@ -447,7 +446,7 @@ async def _show(
         # The question never reached the person (its send failed): the text they typed was
         # meant for the previous one, which is answered already. Show this one instead.
         notice = _("Your previous answer was saved. Please answer the next question:")
-        return await _send_screen(chat, notice + "\n\n" + text, markup)
+        return await send_screen(chat, notice + "\n\n" + text, markup)
     if query is not None:
         if outcome.problem is not None:
             await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
@@ -456,7 +455,7 @@ async def _show(
             await set_keyboard(query, markup)
             await query.answer()
             return tapped
-        shown = await _edit_screen(query, chat, text, markup)
+        shown = await edit_screen(query, chat, text, markup)
         await answer_if_still_open(query)
         return shown
     if outcome.problem is not None:
@@ -465,31 +464,7 @@ async def _show(
         return None
     if not outcome.changed and shown_message is not None:
         return None  # nothing changed (the same photo again): the question is on screen
-    return await _send_screen(chat, text, markup)
-
-
-async def _send_screen(chat: Chat, text: str, markup: InlineKeyboardMarkup) -> int:
-    """Send a screen (split if longer than a message), its buttons on the last part."""
-    *parts, last = split_html(text)
-    for part in parts:
-        await chat.send_message(part)
-    return (await chat.send_message(last, reply_markup=markup)).message_id
-
-
-async def _edit_screen(
-    query: CallbackQuery, chat: Chat, text: str, markup: InlineKeyboardMarkup
-) -> int | None:
-    """Show a screen in the tapped message; a long one continues in new messages, the buttons
-    on the last. The id of the message that carries them."""
-    first, *rest = split_html(text)
-    if not rest:
-        await edit_or_ignore_unchanged(query, first, markup)
-        return query.message.message_id if query.message else None
-    await edit_or_ignore_unchanged(query, first)
-    *middle, last = rest
-    for part in middle:
-        await chat.send_message(part)
-    return (await chat.send_message(last, reply_markup=markup)).message_id
+    return await send_screen(chat, text, markup)
 
 
 async def submit(

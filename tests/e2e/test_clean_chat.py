@@ -271,3 +271,23 @@ async def test_tapping_the_selected_filter_again_makes_no_refused_edit(
             await tg.wait_callback_answer(await tg.tap(ADMIN, listing, selected))
         await tg.wait_idle()
         assert tg.refusals == []
+
+
+async def test_a_joint_operations_two_long_answers_are_shown_whole(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    o = Counted(tg, await seed_user(person("en")))
+    result, notes = "R&" * 750, "<N>" * 500  # 1 500 characters each
+    async with run_bot():
+        await o.start_form("joint_operation")
+        await o.settled()
+        await o.tap_form("start", "dt", "now")
+        await o.tap_form("end", "dt", "now")
+        await o.tap_form("agencies", "opt", "mia")
+        await o.tap_form("agencies", "done")
+        await o.say("14")
+        await o.say("120")
+        await o.say(result)
+        summary = await o.say(notes)
+        assert result in summary.text
+        assert notes in summary.text
