@@ -143,12 +143,13 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     if stored is not None and not _expired(context, stored):
         form = FORMS[stored.form]
-        await update.effective_chat.send_message(
+        offer = await update.effective_chat.send_message(
             _("You have an unfinished report: {form}. Continue it or discard it?").format(
                 form=escape(_(form.title))
             ),
             reply_markup=resume_keyboard(context),
         )
+        await _hand_buttons_to(context, account, stored, offer.message_id)
         return
     await update.effective_chat.send_message(
         _("Which report do you want to file?"), reply_markup=form_choice_keyboard(context)
@@ -231,13 +232,24 @@ async def show_draft(
     text, markup = _render(context, form, draft, engine_for(context, form).view(draft))
     await edit_then_answer(query, text, markup)
     tapped = _tapped_id(query)
-    if stored.shown_message_id is not None and stored.shown_message_id != tapped:
-        # The question shown before lives on in this message: the old one loses its buttons.
-        await retire_message(context.bot, account.telegram_id, stored.shown_message_id, None)
-        async with context.db.transaction() as repos:
-            await repos.drafts.move_shown(account.id, draft.draft_id, draft.step, tapped)
-        return
-    await mark_shown(context, account, draft, stored.shown_step, tapped)
+    if not await _hand_buttons_to(context, account, stored, tapped):
+        await mark_shown(context, account, draft, stored.shown_step, tapped)
+
+
+async def _hand_buttons_to(
+    context: BotContext, account: User, stored: StoredDraft, message_id: int | None
+) -> bool:
+    """The draft's current step, seen already, is now offered in ``message_id``: the message
+    that showed it loses its buttons and the draft records the new one. False when there was
+    nothing to hand over (the step never reached the screen, or it is that message already)."""
+    step = Draft.from_json(stored.data).step
+    shown = stored.shown_message_id
+    if message_id is None or shown is None or shown == message_id or stored.shown_step != step:
+        return False
+    await retire_message(context.bot, account.telegram_id, shown, None)
+    async with context.db.transaction() as repos:
+        await repos.drafts.move_shown(account.id, stored.draft_id, step, message_id)
+    return True
 
 
 async def show_summary(
@@ -392,6 +404,12 @@ async def _step(
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
         await mark_shown(context, account, outcome.draft, shown_step, sent)
+        if query and sent not in (None, shown_message) and shown_step == outcome.draft.step:
+            # The same step, shown again in a new message (a long summary continued below).
+            async with context.db.transaction() as repos:
+                await repos.drafts.move_shown(
+                    account.id, outcome.draft.draft_id, outcome.draft.step, sent
+                )
     return True
 
 
@@ -429,7 +447,9 @@ async def _show(
                 # Show where the draft really is on the tapped message: after a failed edit
                 # the screen may still show an old question (skipped if nothing changes).
                 text, markup = _render(context, form, outcome.draft, outcome.view)
-                await edit_screen(query, chat, text, markup)
+                shown = await edit_screen(query, chat, text, markup)
+                await query.answer(_("This button is no longer active."))
+                return shown
             await query.answer(_("This button is no longer active."))
         return None
     if outcome.cancelled:
