@@ -12,7 +12,7 @@ import pytest
 
 from bot.forms.render import answered_text
 from bot.i18n import Catalogs, Translator
-from bot.standin import SentMessage, StandIn, TgUser
+from bot.standin import FaultKind, SentMessage, StandIn, TgUser
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
 from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
@@ -291,3 +291,26 @@ async def test_a_joint_operations_two_long_answers_are_shown_whole(
         summary = await o.say(notes)
         assert result in summary.text
         assert notes in summary.text
+
+
+@pytest.mark.parametrize("fault", ["400", "500"])
+async def test_a_failed_edit_of_the_answered_question_loses_nothing(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, fault: FaultKind
+) -> None:
+    """Taking the buttons off is best effort: the answer is kept and the next question asked."""
+    o = Officer(tg, await seed_user(person("en")))
+    async with run_bot():
+        await o.start_form("joint_operation")
+        await o.tap_form("start", "dt", "now")
+        await o.tap_form("end", "dt", "now")
+        await o.tap_form("agencies", "opt", "mia")
+        await o.tap_form("agencies", "done")
+        tg.inject_fault(fault, method="editMessageText")
+        persons = await o.say("14")
+        await tg.wait_idle()
+        assert ("editMessageText", fault) in tg.faults_fired
+        assert persons.buttons  # the next question came, with its buttons
+        result = await o.say("120")  # and the answer before was kept: the form goes on
+        await tg.wait_idle()
+        assert result.buttons
+        assert o.screen() is result
