@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.forms.model import Form
 from bot.forms.parsing import plain_decimal
+from bot.urgent import Reason, why_urgent
 from storage import Role, Unit, User
 from storage.models import (
     Attachment,
@@ -101,6 +102,12 @@ def new_report(
 
 def report_changes(form: Form, answers: dict[str, Any]) -> ReportChanges:
     return ReportChanges(answers=answers, **_structured(form, answers))
+
+
+def urgency(form: Form, answers: dict[str, Any], threshold_kg: Decimal) -> Reason | None:
+    """Why these answers, once filed, reach coordinators as urgent (None: they do not): the
+    same rule as the alert's, so the summary says what the coordinators will see."""
+    return why_urgent(report_changes(form, answers), threshold_kg)
 
 
 def can_amend(report: Report, now: datetime, window: timedelta) -> bool:

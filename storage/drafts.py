@@ -97,6 +97,17 @@ class DraftRepository:
             (step, message_id, user_id, draft_id, step),
         )
 
+    async def move_shown(
+        self, user_id: int, draft_id: str, step: int, message_id: int | None
+    ) -> None:
+        """The step the person saw is shown again in message ``message_id`` (a resumed draft):
+        later typed text answers it only if typed after that message."""
+        await self._conn.execute(
+            "UPDATE drafts SET shown_message_id = ?"
+            " WHERE user_id = ? AND draft_id = ? AND shown_step = ?",
+            (message_id, user_id, draft_id, step),
+        )
+
     async def delete(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 

@@ -36,7 +36,9 @@ from bot.digest.labels import measure_label, substance_label, unit_name
 from bot.forms.definitions import FORMS
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import plain_decimal
+from bot.forms.render import urgency_text
 from bot.i18n import Translator
+from bot.urgent import why_urgent
 from storage.models import Report, ReportStatus, Unit
 
 #: Text that a spreadsheet could read as a formula (OWASP "CSV injection").
@@ -59,7 +61,9 @@ def build_xlsx(
     timezone: tzinfo | None = None,
 ) -> bytes:
     """The workbook as bytes. Moments are shown in ``timezone`` (the translator's by default)."""
-    book = _Book(tr, timezone or tr.timezone, {unit.id: unit for unit in units})
+    book = _Book(
+        tr, timezone or tr.timezone, {unit.id: unit for unit in units}, digest.urgent_threshold_kg
+    )
     title = tr.gettext("Daily digest for {date}").format(date=tr.format_date(digest.day, "long"))
     book.summary(digest, title, daily=True)
     return book.finish(reports)
@@ -73,14 +77,17 @@ def build_period_xlsx(
     tr: Translator,
     *,
     timezone: tzinfo | None = None,
+    urgent_threshold_kg: Decimal = Decimal(1),
 ) -> bytes:
     """The reports of a period (``/export FROM TO``): the same sheets as a day's workbook.
 
     The summary holds the period's figures and the per-unit table; completeness and lateness
     belong to a single day's digest and are left out.
     """
-    digest = build_digest(last, reports, units, [])
-    book = _Book(tr, timezone or tr.timezone, {unit.id: unit for unit in units})
+    digest = build_digest(last, reports, units, [], urgent_threshold_kg=urgent_threshold_kg)
+    book = _Book(
+        tr, timezone or tr.timezone, {unit.id: unit for unit in units}, digest.urgent_threshold_kg
+    )
     title = tr.gettext("Reports from {first} to {last}").format(
         first=tr.format_date(first, "long"), last=tr.format_date(last, "long")
     )
@@ -111,8 +118,16 @@ def put_text(cell: Cell, text: str) -> None:
 
 
 class _Book:
-    def __init__(self, tr: Translator, timezone: tzinfo, units_by_id: dict[int, Unit]) -> None:
+    def __init__(
+        self,
+        tr: Translator,
+        timezone: tzinfo,
+        units_by_id: dict[int, Unit],
+        urgent_threshold_kg: Decimal,
+    ) -> None:
         self.tr = tr
+        #: The urgent column says what coordinators were told (bot/urgent.py why_urgent).
+        self.urgent_threshold_kg = urgent_threshold_kg
         self.timezone = timezone
         self.units_by_id = units_by_id
         self.workbook = Workbook()
@@ -315,7 +330,7 @@ class _Book:
                     report.local_day,
                     report.submitted_at,
                     report.occurred_at,
-                    self.yes_no(report.urgent),
+                    urgency_text(why_urgent(report, self.urgent_threshold_kg), tr),
                     self.status(report.status),
                     *(self.answer(spec, report.answers.get(spec.key)) for spec in fields),
                 ],

@@ -26,9 +26,9 @@ from bot.forms.engine import (
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import Problem
 from bot.i18n import Translator
+from bot.urgent import Reason
 
 PREFIX = "f"
-SUMMARY_TEXT_LIMIT = 300
 
 
 def button(
@@ -90,14 +90,29 @@ def item_text(group: Field, item: dict[str, Any], tr: Translator) -> str:
     )
 
 
+def answered_text(form: Form, view: Ask, after: Draft, tr: Translator) -> str:
+    """A question once answered by typing: ``Quantity: 1,5 ✓``, without buttons."""
+    spec = view.field
+    if view.group is None:
+        value = after.answers.get(spec.key)
+    elif spec.key in after.item:
+        value = after.item[spec.key]
+    else:  # the answer completed the item: it is the group's last one now
+        items = after.answers.get(view.group.key) or [{}]
+        value = items[-1].get(spec.key)
+    label = escape(tr.gettext(spec.label))
+    return f"<b>{escape(tr.gettext(form.title))}</b>\n{label}: {value_text(spec, value, tr)} ✓"
+
+
 # -- questions ------------------------------------------------------------------------------
 def render(
-    form: Form, draft: Draft, view: View, tr: Translator
+    form: Form, draft: Draft, view: View, tr: Translator, *, urgency: Reason | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The screen for ``view``; ``urgency``: why the summary's answers would be urgent."""
     if isinstance(view, ConfirmCancel):
         return _confirm_cancel(draft, tr)
     if isinstance(view, ShowSummary):
-        return summary(form, draft, view, tr)
+        return summary(form, draft, view, tr, urgency=urgency)
     if isinstance(view, AskMore):
         return _ask_more(draft, view, tr)
     return _ask(form, draft, view, tr)
@@ -235,21 +250,40 @@ def _confirm_cancel(draft: Draft, tr: Translator) -> tuple[str, InlineKeyboardMa
     )
 
 
+def urgency_text(reason: Reason | None, tr: Translator) -> str:
+    """Urgent or not as coordinators see it: a large seizure is urgent even if not marked so."""
+    _ = tr.gettext
+    if reason is None:
+        return _("No")
+    if reason.large:
+        return _("Yes — large seizure")
+    return _("Yes")
+
+
 def summary_lines(
-    form: Form, answers: dict[str, Any], tr: Translator, *, limit: int | None
+    form: Form,
+    answers: dict[str, Any],
+    tr: Translator,
+    *,
+    limit: int | None,
+    urgency: Reason | None = None,
 ) -> list[str]:
+    """The answers, one line each; the urgent answer says ``urgency`` when it is urgent."""
     lines = []
     for spec in form.fields:
         if not askable(answers, spec):
             continue
-        value = value_text(spec, answers.get(spec.key), tr, limit=limit)
+        if spec.key == form.urgent_field and urgency is not None:
+            value = urgency_text(urgency, tr)
+        else:
+            value = value_text(spec, answers.get(spec.key), tr, limit=limit)
         separator = "\n" if spec.kind is Kind.GROUP and answers.get(spec.key) else " "
         lines.append(f"<b>{escape(tr.gettext(spec.label))}:</b>{separator}{value}")
     return lines
 
 
 def summary(
-    form: Form, draft: Draft, view: ShowSummary, tr: Translator
+    form: Form, draft: Draft, view: ShowSummary, tr: Translator, *, urgency: Reason | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = tr.gettext
     if draft.amends_number:
@@ -257,7 +291,8 @@ def summary(
     else:
         title = _(form.title)
     lines = [f"<b>{escape(title)}</b>", _("Check your report before sending it."), ""]
-    lines += summary_lines(form, draft.answers, tr, limit=SUMMARY_TEXT_LIMIT)
+    # Every answer whole: the officer reviews what they file (long ones split the message).
+    lines += summary_lines(form, draft.answers, tr, limit=None, urgency=urgency)
     if view.missing:
         lines += [
             "",

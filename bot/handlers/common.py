@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
+from html import unescape
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 
+log = logging.getLogger(__name__)
+
 NOT_MODIFIED = "message is not modified"
 MESSAGE_LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
 
 
 def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -34,20 +40,85 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
+def visible_length(html_text: str) -> int:
+    """How long Telegram counts an HTML text: its characters once tags and entities are read."""
+    return len(unescape(_TAG.sub("", html_text)))
+
+
+def split_html(html_text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """An HTML text (tags never span lines) in messages under Telegram's limit, broken between
+    lines and measured as Telegram measures them, so no escape or tag is ever cut."""
+    parts: list[str] = []
+    current: list[str] = []
+    length = 0
+    for line in html_text.split("\n"):
+        size = visible_length(line)
+        if current and length + 1 + size > limit:
+            parts.append("\n".join(current))
+            current, length = [], 0
+        length += size + (1 if current else 0)
+        current.append(line)
+    parts.append("\n".join(current))
+    return parts
+
+
 async def send_long(chat: Chat, lines: Sequence[str]) -> None:
     for chunk in split_lines(lines):
         await chat.send_message(chunk)
 
 
+def _buttons(markup: InlineKeyboardMarkup | None) -> object:
+    return markup.inline_keyboard if markup is not None and markup.inline_keyboard else ()
+
+
+def same_keyboard(message: Message, reply_markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether ``message`` already carries exactly these buttons (or none, for None)."""
+    return _buttons(message.reply_markup) == _buttons(reply_markup)
+
+
+def already_shows(
+    message: object, html_text: str, reply_markup: InlineKeyboardMarkup | None
+) -> bool:
+    """Whether ``message`` (as the update brought it) already reads ``html_text`` with these
+    buttons: Telegram refuses such an edit ("message is not modified"), so it is not made."""
+    if not isinstance(message, Message) or message.text is None:
+        return False  # inaccessible or not a text message: only Telegram knows
+    plain = unescape(_TAG.sub("", html_text)).strip()
+    return message.text.strip() == plain and same_keyboard(message, reply_markup)
+
+
 async def edit_or_ignore_unchanged(
     query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Edit the tapped message; a repeated tap that would change nothing is not an error."""
+    """Edit the tapped message, unless it already shows this (a repeated tap)."""
+    if already_shows(query.message, text, reply_markup):
+        return
     try:
         await query.edit_message_text(text, reply_markup=reply_markup)
     except BadRequest as exc:
         if NOT_MODIFIED not in str(exc).lower():
             raise
+
+
+async def set_keyboard(query: CallbackQuery, reply_markup: InlineKeyboardMarkup | None) -> None:
+    """Change only the tapped message's buttons, unless it carries exactly these already."""
+    message = query.message
+    if isinstance(message, Message) and same_keyboard(message, reply_markup):
+        return
+    await query.edit_message_reply_markup(reply_markup)
+
+
+async def retire_message(bot: Bot, chat_id: int, message_id: int, text: str | None) -> None:
+    """Best effort: an earlier message loses its buttons (and reads ``text``, if given), so only
+    the current question carries any. A failure is logged and changes nothing else: the answer
+    is stored already, and old buttons answer "no longer active" when tapped."""
+    try:
+        if text is None:
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+        else:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except TelegramError as error:
+        log.warning("could not take the buttons off message %s: %s", message_id, error)
 
 
 async def edit_then_answer(

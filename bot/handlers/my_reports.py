@@ -11,11 +11,12 @@ from bot import callbacks, filing, once, own_reports
 from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
-from bot.forms.engine import Draft, ShowSummary
-from bot.forms.render import render, summary_lines
+from bot.forms.engine import Draft
+from bot.forms.render import summary_lines
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
-from bot.handlers.report import mark_shown, show_draft
+from bot.handlers.report import show_draft, show_summary
+from bot.urgent import why_urgent
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
 from storage.models import Report, ReportStatus
@@ -102,7 +103,13 @@ def report_text(context: BotContext, report: Report) -> str:
     if report.status is ReportStatus.WITHDRAWN:
         lines.append("<b>" + _("Withdrawn") + "</b>")
     lines.append("")
-    lines += summary_lines(form, report.answers, context.tr, limit=None)
+    lines += summary_lines(
+        form,
+        report.answers,
+        context.tr,
+        limit=None,
+        urgency=why_urgent(report, context.settings.urgent_threshold_kg),
+    )
     return "\n".join(lines)
 
 
@@ -260,9 +267,7 @@ async def _start_amending(update: Update, context: BotContext, report_id: int) -
         await query.answer(_("Finish or discard your unfinished report first."), show_alert=True)
         return
     assert draft is not None
-    text, markup = render(FORMS[draft.form], draft, ShowSummary(), context.tr)
-    await edit_then_answer(query, text, markup)
-    await mark_shown(context, found.actor, draft, None)
+    await show_summary(query, context, found.actor, draft)
 
 
 def register(application: FieldReportApplication) -> None:

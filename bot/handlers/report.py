@@ -11,7 +11,13 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, filing, once, own_reports
@@ -19,6 +25,7 @@ from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
     SUMMARY,
+    Ask,
     Clock,
     Draft,
     Event,
@@ -26,17 +33,27 @@ from bot.forms.engine import (
     Located,
     Outcome,
     Photo,
+    ShowSummary,
     Tapped,
     Typed,
     Unsupported,
+    View,
 )
 from bot.forms.model import Form
 from bot.forms.render import PREFIX as FORM_PREFIX
-from bot.forms.render import problem_text, render
+from bot.forms.render import answered_text, problem_text, render, urgency_text
 from bot.handlers import urgent
-from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
+from bot.handlers.common import (
+    answer_if_still_open,
+    edit_then_answer,
+    retire_message,
+    set_keyboard,
+    stale_button,
+)
 from bot.handlers.fallback import unknown_message
+from bot.handlers.screens import edit_screen, send_screen
 from bot.i18n import resolve_language
+from bot.urgent import Reason, why_urgent
 from storage import Repositories, User
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
@@ -98,6 +115,17 @@ def resume_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     )
 
 
+def _render(
+    context: BotContext, form: Form, draft: Draft, view: View
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A screen of the form; the summary says "urgent" as coordinators will be told."""
+    return render(form, draft, view, context.tr, urgency=urgency_of(context, form, draft))
+
+
+def urgency_of(context: BotContext, form: Form, draft: Draft) -> Reason | None:
+    return filing.urgency(form, draft.answers, context.settings.urgent_threshold_kg)
+
+
 def _expired(context: BotContext, stored: StoredDraft) -> bool:
     return utc_now() - stored.updated_at > context.settings.draft_ttl
 
@@ -115,12 +143,13 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     if stored is not None and not _expired(context, stored):
         form = FORMS[stored.form]
-        await update.effective_chat.send_message(
+        offer = await update.effective_chat.send_message(
             _("You have an unfinished report: {form}. Continue it or discard it?").format(
                 form=escape(_(form.title))
             ),
             reply_markup=resume_keyboard(context),
         )
+        await _hand_buttons_to(context, account, stored, offer.message_id)
         return
     await update.effective_chat.send_message(
         _("Which report do you want to file?"), reply_markup=form_choice_keyboard(context)
@@ -169,9 +198,9 @@ async def report_menu_tap(update: Update, context: BotContext) -> None:
                 _("Finish or discard your unfinished report first."), show_alert=True
             )
             return
-        text, markup = render(form, outcome.draft, outcome.view, context.tr)
+        text, markup = _render(context, form, outcome.draft, outcome.view)
         await edit_then_answer(query, text, markup)
-        await mark_shown(context, account, outcome.draft, None)
+        await mark_shown(context, account, outcome.draft, None, _tapped_id(query))
         return
     if action == "menu":
         await edit_then_answer(
@@ -200,9 +229,44 @@ async def show_draft(
     """Edit the tapped message into the draft's current question (or summary)."""
     draft = Draft.from_json(stored.data)
     form = FORMS[draft.form]
-    text, markup = render(form, draft, engine_for(context, form).view(draft), context.tr)
+    text, markup = _render(context, form, draft, engine_for(context, form).view(draft))
     await edit_then_answer(query, text, markup)
-    await mark_shown(context, account, draft, stored.shown_step)
+    tapped = _tapped_id(query)
+    if not await _hand_buttons_to(context, account, stored, tapped):
+        await mark_shown(context, account, draft, stored.shown_step, tapped)
+
+
+async def _hand_buttons_to(
+    context: BotContext, account: User, stored: StoredDraft, message_id: int | None
+) -> bool:
+    """The draft's current step, seen already, is now offered in ``message_id``: the message
+    that showed it loses its buttons and the draft records the new one. False when there was
+    nothing to hand over (the step never reached the screen, or it is that message already)."""
+    step = Draft.from_json(stored.data).step
+    shown = stored.shown_message_id
+    if message_id is None or shown is None or shown == message_id or stored.shown_step != step:
+        return False
+    await retire_message(context.bot, account.telegram_id, shown, None)
+    async with context.db.transaction() as repos:
+        await repos.drafts.move_shown(account.id, stored.draft_id, step, message_id)
+    return True
+
+
+async def show_summary(
+    query: CallbackQuery, context: BotContext, account: User, draft: Draft
+) -> None:
+    """Edit the tapped message into a new draft's summary (an amendment starts there)."""
+    form = FORMS[draft.form]
+    text, markup = _render(context, form, draft, ShowSummary())
+    chat = query.message.chat if query.message else None
+    assert chat is not None
+    shown = await edit_screen(query, chat, text, markup)
+    await answer_if_still_open(query)
+    await mark_shown(context, account, draft, None, shown)
+
+
+def _tapped_id(query: CallbackQuery) -> int | None:
+    return query.message.message_id if query.message else None
 
 
 async def mark_shown(
@@ -283,6 +347,7 @@ async def _step(
     query = update.callback_query
     _ = context.tr.gettext
     shown_step: int | None = None
+    shown_message: int | None = None
     async with context.db.transaction() as repos:
         stored = await repos.drafts.get(account.id)
         if stored is not None and _expired(context, stored):
@@ -299,6 +364,8 @@ async def _step(
             form = FORMS[draft.form]
             engine = engine_for(context, form)
             shown_step = stored.shown_step
+            shown_message = stored.shown_message_id
+            before = engine.view(draft)
             if await once.first_time(repos, update, utc_now()):
                 message = update.message
                 seen = once.typed_at_current_step(
@@ -325,10 +392,24 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
-    sent = await _show(update, context, account, form, outcome)
+    sent = await _show(update, context, account, form, outcome, shown_message)
+    moved_on = outcome.cancelled or outcome.submit or sent is not None
+    if query is None and moved_on and shown_message is not None and shown_message != sent:
+        # A new message carries the buttons now (or none does): the earlier question loses
+        # them, and reads its answer when this event answered it.
+        record = None
+        if outcome.changed and isinstance(before, Ask) and not isinstance(event, Tapped):
+            record = answered_text(form, before, outcome.draft, context.tr)
+        await retire_message(context.bot, account.telegram_id, shown_message, record)
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
         await mark_shown(context, account, outcome.draft, shown_step, sent)
+        if query and sent not in (None, shown_message) and shown_step == outcome.draft.step:
+            # The same step, shown again in a new message (a long summary continued below).
+            async with context.db.transaction() as repos:
+                await repos.drafts.move_shown(
+                    account.id, outcome.draft.draft_id, outcome.draft.step, sent
+                )
     return True
 
 
@@ -343,19 +424,32 @@ def _expired_notice(context: BotContext, form_key: str) -> str:
 
 
 async def _show(
-    update: Update, context: BotContext, account: User, form: Form, outcome: Outcome
+    update: Update,
+    context: BotContext,
+    account: User,
+    form: Form,
+    outcome: Outcome,
+    shown_message: int | None,
 ) -> int | None:
-    """Show the outcome; the id of the message sent for it, if it was a new message."""
+    """Show the outcome; the id of the message that carries the current screen's buttons
+    (None when nothing new carries them: a problem, a refusal, the end of the form)."""
     query = update.callback_query
     chat = update.effective_chat
     assert chat is not None
     _ = context.tr.gettext
+    tapped = query.message.message_id if query and query.message else None
     if outcome.stale:
         if query:
-            # Show where the draft really is on the tapped message: after a failed edit the
-            # screen may still show an old question (the edit is skipped if nothing changes).
-            text, markup = render(form, outcome.draft, outcome.view, context.tr)
-            await edit_or_ignore_unchanged(query, text, markup)
+            if shown_message is not None and tapped != shown_message:
+                # An older message: it loses its buttons; the current question is elsewhere.
+                await set_keyboard(query, None)
+            else:
+                # Show where the draft really is on the tapped message: after a failed edit
+                # the screen may still show an old question (skipped if nothing changes).
+                text, markup = _render(context, form, outcome.draft, outcome.view)
+                shown = await edit_screen(query, chat, text, markup)
+                await query.answer(_("This button is no longer active."))
+                return shown
             await query.answer(_("This button is no longer active."))
         return None
     if outcome.cancelled:
@@ -367,27 +461,30 @@ async def _show(
     if outcome.submit:
         await submit(update, context, account, form, outcome.draft)
         return None
-    text, markup = render(form, outcome.draft, outcome.view, context.tr)
+    text, markup = _render(context, form, outcome.draft, outcome.view)
     if outcome.unseen:
         # The question never reached the person (its send failed): the text they typed was
         # meant for the previous one, which is answered already. Show this one instead.
         notice = _("Your previous answer was saved. Please answer the next question:")
-        sent = await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
-        return sent.message_id
+        return await send_screen(chat, notice + "\n\n" + text, markup)
     if query is not None:
         if outcome.problem is not None:
             await query.answer(problem_text(outcome.problem, context.tr), show_alert=True)
             return None
         if outcome.refresh:
-            await query.edit_message_reply_markup(markup)
+            await set_keyboard(query, markup)
             await query.answer()
-        else:
-            await edit_then_answer(query, text, markup)
-        return None
+            return tapped
+        shown = await edit_screen(query, chat, text, markup)
+        await answer_if_still_open(query)
+        return shown
     if outcome.problem is not None:
-        text = "⚠️ " + problem_text(outcome.problem, context.tr) + "\n\n" + text
-    sent = await chat.send_message(text, reply_markup=markup)
-    return sent.message_id
+        # The question with its buttons stays right above the officer's message.
+        await chat.send_message("⚠️ " + problem_text(outcome.problem, context.tr))
+        return None
+    if not outcome.changed and shown_message is not None:
+        return None  # nothing changed (the same photo again): the question is on screen
+    return await send_screen(chat, text, markup)
 
 
 async def submit(
@@ -451,7 +548,7 @@ async def submit(
             await query.answer()
         return
     if query:
-        await query.edit_message_reply_markup(None)
+        await set_keyboard(query, None)
     if draft.amends is not None:
         receipt = _("✅ Report <b>{number}</b> amended (version {version}).").format(
             number=escape(report.number), version=report.version
@@ -460,6 +557,11 @@ async def submit(
         receipt = _("✅ Report <b>{number}</b> received on {moment}. Thank you!").format(
             number=escape(report.number),
             moment=escape(context.tr.format_datetime(report.submitted_at, "short")),
+        )
+    reason = why_urgent(report, context.settings.urgent_threshold_kg)
+    if reason is not None:
+        receipt += "\n<b>{label}:</b> {value}".format(
+            label=escape(_("Urgent")), value=urgency_text(reason, context.tr)
         )
     try:
         await chat.send_message(receipt)

@@ -38,7 +38,13 @@ from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
 from bot.forms.render import item_text, value_text
 from bot.handlers import report as report_handler
-from bot.handlers.common import NOT_MODIFIED, edit_then_answer, stale_button
+from bot.handlers.common import (
+    NOT_MODIFIED,
+    already_shows,
+    edit_then_answer,
+    retire_message,
+    stale_button,
+)
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator, resolve_language
 from storage import Report, ReportStatus, Repositories, Role, Unit, User
@@ -59,6 +65,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "alr"
 ANSWER_PREFIX = "ans"
+#: user_data key: the message asking for a typed question or answer (its Cancel button goes
+#: once the text was sent or given up).
+PROMPT_KEY = "typed_prompt"
 REALERT_JOB = "urgent-realert"
 REALERT_INTERVAL_SECONDS = 60
 #: Passing errors (flood control, network) to one chat before its delivery is given up.
@@ -433,11 +442,15 @@ async def _show_acknowledged(
     copy: AlertMessage,
     reader: User | None,
     group: CoordinationGroup | None = None,
+    shown: object = None,
 ) -> bool:
-    """Edit one copy to its acknowledged form; False when Telegram would not (it is logged)."""
+    """Edit one copy to its acknowledged form; False when Telegram would not (it is logged).
+    ``shown``: the copy as a tap brought it, not edited when it reads so already."""
     tr = _translator(services, reader, group)
     text = alert_text(view, tr, services.settings.urgent_threshold_kg)
     markup = alert_keyboard(tr, view.alert.id, acknowledged=True)
+    if already_shows(shown, text, markup):
+        return True
     try:
         await bot.edit_message_text(
             text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=markup
@@ -537,7 +550,7 @@ async def _acknowledge(update: Update, context: BotContext, account: User, alert
     # The tapped copy first, so the spinner stops on the result; then the other copies.
     for copy in mine:
         await _show_acknowledged(
-            services, context.bot, view, copy, readers.get(copy.chat_id), group
+            services, context.bot, view, copy, readers.get(copy.chat_id), group, shown=tapped
         )
     _ = context.tr.gettext
     if not first:
@@ -672,12 +685,26 @@ async def _prompt(context: BotContext, account: User, text: str, stop_data: str)
         [[InlineKeyboardButton("✖ " + context.tr.gettext("Cancel"), callback_data=stop_data)]]
     )
     try:
-        await context.bot.send_message(account.telegram_id, text, reply_markup=markup)
+        sent = await context.bot.send_message(account.telegram_id, text, reply_markup=markup)
     except Forbidden:
         async with context.db.transaction() as repos:
             await repos.alerts.clear_pending(account.id)
         return False
+    await _retire_prompt(context, account.telegram_id)  # an earlier prompt, now replaced
+    if context.user_data is not None:
+        context.user_data[PROMPT_KEY] = sent.message_id
     return True
+
+
+async def _retire_prompt(context: BotContext, chat_id: int, tapped: int | None = None) -> None:
+    """The prompt's Cancel button goes once the question or answer was sent or given up
+    (best effort; a tap on it later says there is nothing to cancel). ``tapped``: the prompt
+    was edited by that tap already."""
+    if context.user_data is None:
+        return
+    shown = context.user_data.pop(PROMPT_KEY, None)
+    if isinstance(shown, int) and shown != tapped:
+        await retire_message(context.bot, chat_id, shown, None)
 
 
 def _matches(pending: PendingReply | None, kind: PendingKind, target: int) -> bool:
@@ -696,6 +723,8 @@ async def _stop(
         cleared = _matches(pending, kind, target) and await repos.alerts.clear_pending(account.id)
     if cleared:
         await edit_then_answer(query, _given_up_text(context.tr, kind))
+        tapped = query.message.message_id if query.message else None
+        await _retire_prompt(context, account.telegram_id, tapped)
     else:
         await query.answer(context.tr.gettext("There is nothing to cancel."))
 
@@ -724,6 +753,7 @@ async def cancel_pending(update: Update, context: BotContext) -> bool:
         return False
     if update.effective_chat is not None:
         await update.effective_chat.send_message(_given_up_text(context.tr, pending.kind))
+    await _retire_prompt(context, account.telegram_id)
     return True
 
 
@@ -792,8 +822,10 @@ async def typed_step(update: Update, context: BotContext) -> None:
         await message.chat.send_message(outcome.text)
     elif isinstance(outcome, _Asked):
         await _deliver_question(context, outcome)
+        await _retire_prompt(context, account.telegram_id)
     else:
         await _deliver_answer(context, outcome)
+        await _retire_prompt(context, account.telegram_id)
 
 
 async def _void(

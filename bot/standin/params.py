@@ -73,12 +73,19 @@ class ApiError(Exception):
     """A Bot API failure answer: HTTP status, description and optional ``parameters``."""
 
     def __init__(
-        self, status: int, description: str, parameters: dict[str, Any] | None = None
+        self,
+        status: int,
+        description: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        injected: bool = False,
     ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.parameters = parameters
+        #: A failure a test asked for (fault injection), not a call Telegram would refuse.
+        self.injected = injected
 
     def body(self) -> dict[str, Any]:
         """The JSON body Telegram sends with this failure."""

@@ -641,6 +641,12 @@ class StandIn:
         """Calls the stand-in refused, with the error it answered."""
         return self.state.failures
 
+    @property
+    def refusals(self) -> list[tuple[str, dict[str, Any], ApiError]]:
+        """Calls refused on their merits, as Telegram would: the failures without those a
+        test injected (:meth:`inject_fault`, :meth:`set_fault_rate`)."""
+        return [failure for failure in self.state.failures if not failure[2].injected]
+
     def messages(self, chat_id: int) -> list[SentMessage]:
         """Every message the bot sent to the chat, in order, as it is now (edits applied)."""
         chat = self.state.chats.get(chat_id)
@@ -890,14 +896,17 @@ def _fault_error(fault: _Fault) -> ApiError:
             429,
             f"Too Many Requests: retry after {fault.retry_after}",
             {"retry_after": fault.retry_after},
+            injected=True,
         )
     if fault.kind == "500":
-        return ApiError(500, "Internal Server Error")
+        return ApiError(500, "Internal Server Error", injected=True)
     if fault.kind == "400":
-        return ApiError(400, "Bad Request: not enough rights to send text messages to the chat")
+        return ApiError(
+            400, "Bad Request: not enough rights to send text messages to the chat", injected=True
+        )
     if fault.kind == "403":
-        return ApiError(403, "Forbidden: bot was blocked by the user")
-    return ApiError(502, "Bad Gateway")
+        return ApiError(403, "Forbidden: bot was blocked by the user", injected=True)
+    return ApiError(502, "Bad Gateway", injected=True)
 
 
 def _json(body: Any, status: int) -> web.Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,10 +21,41 @@ ADMIN = TgUser(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "expect_refusals(reason): the test provokes calls Telegram refuses (a blocked bot, a "
+        "chat that is gone); without it any refused call fails the test",
+    )
+
+
 @pytest.fixture
 async def tg() -> AsyncIterator[StandIn]:
     async with StandIn(token=TOKEN, bot_username="fieldreport_bot") as standin:
         yield standin
+
+
+@pytest.fixture(autouse=True)
+def no_refused_calls(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every e2e test also checks that the bot made no call Telegram would refuse.
+
+    Faults a test injected (``tg.inject_fault``, ``tg.set_fault_rate``) are not counted; a
+    test that provokes a real refusal says so with ``@pytest.mark.expect_refusals(reason)``.
+    """
+    if "tg" not in request.fixturenames or request.node.get_closest_marker("expect_refusals"):
+        yield
+        return
+    standin: StandIn = request.getfixturevalue("tg")
+    yield
+    refused = [
+        f"{name} -> {exc.status} {exc.description}"
+        for name, _, exc in standin.refusals
+        # A restarted bot's long poll ends the previous one's with 409, as Telegram does;
+        # nobody is waiting for that answer any more.
+        if not (name == "getUpdates" and exc.status == 409)
+    ]
+    if refused:
+        pytest.fail("the bot made calls Telegram would refuse:\n  " + "\n  ".join(refused))
 
 
 @pytest.fixture

@@ -29,6 +29,15 @@ class Officer:
     def last(self) -> SentMessage:
         return self.chat[-1]
 
+    def screen(self) -> SentMessage:
+        """The current question: the newest message with buttons (else the newest one)."""
+        carrying = self.with_buttons()
+        return carrying[-1] if carrying else self.last()
+
+    def with_buttons(self) -> list[SentMessage]:
+        """The bot's messages in this chat that still carry buttons, oldest first."""
+        return [m for m in self.chat if m.buttons and not m.deleted]
+
     async def say(self, text: str) -> SentMessage:
         """Send text and return the bot's next message."""
         await self.tg.send_text(self.user, text)

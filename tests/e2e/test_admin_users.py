@@ -114,7 +114,7 @@ async def test_admin_lists_filters_and_opens_a_card_in_their_language(
         assert "8201" in card
         assert role_name(Role.OFFICER, t) in card
         assert f"{termez} (IMT-TER)" in card
-        assert t.pgettext("status", "active") in card
+        assert t.pgettext("person status", "active") in card
 
         await tap(o, "usr", "ls")  # back to the filtered list
         assert [label for label in listing.button_texts if " · " in label] == [officer_label]
@@ -211,6 +211,7 @@ async def test_making_somebody_without_a_unit_an_officer_asks_for_the_unit(
         assert not [e for e in await audit(app) if e.action.endswith("_refused")]
 
 
+@pytest.mark.expect_refusals("the person blocked the bot: Telegram refuses the notice")
 async def test_a_change_stands_when_the_person_blocked_the_bot(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser, caplog: pytest.LogCaptureFixture
 ) -> None:

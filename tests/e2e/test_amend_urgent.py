@@ -61,7 +61,7 @@ async def test_an_amendment_over_the_threshold_alerts_once(
         await amend_quantity(o, "1,2")
         (en,) = await wait_alerts(tg, JOHN.id, 1)
         await wait_alerts(tg, OLGA.id, 1)
-        assert "Heroin — 1.2 kg" in en.text
+        assert "Heroin — 1.2\u00a0kg" in en.text
         assert "large seizure" in en.text
         # A further amendment that keeps it urgent alerts nobody again.
         await amend_quantity(o, "1,5")

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot import delivery
 from bot.standin import StandIn, TgChat, TgUser
 from storage import Role
@@ -155,6 +157,7 @@ async def test_a_crash_half_way_sends_only_what_is_missing_after_the_restart(
         assert sum(1 for m in messages if m.photo) == 1
 
 
+@pytest.mark.expect_refusals("a recipient blocked the bot: Telegram refuses their digest")
 async def test_too_many_requests_is_retried_and_a_blocked_recipient_is_skipped(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser
 ) -> None:

@@ -244,6 +244,7 @@ async def test_a_registered_officer_keeps_their_account_and_the_invitation_stays
 async def test_two_strangers_racing_for_one_link_make_one_registration(
     tg: StandIn, run_bot: RunBot
 ) -> None:
+    tg.add_chat(ADMIN)  # the admin made it with /invite: Telegram knows their chat
     async with run_bot() as app:
         token, invite = await saved_invite(app)
         await tg.send_text(STRANGER_UZ, f"/start {token}")
@@ -274,6 +275,7 @@ async def test_the_conditional_update_decides_even_when_a_stale_read_says_open(
     tg: StandIn, run_bot: RunBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another replica may use the invitation between our read and our write: we must lose."""
+    tg.add_chat(ADMIN)  # the admin made it with /invite: Telegram knows their chat
     async with run_bot() as app:
         token, invite = await saved_invite(app)
         await tg.send_text(STRANGER_UZ, f"/start {token}")

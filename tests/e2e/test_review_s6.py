@@ -129,9 +129,14 @@ async def test_a_coordinator_blocked_while_the_digest_is_built_does_not_get_it(
     """/digest builds its spreadsheet and chart in the worker, queued behind everybody's
     exports (one worker): a coordinator blocked meanwhile must not receive the day's digest."""
     await seed_user(COORDINATOR, Role.COORDINATOR, None)
+    await seed_user(digest_lane.OFFICER_TER, Role.OFFICER, "IMT-TER")
     workers = HeldWorkers(result=(b"PK-not-a-workbook", b"not-a-png"))
     async with run_bot() as app:
         app.services.workers = workers  # type: ignore[assignment]
+        # A day with a report (an empty day is one line, built without the worker).
+        now = utc_now()
+        today = now.astimezone(app.services.settings.timezone).date()
+        await digest_lane.add_report(app, digest_lane.OFFICER_TER.id, today, "k1", submitted=now)
         await tg.send_text(COORDINATOR, "/digest")
         await asyncio.wait_for(workers.started.wait(), 10)
         async with app.services.db.transaction() as repos:  # blocked while the files are made

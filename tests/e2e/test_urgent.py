@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from bot.context import FieldReportApplication
 from bot.handlers.urgent import alert_if_urgent, realert_due
 from bot.standin import SentMessage, StandIn, TgChat, TgUser
@@ -493,6 +495,7 @@ async def test_an_acknowledged_alert_is_not_sent_again(
     assert len(alerts_in(tg, JOHN.id)) == 1
 
 
+@pytest.mark.expect_refusals("a coordinator blocked the bot: Telegram refuses their alert")
 async def test_a_coordinator_who_blocked_the_bot_does_not_stop_the_others(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser
 ) -> None:

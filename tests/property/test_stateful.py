@@ -114,7 +114,7 @@ MAY_TAP: dict[str, frozenset[Role]] = {
     **dict.fromkeys(["inv", "usr", "unt"], ADMINS),
 }
 #: Refusals Telegram gives that the bot handles on purpose (a repeated tap changes nothing).
-HANDLED_FAILURES = ("message is not modified",)
+HANDLED_FAILURES: tuple[str, ...] = ()  # the bot never edits a message to what it shows
 
 # --- the actions --------------------------------------------------------------------------
 

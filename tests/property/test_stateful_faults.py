@@ -221,8 +221,11 @@ async def check_one_step(world: World, step: Step) -> None:
         assert not left, f"{label}: taps never answered"
     # A tap delivered again may have been answered the first time: Telegram refuses a second
     # answer, and the bot cannot know (the process that answered may have died right after).
+    # It carries the message as it was before, so an edit made then is refused as unchanged.
     handled = (
-        (*HANDLED_FAILURES, "query is too old") if isinstance(move, Redeliver) else HANDLED_FAILURES
+        (*HANDLED_FAILURES, "query is too old", "message is not modified")
+        if isinstance(move, Redeliver)
+        else HANDLED_FAILURES
     )
     refused = [
         (name, exc.description)

@@ -108,7 +108,7 @@ def test_a_reports_row_cell_by_cell(book: Workbook) -> None:
     assert row["Submitted at"].is_date
     assert "hh:mm" in row["Submitted at"].number_format
     assert row["Occurred at"].value == datetime(2026, 11, 27, 6, 40)
-    assert row["Urgent"].value == "Yes"
+    assert row["Urgent"].value == "Yes — large seizure"  # as coordinators were told
     assert row["Status"].value == "submitted"
     assert row["Place"].value == "Ayritom"
     assert row["Items"].value == "Heroin — 2\u00a0kg; Hashish — 750\u00a0g"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks, filing
 from bot.config import LANGUAGES
 from bot.forms.definitions import DAILY_STATUS, FORMS, JOINT_OPERATION, SEIZURE
 from bot.forms.engine import (
@@ -35,9 +35,11 @@ from bot.forms.model import Form, Kind
 from bot.forms.parsing import Problem
 from bot.forms.render import item_text, problem_text, render, summary_lines, value_text
 from bot.i18n import Catalogs, Translator
+from bot.urgent import Reason
 from tests.unit.test_forms_engine import DRAFT_ID, reach, step, summary_of, walk
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
+LARGE_ITEM = {"substance": "heroin", "qty": "2.5", "measure": "kg"}
 ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM_TEXT_LIMIT = 4096
 ALLOWED_TAGS = {"b"}
@@ -282,14 +284,28 @@ def test_typed_text_is_escaped_in_the_amending_title(ru: Translator) -> None:
     )
 
 
-def test_long_text_is_cut_in_the_summary_but_not_in_the_answers(ru: Translator) -> None:
+def test_the_summary_shows_the_whole_of_a_long_answer(ru: Translator) -> None:
     _engine, summary = summary_of(SEIZURE)
     draft = summary.draft
     draft.answers["notes"] = "&" * 1500
     text, _markup = render(SEIZURE, draft, ShowSummary(), ru)
-    assert "&amp;" * 300 + "…" in text
-    assert "&amp;" * 301 not in text
+    assert "&amp;" * 1500 in text
+    assert "…" not in text
     assert draft.answers["notes"] == "&" * 1500
+
+
+def test_a_large_seizure_reads_urgent_in_the_summary(ru: Translator) -> None:
+    _engine, summary = summary_of(SEIZURE)
+    draft = summary.draft
+    draft.answers["urgent"] = False
+    large = filing.urgency(SEIZURE, {**draft.answers, "items": [LARGE_ITEM]}, Decimal(1))
+    assert large is Reason.LARGE
+    text, _markup = render(SEIZURE, draft, ShowSummary(), ru, urgency=large)
+    urgent_line = next(line for line in text.split("\n") if ru.gettext("Urgent") in line)
+    assert ru.gettext("Yes — large seizure") in urgent_line
+    text, _markup = render(SEIZURE, draft, ShowSummary(), ru, urgency=None)
+    urgent_line = next(line for line in text.split("\n") if ru.gettext("Urgent") in line)
+    assert urgent_line.endswith(ru.gettext("No"))
 
 
 def test_the_summary_lists_the_answers_in_form_order_with_labels(ru: Translator) -> None:

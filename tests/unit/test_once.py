@@ -130,3 +130,23 @@ def test_an_update_is_known_by_the_persons_action_not_by_its_update_id() -> None
     assert once.update_key(Update.de_json({"update_id": 3, "callback_query": tap}, None)) == "q:77"
     edited = Update.de_json({"update_id": 4, "edited_message": message}, None)
     assert once.update_key(edited) is None  # edits are stopped before any state change
+
+
+async def test_the_shown_step_moves_to_another_message_only_at_that_step(tmp_path: Path) -> None:
+    """A seen question offered again (a resumed draft, a long summary continued) is recorded
+    in its new message; a step that never reached the screen is not made "seen" that way."""
+    db = await Database.open(tmp_path / "once.sqlite3")
+    try:
+        async with db.transaction() as repos:
+            user = await repos.users.create(
+                telegram_id=1, role=Role.OFFICER, display_name="A", unit_id=None
+            )
+            await repos.drafts.save(user.id, draft_id="d1", form="incident", data={}, now=NOW)
+            await repos.drafts.mark_shown(user.id, "d1", 3, 40)
+            await repos.drafts.move_shown(user.id, "d1", 3, 45)
+            await repos.drafts.move_shown(user.id, "d1", 4, 50)  # step 4 was never shown
+            await repos.drafts.move_shown(user.id, "d2", 3, 55)  # another draft
+            kept = await repos.drafts.get(user.id)
+            assert kept is not None and (kept.shown_step, kept.shown_message_id) == (3, 45)
+    finally:
+        await db.close()

@@ -10,7 +10,7 @@ from telegram import Update
 from bot import administration, organisation
 from bot.context import BotContext
 from bot.handlers.admin.flow import rules_step, show, yes_no
-from bot.handlers.admin.unit_questions import Question, ask, prompt, prompt_keyboard
+from bot.handlers.admin.unit_questions import Question, show_question
 from bot.handlers.admin.unit_views import button, points_view, unit_title
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id
@@ -36,10 +36,7 @@ async def start_point(
         await stale_button(update, context)
         return
     question: Question = {"flow": "cp", "unit": unit.id}
-    ask(context, question)
-    await edit_then_answer(
-        query, prompt(context, question, unit), prompt_keyboard(context, question, unit)
-    )
+    await show_question(query, context, question, unit)
 
 
 async def remove_point(update: Update, context: BotContext, action: str, point_id: str) -> None:

@@ -21,10 +21,10 @@ from bot.handlers.admin.unit_questions import (
     QuestionHandler,
     abandon_question,
     ask,
+    end_question,
     is_cancel,
     open_question,
     reply,
-    stop_asking,
 )
 from bot.handlers.admin.unit_views import card_view, points_view, unit_title
 from bot.handlers.refusals import actor_id, tell_refused
@@ -49,6 +49,11 @@ def _problem_text(tr: Translator, problem: TextProblem) -> str:
     return texts[problem]
 
 
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
 async def question_answer(update: Update, context: BotContext) -> None:
     """The message :class:`QuestionHandler` took: an answer, or /cancel."""
     message = update.message
@@ -59,13 +64,13 @@ async def question_answer(update: Update, context: BotContext) -> None:
     if question is None:  # answered meanwhile by a tap on "Stop"
         return
     if message.text is not None and is_cancel(message.text):
-        stop_asking(context)
+        await end_question(context, _chat_id(update))
         await message.chat.send_message(_("Stopped. Nothing was changed."))
         return
     if account is None or account.role is not Role.ADMIN:
         # The gate checks commands and buttons; a typed answer must be checked here, in case
         # the admin lost the role while the question was open.
-        stop_asking(context)
+        await end_question(context, _chat_id(update))
         await message.chat.send_message(_("This is for administrators only."))
         return
     if message.text is None:
@@ -147,7 +152,7 @@ async def _create_unit(
             repos, actor_id(update), code=code, kind=UnitKind(question["kind"]), names=names
         )
     if isinstance(done, Refused):
-        stop_asking(context)
+        await end_question(context, _chat_id(update))
         await tell_refused(update, context, done)
         return
     if done.outcome is Outcome.CODE_TAKEN:
@@ -162,7 +167,7 @@ async def _create_unit(
         )
         return
     assert done.unit is not None
-    stop_asking(context)
+    await end_question(context, _chat_id(update))
     notice = "✅ " + _("Unit {code} created.").format(code=escape(done.unit.code))
     await send_card(update, context, done.unit.id, notice)
 
@@ -187,7 +192,7 @@ async def _rename_unit(
     _ = context.tr.gettext
     async with context.db.transaction() as repos:
         done = await organisation.rename_unit(repos, actor_id(update), int(question["unit"]), names)
-    stop_asking(context)
+    await end_question(context, _chat_id(update))
     if isinstance(done, Refused):
         await tell_refused(update, context, done)
         return
@@ -209,11 +214,11 @@ async def _add_crossing_point(
             repos, actor_id(update), int(question["unit"]), name
         )
     if isinstance(done, Refused):
-        stop_asking(context)
+        await end_question(context, _chat_id(update))
         await tell_refused(update, context, done)
         return
     if done.unit is None or done.outcome is Outcome.NOT_BLO:
-        stop_asking(context)
+        await end_question(context, _chat_id(update))
         await chat.send_message(_("Stopped. Nothing was changed."))
         return
     if done.outcome is Outcome.DUPLICATE:
@@ -227,7 +232,7 @@ async def _add_crossing_point(
         )
         return
     assert done.point is not None
-    stop_asking(context)
+    await end_question(context, _chat_id(update))
     shown = await points_view(context, done.unit.id, actor_id(update))
     if isinstance(shown, Refused):
         await tell_refused(update, context, shown)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     MessageHandler,
@@ -22,9 +22,12 @@ from telegram.ext._utils.types import HandlerCallback
 
 from bot.context import BotContext
 from bot.handlers.admin.unit_views import button, unit_title
+from bot.handlers.common import edit_then_answer, retire_message
 from storage import Unit, UnitKind
 
 QUESTION_KEY = "admin_question"
+#: The message that shows the open question with its buttons: it loses them once answered.
+PROMPT_KEY = "admin_prompt"
 NAME_STEPS = ("uz", "ru", "en")
 #: Commands after the open question: PTB runs group 1 after the features of group 0.
 ABANDON_GROUP = 1
@@ -82,8 +85,8 @@ async def abandon_question(update: Update, context: BotContext) -> None:
     Otherwise a later message meant for something else (an answer in a report) would be taken
     as, say, a unit's name.
     """
-    if context.chat_data is not None:
-        context.chat_data.pop(QUESTION_KEY, None)
+    if update.effective_chat is not None:
+        await end_question(context, update.effective_chat.id)
 
 
 def open_question(context: BotContext) -> Question | None:
@@ -99,8 +102,43 @@ def ask(context: BotContext, question: Question) -> None:
 
 
 def stop_asking(context: BotContext) -> None:
+    """Close the question; its message was edited in place (a tap), so nothing to retire."""
     if context.chat_data is not None:
         context.chat_data.pop(QUESTION_KEY, None)
+        context.chat_data.pop(PROMPT_KEY, None)
+
+
+async def end_question(context: BotContext, chat_id: int) -> None:
+    """Close the question after a typed answer or a command: its message loses its buttons."""
+    if context.chat_data is None:
+        return
+    context.chat_data.pop(QUESTION_KEY, None)
+    await _retire_prompt(context, chat_id)
+
+
+def forget_prompt(context: BotContext, message_id: int | None) -> None:
+    """The question's message lost its buttons by a tap on it: nothing left to retire."""
+    if context.chat_data is not None and context.chat_data.get(PROMPT_KEY) == message_id:
+        context.chat_data.pop(PROMPT_KEY, None)
+
+
+async def _retire_prompt(context: BotContext, chat_id: int, keep: int | None = None) -> None:
+    assert context.chat_data is not None
+    shown = context.chat_data.pop(PROMPT_KEY, None)
+    if isinstance(shown, int) and shown != keep:
+        await retire_message(context.bot, chat_id, shown, None)
+
+
+async def show_question(
+    query: CallbackQuery, context: BotContext, question: Question, unit: Unit | None
+) -> None:
+    """Open ``question`` in the tapped message."""
+    ask(context, question)
+    await edit_then_answer(
+        query, prompt(context, question, unit), prompt_keyboard(context, question, unit)
+    )
+    if context.chat_data is not None and query.message is not None:
+        context.chat_data[PROMPT_KEY] = query.message.message_id
 
 
 def prompt(context: BotContext, question: Question, unit: Unit | None) -> str:
@@ -172,7 +210,11 @@ async def reply(
     text = prompt(context, question, unit)
     if problem:
         text = "⚠️ " + escape(problem) + "\n\n" + text
-    await chat.send_message(text, reply_markup=prompt_keyboard(context, question, unit))
+    sent = await chat.send_message(text, reply_markup=prompt_keyboard(context, question, unit))
+    if context.chat_data is not None:
+        # The new message carries the buttons now: the one before loses them.
+        await _retire_prompt(context, chat.id, keep=sent.message_id)
+        context.chat_data[PROMPT_KEY] = sent.message_id
 
 
 async def _question_unit(context: BotContext, question: Question) -> Unit | None:

@@ -21,14 +21,13 @@ from bot.handlers.admin.unit_answers import answer
 from bot.handlers.admin.unit_questions import (
     NAME_STEPS,
     Question,
-    ask,
+    forget_prompt,
     open_question,
-    prompt,
-    prompt_keyboard,
+    show_question,
     stop_asking,
 )
 from bot.handlers.admin.unit_views import PREFIX, button, card_view, list_view, unit_title
-from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.common import edit_then_answer, set_keyboard, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.organisation import Outcome
 from storage import Unit, UnitKind
@@ -62,10 +61,7 @@ async def units_tap(update: Update, context: BotContext) -> None:
         await _choose_kind(query, context)
     elif action == "kind" and first in {kind.value for kind in UnitKind}:
         question: Question = {"flow": "add", "kind": first, "step": "code", "names": {}}
-        ask(context, question)
-        await edit_then_answer(
-            query, prompt(context, question, None), prompt_keyboard(context, question, None)
-        )
+        await show_question(query, context, question, None)
     elif action == "stop":
         await _stop_tapped(update, context)
     elif action == "cpr" or action == "cpry":
@@ -128,10 +124,7 @@ async def _start_rename(
     query = update.callback_query
     assert query is not None
     question: Question = {"flow": "rename", "unit": unit.id, "step": NAME_STEPS[0], "names": {}}
-    ask(context, question)
-    await edit_then_answer(
-        query, prompt(context, question, unit), prompt_keyboard(context, question, unit)
-    )
+    await show_question(query, context, question, unit)
 
 
 async def _keep_name(
@@ -150,7 +143,8 @@ async def _keep_name(
     ):
         await stale_button(update, context)
         return
-    await query.edit_message_reply_markup(None)
+    await set_keyboard(query, None)
+    forget_prompt(context, query.message.message_id if query.message else None)
     await answer(context, update, question, unit.name(step))
     await query.answer()
 
