@@ -452,6 +452,12 @@ class Officer:
         menu = menus[-1]
         if "rep:v1:resume" in menu.callback_data:
             await self.pause()
+            # A person looks at the screen again: a /report sent twice (no answer came the first
+            # time) moved the buttons to the newer "continue or discard?" message.
+            shown = [m for m in self.chat if "rep:v1:resume" in m.callback_data]
+            if not shown:
+                return None
+            menu = shown[-1]
             answered, reply = await self._tap(menu, "rep:v1:resume")
             self._responded(answered)
             if answered and reply is not None and not reply.get("text"):
