@@ -6,6 +6,7 @@ still carry buttons: exactly one while a form is open, none once it is filed or 
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,10 +16,11 @@ from bot.i18n import Catalogs, Translator
 from bot.standin import FaultKind, SentMessage, StandIn, TgUser
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
+from tests.e2e.test_admin_units import patient
 from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
 
-QUANTITY = {"uz": "1,5", "ru": "1,5", "en": "1.5"}
-THOUSANDS = {"uz": "1 200", "ru": "1 200", "en": "1,200"}
+QUANTITY = {"uz": "1,5", "uz_Cyrl": "1,5", "ru": "1,5", "en": "1.5"}
+THOUSANDS = {"uz": "1 200", "uz_Cyrl": "1 200", "ru": "1 200", "en": "1,200"}
 
 
 class Counted(Officer):
@@ -97,6 +99,61 @@ async def test_a_seizure_keeps_one_message_with_buttons_at_every_step(
         o.buttons_expected = 0
         await o.tap_form("_", "submit")
         assert tr.gettext("Urgent") in o.last().text
+
+
+@pytest.mark.parametrize("language", ["uz", "uz_Cyrl", "ru", "en"])
+async def test_every_form_keeps_one_message_with_buttons_in_every_language(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, language: str
+) -> None:
+    """The four forms, one after another, in each language (Cyrillic Uzbek is a choice made
+    with /language, stored with the person: Telegram reports no script)."""
+    user = person(language.split("_")[0])
+    o = Counted(tg, await seed_user(user, language=language))
+    async with run_bot(setup=patient):  # four forms in a row: faster than flood control allows
+        await walk_seizure(o, language, urgent="no", notes="Under the spare wheel.")
+        o.buttons_expected = 0
+        await o.tap_form("_", "submit")
+        tg.skip_messages(o.user.id)  # the receipt, read
+
+        o.buttons_expected = 1
+        await o.start_form("incident")
+        await o.settled()
+        await o.tap_form("category", "opt", "smuggling")
+        await o.tap_form("when", "dt", "now")
+        await o.say("Oybek")
+        await o.say("A lorry waited at the border for two days.")
+        await o.tap_form("urgent", "opt", "no")
+        await o.tap_form("photos", "skip")
+        o.buttons_expected = 0
+        await o.tap_form("_", "submit")
+        tg.skip_messages(o.user.id)  # the receipt, read
+
+        o.buttons_expected = 1
+        await o.start_form("joint_operation")
+        await o.settled()
+        await o.tap_form("start", "dt", "now")
+        await o.tap_form("end", "dt", "now")
+        await o.tap_form("agencies", "opt", "customs")
+        await o.tap_form("agencies", "done")
+        await o.say("3")
+        await o.say("4")
+        await o.say("Nothing found.")
+        await o.tap_form("notes", "skip")
+        o.buttons_expected = 0
+        await o.tap_form("_", "submit")
+        tg.skip_messages(o.user.id)  # the receipt, read
+
+        o.buttons_expected = 1
+        await o.start_form("daily_status")
+        await o.settled()
+        await o.tap_form("_", "edit", "remarks")
+        await o.say("All quiet.")
+        o.buttons_expected = 0
+        await o.tap_form("_", "submit")
+        receipts = [m.text for m in o.chat if m.text.startswith("✅")]
+        assert len(receipts) == 4, receipts
+        if language == "uz_Cyrl":
+            assert all(re.search("[а-яўқғҳ]", text) for text in receipts), receipts
 
 
 @pytest.mark.parametrize("language", ["uz", "en"])
