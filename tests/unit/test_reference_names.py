@@ -10,6 +10,7 @@ import pytest
 
 from bot import reference
 from bot.administration import InvalidText, TextProblem
+from bot.audit_log import AuditPage, entry_lines
 from bot.forms.definitions import AGENCIES, SEIZURE, SUBSTANCES
 from bot.forms.render import value_text
 from bot.i18n import Catalogs
@@ -105,3 +106,19 @@ async def test_an_unknown_key_is_not_renamed(db: Database) -> None:
         await repos.users.create(telegram_id=1, role=Role.ADMIN)
         names = {"uz": "A", "ru": "B", "en": "C"}
         assert await reference.rename(repos, 1, ReferenceKind.AGENCY, "nope", names) is None
+
+
+async def test_the_audit_log_reads_a_correction_by_its_current_name(db: Database) -> None:
+    async with db.transaction() as repos:
+        await repos.users.create(telegram_id=1, role=Role.ADMIN, display_name="Zarina")
+        names = {"uz": "Bojxona", "ru": "Таможня", "en": "Customs"}
+        await reference.rename(repos, 1, ReferenceKind.AGENCY, "customs", names)
+    catalogs = Catalogs(TASHKENT)
+    await reference.load_names(db, catalogs)
+    ru = catalogs.translator("ru")
+    async with db.read() as repos:
+        entries = await repos.audit.latest(1)
+        people = {1: await repos.users.get_by_telegram_id(1)}
+    (line,) = entry_lines(AuditPage(entries, {k: v for k, v in people.items() if v}), ru)
+    assert ru.gettext("Name of an agency or a substance corrected") in line
+    assert "→ Таможня" in line
