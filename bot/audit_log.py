@@ -53,7 +53,7 @@ ACTIONS: dict[str, str] = {
     "unit.renamed": N_("Unit renamed"),
     "unit.deactivated": N_("Unit deactivated"),
     "unit.reactivated": N_("Unit reactivated"),
-    "reference.renamed": N_("Name of an agency or a substance corrected"),
+    "reference.renamed": N_("Name of an agency, a substance or a country corrected"),
     "user.role_changed": N_("Role changed"),
     "user.moved": N_("Moved to another unit"),
     "user.blocked": N_("Access suspended"),
@@ -83,8 +83,12 @@ ACTIONS: dict[str, str] = {
             Operation.SETTINGS_READ: N_("Refused: view the settings"),
             Operation.SETTINGS_CHANGE: N_("Refused: change the settings"),
             Operation.AUDIT_READ: N_("Refused: view the audit log"),
-            Operation.REFERENCE_LIST: N_("Refused: view the names of agencies and substances"),
-            Operation.REFERENCE_RENAME: N_("Refused: correct the name of an agency or a substance"),
+            Operation.REFERENCE_LIST: N_(
+                "Refused: view the names of agencies, substances and countries"
+            ),
+            Operation.REFERENCE_RENAME: N_(
+                "Refused: correct the name of an agency, a substance or a country"
+            ),
             Operation.EXPORT: N_("Refused: export reports"),
             Operation.DIGEST: N_("Refused: view the digest"),
             Operation.ALERT_ACKNOWLEDGE: N_("Refused: acknowledge an urgent alert"),

@@ -50,6 +50,7 @@ class ReferenceKind(StrEnum):
 
     AGENCY = "agency"
     SUBSTANCE = "substance"
+    COUNTRY = "country"  # the detained persons' citizenship
 
 
 @dataclass(frozen=True)

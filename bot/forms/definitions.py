@@ -7,10 +7,11 @@ from decimal import Decimal
 from bot.forms.model import Field, Form, Kind, Option
 from bot.i18n import N_, NP_
 
-# Agencies and substances are reference data: their names live in the database
+# Agencies, substances and countries are reference data: their names live in the database
 # (storage/migrations/0011_reference_names.sql), seeded from these labels, corrected by admins.
 AGENCY = "agency"
 SUBSTANCE = "substance"
+COUNTRY = "country"
 
 SUBSTANCES = (
     Option("heroin", N_("Heroin"), SUBSTANCE),
@@ -48,13 +49,13 @@ AGENCIES = (
 )
 
 NATIONALITIES = (
-    Option("uz", N_("Uzbekistan")),
-    Option("af", N_("Afghanistan")),
-    Option("tj", N_("Tajikistan")),
-    Option("kg", N_("Kyrgyzstan")),
-    Option("kz", N_("Kazakhstan")),
-    Option("tm", N_("Turkmenistan")),
-    Option("other", N_("Other country")),
+    Option("uz", N_("Uzbekistan"), COUNTRY),
+    Option("af", N_("Afghanistan"), COUNTRY),
+    Option("tj", N_("Tajikistan"), COUNTRY),
+    Option("kg", N_("Kyrgyzstan"), COUNTRY),
+    Option("kz", N_("Kazakhstan"), COUNTRY),
+    Option("tm", N_("Turkmenistan"), COUNTRY),
+    Option("other", N_("Other country"), COUNTRY),
 )
 
 CONCEALMENT = (

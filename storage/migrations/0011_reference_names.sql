@@ -1,12 +1,12 @@
--- Reference data an admin corrects without a release: the names of agencies and substances
--- (agencies were renamed in recent years; the programme tells which names are current).
+-- Reference data an admin corrects without a release: the names of agencies, substances and
+-- countries (agencies were renamed in recent years; the programme tells which names are current).
 --
 -- ``key`` is the option key the forms store in reports (bot/forms/definitions.py), never
 -- renamed: a corrected name is shown everywhere, old reports included. Uzbek in Cyrillic is
 -- not stored: it is transliterated from name_uz when shown (bot/translit.py). The seed is the
 -- catalogs' translations at the time of this migration.
 CREATE TABLE reference_names (
-    kind        TEXT    NOT NULL CHECK (kind IN ('agency', 'substance')),
+    kind        TEXT    NOT NULL CHECK (kind IN ('agency', 'substance', 'country')),
     key         TEXT    NOT NULL,
     name_uz     TEXT    NOT NULL,
     name_ru     TEXT    NOT NULL,
@@ -34,4 +34,11 @@ INSERT INTO reference_names (kind, key, name_uz, name_ru, name_en, updated_at, u
     ('substance', 'pregabalin', 'Pregabalin', 'Прегабалин', 'Pregabalin', '2026-12-06T00:00:00+00:00', NULL),
     ('substance', 'psych_other', 'Boshqa psixotrop dori vositasi', 'Другой психотропный препарат', 'Other psychotropic medicine', '2026-12-06T00:00:00+00:00', NULL),
     ('substance', 'precursor', 'Prekursor (sirka angidridi va boshqalar)', 'Прекурсор (уксусный ангидрид и др.)', 'Precursor (acetic anhydride etc.)', '2026-12-06T00:00:00+00:00', NULL),
-    ('substance', 'other', 'Boshqa modda', 'Другое вещество', 'Other substance', '2026-12-06T00:00:00+00:00', NULL);
+    ('substance', 'other', 'Boshqa modda', 'Другое вещество', 'Other substance', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'uz', 'O‘zbekiston', 'Узбекистан', 'Uzbekistan', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'af', 'Afg‘oniston', 'Афганистан', 'Afghanistan', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'tj', 'Tojikiston', 'Таджикистан', 'Tajikistan', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'kg', 'Qirg‘iziston', 'Кыргызстан', 'Kyrgyzstan', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'kz', 'Qozog‘iston', 'Казахстан', 'Kazakhstan', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'tm', 'Turkmaniston', 'Туркменистан', 'Turkmenistan', '2026-12-06T00:00:00+00:00', NULL),
+    ('country', 'other', 'Boshqa davlat', 'Другая страна', 'Other country', '2026-12-06T00:00:00+00:00', NULL);

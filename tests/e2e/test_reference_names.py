@@ -60,6 +60,7 @@ async def test_a_renamed_agency_is_shown_everywhere_at_once(
         labels = [label for row in listing.buttons for label, _data in row]
         assert "🏛 " + tr.gettext("State Customs Committee") in labels
         assert "💊 " + tr.gettext("Heroin") in labels
+        assert "🌍 " + tr.gettext("Afghanistan") in labels
 
         # An old report (filed before the correction) keeps the key "customs".
         await officer.start_form("joint_operation")

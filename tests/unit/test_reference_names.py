@@ -11,7 +11,7 @@ import pytest
 from bot import reference
 from bot.administration import InvalidText, TextProblem
 from bot.audit_log import AuditPage, entry_lines
-from bot.forms.definitions import AGENCIES, SEIZURE, SUBSTANCES
+from bot.forms.definitions import AGENCIES, NATIONALITIES, SEIZURE, SUBSTANCES
 from bot.forms.render import value_text
 from bot.i18n import Catalogs
 from storage import Database, ReferenceKind, Role
@@ -19,15 +19,18 @@ from storage import Database, ReferenceKind, Role
 TASHKENT = ZoneInfo("Asia/Tashkent")
 
 
-async def test_the_migration_seeds_every_agency_and_substance_with_its_catalog_names(
+async def test_the_migration_seeds_every_agency_substance_and_country_with_its_catalog_names(
     db: Database,
 ) -> None:
     catalogs = Catalogs(TASHKENT)
     async with db.read() as repos:
         stored = {(name.kind, name.key): name for name in await repos.reference_names.list()}
-    expected = {(ReferenceKind.AGENCY, o.key): o for o in AGENCIES} | {
-        (ReferenceKind.SUBSTANCE, o.key): o for o in SUBSTANCES
-    }
+    expected = (
+        {(ReferenceKind.AGENCY, o.key): o for o in AGENCIES}
+        | {(ReferenceKind.SUBSTANCE, o.key): o for o in SUBSTANCES}
+        | {(ReferenceKind.COUNTRY, o.key): o for o in NATIONALITIES}
+    )
+    assert all(o.reference == kind for (kind, _key), o in expected.items())
     assert set(stored) == set(expected)
     for pair, option in expected.items():
         name = stored[pair]
@@ -121,5 +124,19 @@ async def test_the_audit_log_reads_a_correction_by_its_current_name(db: Database
         entries = await repos.audit.latest(1)
         people = {1: await repos.users.get_by_telegram_id(1)}
     (line,) = entry_lines(AuditPage(entries, {k: v for k, v in people.items() if v}), ru)
-    assert ru.gettext("Name of an agency or a substance corrected") in line
+    assert ru.gettext("Name of an agency, a substance or a country corrected") in line
     assert "→ Таможня" in line
+
+
+async def test_a_corrected_country_is_shown_in_the_citizenship_answer(db: Database) -> None:
+    async with db.transaction() as repos:
+        await repos.users.create(telegram_id=1, role=Role.ADMIN)
+        names = {"uz": "Afg‘oniston IA", "ru": "Исламский Эмират Афганистан", "en": "Afghanistan"}
+        await reference.rename(repos, 1, ReferenceKind.COUNTRY, "af", names)
+    catalogs = Catalogs(TASHKENT)
+    await reference.load_names(db, catalogs)
+    nations = SEIZURE.field_index["nations"]
+    assert value_text(nations, ["uz", "af"], catalogs.translator("ru")) == (
+        "Узбекистан, Исламский Эмират Афганистан"
+    )
+    assert value_text(nations, ["af"], catalogs.translator("uz_Cyrl")) == "Афғонистон ИА"

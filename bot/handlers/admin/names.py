@@ -1,4 +1,5 @@
-"""/names: admins correct the names of agencies and substances (reference data, bot/reference.py)
+"""/names: admins correct the names of agencies, substances and countries (reference data,
+bot/reference.py)
 without a release — agencies were renamed in recent years, and the programme tells which names
 are current.
 
@@ -18,7 +19,7 @@ from bot import administration, callbacks, reference
 from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
-from bot.forms.definitions import AGENCIES, SUBSTANCES
+from bot.forms.definitions import AGENCIES, NATIONALITIES, SUBSTANCES
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.admin.unit_questions import (
     NAME_STEPS,
@@ -41,9 +42,16 @@ PREFIX = "ref"
 FLOW = "refname"
 NOTHING = "-"
 #: The lists in the order the forms show them (the table's own order is alphabetical by key).
-ORDER = {(ReferenceKind.AGENCY, o.key): n for n, o in enumerate(AGENCIES)} | {
-    (ReferenceKind.SUBSTANCE, o.key): len(AGENCIES) + n for n, o in enumerate(SUBSTANCES)
+ORDER = {
+    (kind, option.key): position
+    for position, (kind, option) in enumerate(
+        [(ReferenceKind.AGENCY, o) for o in AGENCIES]
+        + [(ReferenceKind.SUBSTANCE, o) for o in SUBSTANCES]
+        + [(ReferenceKind.COUNTRY, o) for o in NATIONALITIES]
+    )
 }
+#: How the list tells the three kinds apart.
+MARKS = {ReferenceKind.AGENCY: "🏛 ", ReferenceKind.SUBSTANCE: "💊 ", ReferenceKind.COUNTRY: "🌍 "}
 
 
 def button(action: str, kind: str = NOTHING, key: str = NOTHING, step: str = NOTHING) -> str:
@@ -64,7 +72,8 @@ def prompt(context: BotContext, question: Question) -> tuple[str, InlineKeyboard
     _ = tr.gettext
     step = question["step"]
     lines = [
-        # Translators: {name} is an agency or a substance, e.g. "State Customs Committee".
+        # Translators: {name} is an agency, a substance or a country, e.g. "State Customs
+        # Committee".
         _("Correcting the name “{name}”.").format(name=escape(current_name(question, tr.language)))
     ]
     lines.append(
@@ -100,15 +109,15 @@ async def _list_view(
     ordered = sorted(names, key=lambda name: ORDER.get((name.kind, name.key), len(ORDER)))
     buttons = [
         InlineKeyboardButton(
-            ("🏛 " if name.kind is ReferenceKind.AGENCY else "💊 ") + name.name(tr.language),
+            MARKS[name.kind] + name.name(tr.language),
             callback_data=button("ed", name.kind.value, name.key),
         )
         for name in ordered
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     text = tr.gettext(
-        "Agencies (🏛) and substances (💊) as reports, digests and spreadsheets name them. "
-        "Tap one to correct its name."
+        "Agencies (🏛), substances (💊) and countries (🌍) as reports, digests and spreadsheets "
+        "name them. Tap one to correct its name."
     )
     return text, InlineKeyboardMarkup(rows)
 
@@ -215,7 +224,7 @@ async def _save(
     # Every screen, digest and spreadsheet from now on shows the new name (one read).
     await reference.load_names(context.db, context.services.catalogs)
     notice = "✅ " + context.tr.gettext(
-        # Translators: {name} is the corrected name of an agency or a substance.
+        # Translators: {name} is the corrected name of an agency, a substance or a country.
         "Saved. Reports, digests and spreadsheets now show “{name}”."
     ).format(name=escape(done.name(context.tr.language)))
     shown = await _list_view(context, actor_id(update))
