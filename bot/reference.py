@@ -25,6 +25,19 @@ async def load_names(db: Database, catalogs: Catalogs) -> None:
     catalogs.use_reference_names(names)
 
 
+async def taken_elsewhere(
+    repos: Repositories, kind: ReferenceKind, key: str, language: str, name: str
+) -> bool:
+    """Whether another entry of the same list already has ``name`` in ``language`` (case
+    aside): two agencies of one name could not be told apart in a digest."""
+    others = [
+        other.names()[language]
+        for other in await repos.reference_names.list()
+        if other.kind is kind and other.key != key
+    ]
+    return administration.is_duplicate(name, others)
+
+
 async def names_list(
     repos: Repositories, actor_telegram_id: int | None
 ) -> list[ReferenceName] | Refused:

@@ -181,6 +181,15 @@ async def test_bad_names_are_refused_and_cancel_changes_nothing(
             assert admin.with_buttons() == [reply]  # the question asked again, alone
         asked = await admin.say("<b>IIV</b>")
         assert tr.gettext("Type its name in Russian.") in asked.text
+        # Two agencies of one name could not be told apart: refused, case aside.
+        taken = await admin.say("пограничные  ВОЙСКА")
+        assert taken.text.startswith(
+            "⚠️ "
+            + tr.gettext("Another entry of this list is already named {name}.").format(
+                name="пограничные ВОЙСКА"
+            )
+        )
+        assert tr.gettext("Type its name in Russian.") in taken.text
         stopped = await admin.say("/cancel")
         assert stopped.text == tr.gettext("Stopped. Nothing was changed.")
         await tg.wait_idle()

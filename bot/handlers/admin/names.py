@@ -196,6 +196,15 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
         )
         return
     step = question["step"]
+    kind, key = ReferenceKind(question["kind"]), str(question["key"])
+    async with context.db.read() as repos:
+        taken = await reference.taken_elsewhere(repos, kind, key, step, value)
+    if taken:
+        problem = tr.gettext("Another entry of this list is already named {name}.").format(
+            name=value
+        )
+        await send_prompt(context, update, *prompt(context, question), problem)
+        return
     names = {**question.get("names", {}), step: value}
     index = NAME_STEPS.index(step)
     if index + 1 < len(NAME_STEPS):
