@@ -1,4 +1,4 @@
-"""Reference data (agencies, substances): who may correct a name, and how the bot shows it.
+"""Reference data (agencies, substances, countries): who may correct a name, how it is shown.
 
 Names live in the database (storage/reference_names.py); the option keys of
 bot/forms/definitions.py never change, and reports keep keys, so a corrected name is shown
@@ -19,7 +19,11 @@ LANGUAGES = ("uz", "ru", "en")
 
 
 async def load_names(db: Database, catalogs: Catalogs) -> None:
-    """Show the names as stored now (one query); called at start and after a correction."""
+    """Show the names as stored now (one query); called at start and after a correction.
+
+    The names are kept in this process: the bot is one process (SQLite, one writer); a second
+    replica would see another's correction at its next start.
+    """
     async with db.read() as repos:
         names = await repos.reference_names.list()
     catalogs.use_reference_names(names)

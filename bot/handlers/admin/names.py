@@ -1,7 +1,6 @@
 """/names: admins correct the names of agencies, substances and countries (reference data,
-bot/reference.py)
-without a release — agencies were renamed in recent years, and the programme tells which names
-are current.
+bot/reference.py) without a release — agencies were renamed in recent years, and the programme
+tells which names are current.
 
 A tap on a name opens a question (bot/handlers/admin/unit_questions.py, the same mechanism as a
 unit's rename): the name in Uzbek (Latin), Russian and English in turn, each checked as it is
