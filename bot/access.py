@@ -32,6 +32,7 @@ COMMANDS: dict[str, frozenset[Role]] = {
     "users": ADMINS,
     "user": ADMINS,
     "units": ADMINS,
+    "names": ADMINS,  # agencies' and substances' names (reference data)
     "audit": ADMINS,
     "bindgroup": ADMINS,
     "unbindgroup": ADMINS,
@@ -49,6 +50,7 @@ CALLBACKS: dict[str, frozenset[Role]] = {
     "inv": ADMINS,
     "usr": ADMINS,
     "unt": ADMINS,
+    "ref": ADMINS,  # /names
     "alr": COORDINATION,  # acknowledging an urgent alert, asking for details
     "grp": ADMINS,  # the coordination group's language
     "ans": FILERS,  # an officer answering a coordinator's question

@@ -41,7 +41,7 @@ from bot.handlers import (
     start,
     urgent,
 )
-from bot.handlers.admin import invite_list, unit_answers, units, user_changes
+from bot.handlers.admin import invite_list, names, unit_answers, units, user_changes
 from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
@@ -112,6 +112,7 @@ def build_application(
     my_reports.register(application)
     user_changes.register(application)  # /users, /user and the cards' buttons
     units.register(application)
+    names.register(application)  # /names: agencies' and substances' names
     groups.register(application)
     audit.register(application)
     digest.register(application)

@@ -53,6 +53,7 @@ ACTIONS: dict[str, str] = {
     "unit.renamed": N_("Unit renamed"),
     "unit.deactivated": N_("Unit deactivated"),
     "unit.reactivated": N_("Unit reactivated"),
+    "reference.renamed": N_("Name of an agency, a substance or a country corrected"),
     "user.role_changed": N_("Role changed"),
     "user.moved": N_("Moved to another unit"),
     "user.blocked": N_("Access suspended"),
@@ -82,6 +83,12 @@ ACTIONS: dict[str, str] = {
             Operation.SETTINGS_READ: N_("Refused: view the settings"),
             Operation.SETTINGS_CHANGE: N_("Refused: change the settings"),
             Operation.AUDIT_READ: N_("Refused: view the audit log"),
+            Operation.REFERENCE_LIST: N_(
+                "Refused: view the names of agencies, substances and countries"
+            ),
+            Operation.REFERENCE_RENAME: N_(
+                "Refused: correct the name of an agency, a substance or a country"
+            ),
             Operation.EXPORT: N_("Refused: export reports"),
             Operation.DIGEST: N_("Refused: view the digest"),
             Operation.ALERT_ACKNOWLEDGE: N_("Refused: acknowledge an urgent alert"),
@@ -226,6 +233,9 @@ def _target(
         return tr.gettext("invitation #{number}").format(number=target)
     if entry.action.startswith("group.") and isinstance(details.get("title"), str):
         return _short(details["title"])
+    if entry.action.startswith("reference."):  # "agency:customs": its name as shown now
+        kind, _, key = target.partition(":")
+        return tr.reference_names.get((kind, key), target)
     if entry.action == "export" and ".." in target:
         first, _, last = target.partition("..")
         return f"{_day(first, tr)} — {_day(last, tr)}"

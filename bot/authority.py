@@ -48,6 +48,8 @@ class Operation(StrEnum):
     SETTINGS_READ = "settings.read"
     SETTINGS_CHANGE = "settings.change"
     AUDIT_READ = "audit.read"
+    REFERENCE_LIST = "reference.list"
+    REFERENCE_RENAME = "reference.rename"
     EXPORT = "export"
     DIGEST = "digest.on_demand"
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
@@ -88,6 +90,8 @@ ROLES: dict[Operation, frozenset[Role]] = {
             Operation.SETTINGS_READ,
             Operation.SETTINGS_CHANGE,
             Operation.AUDIT_READ,
+            Operation.REFERENCE_LIST,
+            Operation.REFERENCE_RENAME,
         )
     },
     Operation.EXPORT: COORDINATION,

@@ -17,6 +17,7 @@ from bot import observability
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
+from bot.reference import load_names
 from bot.workers import OnePerPerson, Workers
 from storage import Database, User
 
@@ -44,6 +45,8 @@ class Services:
     async def open(self) -> None:
         if self._db is None:
             self._db = await Database.open(self.settings.database_path)
+            # Agencies' and substances' names as admins corrected them (bot/reference.py).
+            await load_names(self._db, self.catalogs)
 
     async def close(self) -> None:
         if self._db is not None:

@@ -192,7 +192,15 @@ async def _parts(
     # Spreadsheet and chart take up to seconds of CPU: in a worker process (bot/workers.py).
     spreadsheet, chart = await services.workers.run(
         day_files,
-        DayFiles(digest, reports, units, history, tr.language, services.settings.timezone),
+        DayFiles(
+            digest,
+            reports,
+            units,
+            history,
+            tr.language,
+            services.settings.timezone,
+            dict(tr.reference_names),
+        ),
     )
     parts.append(("xlsx", spreadsheet))
     parts.append(("chart", chart))

@@ -8,12 +8,14 @@ so extraction finds it, and the translation happens when it is shown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -24,6 +26,10 @@ from babel.support import Translations
 
 from bot.config import LANGUAGES
 from bot.translit import latin_to_cyrillic
+
+if TYPE_CHECKING:
+    from bot.forms.model import Option
+    from storage.models import ReferenceName
 
 DOMAIN = "bot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -98,6 +104,9 @@ class Translator:
     language: str
     translations: Translations = field(repr=False)
     timezone: tzinfo = field(repr=False)
+    #: Reference names (agencies, substances) in this language by (kind, key), from the
+    #: database; see :meth:`Catalogs.use_reference_names`.
+    reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def locale(self) -> Locale:
@@ -110,6 +119,14 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ungettext(singular, plural, n)
+
+    def label(self, option: Option) -> str:
+        """An option as shown: a reference list's name from the database, else its catalog label."""
+        if option.reference is not None:
+            name = self.reference_names.get((option.reference, option.key))
+            if name:
+                return name
+        return self.gettext(option.label)
 
     def pgettext(self, context: str, message: str) -> str:
         return self.translations.upgettext(context, message)
@@ -169,6 +186,21 @@ class Catalogs:
 
     def translator(self, language: str) -> Translator:
         return self._translators[language]
+
+    def use_reference_names(self, names: Iterable[ReferenceName]) -> None:
+        """Show these names from now on (read once at start and again after a correction).
+
+        Every translator is handed out here, so every screen, digest and spreadsheet made after
+        this call shows the corrected names, without a query per label or per update.
+        """
+        names = list(names)
+        self._translators = {
+            language: replace(
+                translator,
+                reference_names={(str(name.kind), name.key): name.name(language) for name in names},
+            )
+            for language, translator in self._translators.items()
+        }
 
 
 class NumberFormatError(ValueError):

@@ -27,6 +27,7 @@ INVITE = MenuCommand("invite", N_("Invite a new user"))
 INVITES = MenuCommand("invites", N_("Open invitations"))
 USERS = MenuCommand("users", N_("Users: roles, units, blocking"))
 UNITS = MenuCommand("units", N_("Units and crossing points"))
+NAMES = MenuCommand("names", N_("Names of agencies, substances and countries"))
 AUDIT = MenuCommand("audit", N_("The latest audit log entries"))
 DIGEST = MenuCommand("digest", N_("The digest of a day"))
 EXPORT = MenuCommand("export", N_("Reports of a period as a spreadsheet"))
@@ -44,6 +45,7 @@ ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
         INVITES,
         USERS,
         UNITS,
+        NAMES,
         AUDIT,
         SETTINGS,
         DIGEST,

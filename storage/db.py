@@ -26,6 +26,7 @@ from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.invites import InviteRepository
 from storage.persistence_repo import PersistenceRepository
+from storage.reference_names import ReferenceNameRepository
 from storage.reports import ReportRepository
 from storage.units import UnitRepository
 from storage.users import UserRepository
@@ -56,6 +57,7 @@ class Repositories:
     crossing_points: CrossingPointRepository
     alerts: AlertRepository
     applied_updates: AppliedUpdateRepository
+    reference_names: ReferenceNameRepository
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection) -> Repositories:
@@ -72,6 +74,7 @@ class Repositories:
             crossing_points=CrossingPointRepository(conn),
             alerts=AlertRepository(conn),
             applied_updates=AppliedUpdateRepository(conn),
+            reference_names=ReferenceNameRepository(conn),
         )
 
 

@@ -45,6 +45,39 @@ class Unit:
         return {"uz": self.name_uz, "ru": self.name_ru}.get(language, self.name_en)
 
 
+class ReferenceKind(StrEnum):
+    """Lists of names an admin corrects in the chat (their option keys never change)."""
+
+    AGENCY = "agency"
+    SUBSTANCE = "substance"
+    COUNTRY = "country"  # the detained persons' citizenship
+
+
+@dataclass(frozen=True)
+class ReferenceName:
+    """The current name of an agency or a substance; ``key`` is the option key reports keep."""
+
+    kind: ReferenceKind
+    key: str
+    name_uz: str
+    name_ru: str
+    name_en: str
+    updated_at: datetime
+    updated_by: int | None
+
+    def name(self, language: str) -> str:
+        """The name in ``language`` (English for one we do not store); Cyrillic Uzbek is the
+        Uzbek name transliterated, like the catalog."""
+        if language == "uz_Cyrl":
+            from bot.translit import latin_to_cyrillic  # a pure text function, no bot machinery
+
+            return latin_to_cyrillic(self.name_uz)
+        return {"uz": self.name_uz, "ru": self.name_ru}.get(language, self.name_en)
+
+    def names(self) -> dict[str, str]:
+        return {"uz": self.name_uz, "ru": self.name_ru, "en": self.name_en}
+
+
 @dataclass(frozen=True)
 class User:
     id: int

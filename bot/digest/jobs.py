@@ -6,8 +6,8 @@ process at start-up (they were half its memory and most of its garbage collector
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,8 @@ class DayFiles:
     history: Sequence[DayStats]
     language: str
     timezone: tzinfo
+    #: The agencies' and substances' names the bot shows now (``Translator.reference_names``).
+    reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class PeriodExport:
     last: date
     language: str
     timezone: tzinfo
+    #: The agencies' and substances' names the bot shows now (``Translator.reference_names``).
+    reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,11 @@ def _catalogs(timezone: tzinfo) -> Catalogs:
     return Catalogs(timezone)
 
 
-def _translator(language: str, timezone: tzinfo) -> Translator:
-    return _catalogs(timezone).translator(language)
+def _translator(
+    language: str, timezone: tzinfo, reference_names: Mapping[tuple[str, str], str]
+) -> Translator:
+    """The bot's translator as the worker can make it: the names read by the bot come along."""
+    return replace(_catalogs(timezone).translator(language), reference_names=reference_names)
 
 
 def day_files(job: DayFiles) -> tuple[bytes, bytes]:
@@ -61,7 +68,7 @@ def day_files(job: DayFiles) -> tuple[bytes, bytes]:
     from bot.digest.chart import build_chart
     from bot.digest.xlsx import build_xlsx
 
-    tr = _translator(job.language, job.timezone)
+    tr = _translator(job.language, job.timezone, job.reference_names)
     units_by_id = {unit.id: unit for unit in job.units}
     spreadsheet = build_xlsx(job.digest, job.reports, job.units, tr, timezone=job.timezone)
     chart = build_chart(job.digest, job.history, tr, units_by_id=units_by_id)
@@ -75,7 +82,7 @@ def period_export(job: PeriodExport) -> Workbook:
     from bot.digest.xlsx import build_period_xlsx
 
     reports, units = asyncio.run(_read_period(job.database, job.first, job.last))
-    tr = _translator(job.language, job.timezone)
+    tr = _translator(job.language, job.timezone, job.reference_names)
     content = build_period_xlsx(job.first, job.last, reports, units, tr, timezone=job.timezone)
     return Workbook(content, len(reports))
 

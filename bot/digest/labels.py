@@ -15,14 +15,15 @@ from bot.forms.definitions import FORMS, MEASURES, SUBSTANCES
 from bot.i18n import Translator
 from storage.models import Unit
 
-_SUBSTANCE_LABELS = {option.key: option.label for option in SUBSTANCES}
+_SUBSTANCES = {option.key: option for option in SUBSTANCES}
 _MEASURE_LABELS = {option.key: option.label for option in MEASURES}
 
 
 def substance_label(key: str, tr: Translator) -> str:
-    """``heroin`` → ``Героин``; a key we do not know is shown as it is."""
-    label = _SUBSTANCE_LABELS.get(key)
-    return tr.gettext(label) if label else key
+    """``heroin`` → ``Героин`` (its name in the database, corrected by admins); a key we do not
+    know is shown as it is."""
+    option = _SUBSTANCES.get(key)
+    return tr.label(option) if option else key
 
 
 def measure_label(key: str, tr: Translator) -> str:

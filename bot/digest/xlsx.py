@@ -389,9 +389,9 @@ class _Book:
             return None
         if spec.kind is Kind.CHOICE:
             option = spec.option(str(value))
-            return tr.gettext(option.label) if option else str(value)
+            return tr.label(option) if option else str(value)
         if spec.kind is Kind.MULTI:
-            return ", ".join(tr.gettext(o.label) for o in spec.options if o.key in value)
+            return ", ".join(tr.label(o) for o in spec.options if o.key in value)
         if spec.kind is Kind.YES_NO:
             return self.yes_no(bool(value))
         if spec.kind is Kind.NUMBER:
@@ -415,7 +415,7 @@ class _Book:
         option = substance.option(str(item.get(substance.key)))
         unit = measure.option(str(item.get(measure.key)))
         return self.tr.gettext("{substance} — {quantity} {measure}").format(
-            substance=self.tr.gettext(option.label) if option else "—",
+            substance=self.tr.label(option) if option else "—",
             quantity=self.tr.format_number(Decimal(str(item.get("qty", 0)))),
             measure=self.tr.gettext(unit.label) if unit else "—",
         )

@@ -7,19 +7,25 @@ from decimal import Decimal
 from bot.forms.model import Field, Form, Kind, Option
 from bot.i18n import N_, NP_
 
+# Agencies, substances and countries are reference data: their names live in the database
+# (storage/migrations/0011_reference_names.sql), seeded from these labels, corrected by admins.
+AGENCY = "agency"
+SUBSTANCE = "substance"
+COUNTRY = "country"
+
 SUBSTANCES = (
-    Option("heroin", N_("Heroin")),
-    Option("opium", N_("Opium")),
-    Option("hashish", N_("Hashish")),
-    Option("cannabis", N_("Cannabis (marijuana)")),
-    Option("meth", N_("Methamphetamine")),
-    Option("mephedrone", N_("Mephedrone")),
-    Option("synth_cann", N_("Synthetic cannabinoids")),
-    Option("tramadol", N_("Tramadol")),
-    Option("pregabalin", N_("Pregabalin")),
-    Option("psych_other", N_("Other psychotropic medicine")),
-    Option("precursor", N_("Precursor (acetic anhydride etc.)")),
-    Option("other", N_("Other substance")),
+    Option("heroin", N_("Heroin"), SUBSTANCE),
+    Option("opium", N_("Opium"), SUBSTANCE),
+    Option("hashish", N_("Hashish"), SUBSTANCE),
+    Option("cannabis", N_("Cannabis (marijuana)"), SUBSTANCE),
+    Option("meth", N_("Methamphetamine"), SUBSTANCE),
+    Option("mephedrone", N_("Mephedrone"), SUBSTANCE),
+    Option("synth_cann", N_("Synthetic cannabinoids"), SUBSTANCE),
+    Option("tramadol", N_("Tramadol"), SUBSTANCE),
+    Option("pregabalin", N_("Pregabalin"), SUBSTANCE),
+    Option("psych_other", N_("Other psychotropic medicine"), SUBSTANCE),
+    Option("precursor", N_("Precursor (acetic anhydride etc.)"), SUBSTANCE),
+    Option("other", N_("Other substance"), SUBSTANCE),
 )
 
 MEASURES = (
@@ -32,24 +38,24 @@ MEASURES = (
 )
 
 AGENCIES = (
-    Option("sss", N_("State Security Service")),
-    Option("mia", N_("Ministry of Internal Affairs")),
-    Option("customs", N_("State Customs Committee")),
+    Option("sss", N_("State Security Service"), AGENCY),
+    Option("mia", N_("Ministry of Internal Affairs"), AGENCY),
+    Option("customs", N_("State Customs Committee"), AGENCY),
     # Translators: NCDC = National Center for Drug Control; write the agency's full name in your
     # language, not the English abbreviation.
-    Option("ncdc", N_("NCDC")),
-    Option("border", N_("Border Troops")),
-    Option("prosecutor", N_("General Prosecutor's Office")),
+    Option("ncdc", N_("NCDC"), AGENCY),
+    Option("border", N_("Border Troops"), AGENCY),
+    Option("prosecutor", N_("General Prosecutor's Office"), AGENCY),
 )
 
 NATIONALITIES = (
-    Option("uz", N_("Uzbekistan")),
-    Option("af", N_("Afghanistan")),
-    Option("tj", N_("Tajikistan")),
-    Option("kg", N_("Kyrgyzstan")),
-    Option("kz", N_("Kazakhstan")),
-    Option("tm", N_("Turkmenistan")),
-    Option("other", N_("Other country")),
+    Option("uz", N_("Uzbekistan"), COUNTRY),
+    Option("af", N_("Afghanistan"), COUNTRY),
+    Option("tj", N_("Tajikistan"), COUNTRY),
+    Option("kg", N_("Kyrgyzstan"), COUNTRY),
+    Option("kz", N_("Kazakhstan"), COUNTRY),
+    Option("tm", N_("Turkmenistan"), COUNTRY),
+    Option("other", N_("Other country"), COUNTRY),
 )
 
 CONCEALMENT = (

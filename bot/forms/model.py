@@ -21,8 +21,16 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Option:
+    """One choice. ``key`` is what reports store; show it with ``Translator.label``.
+
+    An option of a reference list (``reference``: ``agency``, ``substance``, ``country``) is
+    shown by its name in the database, which an admin corrects (/names); ``label`` is then only
+    the fallback. Reports keep the key, so a renamed agency shows its new name in old reports too.
+    """
+
     key: str
     label: str  # an N_-marked message
+    reference: str | None = None
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,9 @@ def value_text(spec: Field, value: Any, tr: Translator, *, limit: int | None = N
         return "—"
     if spec.kind is Kind.CHOICE:
         option = spec.option(str(value))
-        return escape(tr.gettext(option.label)) if option else "—"
+        return escape(tr.label(option)) if option else "—"
     if spec.kind is Kind.MULTI:
-        labels = [tr.gettext(o.label) for o in spec.options if o.key in value]
+        labels = [tr.label(o) for o in spec.options if o.key in value]
         return escape(", ".join(labels)) or "—"
     if spec.kind is Kind.YES_NO:
         return _("Yes") if value else _("No")
@@ -139,10 +139,10 @@ def _ask(form: Form, draft: Draft, view: Ask, tr: Translator) -> tuple[str, Inli
     keyboard: list[list[InlineKeyboardButton]] = []
     key = spec.key
     if spec.kind is Kind.CHOICE:
-        keyboard += rows([button(_(o.label), draft, key, "opt", o.key) for o in spec.options], 2)
+        keyboard += rows([button(tr.label(o), draft, key, "opt", o.key) for o in spec.options], 2)
     elif spec.kind is Kind.MULTI:
         chosen = draft.answers.get(key) or []
-        marks = [("✅ " if o.key in chosen else "▫️ ") + _(o.label) for o in spec.options]
+        marks = [("✅ " if o.key in chosen else "▫️ ") + tr.label(o) for o in spec.options]
         keyboard += rows(
             [
                 button(mark, draft, key, "opt", o.key)

@@ -29,6 +29,7 @@ ALL_COMMANDS = [
     "users",
     "user",
     "units",
+    "names",
     "audit",
     "bindgroup",
     "unbindgroup",
@@ -43,6 +44,7 @@ ADMIN_COMMANDS = {
     "users",
     "user",
     "units",
+    "names",
     "audit",
     "bindgroup",
     "unbindgroup",
@@ -62,9 +64,10 @@ CALLBACKS = {
     "alr": "alr:v1:ack:1",
     "ans": "ans:v1:reply:1",
     "grp": "grp:v1:lang:en",
+    "ref": "ref:v1:ed:agency:customs:-",
 }
 FILER_PREFIXES = {"rep", "f", "my", "ans"}
-ADMIN_PREFIXES = {"inv", "usr", "unt", "grp"}
+ADMIN_PREFIXES = {"inv", "usr", "unt", "grp", "ref"}
 COORDINATION_PREFIXES = {"alr"}
 
 

@@ -18,10 +18,27 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from bot import alerting, coordination, delivery, inviting, organisation, own_reports, people
+from bot import (
+    alerting,
+    coordination,
+    delivery,
+    inviting,
+    organisation,
+    own_reports,
+    people,
+    reference,
+)
 from bot.administration import UserReference
 from bot.authority import Denial, Operation, Refused
-from storage import Database, NewReport, Repositories, Role, UnitKind, UserStatus
+from storage import (
+    Database,
+    NewReport,
+    ReferenceKind,
+    Repositories,
+    Role,
+    UnitKind,
+    UserStatus,
+)
 from storage.alerts import PendingKind, PendingReply
 from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
@@ -245,6 +262,17 @@ OPERATIONS: dict[str, tuple[Operation, Act]] = {
         lambda r, a, w: coordination.change_time(r, a, delivery.DIGEST_TIME, time(6, 15)),
     ),
     "audit read": (Operation.AUDIT_READ, lambda r, a, w: coordination.read_audit(r, a, 20)),
+    "reference names": (Operation.REFERENCE_LIST, lambda r, a, w: reference.names_list(r, a)),
+    "reference name": (
+        Operation.REFERENCE_LIST,
+        lambda r, a, w: reference.name_view(r, a, ReferenceKind.AGENCY, "customs"),
+    ),
+    "reference rename": (
+        Operation.REFERENCE_RENAME,
+        lambda r, a, w: reference.rename(
+            r, a, ReferenceKind.AGENCY, "customs", {"uz": "A", "ru": "B", "en": "C"}
+        ),
+    ),
     "export": (
         Operation.EXPORT,
         lambda r, a, w: coordination.may_export(

@@ -11,9 +11,10 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot import administration, once, organisation
-from bot.administration import InvalidText, TextProblem
+from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin import names as names_flow
 from bot.handlers.admin.unit_questions import (
     ABANDON_GROUP,
     NAME_STEPS,
@@ -24,29 +25,15 @@ from bot.handlers.admin.unit_questions import (
     end_question,
     is_cancel,
     open_question,
+    problem_text,
     reply,
+    send_prompt,
 )
 from bot.handlers.admin.unit_views import card_view, points_view, unit_title
 from bot.handlers.refusals import actor_id, tell_refused
-from bot.i18n import Translator
 from bot.organisation import Outcome
 from storage import Role, UnitKind
 from storage.clock import utc_now
-
-
-def _problem_text(tr: Translator, problem: TextProblem) -> str:
-    _ = tr.gettext
-    texts = {
-        TextProblem.EMPTY: _("That was empty."),
-        TextProblem.TOO_LONG: _("That is too long: at most {limit} characters, please.").format(
-            limit=administration.MAX_NAME_CHARS
-        ),
-        TextProblem.CONTROL: _("Please type it on one line, without special characters."),
-        TextProblem.BAD_CODE: _(
-            "A code is 2 to 16 Latin letters and digits, with hyphens between."
-        ),
-    }
-    return texts[problem]
 
 
 def _chat_id(update: Update) -> int:
@@ -74,7 +61,7 @@ async def question_answer(update: Update, context: BotContext) -> None:
         await message.chat.send_message(_("This is for administrators only."))
         return
     if message.text is None:
-        await reply(context, update, question, _("Please type the answer as text."))
+        await _reply(context, update, question, _("Please type the answer as text."))
         return
     # The open question lives in chat_data; the claim is in the database, before the answer
     # moves the question on: redelivered after a crash, the same message is not taken as the
@@ -82,14 +69,27 @@ async def question_answer(update: Update, context: BotContext) -> None:
     async with context.db.transaction() as repos:
         fresh = await once.first_time(repos, update, utc_now())
     if not fresh:
-        await reply(context, update, question, None)
+        await _reply(context, update, question, None)
         return
     await answer(context, update, question, message.text)
+
+
+async def _reply(
+    context: BotContext, update: Update, question: Question, problem: str | None
+) -> None:
+    """The open question again, under ``problem``: each flow shows its own prompt."""
+    if question.get("flow") == names_flow.FLOW:
+        await send_prompt(context, update, *names_flow.prompt(context, question), problem)
+    else:
+        await reply(context, update, question, problem)
 
 
 async def answer(context: BotContext, update: Update, question: Question, text: str) -> None:
     tr = context.tr
     _ = tr.gettext
+    if question.get("flow") == names_flow.FLOW:  # an agency's or a substance's name: /names
+        await names_flow.answer(context, update, question, text)
+        return
     step = question.get("step")
     try:
         if step == "code":
@@ -97,7 +97,7 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
         else:
             value = administration.clean_name(text)
     except InvalidText as exc:
-        await reply(context, update, question, _problem_text(tr, exc.problem))
+        await reply(context, update, question, problem_text(tr, exc.problem))
         return
     if question["flow"] == "cp":
         await _add_crossing_point(context, update, question, value)

@@ -20,9 +20,12 @@ from telegram.ext import (
 )
 from telegram.ext._utils.types import HandlerCallback
 
+from bot import administration
+from bot.administration import TextProblem
 from bot.context import BotContext
 from bot.handlers.admin.unit_views import button, unit_title
 from bot.handlers.common import edit_then_answer, retire_message
+from bot.i18n import Translator
 from storage import Unit, UnitKind
 
 QUESTION_KEY = "admin_question"
@@ -32,6 +35,22 @@ NAME_STEPS = ("uz", "ru", "en")
 #: Commands after the open question: PTB runs group 1 after the features of group 0.
 ABANDON_GROUP = 1
 Question = dict[str, Any]
+
+
+def problem_text(tr: Translator, problem: TextProblem) -> str:
+    """What is wrong with a typed name or code, in the admin's language."""
+    _ = tr.gettext
+    texts = {
+        TextProblem.EMPTY: _("That was empty."),
+        TextProblem.TOO_LONG: _("That is too long: at most {limit} characters, please.").format(
+            limit=administration.MAX_NAME_CHARS
+        ),
+        TextProblem.CONTROL: _("Please type it on one line, without special characters."),
+        TextProblem.BAD_CODE: _(
+            "A code is 2 to 16 Latin letters and digits, with hyphens between."
+        ),
+    }
+    return texts[problem]
 
 
 def is_cancel(text: str) -> bool:
@@ -133,10 +152,25 @@ async def show_question(
     query: CallbackQuery, context: BotContext, question: Question, unit: Unit | None
 ) -> None:
     """Open ``question`` in the tapped message."""
-    ask(context, question)
-    await edit_then_answer(
-        query, prompt(context, question, unit), prompt_keyboard(context, question, unit)
+    await show_question_text(
+        query,
+        context,
+        question,
+        prompt(context, question, unit),
+        prompt_keyboard(context, question, unit),
     )
+
+
+async def show_question_text(
+    query: CallbackQuery,
+    context: BotContext,
+    question: Question,
+    text: str,
+    markup: InlineKeyboardMarkup,
+) -> None:
+    """Open ``question`` in the tapped message, which shows ``text`` (HTML) and ``markup``."""
+    ask(context, question)
+    await edit_then_answer(query, text, markup)
     if context.chat_data is not None and query.message is not None:
         context.chat_data[PROMPT_KEY] = query.message.message_id
 
@@ -204,13 +238,30 @@ async def reply(
     context: BotContext, update: Update, question: Question, problem: str | None
 ) -> None:
     """The (next) question as a new message, with what was wrong with the last answer."""
+    unit = await _question_unit(context, question)
+    await send_prompt(
+        context,
+        update,
+        prompt(context, question, unit),
+        prompt_keyboard(context, question, unit),
+        problem,
+    )
+
+
+async def send_prompt(
+    context: BotContext,
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    problem: str | None,
+) -> None:
+    """Send an open question's prompt (``text`` is HTML) under what was wrong with the last
+    answer; the question's earlier message loses its buttons. Every admin flow asks this way."""
     chat = update.effective_chat
     assert chat is not None
-    unit = await _question_unit(context, question)
-    text = prompt(context, question, unit)
     if problem:
         text = "⚠️ " + escape(problem) + "\n\n" + text
-    sent = await chat.send_message(text, reply_markup=prompt_keyboard(context, question, unit))
+    sent = await chat.send_message(text, reply_markup=markup)
     if context.chat_data is not None:
         # The new message carries the buttons now: the one before loses them.
         await _retire_prompt(context, chat.id, keep=sent.message_id)
