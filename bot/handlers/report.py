@@ -404,8 +404,10 @@ async def _step(
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
         await mark_shown(context, account, outcome.draft, shown_step, sent)
-        if query and sent not in (None, shown_message) and shown_step == outcome.draft.step:
-            # The same step, shown again in a new message (a long summary continued below).
+        if sent not in (None, shown_message) and shown_step == outcome.draft.step:
+            # The same step, shown again in a new message (a long summary continued below, or
+            # the question again after text it could not take): that message has the buttons
+            # now, and the earlier one, which just lost them, must not be retired twice.
             async with context.db.transaction() as repos:
                 await repos.drafts.move_shown(
                     account.id, outcome.draft.draft_id, outcome.draft.step, sent
