@@ -386,7 +386,7 @@ async def _step(
             return False
         if submitted is not None and submitted.author_id == account.id:
             await query.answer(
-                _("This report was already submitted as {number}.").format(number=submitted.number),
+                _("This report was already filed as {number}.").format(number=submitted.number),
                 show_alert=True,
             )
         else:
