@@ -9,9 +9,9 @@ a daily status too) whose reporting day is ``day``; a late report of an earlier 
 count for today.
 
 A report is *urgent* in the digest by the same rule as the alert (``bot.urgent.why_urgent``):
-the officer marked it urgent, or one of its items weighs at least ``urgent_threshold_kg``. One
-item is one substance as the officer entered it; two smaller items are not added up, so the
-digest never lists as urgent a report that coordinators were not alerted about, nor the reverse.
+the officer marked it urgent, or it holds at least ``urgent_threshold_kg`` kilograms of one
+substance (its items of that substance added up; different substances are not). So the digest
+never lists as urgent a report coordinators were not alerted about, nor the reverse.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from bot.forms.definitions import FORMS, SEIZURE, SUBSTANCES
 from bot.forms.parsing import plain_decimal
-from bot.urgent import why_urgent
+from bot.urgent import heaviest_substance_kg, why_urgent
 from storage.models import Report, ReportStatus, Unit
 
 #: The normalised units of measure (see ``bot.filing.NORMALISATION``), in the order shown.
@@ -97,8 +97,8 @@ class UrgentReport:
     unit_id: int
     form: str
     marked: bool  # the officer marked it urgent
-    large: bool  # one of its items reaches the threshold
-    kg: Decimal  # its heaviest item, the one the alert is about
+    large: bool  # one of its substances reaches the threshold
+    kg: Decimal  # the kilograms of its heaviest substance, what made it large
 
 
 @dataclass(frozen=True)
@@ -263,10 +263,7 @@ def _urgent(reports: Iterable[Report], threshold_kg: Decimal) -> tuple[UrgentRep
         reason = why_urgent(report, threshold_kg)
         if reason is None:
             continue
-        heaviest = max(
-            (i.normalized_quantity for i in report.items if i.normalized_unit == "kg"),
-            default=Decimal(0),
-        )
+        heaviest = heaviest_substance_kg(report.items)
         found.append(
             UrgentReport(
                 report.number,

@@ -389,10 +389,10 @@ def _urgent_line(urgent: UrgentReport, units_by_id: Mapping[int, Unit], tr: Tran
     }
     if urgent.marked and urgent.large:
         # Translators: a report the officer marked urgent that also holds a large seizure;
-        # {quantity} is its heaviest item, e.g. "2.75 kg".
+        # {quantity} is the weight of its heaviest substance, e.g. "2.75 kg".
         text = _("{number} — {unit}: {form} (marked urgent; large seizure of {quantity})")
     elif urgent.large:
-        # Translators: {quantity} is the report's heaviest item, e.g. "2.75 kg".
+        # Translators: {quantity} is the weight of the report's heaviest substance, e.g. "2.75 kg".
         text = _("{number} — {unit}: {form} (large seizure of {quantity})")
     else:
         text = _("{number} — {unit}: {form} (marked urgent)")

@@ -405,7 +405,8 @@ def problem_text(problem: Problem, tr: Translator) -> str:
         return _("That location is not valid. Please share it again or type the place name.")
     if code == "summary.use_buttons":
         return _(
-            "Your report is ready to check. Use the buttons under it to change an answer or file it."
+            "Your report is ready to check. Use the buttons under it to change an answer"
+            " or file it."
         )
     if code == "summary.incomplete":
         return _("Some required answers are missing. Please fill them in first.")
