@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +40,8 @@ class PeriodExport:
     last: date
     language: str
     timezone: tzinfo
+    #: URGENT_THRESHOLD_KG: the period's "Urgent" column says what coordinators were alerted of.
+    urgent_threshold_kg: Decimal
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,15 @@ def period_export(job: PeriodExport) -> Workbook:
 
     reports, units = asyncio.run(_read_period(job.database, job.first, job.last))
     tr = _translator(job.language, job.timezone)
-    content = build_period_xlsx(job.first, job.last, reports, units, tr, timezone=job.timezone)
+    content = build_period_xlsx(
+        job.first,
+        job.last,
+        reports,
+        units,
+        tr,
+        timezone=job.timezone,
+        urgent_threshold_kg=job.urgent_threshold_kg,
+    )
     return Workbook(content, len(reports))
 
 
