@@ -170,17 +170,8 @@ def alert_text(
         if spec is not None and spec.kind in (Kind.CHOICE, Kind.TEXT) and report.answers.get(key):
             value = value_text(spec, report.answers[key], tr, limit=DETAIL_LIMIT)
             lines.append(_label(_(spec.label)) + " " + value)
-    reason = urgent.Reason(view.alert.reason)
-    reasons = []
-    if reason.marked:
-        reasons.append(_("marked urgent by the officer"))
-    if reason.large:
-        reasons.append(
-            _("large seizure: {threshold} kg or more of one substance").format(
-                threshold=tr.format_number(threshold_kg)
-            )
-        )
-    lines.append(_label(_("Why urgent")) + " " + escape("; ".join(reasons)))
+    why = _why_urgent(urgent.Reason(view.alert.reason), tr, threshold_kg)
+    lines.append(_label(_("Why urgent")) + " " + escape(why))
     if reminder_minutes is not None and not view.alert.acknowledged:
         lines.append(
             "\n🔁 "
@@ -193,6 +184,23 @@ def alert_text(
     if view.alert.acknowledged_at is not None:
         lines.append("\n✅ " + acknowledged_text(view, tr))
     return "\n".join(lines)
+
+
+def _why_urgent(reason: urgent.Reason, tr: Translator, threshold_kg: Decimal) -> str:
+    """A whole sentence for each combination of reasons, never fragments joined in code."""
+    _ = tr.gettext
+    threshold = tr.format_number(threshold_kg)
+    if reason.marked and reason.large:
+        # Translators: why an alert is urgent; {threshold} is a number of kilograms, e.g. "1".
+        return _(
+            "marked urgent by the officer; large seizure: {threshold} kg or more of one substance"
+        ).format(threshold=threshold)
+    if reason.large:
+        # Translators: why an alert is urgent; {threshold} is a number of kilograms, e.g. "1".
+        return _("large seizure: {threshold} kg or more of one substance").format(
+            threshold=threshold
+        )
+    return _("marked urgent by the officer")
 
 
 def acknowledged_text(view: AlertView, tr: Translator) -> str:
