@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,16 +32,18 @@ from tests.unit.test_digest_build import DAY, TASHKENT, TERMEZ_IMT, local, make_
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 THRESHOLD_KG = Decimal(1)
 
+#: The seized items as (substance, quantity, measure): "1 tablet" and "24 tablets" both occur.
+ITEMS = (
+    ("heroin", "2", "kg"),
+    ("hashish", "750", "g"),
+    ("tramadol", "1", "tablets"),
+    ("pregabalin", "24", "tablets"),
+)
 #: A seizure as an officer of Termez IMT files it: marked urgent, and 2 kg of heroin is large.
-ANSWERS = {
+ANSWERS: dict[str, Any] = {
     "when": local(DAY, 6, 40).isoformat(),
     "place": {"type": "text", "text": "Ayritom, <post 2>"},
-    "items": [
-        {"substance": "heroin", "qty": "2", "measure": "kg"},
-        {"substance": "hashish", "qty": "750", "measure": "g"},
-        {"substance": "tramadol", "qty": "1", "measure": "tablets"},
-        {"substance": "pregabalin", "qty": "24", "measure": "tablets"},
-    ],
+    "items": [{"substance": s, "qty": q, "measure": m} for s, q, m in ITEMS],
     "conceal": "vehicle",
     "transport": "truck",
     "detained": "2",
@@ -58,13 +61,12 @@ def catalogs() -> Catalogs:
 
 
 def filed() -> Report:
-    items = tuple((i["substance"], i["qty"], i["measure"]) for i in ANSWERS["items"])  # type: ignore[index]
     report = make_report(
         "SZ-2026-000101",
         TERMEZ_IMT,
         local(DAY, 9, 15),
         urgent=True,
-        items=items,
+        items=ITEMS,
         detained=2,
         occurred=local(DAY, 6, 40),
         answers=dict(ANSWERS),
