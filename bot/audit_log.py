@@ -45,7 +45,7 @@ ACTIONS: dict[str, str] = {
     "invite.revoked": N_("Invitation revoked"),
     "invite.used": N_("Invitation used"),
     "invite.refused": N_("Invitation link not accepted"),
-    "report.submitted": N_("Report submitted"),
+    "report.submitted": N_("Report filed"),
     "report.amended": N_("Report amended"),
     "report.withdrawn": N_("Report withdrawn"),
     "settings.changed": N_("Setting changed"),

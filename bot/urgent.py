@@ -34,6 +34,9 @@ class Reason(StrEnum):
 
 class _Item(Protocol):
     @property
+    def substance(self) -> str: ...
+
+    @property
     def normalized_quantity(self) -> Decimal: ...
 
     @property
@@ -48,14 +51,31 @@ class _Filed(Protocol):
     def items(self) -> Sequence[_Item]: ...
 
 
-def is_large(item: _Item, threshold_kg: Decimal) -> bool:
-    """Only weight counts: litres, tablets and pieces never make a seizure large."""
-    return item.normalized_unit == "kg" and item.normalized_quantity >= threshold_kg
+def heaviest_substance_kg(items: Sequence[_Item]) -> Decimal:
+    """The kilograms of the report's heaviest substance, its items of that substance added up.
+
+    The threshold is "N kg or more of one substance" (what the alert tells coordinators): two
+    items of heroin of 0.6 kg are a seizure of 1.2 kg of heroin, so splitting a seizure into items
+    never hides it; 0.6 kg of heroin and 0.6 kg of hashish are two seizures, neither large. Only
+    weight counts: litres, tablets and pieces never make a seizure large.
+    """
+    kilograms: dict[str, Decimal] = {}
+    for item in items:
+        if item.normalized_unit == "kg":
+            kilograms[item.substance] = (
+                kilograms.get(item.substance, Decimal(0)) + item.normalized_quantity
+            )
+    return max(kilograms.values(), default=Decimal(0))
 
 
 def why_urgent(report: _Filed, threshold_kg: Decimal) -> Reason | None:
-    """Marked urgent by the officer, or any item of at least ``threshold_kg`` kilograms."""
-    large = any(is_large(item, threshold_kg) for item in report.items)
+    """Marked urgent by the officer, or at least ``threshold_kg`` kilograms of one substance.
+
+    The alert, the receipt, ``/myreports``, the digest's urgent list and the spreadsheet all ask
+    this function, so a report is urgent in all of them or in none.
+    """
+    weighed = any(item.normalized_unit == "kg" for item in report.items)
+    large = weighed and heaviest_substance_kg(report.items) >= threshold_kg
     if report.urgent and large:
         return Reason.MARKED_AND_LARGE
     if report.urgent:

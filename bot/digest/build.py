@@ -8,8 +8,10 @@ Completeness is about the day itself: a unit has filed when it submitted a repor
 a daily status too) whose reporting day is ``day``; a late report of an earlier day does not
 count for today.
 
-A report is *urgent* in the digest when the officer marked it urgent or when its seizure items
-measured in kilograms add up to at least ``urgent_threshold_kg``.
+A report is *urgent* in the digest by the same rule as the alert (``bot.urgent.why_urgent``):
+the officer marked it urgent, or it holds at least ``urgent_threshold_kg`` kilograms of one
+substance (its items of that substance added up; different substances are not). So the digest
+never lists as urgent a report coordinators were not alerted about, nor the reverse.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from fractions import Fraction
 
 from bot.forms.definitions import FORMS, SEIZURE, SUBSTANCES
 from bot.forms.parsing import plain_decimal
+from bot.urgent import heaviest_substance_kg, why_urgent
 from storage.models import Report, ReportStatus, Unit
 
 #: The normalised units of measure (see ``bot.filing.NORMALISATION``), in the order shown.
@@ -94,8 +97,8 @@ class UrgentReport:
     unit_id: int
     form: str
     marked: bool  # the officer marked it urgent
-    large: bool  # its kilograms reach the threshold
-    kg: Decimal
+    large: bool  # one of its substances reaches the threshold
+    kg: Decimal  # the kilograms of its heaviest substance, what made it large
 
 
 @dataclass(frozen=True)
@@ -254,14 +257,23 @@ def _totals(reports: Iterable[Report]) -> tuple[Amount, ...]:
 
 
 def _urgent(reports: Iterable[Report], threshold_kg: Decimal) -> tuple[UrgentReport, ...]:
+    """The reports coordinators were alerted about, by the alert's own rule (``why_urgent``)."""
     found = []
     for report in reports:
-        kg = _kg([report])
-        large = any(i.normalized_unit == "kg" for i in report.items) and kg >= threshold_kg
-        if report.urgent or large:
-            found.append(
-                UrgentReport(report.number, report.unit_id, report.form, report.urgent, large, kg)
+        reason = why_urgent(report, threshold_kg)
+        if reason is None:
+            continue
+        heaviest = heaviest_substance_kg(report.items)
+        found.append(
+            UrgentReport(
+                report.number,
+                report.unit_id,
+                report.form,
+                reason.marked,
+                reason.large,
+                plain_decimal(heaviest),
             )
+        )
     return tuple(found)
 
 

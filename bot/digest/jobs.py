@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +42,8 @@ class PeriodExport:
     last: date
     language: str
     timezone: tzinfo
+    #: URGENT_THRESHOLD_KG: the period's "Urgent" column says what coordinators were alerted of.
+    urgent_threshold_kg: Decimal
     #: The agencies' and substances' names the bot shows now (``Translator.reference_names``).
     reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
@@ -83,7 +86,15 @@ def period_export(job: PeriodExport) -> Workbook:
 
     reports, units = asyncio.run(_read_period(job.database, job.first, job.last))
     tr = _translator(job.language, job.timezone, job.reference_names)
-    content = build_period_xlsx(job.first, job.last, reports, units, tr, timezone=job.timezone)
+    content = build_period_xlsx(
+        job.first,
+        job.last,
+        reports,
+        units,
+        tr,
+        timezone=job.timezone,
+        urgent_threshold_kg=job.urgent_threshold_kg,
+    )
     return Workbook(content, len(reports))
 
 

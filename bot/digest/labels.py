@@ -54,6 +54,12 @@ def quantity_text(quantity: Decimal, unit: str, tr: Translator) -> str:
     if unit == "kg":
         # Translators: a quantity in kilograms, e.g. "2.5 kg".
         return tr.gettext("{quantity} kg").format(quantity=number)
+    if unit == "g":
+        # Translators: a quantity in grams, e.g. "250 g".
+        return tr.gettext("{quantity} g").format(quantity=number)
+    if unit == "ml":
+        # Translators: a quantity in millilitres, e.g. "20 ml".
+        return tr.gettext("{quantity} ml").format(quantity=number)
     if unit == "l":
         # Translators: a quantity in litres, e.g. "1.5 L".
         return tr.gettext("{quantity} L").format(quantity=number)

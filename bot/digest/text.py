@@ -16,7 +16,7 @@ from fractions import Fraction
 from babel.lists import format_list
 
 from bot.collation import collated
-from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary
+from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary, UrgentReport
 from bot.digest.labels import (
     form_title,
     percent_text,
@@ -286,20 +286,7 @@ def _highlights(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit])
     else:
         lines.append(escape(_("No urgent reports.")))
     for urgent in h.urgent:
-        reasons = []
-        if urgent.marked:
-            reasons.append(_("marked urgent"))
-        if urgent.large:
-            reasons.append(
-                _("large seizure of {quantity}").format(quantity=quantity_text(urgent.kg, "kg", tr))
-            )
-        text = _("{number} — {unit}: {form} ({reasons})").format(
-            number=urgent.number,
-            unit=unit_name(urgent.unit_id, units_by_id, tr),
-            form=form_title(urgent.form, tr),
-            reasons=format_list(reasons, style="standard", locale=tr.locale),
-        )
-        lines.append(f"{BULLET} {escape(text)}")
+        lines.append(f"{BULLET} {escape(_urgent_line(urgent, units_by_id, tr))}")
     if h.largest:
         lines.append(italic(_("Largest seizures:")))
     for seizure in h.largest:
@@ -388,3 +375,25 @@ def _comparison(comparison: Comparison | None, tr: Translator) -> list[str]:
             places=3,
         ),
     ]
+
+
+def _urgent_line(urgent: UrgentReport, units_by_id: Mapping[int, Unit], tr: Translator) -> str:
+    """One urgent report with why it is urgent, a whole sentence for each combination of reasons
+    (reasons of different grammar joined in code read badly in every language)."""
+    _ = tr.gettext
+    parts = {
+        "number": urgent.number,
+        "unit": unit_name(urgent.unit_id, units_by_id, tr),
+        "form": form_title(urgent.form, tr),
+        "quantity": quantity_text(urgent.kg, "kg", tr),
+    }
+    if urgent.marked and urgent.large:
+        # Translators: a report the officer marked urgent that also holds a large seizure;
+        # {quantity} is the weight of its heaviest substance, e.g. "2.75 kg".
+        text = _("{number} — {unit}: {form} (marked urgent; large seizure of {quantity})")
+    elif urgent.large:
+        # Translators: {quantity} is the weight of the report's heaviest substance, e.g. "2.75 kg".
+        text = _("{number} — {unit}: {form} (large seizure of {quantity})")
+    else:
+        text = _("{number} — {unit}: {form} (marked urgent)")
+    return text.format(**parts)

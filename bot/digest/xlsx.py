@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from html import unescape
 from io import BytesIO
 from typing import Any
 
@@ -36,7 +37,7 @@ from bot.digest.labels import measure_label, substance_label, unit_name
 from bot.forms.definitions import FORMS
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import plain_decimal
-from bot.forms.render import urgency_text
+from bot.forms.render import item_text, urgency_text
 from bot.i18n import Translator
 from bot.urgent import why_urgent
 from storage.models import Report, ReportStatus, Unit
@@ -313,7 +314,7 @@ class _Book:
             tr.pgettext("column", "Number"),
             tr.pgettext("column", "Unit"),
             tr.pgettext("column", "Reporting day"),
-            tr.pgettext("column", "Submitted at"),
+            tr.pgettext("column", "Filed at"),
             tr.pgettext("column", "Occurred at"),
             tr.gettext("Urgent"),
             tr.pgettext("column", "Status"),
@@ -379,7 +380,7 @@ class _Book:
     def status(self, status: ReportStatus) -> str:
         if status is ReportStatus.WITHDRAWN:
             return self.tr.pgettext("status", "withdrawn")
-        return self.tr.pgettext("status", "submitted")
+        return self.tr.pgettext("status", "filed")
 
     # -- answers ----------------------------------------------------------------------------
     def answer(self, spec: Field, value: Any) -> CellValue:
@@ -411,14 +412,8 @@ class _Book:
         return str(value)
 
     def item(self, group: Field, item: dict[str, Any]) -> str:
-        substance, _quantity, measure = group.subfields[:3]
-        option = substance.option(str(item.get(substance.key)))
-        unit = measure.option(str(item.get(measure.key)))
-        return self.tr.gettext("{substance} — {quantity} {measure}").format(
-            substance=self.tr.label(option) if option else "—",
-            quantity=self.tr.format_number(Decimal(str(item.get("qty", 0)))),
-            measure=self.tr.gettext(unit.label) if unit else "—",
-        )
+        """One seizure item as the chat shows it, without HTML: ``Tramadol — 1 tablet``."""
+        return unescape(item_text(group, item, self.tr))
 
 
 def _count_of(form_key: str) -> Callable[[UnitSummary], CellValue]:

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.digest.labels import quantity_text
 from bot.forms.engine import (
     SUMMARY,
     Ask,
@@ -81,12 +82,20 @@ def value_text(spec: Field, value: Any, tr: Translator, *, limit: int | None = N
 
 
 def item_text(group: Field, item: dict[str, Any], tr: Translator) -> str:
-    """One seizure item: ``Heroin — 1,5 kg``."""
+    """One seizure item: ``Heroin — 1,5 kg``, ``Tramadol — 1 tablet`` (HTML-escaped).
+
+    The quantity and its measure are one phrase (``quantity_text``), so "tablets" agrees with
+    the number in every language, the same way the digest and the spreadsheet write it.
+    """
     substance, quantity, measure = (group.subfields[i] for i in range(3))
-    return tr.gettext("{substance} — {quantity} {measure}").format(
-        substance=value_text(substance, item.get(substance.key), tr),
-        quantity=value_text(quantity, item.get(quantity.key), tr),
-        measure=value_text(measure, item.get(measure.key), tr),
+    amount = item.get(quantity.key)
+    unit = item.get(measure.key)
+    if amount is None or amount == "" or not unit:
+        shown = value_text(quantity, amount, tr)  # an item still being entered
+    else:
+        shown = escape(quantity_text(Decimal(str(amount)), str(unit), tr))
+    return tr.gettext("{substance} — {quantity}").format(
+        substance=value_text(substance, item.get(substance.key), tr), quantity=shown
     )
 
 
@@ -290,7 +299,7 @@ def summary(
         title = _("Amending report {number}").format(number=escape(draft.amends_number))
     else:
         title = _(form.title)
-    lines = [f"<b>{escape(title)}</b>", _("Check your report before sending it."), ""]
+    lines = [f"<b>{escape(title)}</b>", _("Check your report before filing it."), ""]
     # Every answer whole: the officer reviews what they file (long ones split the message).
     lines += summary_lines(form, draft.answers, tr, limit=None, urgency=urgency)
     if view.missing:
@@ -308,7 +317,8 @@ def summary(
     keyboard = rows(edit_buttons, 2)
     keyboard.append(
         [
-            button("✅ " + _("Submit"), draft, SUMMARY, "submit"),
+            # Translators: the button that files the report just checked (Russian «Подать»).
+            button("✅ " + _("File report"), draft, SUMMARY, "submit"),
             button("✖ " + _("Cancel"), draft, SUMMARY, "cancel"),
         ]
     )
@@ -395,7 +405,8 @@ def problem_text(problem: Problem, tr: Translator) -> str:
         return _("That location is not valid. Please share it again or type the place name.")
     if code == "summary.use_buttons":
         return _(
-            "Your report is ready to check. Use the buttons under it to change an answer or submit."
+            "Your report is ready to check. Use the buttons under it to change an answer"
+            " or file it."
         )
     if code == "summary.incomplete":
         return _("Some required answers are missing. Please fill them in first.")

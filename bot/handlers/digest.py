@@ -151,6 +151,7 @@ async def _send_export(
             last,
             context.tr.language,
             context.settings.timezone,
+            context.settings.urgent_threshold_kg,
             dict(context.tr.reference_names),
         )
         workbook = await context.services.workers.run(period_export, job)

@@ -19,7 +19,7 @@ from telegram import User as TelegramUser
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot import access, invitations, inviting
+from bot import access, invitations, inviting, role_texts
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.language import choose_language
 from bot.handlers.start import set_chat_menu
@@ -43,16 +43,8 @@ def _payload(update: Update, context: BotContext) -> str:
 
 
 def _signed_in_as(context: BotContext, name: str, role: Role, unit: Unit | None) -> str:
-    _ = context.tr.gettext
-    if unit is None:
-        return _("Hello, {name}! You are signed in as {role}.").format(
-            name=escape(name), role=role_name(role, context.tr)
-        )
-    return _("Hello, {name}! You are signed in as {role}, {unit}.").format(
-        name=escape(name),
-        role=role_name(role, context.tr),
-        unit=escape(unit.name(context.tr.language)),
-    )
+    unit_name = unit.name(context.tr.language) if unit is not None else None
+    return role_texts.signed_in(context.tr, role, escape(name), unit_name)
 
 
 async def start_with_invitation(update: Update, context: BotContext) -> None:
@@ -174,15 +166,8 @@ async def _already_registered(update: Update, context: BotContext, account: User
     _ = context.tr.gettext
     async with context.db.read() as repos:
         unit = await repos.units.get(account.unit_id) if account.unit_id else None
-    role = role_name(account.role, context.tr)
-    if unit is None:
-        text = _("You are already registered as {role}, so you need no invitation.").format(
-            role=role
-        )
-    else:
-        text = _("You are already registered as {role}, {unit}, so you need no invitation.").format(
-            role=role, unit=escape(unit.name(context.tr.language))
-        )
+    unit_name = unit.name(context.tr.language) if unit is not None else None
+    text = role_texts.already_registered(context.tr, account.role, unit_name)
     await update.effective_chat.send_message(
         text + "\n\n" + _("Send /help to see what you can do.")
     )

@@ -94,7 +94,7 @@ def report_text(context: BotContext, report: Report) -> str:
     form = FORMS[report.form]
     lines = [
         f"<b>{escape(report.number)}</b> · {escape(_(form.title))}",
-        _("Submitted: {moment}").format(
+        _("Filed: {moment}").format(
             moment=escape(context.tr.format_datetime(report.submitted_at, "short"))
         ),
     ]

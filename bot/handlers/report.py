@@ -40,8 +40,9 @@ from bot.forms.engine import (
     View,
 )
 from bot.forms.model import Form
+from bot.forms.receipt import receipt_text
 from bot.forms.render import PREFIX as FORM_PREFIX
-from bot.forms.render import answered_text, problem_text, render, urgency_text
+from bot.forms.render import answered_text, problem_text, render
 from bot.handlers import urgent
 from bot.handlers.common import (
     answer_if_still_open,
@@ -386,7 +387,7 @@ async def _step(
             return False
         if submitted is not None and submitted.author_id == account.id:
             await query.answer(
-                _("This report was already submitted as {number}.").format(number=submitted.number),
+                _("This report was already filed as {number}.").format(number=submitted.number),
                 show_alert=True,
             )
         else:
@@ -551,20 +552,8 @@ async def submit(
         return
     if query:
         await set_keyboard(query, None)
-    if draft.amends is not None:
-        receipt = _("✅ Report <b>{number}</b> amended (version {version}).").format(
-            number=escape(report.number), version=report.version
-        )
-    else:
-        receipt = _("✅ Report <b>{number}</b> received on {moment}. Thank you!").format(
-            number=escape(report.number),
-            moment=escape(context.tr.format_datetime(report.submitted_at, "short")),
-        )
     reason = why_urgent(report, context.settings.urgent_threshold_kg)
-    if reason is not None:
-        receipt += "\n<b>{label}:</b> {value}".format(
-            label=escape(_("Urgent")), value=urgency_text(reason, context.tr)
-        )
+    receipt = receipt_text(report, reason, context.tr, amended=draft.amends is not None)
     try:
         await chat.send_message(receipt)
         if query:

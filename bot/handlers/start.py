@@ -7,8 +7,9 @@ from html import escape
 from telegram import BotCommandScopeChat, Update
 from telegram.ext import CommandHandler
 
+from bot import role_texts
 from bot.context import BotContext, FieldReportApplication
-from bot.menus import menu_for, role_name
+from bot.menus import menu_for
 from storage import Role, User
 
 
@@ -19,14 +20,8 @@ async def start(update: Update, context: BotContext) -> None:
     name = escape(
         account.display_name or (update.effective_user.full_name if update.effective_user else "")
     )
-    role = role_name(account.role, context.tr)
     unit_name = await _unit_name(context, account)
-    if unit_name is None:
-        text = _("Hello, {name}! You are signed in as {role}.").format(name=name, role=role)
-    else:
-        text = _("Hello, {name}! You are signed in as {role}, {unit}.").format(
-            name=name, role=role, unit=escape(unit_name)
-        )
+    text = role_texts.signed_in(context.tr, account.role, name, unit_name)
     text += "\n\n" + _("Send /help to see what you can do.")
     await update.effective_chat.send_message(text)
     await set_chat_menu(context, update.effective_chat.id, account)

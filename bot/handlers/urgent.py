@@ -68,6 +68,9 @@ ANSWER_PREFIX = "ans"
 #: user_data key: the message asking for a typed question or answer (its Cancel button goes
 #: once the text was sent or given up).
 PROMPT_KEY = "typed_prompt"
+#: The coordinator's question the officer tapped "Reply" under: (question id, message id), so
+#: its button goes once the answer was sent.
+QUESTION_SHOWN_KEY = "question_shown"
 REALERT_JOB = "urgent-realert"
 REALERT_INTERVAL_SECONDS = 60
 #: Passing errors (flood control, network) to one chat before its delivery is given up.
@@ -170,17 +173,8 @@ def alert_text(
         if spec is not None and spec.kind in (Kind.CHOICE, Kind.TEXT) and report.answers.get(key):
             value = value_text(spec, report.answers[key], tr, limit=DETAIL_LIMIT)
             lines.append(_label(_(spec.label)) + " " + value)
-    reason = urgent.Reason(view.alert.reason)
-    reasons = []
-    if reason.marked:
-        reasons.append(_("marked urgent by the officer"))
-    if reason.large:
-        reasons.append(
-            _("large seizure: {threshold} kg or more of one substance").format(
-                threshold=tr.format_number(threshold_kg)
-            )
-        )
-    lines.append(_label(_("Why urgent")) + " " + escape("; ".join(reasons)))
+    why = _why_urgent(urgent.Reason(view.alert.reason), tr, threshold_kg)
+    lines.append(_label(_("Why urgent")) + " " + escape(why))
     if reminder_minutes is not None and not view.alert.acknowledged:
         lines.append(
             "\n🔁 "
@@ -193,6 +187,23 @@ def alert_text(
     if view.alert.acknowledged_at is not None:
         lines.append("\n✅ " + acknowledged_text(view, tr))
     return "\n".join(lines)
+
+
+def _why_urgent(reason: urgent.Reason, tr: Translator, threshold_kg: Decimal) -> str:
+    """A whole sentence for each combination of reasons, never fragments joined in code."""
+    _ = tr.gettext
+    threshold = tr.format_number(threshold_kg)
+    if reason.marked and reason.large:
+        # Translators: why an alert is urgent; {threshold} is a number of kilograms, e.g. "1".
+        return _(
+            "marked urgent by the officer; large seizure: {threshold} kg or more of one substance"
+        ).format(threshold=threshold)
+    if reason.large:
+        # Translators: why an alert is urgent; {threshold} is a number of kilograms, e.g. "1".
+        return _("large seizure: {threshold} kg or more of one substance").format(
+            threshold=threshold
+        )
+    return _("marked urgent by the officer")
 
 
 def acknowledged_text(view: AlertView, tr: Translator) -> str:
@@ -651,6 +662,11 @@ async def _reply(update: Update, context: BotContext, account: User, question_id
         await stale_button(update, context)
         return
     if begun.answered:
+        # A button left from before (its removal failed) goes now; a message that shows no
+        # buttons any more is not edited (Telegram refuses an edit to the same content).
+        tapped = query.message
+        if isinstance(tapped, Message) and tapped.reply_markup is not None:
+            await retire_message(context.bot, tapped.chat.id, tapped.message_id, None)
         await query.answer(tr.gettext("You have already answered this question."), show_alert=True)
         return
     account = begun.actor
@@ -669,6 +685,8 @@ async def _reply(update: Update, context: BotContext, account: User, question_id
     ):
         await query.answer(_cannot_write_text(tr), show_alert=True)
         return
+    if context.user_data is not None and query.message is not None:
+        context.user_data[QUESTION_SHOWN_KEY] = (question_id, query.message.message_id)
     await query.answer()
 
 
@@ -705,6 +723,19 @@ async def _retire_prompt(context: BotContext, chat_id: int, tapped: int | None =
     shown = context.user_data.pop(PROMPT_KEY, None)
     if isinstance(shown, int) and shown != tapped:
         await retire_message(context.bot, chat_id, shown, None)
+
+
+async def _retire_reply_button(context: BotContext, chat_id: int, question_id: int) -> None:
+    """The question's "Reply" button goes once it was answered (best effort, one edit: the key
+    is taken, so a second answer never edits the message to the same content; a later tap on a
+    button that stayed says the question is answered already)."""
+    if context.user_data is None:
+        return
+    shown = context.user_data.get(QUESTION_SHOWN_KEY)
+    if not isinstance(shown, tuple) or shown[0] != question_id:
+        return
+    del context.user_data[QUESTION_SHOWN_KEY]
+    await retire_message(context.bot, chat_id, shown[1], None)
 
 
 def _matches(pending: PendingReply | None, kind: PendingKind, target: int) -> bool:
@@ -826,6 +857,7 @@ async def typed_step(update: Update, context: BotContext) -> None:
     else:
         await _deliver_answer(context, outcome)
         await _retire_prompt(context, account.telegram_id)
+        await _retire_reply_button(context, account.telegram_id, outcome.question.id)
 
 
 async def _void(

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook, load_workbook
 
 from bot.context import FieldReportApplication
+from bot.forms.render import urgency_text
 from bot.i18n import Translator
 from bot.standin import SentMessage, StandIn, TgUser
+from bot.urgent import Reason
 from storage import Role
 from storage.models import NewReport, NewSeizureItem
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
@@ -332,6 +334,25 @@ async def test_export_holds_exactly_the_reports_of_the_period(
     assert summary_value(book, tr, tr.pgettext("column", "Seized, kg")) == 1.75
     assert actions(tg, COORDINATOR.id) == ["upload_document"]
     assert len(tg.messages(COORDINATOR.id)) == 1
+
+
+async def test_export_says_urgent_by_the_configured_threshold(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """URGENT_THRESHOLD_KG of 0.5: a seizure of 0.6 kg alerted coordinators, so the period's
+    spreadsheet says it was urgent too (not the default 1 kg's "No")."""
+    await people(seed_user)
+    async with run_bot(urgent_threshold_kg=Decimal("0.5")) as app:
+        tr = ru(app)
+        number = await add_report(app, OFFICER_TER, date(2026, 11, 15), kg="0.6")
+        reply = await say(tg, COORDINATOR, "/export 01.11.2026 30.11.2026")
+        await tg.wait_idle()
+
+    book = workbook_of(reply)
+    sheet = book[tr.pgettext("sheet", "Seizures")]
+    column = [cell.value for cell in sheet[1]].index(tr.gettext("Urgent"))
+    (urgent,) = [r[column] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == number]
+    assert urgent == urgency_text(Reason.LARGE, tr)
 
 
 async def test_export_of_exactly_the_longest_period_is_allowed(

@@ -118,7 +118,9 @@ async def test_language_choice_survives_a_restart(tg: StandIn, run_bot: RunBot) 
     async with run_bot():
         await tg.send_text(ADMIN, "/start")
         greeting = await tg.next_message(ADMIN.id)
-    assert greeting.text.startswith("Hello, Dilnoza Karimova! You are signed in as administrator.")
+    assert greeting.text.startswith(
+        "Hello, Dilnoza Karimova! You are signed in as an administrator."
+    )
 
 
 async def test_admin_ids_do_not_override_an_existing_account(

@@ -128,7 +128,7 @@ async def test_an_admin_in_russian_invites_an_officer_who_registers_in_uzbek(
         await tg.send_text(STRANGER_UZ, f"/start {token}")
         greeting = (await tg.next_message(STRANGER_UZ.id)).text or ""
         assert greeting.startswith(
-            "Assalomu alaykum, Aziz Rahimov! Siz xodim sifatida kirdingiz, bo‘linmangiz: Termiz."
+            "Assalomu alaykum, Aziz Rahimov! Siz «Termiz» bo‘linmasi xodimi sifatida kirdingiz."
         )
         assert tr(app, "uz", WELCOME) in greeting
         language = await tg.next_message(STRANGER_UZ.id)
@@ -220,8 +220,10 @@ async def test_a_registered_officer_keeps_their_account_and_the_invitation_stays
         await tg.send_text(officer, f"/start {token}")
         reply = (await tg.next_message(officer.id)).text or ""
         expected = tr(
-            app, "ru", "You are already registered as {role}, {unit}, so you need no invitation."
-        ).format(role="сотрудник", unit="Термез")
+            app,
+            "ru",
+            "You are already registered as an officer of {unit}: no invitation is needed.",
+        ).format(unit="Термез")
         assert reply.startswith(expected)
         async with app.services.db.read() as repos:
             kept = await repos.users.get_by_telegram_id(officer.id)
@@ -233,7 +235,7 @@ async def test_a_registered_officer_keeps_their_account_and_the_invitation_stays
         # The invitation still works for the person it was meant for.
         await tg.send_text(STRANGER_EN, f"/start {token}")
         greeting = (await tg.next_message(STRANGER_EN.id)).text or ""
-        assert greeting.startswith("Hello, Tom! You are signed in as coordinator.")
+        assert greeting.startswith("Hello, Tom! You are signed in as a coordinator.")
         assert (await tg.next_message(STRANGER_EN.id)).text == "Choose your language:"
         async with app.services.db.read() as repos:
             coordinator = await repos.users.get_by_telegram_id(STRANGER_EN.id)

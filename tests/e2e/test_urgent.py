@@ -249,9 +249,13 @@ async def test_a_question_reaches_the_officer_and_the_answer_reaches_only_who_as
         await o.tap("ans", "reply")
         answer_prompt = await tg.next_message(OFFICER.id)
         assert number in answer_prompt.text
+        assert question.buttons  # "Reply" stays until the answer went
         thanks = await o.say("Ikkita yuk mashinasi <i>va</i> 3 haydovchi")
         delivered = await tg.next_message(JOHN.id)
         await tg.wait_idle()
+    # Answered: neither the question's "Reply" nor the prompt's "Cancel" is left to tap.
+    assert question.buttons == [] and answer_prompt.buttons == []
+    assert [m for m in tg.messages(OFFICER.id) if m.buttons] == []
     assert "John Smith" in thanks.text
     assert number in delivered.text
     assert "Bekzod Rakhimov" in delivered.text
@@ -260,6 +264,37 @@ async def test_a_question_reaches_the_officer_and_the_answer_reaches_only_who_as
     assert "&lt;i&gt;va&lt;/i&gt;" in (delivered.html or "")
     # Olga did not ask: she gets neither the question nor the answer.
     assert tg.skip_messages(OLGA.id) == []
+
+
+async def test_a_reply_button_that_could_not_be_removed_still_loses_no_answer(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Removing "Reply" is best effort: Telegram failing that edit loses no answer, and a later
+    tap on the button left there says the question is answered and takes the button off."""
+    o, _olga, john = await seed_people(tg, seed_user)
+    async with run_bot() as app:
+        uz = app.services.catalogs.translator("uz")
+        await file_incident(o, urgent=True)
+        await wait_alerts(tg, JOHN.id, 1)
+        await tg.wait_idle()
+        await john.tap("alr", "ask")
+        await john.say("Which crossing?")
+        await tg.wait_idle()
+        question, reply_data = o.find("ans", "reply")
+        await o.tap("ans", "reply")
+        await tg.wait_idle()
+        tg.skip_messages(JOHN.id)
+        tg.inject_fault("500", method="editMessageReplyMarkup", chat_id=OFFICER.id, count=2)
+        await o.say("At Ayritom.")
+        delivered = await tg.next_message(JOHN.id)
+        await tg.wait_idle()
+        assert "At Ayritom." in delivered.text
+        assert question.buttons  # the edit failed: the button is still there
+        again = await tg.wait_callback_answer(await tg.tap(OFFICER, question, reply_data))
+        await tg.wait_idle()
+    assert again["text"] == uz.gettext("You have already answered this question.")
+    assert question.buttons == []
+    assert tg.skip_messages(JOHN.id) == []  # the tap sent nothing more
 
 
 async def test_bad_typed_input_is_explained_and_the_question_still_goes(
@@ -380,7 +415,7 @@ async def test_unanswerable_taps_are_refused_clearly(
         await john.tap("alr", "ask")
         await john.say("Which crossing?")
         await tg.wait_idle()
-        _, reply_data = o.find("ans", "reply")
+        question, reply_data = o.find("ans", "reply")
         await other.say("/help")
         not_theirs = await tg.wait_callback_answer(
             await tg.tap(OTHER_OFFICER, other.last(), reply_data, forge=True)
@@ -388,8 +423,10 @@ async def test_unanswerable_taps_are_refused_clearly(
         await o.tap("ans", "reply")
         tg.skip_messages(OFFICER.id)
         await o.say("At Ayritom.")
+        await tg.wait_idle()
+        assert question.buttons == []  # answered: its "Reply" went
         answered_twice = await tg.wait_callback_answer(
-            await tg.tap(OFFICER, o.find("ans", "reply")[0], reply_data)
+            await tg.tap(OFFICER, question, reply_data, forge=True)
         )
         # The report is withdrawn: nobody can ask about it any more.
         async with app.services.db.transaction() as repos:

@@ -183,10 +183,6 @@ NOT_PLURAL_AWARE = {
         "{count} is a weight before an abbreviation that does not inflect; should be renamed"
         " {quantity} when the digest's wording changes"
     ),
-    "That is too long: at most {limit} characters, please.": (
-        "NEEDS ngettext (issue 10): “at most 1 characters”; a msgid change left to the owner"
-        " of the admin conversations"
-    ),
 }
 
 

@@ -27,6 +27,7 @@ from bot.digest.build import (
 )
 from bot.filing import normalise
 from bot.forms.definitions import FORMS
+from bot.urgent import why_urgent
 from storage.models import Report, ReportStatus, SeizureItem, Unit, UnitKind
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -333,7 +334,8 @@ def test_completeness_counts_active_units_that_filed_for_the_day() -> None:
 # -- highlights -------------------------------------------------------------------------------
 def test_urgent_reports_in_the_order_they_were_submitted() -> None:
     assert sample_digest().highlights.urgent == (
-        UrgentReport("SZ-2026-000101", 3, "seizure", True, True, Decimal("2.75")),
+        # 2 kg of heroin and 0.75 kg of hashish: the heaviest substance is what counts
+        UrgentReport("SZ-2026-000101", 3, "seizure", True, True, Decimal(2)),
         UrgentReport("SZ-2026-000103", 2, "seizure", False, True, Decimal("1.2")),
         UrgentReport("IN-2026-000031", 5, "incident", True, False, Decimal(0)),
     )
@@ -349,6 +351,48 @@ def test_the_urgent_threshold_is_configurable() -> None:
     ]
     digest = build_digest(DAY, REPORTS, UNITS, [], urgent_threshold_kg=Decimal(3))
     assert [u.number for u in digest.highlights.urgent] == ["SZ-2026-000101", "IN-2026-000031"]
+
+
+@pytest.mark.parametrize("threshold", ["0.5", "0.75", "1", "1.2", "2", "2.75", "3"])
+def test_the_digest_lists_as_urgent_exactly_what_the_alert_rule_calls_urgent(
+    threshold: str,
+) -> None:
+    """One rule for the alert and the digest: a report is in the digest's urgent list if and
+    only if ``why_urgent`` (the rule that alerts coordinators) calls it urgent."""
+    split = _seizure_split_over_items()
+    reports = (*REPORTS, split)
+    digest = build_digest(DAY, reports, UNITS, [], urgent_threshold_kg=Decimal(threshold))
+    counted = [r for r in reports if r.status is not ReportStatus.WITHDRAWN]
+    listed = {u.number: u for u in digest.highlights.urgent}
+    for report in counted:
+        reason = why_urgent(report, Decimal(threshold))
+        if report.number not in listed:
+            assert reason is None, report.number
+            continue
+        assert reason is not None, report.number
+        assert (listed[report.number].marked, listed[report.number].large) == (
+            reason.marked,
+            reason.large,
+        )
+
+
+def test_items_of_one_substance_add_up_and_different_substances_do_not() -> None:
+    split = _seizure_split_over_items()  # 0.6 kg + 0.6 kg of heroin, 0.9 kg of hashish
+    digest = build_digest(DAY, (*REPORTS, split), UNITS, [], urgent_threshold_kg=Decimal(1))
+    (found,) = [u for u in digest.highlights.urgent if u.number == split.number]
+    assert found.large and found.kg == Decimal("1.2")
+    digest = build_digest(DAY, (*REPORTS, split), UNITS, [], urgent_threshold_kg=Decimal("1.3"))
+    assert split.number not in [u.number for u in digest.highlights.urgent]
+
+
+def _seizure_split_over_items() -> Report:
+    """A seizure entered as several items, none of them large on its own."""
+    return make_report(
+        "SZ-2026-000120",
+        TERMEZ_IMT,
+        local(DAY, 12, 0),
+        items=(("heroin", "600", "g"), ("heroin", "0.6", "kg"), ("hashish", "900", "g")),
+    )
 
 
 def test_largest_seizures_compare_kg_with_kg_only() -> None:

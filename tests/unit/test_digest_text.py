@@ -125,7 +125,7 @@ def test_the_english_digest_has_every_section_and_figure(catalogs: Catalogs) -> 
         "5 of 7 units filed (71%)",
         "• Jizzakh IMT",
         "• SZ-2026-000099 — Bukhara IMT, 26.11.2026",
-        "• SZ-2026-000101 — Termez IMT: Seizure (marked urgent and large seizure of 2.75\u00a0kg)",
+        "• SZ-2026-000101 — Termez IMT: Seizure (marked urgent; large seizure of 2\u00a0kg)",
         "• Heroin: 2\u00a0kg — SZ-2026-000101, Termez IMT",
         "<b>Compared with the average of the previous 7 days</b>",
         "9 reports (average 7; ↑ 29%)",

@@ -67,7 +67,7 @@ def test_sheets_and_headers(book: Workbook) -> None:
         "Number",
         "Unit",
         "Reporting day",
-        "Submitted at",
+        "Filed at",
         "Occurred at",
         "Urgent",
         "Status",
@@ -104,12 +104,12 @@ def test_a_reports_row_cell_by_cell(book: Workbook) -> None:
     assert row["Unit"].value == "Termez IMT"
     assert row["Reporting day"].value == datetime(2026, 11, 27)
     assert row["Reporting day"].is_date
-    assert row["Submitted at"].value == datetime(2026, 11, 27, 9, 15)  # Tashkent time, naive
-    assert row["Submitted at"].is_date
-    assert "hh:mm" in row["Submitted at"].number_format
+    assert row["Filed at"].value == datetime(2026, 11, 27, 9, 15)  # Tashkent time, naive
+    assert row["Filed at"].is_date
+    assert "hh:mm" in row["Filed at"].number_format
     assert row["Occurred at"].value == datetime(2026, 11, 27, 6, 40)
     assert row["Urgent"].value == "Yes — large seizure"  # as coordinators were told
-    assert row["Status"].value == "submitted"
+    assert row["Status"].value == "filed"
     assert row["Place"].value == "Ayritom"
     assert row["Items"].value == "Heroin — 2\u00a0kg; Hashish — 750\u00a0g"
     assert row["Concealment"].value == "Hidden in a vehicle"
@@ -143,9 +143,9 @@ def test_other_forms_and_withdrawn_reports(book: Workbook) -> None:
 def test_seized_items_are_numbers_with_their_normalised_unit(book: Workbook) -> None:
     items = rows(book["Seized items"])[1:]
     assert len(items) == 10  # the withdrawn report's item too, marked by its status
-    assert ("SZ-2026-000102", "Tashkent IMT", "submitted", "Precursor (acetic anhydride etc.)",
+    assert ("SZ-2026-000102", "Tashkent IMT", "filed", "Precursor (acetic anhydride etc.)",
             1500, "ml", 1.5, "L") in items  # fmt: skip
-    assert ("SZ-2026-000101", "Termez IMT", "submitted", "Hashish", 750, "g", 0.75, "kg") in items
+    assert ("SZ-2026-000101", "Termez IMT", "filed", "Hashish", 750, "g", 0.75, "kg") in items
     for item in items:
         assert isinstance(item[4], int | float)
         assert isinstance(item[6], int | float)
@@ -227,7 +227,7 @@ def test_control_characters_are_dropped_not_fatal(catalogs: Catalogs) -> None:
 def test_moments_follow_the_time_zone_given(catalogs: Catalogs) -> None:
     data = build_xlsx(sample_digest(), REPORTS, UNITS, catalogs.translator("en"), timezone=UTC)
     row = by_header(load_workbook(BytesIO(data))["Seizures"], "SZ-2026-000101")
-    assert row["Submitted at"].value == datetime(2026, 11, 27, 4, 15)
+    assert row["Filed at"].value == datetime(2026, 11, 27, 4, 15)
 
 
 @pytest.mark.parametrize(

@@ -525,3 +525,25 @@ def test_the_problem_an_officer_meets_reads_with_its_numbers(ru: Translator) -> 
     message = problem_text(refused.problem, ru)
     assert message != problem_text(Problem("no.such.problem"), ru)
     assert "5000" in message and "1500" in message
+
+
+@pytest.mark.parametrize(
+    ("qty", "expected_en", "expected_ru"),
+    [
+        ("1", "Tramadol — 1\u00a0tablet", "1\u00a0таблетка"),
+        ("2", "Tramadol — 2\u00a0tablets", "2\u00a0таблетки"),
+        ("5", "Tramadol — 5\u00a0tablets", "5\u00a0таблеток"),
+        ("21", "Tramadol — 21\u00a0tablets", "21\u00a0таблетка"),
+    ],
+)
+def test_an_items_measure_agrees_with_its_number(
+    ru: Translator, en: Translator, qty: str, expected_en: str, expected_ru: str
+) -> None:
+    """ "1 tablets" nowhere: the item reads its quantity and measure as one plural-aware phrase."""
+    item = {"substance": "tramadol", "qty": qty, "measure": "tablets"}
+    assert item_text(F["items"], item, en) == expected_en
+    assert item_text(F["items"], item, ru).endswith(" — " + expected_ru)
+
+
+def test_an_item_still_being_entered_shows_what_is_known(en: Translator) -> None:
+    assert item_text(F["items"], {"substance": "heroin"}, en) == "Heroin — —"

@@ -83,6 +83,17 @@ def test_marked_and_large_says_both() -> None:
     assert reason.large
 
 
+def test_items_of_one_substance_add_up() -> None:
+    """ "1 kg or more of one substance": a seizure entered as several items is still large."""
+    split = Filed(False, (item("600", "g"), item("0.4", "kg")))
+    assert why_urgent(split, THRESHOLD) is Reason.LARGE
+
+
+def test_different_substances_do_not_add_up() -> None:
+    mixed = Filed(False, (item("600", "g"), item("0.6", "kg", "hashish")))
+    assert why_urgent(mixed, THRESHOLD) is None
+
+
 def test_the_threshold_is_a_setting() -> None:
     filed = Filed(False, (item("600", "g"),))
     assert why_urgent(filed, Decimal("0.5")) is Reason.LARGE

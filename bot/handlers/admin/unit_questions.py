@@ -42,9 +42,11 @@ def problem_text(tr: Translator, problem: TextProblem) -> str:
     _ = tr.gettext
     texts = {
         TextProblem.EMPTY: _("That was empty."),
-        TextProblem.TOO_LONG: _("That is too long: at most {limit} characters, please.").format(
-            limit=administration.MAX_NAME_CHARS
-        ),
+        TextProblem.TOO_LONG: tr.ngettext(
+            "That is too long: at most {limit} character, please.",
+            "That is too long: at most {limit} characters, please.",
+            administration.MAX_NAME_CHARS,
+        ).format(limit=tr.format_number(administration.MAX_NAME_CHARS)),
         TextProblem.CONTROL: _("Please type it on one line, without special characters."),
         TextProblem.BAD_CODE: _(
             "A code is 2 to 16 Latin letters and digits, with hyphens between."

@@ -11,7 +11,7 @@ from telegram import (
     Update,
 )
 
-from bot import people
+from bot import people, role_texts
 from bot.administration import Refusal
 from bot.context import BotContext
 from bot.handlers.admin.flow import rules_step
@@ -62,9 +62,7 @@ async def choose_role(
     keyboard.append(
         [InlineKeyboardButton("◀ " + tr.gettext("Back"), callback_data=card_button(person, view))]
     )
-    text = tr.gettext("{name} is now {role}. Choose the new role:").format(
-        name=who(person), role=escape(role_name(person.role, tr))
-    )
+    text = role_texts.current_role(tr, person.role, who(person))
     await edit_then_answer(query, text, InlineKeyboardMarkup(keyboard))
 
 
@@ -190,9 +188,7 @@ async def change_role(
     person = decision.person
     drop_question(context.application, person.telegram_id)
     their = translator_for(context, person)
-    message = their.gettext("An administrator changed your role: you are now {role}.").format(
-        role=escape(role_name(role, their))
-    )
+    message = role_texts.your_role_changed(their, role)
     if decision.unit is not None and decision.unit.id != person.unit_id:
         message += "\n" + their.gettext("Your unit: {unit}.").format(
             unit=escape(decision.unit.name(their.language))
@@ -205,7 +201,5 @@ async def change_role(
         menu_role=role if person.is_active else None,
     )
     tr = context.tr
-    notice = "✅ " + tr.gettext("The role of {name} is now {role}.").format(
-        name=escape(display_name(person)), role=escape(role_name(role, tr))
-    )
+    notice = "✅ " + role_texts.role_changed(tr, role, escape(display_name(person)))
     await show_card(query, context, person, view, notice=notice)
