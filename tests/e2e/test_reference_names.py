@@ -168,9 +168,11 @@ async def test_bad_names_are_refused_and_cancel_changes_nothing(
             ("   ", tr.gettext("That was empty.")),
             (
                 "x" * 65,
-                tr.gettext("That is too long: at most {limit} characters, please.").format(
-                    limit=64
-                ),
+                tr.ngettext(
+                    "That is too long: at most {limit} character, please.",
+                    "That is too long: at most {limit} characters, please.",
+                    64,
+                ).format(limit=64),
             ),
             ("IIV\u0007", tr.gettext("Please type it on one line, without special characters.")),
         ):
