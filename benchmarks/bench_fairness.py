@@ -340,7 +340,14 @@ async def fairness_export() -> list[Figure]:
 
         # Warm-up: start the worker process, import openpyxl there and here (a day's export).
         settings = running.app.services.settings
-        day = PeriodExport(settings.database_path, last, last, "en", settings.timezone)
+        day = PeriodExport(
+            settings.database_path,
+            last,
+            last,
+            "en",
+            settings.timezone,
+            settings.urgent_threshold_kg,
+        )
         for kind in export_seconds:
             await Workers(kind).run(period_export, day)
 
