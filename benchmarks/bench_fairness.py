@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import sqlite3
 import statistics
 import tempfile
@@ -334,7 +335,10 @@ async def fairness_export() -> list[Figure]:
             told = sum(1 for m in tg.messages(chief.id) if not m.document) - texts
             if len(made) != 1 or told != EXPORT_REQUESTS - 1:
                 raise RuntimeError(f"{len(made)} exports made and {told} told to wait")
-            if str(EXPORT_PLAN.total_reports) not in (made[0].caption or ""):
+            # The caption opens with the count in the reader's format: "13,800 reports from …".
+            count = re.match(r"[\d.,\s\u00a0\u202f]+", made[0].caption or "")
+            shown = "".join(c for c in count.group() if c.isdigit()) if count else ""
+            if shown != str(EXPORT_PLAN.total_reports):
                 raise RuntimeError(f"the export says {made[0].caption!r}")
             return samples
 
