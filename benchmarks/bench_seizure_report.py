@@ -59,6 +59,9 @@ APOLOGY = "Sorry, something went wrong"
 
 # What one update must make, exactly.
 SEND = {"sendMessage": 1}
+#: A typed answer: the next question as a new message, the answered one edited to read its
+#: answer without buttons (only the current question carries buttons).
+ANSWER = {"sendMessage": 1, "editMessageText": 1}
 EDIT = {"editMessageText": 1, "answerCallbackQuery": 1}
 REFRESH = {"editMessageReplyMarkup": 1, "answerCallbackQuery": 1}
 SUBMIT = {"editMessageReplyMarkup": 1, "sendMessage": 1, "answerCallbackQuery": 1}
@@ -154,18 +157,18 @@ def seizure_script(o: Officer) -> list[Step]:
         Step("/report", o.report_command(), SEND, o.shows("Which report do you want to file?")),
         Step("choose Seizure", o.tap("rep", "new", "seizure"), EDIT, o.shows("When did it")),
         Step("when: Now", o.tap("f", "when", "dt", "now"), EDIT, o.shows("Where did it")),
-        Step("place: typed", o.say("Ayritom, terminal 2"), SEND, o.shows("Which substance?")),
+        Step("place: typed", o.say("Ayritom, terminal 2"), ANSWER, o.shows("Which substance?")),
         Step("item 1: heroin", o.tap("f", "substance", "opt", "heroin"), EDIT, o.shows("How much")),
-        Step("item 1: 1.5", o.say("1.5"), SEND, o.shows("Which unit of measure?")),
+        Step("item 1: 1.5", o.say("1.5"), ANSWER, o.shows("Which unit of measure?")),
         Step("item 1: kg", o.tap("f", "measure", "opt", "kg"), EDIT, o.shows("Seized items")),
         Step("add an item", o.tap("f", "items", "more", "add"), EDIT, o.shows("Item 2")),
         Step("item 2: hashish", o.tap("f", "substance", "opt", "hashish"), EDIT, o.shows("How")),
-        Step("item 2: 200", o.say("200"), SEND, o.shows("Which unit of measure?")),
+        Step("item 2: 200", o.say("200"), ANSWER, o.shows("Which unit of measure?")),
         Step("item 2: g", o.tap("f", "measure", "opt", "g"), EDIT, o.shows("Seized items")),
         Step("items: done", o.tap("f", "items", "more", "done"), EDIT, o.shows("concealed")),
         Step("conceal: vehicle", o.tap("f", "conceal", "opt", "vehicle"), EDIT, o.shows("transp")),
         Step("transport: car", o.tap("f", "transport", "opt", "car"), EDIT, o.shows("detained")),
-        Step("detained: 2", o.say("2"), SEND, o.shows("Citizenship")),
+        Step("detained: 2", o.say("2"), ANSWER, o.shows("Citizenship")),
         Step("nations: uz", o.tap("f", "nations", "opt", "uz"), REFRESH, o.ticked("nations", "uz")),
         Step("nations: af", o.tap("f", "nations", "opt", "af"), REFRESH, o.ticked("nations", "af")),
         Step("nations: done", o.tap("f", "nations", "done"), EDIT, o.shows("Which agencies")),
@@ -182,9 +185,9 @@ def seizure_script(o: Officer) -> list[Step]:
             o.ticked("agencies", "border"),
         ),
         Step("agencies: done", o.tap("f", "agencies", "done"), EDIT, o.shows("Case reference")),
-        Step("caseref: typed", o.say("TER-2025/117"), SEND, o.shows("Any notes?")),
+        Step("caseref: typed", o.say("TER-2025/117"), ANSWER, o.shows("Any notes?")),
         Step("notes: skip", o.tap("f", "notes", "skip"), EDIT, o.shows("Send photos")),
-        Step("photo", o.photo(), SEND, o.shows("1 photo received.")),
+        Step("photo", o.photo(), ANSWER, o.shows("1 photo received.")),
         Step("photos: done", o.tap("f", "photos", "done"), EDIT, o.shows("Is this urgent?")),
         Step("urgent: yes", o.tap("f", "urgent", "opt", "yes"), EDIT, o.shows("Check your report")),
         Step("submit", o.tap("f", "_", "submit"), SUBMIT, o.received),
