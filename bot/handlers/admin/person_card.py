@@ -27,7 +27,7 @@ from bot.administration import Refusal
 from bot.authority import Refused
 from bot.collation import units_in_order
 from bot.context import BotContext
-from bot.handlers.admin.flow import rules_step
+from bot.handlers.admin.flow import rules_step, yes_no
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
 from bot.handlers.language import ENDONYMS
 from bot.i18n import Translator, resolve_language
@@ -179,14 +179,8 @@ def card_keyboard(person: User, view: View, tr: Translator) -> InlineKeyboardMar
 def confirm_keyboard(
     tr: Translator, yes: str, yes_data: str, person: User, view: View
 ) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(yes, callback_data=yes_data),
-                InlineKeyboardButton(tr.gettext("No"), callback_data=card_button(person, view)),
-            ]
-        ]
-    )
+    """Yes, or No back to the person's card (the admin flows' one confirmation shape)."""
+    return yes_no(yes, yes_data, tr.gettext("No"), card_button(person, view))
 
 
 def who(person: User) -> str:
