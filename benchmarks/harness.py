@@ -36,9 +36,9 @@ BOT_USER: JsonDict = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-#: Bot API methods that carry a ``chat_id``: the ones PTB's ``AIORateLimiter`` counts against
-#: its overall budget (``answerCallbackQuery`` and ``setMyCommands`` carry none). A chat action
-#: is no message for Telegram, but the limiter counts it all the same.
+#: Bot API methods that carry a ``chat_id``: the ones the bot's rate limiter (bot/rate_limit.py)
+#: counts against its overall budget (``answerCallbackQuery`` and ``setMyCommands`` carry none).
+#: A chat action is no message for Telegram, but the limiter counts it all the same.
 CHAT_METHODS = frozenset(
     {
         "sendMessage",
@@ -289,6 +289,74 @@ class InMemoryRequest(BaseRequest):
         """The bot's messages in a chat, oldest first, as they look now."""
         return list(self.chats.get(chat_id, {}).values())
 
+    def limited_calls(self) -> int:
+        """Calls so far that the rate limiter counts (those that carry a chat)."""
+        calls = self.calls
+        return sum(calls[method] for method in CHAT_METHODS)
+
+
+class LimiterWaits:
+    """Counts the rate limiter's deliberate waits, so a benchmark can show it timed none.
+
+    It wraps the sleep of the application's :class:`bot.rate_limit.FairRateLimiter` (a private
+    attribute; if it is renamed, :attr:`observable` is false and the summary says so). Any wait
+    during a benchmark means its pacing let the limiter's spacing into the timed updates.
+    """
+
+    def __init__(self, application: AnyApplication) -> None:
+        self.count = 0
+        self.total_s = 0.0
+        limiter = application.bot.rate_limiter
+        original = getattr(limiter, "_sleep", None)
+        self.observable = original is not None
+        if original is None:
+            return
+
+        async def counting_sleep(delay: float) -> None:
+            self.count += 1
+            self.total_s += delay
+            await original(delay)
+
+        limiter._sleep = counting_sleep  # type: ignore[union-attr]
+
+    def summary(self) -> str:
+        if not self.observable:
+            return "rate limiter not observable"
+        return f"rate limiter waited {self.count} times ({self.total_s * 1000:.0f} ms in all)"
+
+
+class LimiterPacing:
+    """The rest after a round that lets the rate limiter drain what the round sent.
+
+    The bot's limiter passes a burst of ``burst`` calls, then one every ``1 / rate`` s, and is
+    empty again ``calls / rate`` s after a burst of ``calls``. This counts the limited calls a
+    round actually made (from the in-memory Bot API, not from what the script expects), refuses
+    a round that needed more than the burst (the limiter would have made it wait inside the
+    timed updates) and returns the rest: ``calls / rate`` plus ``margin_s``.
+    """
+
+    def __init__(
+        self, request: InMemoryRequest, *, burst: int, rate: float, margin_s: float
+    ) -> None:
+        self.request = request
+        self.burst = burst
+        self.rate = rate
+        self.margin_s = margin_s
+        self._seen = request.limited_calls()
+        #: Limited calls of every round so far, in order.
+        self.per_round: list[int] = []
+
+    def __call__(self) -> float:
+        now = self.request.limited_calls()
+        calls, self._seen = now - self._seen, now
+        self.per_round.append(calls)
+        if calls > self.burst:
+            raise RuntimeError(
+                f"a round made {calls} rate-limited calls, more than the limiter's burst of "
+                f"{self.burst}: its later updates would include the limiter's waits"
+            )
+        return calls / self.rate + self.margin_s
+
 
 #: The next ``update_id`` of any :class:`UpdateFactory`.
 _UPDATE_IDS = itertools.count(1)
@@ -471,10 +539,16 @@ class Step:
 
 @dataclass(frozen=True)
 class Conversation:
-    """What one person does in a round: an untimed ``lead`` update, then ``steps``."""
+    """What one person does: an untimed ``lead`` update, then ``steps``.
+
+    A conversation may be played over several rounds; each later round then starts with the
+    untimed ``interlude`` (an update that leaves the conversation as it is, e.g. somebody
+    else's), as the first update after a pause is always slower.
+    """
 
     lead: Step
     steps: Sequence[Step]
+    interlude: Step | None = None
 
     def limited_calls(self) -> int:
         return self.lead.limited_calls() + sum(step.limited_calls() for step in self.steps)
@@ -486,8 +560,9 @@ class ScriptedSubject:
 
     ``step`` plays the current conversation's next update; after its last one, the next
     conversation (e.g. another person's) comes. ``warm_up`` plays the coming conversation's
-    ``lead`` (untimed) and is only allowed between two conversations, so a round of as many steps
-    as a conversation has is always exactly one whole conversation. Every update is checked
+    ``lead`` (untimed) between two conversations and its ``interlude`` within one, so a round
+    whose number of steps divides a conversation's is always a whole part of one (without an
+    interlude, only whole conversations can be played a round each). Every update is checked
     outside the timing: exactly the expected Bot API calls, no callback answered with an alert
     (a refusal), no text matching ``forbidden`` (an error apology), and the step's own check.
     """
@@ -523,9 +598,13 @@ class ScriptedSubject:
         return self.conversations[self.completed % len(self.conversations)]
 
     async def warm_up(self) -> None:
-        if self._position != 0:
+        current = self._current
+        if self._position == 0:
+            await self._play(current.lead)
+        elif current.interlude is not None:
+            await self._play(current.interlude)
+        else:
             raise RuntimeError(f"{self.name}: a warm-up in the middle of a conversation")
-        await self._play(self._current.lead)
 
     async def step(self, *, timed: bool) -> None:
         current = self._current.steps[self._position]
@@ -577,14 +656,16 @@ async def run_interleaved(
     warmup_rounds: int = 2,
     round_period_s: float = 0.0,
     rest_s: float = 0.0,
+    rest_after: Callable[[], float] | None = None,
 ) -> None:
     """Time ``rounds * per_round`` updates of every subject, interleaved one by one.
 
     Interleaving update by update puts any machine noise on every subject alike. Each round
     starts with one untimed update per subject (the first after a pause is always slower) and
     ends with a garbage collection; the first ``warmup_rounds`` are not timed at all. A round
-    lasts at least ``round_period_s`` and ends with a pause of at least ``rest_s``, which lets a
-    rate limiter drain between rounds.
+    lasts at least ``round_period_s`` and ends with a pause of at least ``rest_s`` (or of what
+    ``rest_after()`` returns when the round is over, if longer), which lets a rate limiter drain
+    between rounds.
     """
     for round_no in range(warmup_rounds + rounds):
         began = time.monotonic()
@@ -597,4 +678,5 @@ async def run_interleaved(
             for subject in order:
                 await subject.step(timed=timed)
         gc.collect()  # pay for this round's garbage here, outside the timed updates
-        await asyncio.sleep(max(rest_s, began + round_period_s - time.monotonic()))
+        rest = max(rest_s, rest_after() if rest_after is not None else 0.0)
+        await asyncio.sleep(max(rest, began + round_period_s - time.monotonic()))
