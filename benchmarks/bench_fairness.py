@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import re
 import sqlite3
 import statistics
@@ -47,7 +46,9 @@ from bot.workers import Kind, Workers
 from storage import Role
 
 TOKEN = "123456:FAIRNESS-bench-token"
-RUNS = 3
+#: Quiet and disturbed runs per benchmark run; ``python -m benchmarks --runs N`` repeats the whole
+#: benchmark (3 by default), which gives every figure its min/median/max.
+RUNS = 1
 OTHERS = 8
 HELP_EVERY_S = 0.4
 RUN_S = 3.0
@@ -152,17 +153,6 @@ def spread(values: Sequence[float], unit: str = "ms") -> str:
     )
 
 
-def load_figure(name: str, at_start: float) -> Figure:
-    return Figure(
-        f"{name}_machine_load",
-        at_start,
-        "load",
-        "1-minute load average when the benchmark started (2 cores shared)",
-        f"at the end {os.getloadavg()[0]:.2f}",
-        digits=2,
-    )
-
-
 async def alternate(
     variants: dict[str, Callable[[], Awaitable[list[float]]]], runs: int = RUNS
 ) -> dict[str, list[float]]:
@@ -196,7 +186,6 @@ def ratio(found: dict[str, list[float]], name: str, base: str) -> float:
 
 @benchmark("fairness_burst", "others' /help p99 with a stranger's 150-message burst vs without")
 async def fairness_burst() -> list[Figure]:
-    load = os.getloadavg()[0]
     burst_seconds: list[float] = []
     async with running_bot() as running:
         tg = running.tg
@@ -242,13 +231,11 @@ async def fairness_burst() -> list[Figure]:
             spread(burst_seconds, "s"),
             digits=2,
         ),
-        load_figure("fairness_burst", load),
     ]
 
 
 @benchmark("fairness_429", "others' /help p99 while one chat waits out a 429 (retry after 2 s)")
 async def fairness_429() -> list[Figure]:
-    load = os.getloadavg()[0]
     paused_waits: list[float] = []
     async with running_bot() as running:
         tg = running.tg
@@ -295,13 +282,11 @@ async def fairness_429() -> list[Figure]:
             spread(paused_waits, "s"),
             digits=2,
         ),
-        load_figure("fairness_429", load),
     ]
 
 
 @benchmark("fairness_export", "others' /help p99 during a 92-day /export: process vs thread")
 async def fairness_export() -> list[Figure]:
-    load = os.getloadavg()[0]
     generated = await cached(EXPORT_PLAN)
     last = EXPORT_PLAN.last_day
     first = last - timedelta(days=EXPORT_PLAN.days - 1)
@@ -402,5 +387,4 @@ async def fairness_export() -> list[Figure]:
             spread(export_seconds["thread"], "s"),
             digits=2,
         ),
-        load_figure("fairness_export", load),
     ]

@@ -14,14 +14,21 @@ from typing import Any
 from telegram.constants import FloodLimit
 
 from benchmarks.bots import ECHO_TEXT, echo_application, fieldreport_application
-from benchmarks.harness import InMemoryRequest, Subject, UpdateFactory, run_interleaved
+from benchmarks.harness import (
+    InMemoryRequest,
+    LimiterWaits,
+    Subject,
+    UpdateFactory,
+    run_interleaved,
+)
 from benchmarks.registry import Figure, benchmark
 
 #: Timed rounds; each times PER_ROUND echo updates and PER_ROUND /start updates, interleaved.
 ROUNDS = 16
 WARMUP_ROUNDS = 2
-#: FieldReport's AIORateLimiter lets a burst of 30 messages through, then spaces them 1/30 s
-#: apart. A round (PER_ROUND timed updates plus one untimed) stays below that burst and lasts
+#: FieldReport's rate limiter (bot/rate_limit.py) lets a burst of 30 messages through, then
+#: spaces them 1/30 s apart. A round (PER_ROUND timed updates plus one untimed) stays below
+#: that burst and lasts
 #: long enough for the limiter to drain fully before the next: the figures measure work, never
 #: the limiter's deliberate waiting.
 PER_ROUND = 24
@@ -62,6 +69,7 @@ async def update_cost() -> list[Figure]:
         fieldreport_application(start_request, admin_ids=ADMIN_IDS) as start_app,
     ):
         check_pacing(getattr(start_app.services, "flood", None))
+        waits = LimiterWaits(start_app)
         echo = Subject(
             "echo",
             echo_app,
@@ -89,9 +97,10 @@ async def update_cost() -> list[Figure]:
     echo_samples, start_samples = echo.samples, start.samples
 
     throttled = start_samples.count_over(THROTTLED_NS)
-    if throttled:
+    if throttled or waits.count or not waits.observable:
         print(
-            f"warning: {throttled} /start updates look rate-limited; the figure is inflated",
+            f"warning: {throttled} /start updates look rate-limited ({waits.summary()}); "
+            "the figure may be inflated",
             file=sys.stderr,
         )
     echo_us, start_us = echo_samples.median_us(), start_samples.median_us()
@@ -108,7 +117,8 @@ async def update_cost() -> list[Figure]:
             start_us,
             "us/update",
             "FieldReport /start by admins in turn, median",
-            start_samples.spread() + (f", {throttled} throttled" if throttled else ""),
+            f"{start_samples.spread()}; {waits.summary()}"
+            + (f", {throttled} throttled" if throttled else ""),
         ),
         Figure(
             "start_vs_echo_ratio",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import statistics
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,22 @@ class Figure:
         return f"{self.name} = {self.formatted_value()} {self.unit}".rstrip()
 
 
+def summary_line(runs: Sequence[Figure], note: str = "") -> str:
+    """One figure over several runs: ``name = median unit (min … max over N runs)``.
+
+    ``name = value unit`` comes first, so the line parses as a single run's would; the median
+    of an even number of runs is the mean of the middle two.
+    """
+    values = [figure.value for figure in runs]
+    first = runs[0]
+    median = Figure(first.name, statistics.median(values), first.unit, digits=first.digits)
+    low, high = min(values), max(values)
+    spread = f"{low:.{first.digits}f} … {high:.{first.digits}f} over {len(values)} runs"
+    if len(values) == 1:
+        spread = "1 run"
+    return f"{median.line()} ({spread}{'; ' + note if note else ''})"
+
+
 BenchmarkFunc = Callable[[], Coroutine[Any, Any, Sequence[Figure]]]
 
 
@@ -47,19 +64,28 @@ class Benchmark:
     name: str
     func: BenchmarkFunc
     description: str
+    #: Run only when named (``make bench-load``), not by a bare ``python -m benchmarks``.
+    separate: bool = False
 
 
 _REGISTRY: dict[str, Benchmark] = {}
 
 
-def benchmark(name: str, description: str = "") -> Callable[[BenchmarkFunc], BenchmarkFunc]:
-    """Register ``func`` under ``name``; benchmarks run in the order their modules register them."""
+def benchmark(
+    name: str, description: str = "", *, separate: bool = False
+) -> Callable[[BenchmarkFunc], BenchmarkFunc]:
+    """Register ``func`` under ``name``; benchmarks run in the order their modules register them.
+
+    A ``separate`` benchmark (too long to repeat with all the others) runs only when named.
+    """
 
     def register(func: BenchmarkFunc) -> BenchmarkFunc:
         if name in _REGISTRY:
             raise ValueError(f"benchmark {name!r} is registered twice")
         doc = (func.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = Benchmark(name, func, description or (doc[0] if doc else ""))
+        _REGISTRY[name] = Benchmark(
+            name, func, description or (doc[0] if doc else ""), separate=separate
+        )
         return func
 
     return register
