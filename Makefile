@@ -13,14 +13,15 @@ TEST_STAMP := $(VENV)/.test-stamp
 STANDIN_STAMP := $(VENV)/.standin-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
-.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest resilience bench docker clean
+.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest resilience bench bench-load docker clean
 
 help:
 	@echo "make run     install the bot, compile catalogs, migrate the database, run the bot"
 	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
 	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
-	@echo "make bench   run the benchmarks and print their figures"
+	@echo "make bench   run the in-process benchmarks 3 times each, print min/median/max (~12 min)"
+	@echo "make bench-load  the load test (bot as a process) 3 times, with and without the rate limiter (~8 min)"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 
 $(VENV_STAMP):
@@ -80,8 +81,16 @@ test: lint typecheck pytest
 resilience: install catalogs
 	$(BIN)/python -m pytest -q -o addopts="-ra --strict-markers" tests/resilience
 
+# Each benchmark runs $(RUNS) times; every figure is printed as its median (min … max).
+RUNS ?= 3
+
 bench: install catalogs
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --runs $(RUNS)
+
+# The load test is separate: three runs of it (full load, then a load Telegram allows with and
+# without the rate limiter) take ~8 minutes on their own.
+bench-load: install catalogs
+	$(BIN)/python -m benchmarks --runs $(RUNS) load
 
 docker:
 	docker build -t fieldreport .

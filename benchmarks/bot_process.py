@@ -98,6 +98,12 @@ class BotProcess:
     peak_hwm_kb: int | None = None
     returncode: int | None = None
     killed: bool = False
+    #: From just before the process was started to the stand-in seeing its first getUpdates
+    #: (``polling()`` returned): imports, settings, the database opened and migrated, the
+    #: application initialised (getMe, the command menus).
+    startup_s: float | None = None
+    #: Resident memory once it polls, before the benchmark sends the first update.
+    rss_polling_kb: int | None = None
 
     @property
     def pid(self) -> int:
@@ -165,6 +171,7 @@ async def bot_process(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath_first, str(REPO)) if p)
     env["PYTHONUNBUFFERED"] = "1"
     output = workdir / "bot-output.log"
+    launched = time.monotonic()
     with output.open("wb") as sink:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -196,6 +203,8 @@ async def bot_process(
             waiting.result()  # the waiter's timeout if the bot never polled
         except TimeoutError as exc:
             raise RuntimeError(f"the bot did not poll: {exc}\n{bot.output_text()}") from exc
+        bot.startup_s = time.monotonic() - launched
+        bot.rss_polling_kb = bot.rss_kb()
         sampler = asyncio.create_task(bot._sample(sample_period))
         yield bot
     finally:
