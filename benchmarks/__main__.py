@@ -17,15 +17,20 @@ import argparse
 import asyncio
 import logging
 import os
+import resource
 import sys
 import time
 from dataclasses import dataclass
 
+from benchmarks.bot_process import machine_busy_seconds
 from benchmarks.registry import Benchmark, Figure, discover, summary_line
 
-#: A machine is crowded when its 1-minute load is above half its cores (1.0 on 2 cores): the
-#: benchmarks' own processes use at most one core, so more means somebody else is running.
+#: A run is on a crowded machine when the 1-minute load is above half the cores (1.0 on 2
+#: cores) as it starts, or when other processes used more than half a core while it ran. The
+#: load at the end is printed too but decides nothing: it includes the run's own work (a run
+#: that keeps one core busy for a minute brings it to ~0.6 by itself).
 CROWDED_LOAD_PER_CORE = 0.5
+CROWDED_OTHERS_CORE = 0.5
 
 
 def machine_load() -> float:
@@ -35,6 +40,15 @@ def machine_load() -> float:
             return float(loadavg.read().split()[0])
     except OSError:
         return os.getloadavg()[0]
+
+
+def own_cpu_seconds() -> float:
+    """CPU used by this process and its reaped children (the bot process, workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def cores() -> int:
@@ -50,15 +64,12 @@ class Run:
     figures: list[Figure]
     load_at_start: float
     load_at_end: float
-
-    @property
-    def load(self) -> float:
-        """The higher of the two readings: what the run may have shared the machine with."""
-        return max(self.load_at_start, self.load_at_end)
+    #: CPU other processes used while the run ran, as a share of one core.
+    others_core: float
 
     @property
     def crowded(self) -> bool:
-        return self.load > crowded_above()
+        return self.load_at_start > crowded_above() or self.others_core > CROWDED_OTHERS_CORE
 
 
 def _table(figures: list[Figure]) -> list[str]:
@@ -81,21 +92,28 @@ def _load_note(load: float) -> str:
     return ""
 
 
+CROWDED = "CROWDED MACHINE: its figures are not this code's"
+
+
 def _run(bench: Benchmark, run_no: int, runs: int) -> Run:
     print(f"{bench.name} (run {run_no} of {runs}): {bench.description}", flush=True)
     at_start = machine_load()
     print(f"  machine load at the start: {at_start:.2f}{_load_note(at_start)}", flush=True)
     began = time.monotonic()
+    busy, own = machine_busy_seconds(), own_cpu_seconds()
     figures = list(asyncio.run(bench.func()))
-    at_end = machine_load()
+    wall = time.monotonic() - began
+    others = machine_busy_seconds() - busy - (own_cpu_seconds() - own)
+    run = Run(figures, at_start, machine_load(), max(0.0, others) / wall)
     for line in _table(figures):
         print(line)
     print(
-        f"  ({time.monotonic() - began:.1f} s; machine load {at_start:.2f} at the start, "
-        f"{at_end:.2f} at the end, {cores()} cores{_load_note(max(at_start, at_end))})\n",
+        f"  ({wall:.1f} s; machine load {at_start:.2f} at the start, {run.load_at_end:.2f} at"
+        f" the end, {cores()} cores; other processes used {100 * run.others_core:.0f} % of a"
+        f" core meanwhile{' — ' + CROWDED if run.crowded else ''})\n",
         flush=True,
     )
-    return Run(figures, at_start, at_end)
+    return run
 
 
 def _summary(bench: Benchmark, runs: list[Run]) -> list[str]:
@@ -106,9 +124,16 @@ def _summary(bench: Benchmark, runs: list[Run]) -> list[str]:
     for run in runs:
         for figure in run.figures:
             by_name.setdefault(figure.name, []).append(figure)
-    load = [Figure(f"{bench.name}_machine_load", run.load, "load", digits=2) for run in runs]
+    load = [
+        Figure(f"{bench.name}_machine_load", run.load_at_start, "load", digits=2) for run in runs
+    ]
+    others = [
+        Figure(f"{bench.name}_others_cpu", 100 * run.others_core, "% of a core", digits=0)
+        for run in runs
+    ]
     return [summary_line(figures, note) for figures in by_name.values()] + [
-        summary_line(load, note)
+        summary_line(load, note),
+        summary_line(others, note),
     ]
 
 
@@ -148,12 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     for bench in selected:
         runs = [_run(bench, run_no, args.runs) for run_no in range(1, args.runs + 1)]
         lines += _summary(bench, runs)
-        names += [figure.name for figure in runs[0].figures] + [f"{bench.name}_machine_load"]
+        names += [figure.name for figure in runs[0].figures]
+        names += [f"{bench.name}_machine_load", f"{bench.name}_others_cpu"]
     if len(set(names)) != len(names):
         raise SystemExit(f"two benchmarks report the same figure name: {names}")
     print(
-        f"figures: median of {args.runs} run(s) (min … max); machine load = the higher 1-minute "
-        f"load average at a run's start or end, crowded above {crowded_above():.1f}\n"
+        f"figures: median of {args.runs} run(s) (min … max); <benchmark>_machine_load = the"
+        f" 1-minute load average as a run started; <benchmark>_others_cpu = the CPU other"
+        f" processes used while it ran. Crowded: load above {crowded_above():.1f} or others"
+        f" above {100 * CROWDED_OTHERS_CORE:.0f} % of a core.\n"
     )
     for line in lines:
         print(line)

@@ -34,7 +34,8 @@ WARMUP_ROUNDS = 2
 PER_ROUND = 24
 LIMITER_RATE = FloodLimit.MESSAGES_PER_SECOND
 ROUND_PERIOD_S = (PER_ROUND + 1) / LIMITER_RATE + 0.05
-#: A /start slower than half the limiter's spacing was almost surely made to wait by it.
+#: A /start slower than half the limiter's spacing: reported in the table. Whether the limiter
+#: made one wait is counted exactly (``LimiterWaits``); a slow one without a wait is the machine.
 THROTTLED_NS = int(0.5e9 / LIMITER_RATE)
 
 #: The gate's flood guard (bot/flood.py) silences anybody sending more than 30 updates in 10 s,
@@ -96,11 +97,10 @@ async def update_cost() -> list[Figure]:
         )
     echo_samples, start_samples = echo.samples, start.samples
 
-    throttled = start_samples.count_over(THROTTLED_NS)
-    if throttled or waits.count or not waits.observable:
+    slow = start_samples.count_over(THROTTLED_NS)
+    if waits.count or not waits.observable:
         print(
-            f"warning: {throttled} /start updates look rate-limited ({waits.summary()}); "
-            "the figure may be inflated",
+            f"warning: {waits.summary()} during the /start rounds; the figure may be inflated",
             file=sys.stderr,
         )
     echo_us, start_us = echo_samples.median_us(), start_samples.median_us()
@@ -118,7 +118,7 @@ async def update_cost() -> list[Figure]:
             "us/update",
             "FieldReport /start by admins in turn, median",
             f"{start_samples.spread()}; {waits.summary()}"
-            + (f", {throttled} throttled" if throttled else ""),
+            + (f", {slow} over {THROTTLED_NS / 1e6:.0f} ms" if slow else ""),
         ),
         Figure(
             "start_vs_echo_ratio",
