@@ -169,14 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
 
     lines: list[str] = []
-    names: list[str] = []
+    names: set[str] = set()
     for bench in selected:
-        runs = [_run(bench, run_no, args.runs) for run_no in range(1, args.runs + 1)]
+        runs = [_run(bench, 1, args.runs)]
+        ours = [figure.name for figure in runs[0].figures]
+        ours += [f"{bench.name}_machine_load", f"{bench.name}_others_cpu"]
+        if len(set(ours)) != len(ours) or names & set(ours):
+            raise SystemExit(f"{bench.name} reports a figure name twice or another's: {ours}")
+        names.update(ours)
+        runs += [_run(bench, run_no, args.runs) for run_no in range(2, args.runs + 1)]
         lines += _summary(bench, runs)
-        names += [figure.name for figure in runs[0].figures]
-        names += [f"{bench.name}_machine_load", f"{bench.name}_others_cpu"]
-    if len(set(names)) != len(names):
-        raise SystemExit(f"two benchmarks report the same figure name: {names}")
     print(
         f"figures: median of {args.runs} run(s) (min … max); <benchmark>_machine_load = the"
         f" 1-minute load average as a run started; <benchmark>_others_cpu = the CPU other"

@@ -612,9 +612,7 @@ async def load() -> list[Figure]:
         flush=True,
     )
     free = await run_load(Offered("allowed load, no limiter", allowed, arrivals, False))
-    _tally(free)
     limited = await run_load(Offered("allowed load, RATE_LIMIT=true", allowed, arrivals, True))
-    _tally(limited)
     return figures + _allowed_figures(free, limited, calls_per_officer)
 
 
@@ -911,20 +909,12 @@ def _figures(full: Measured) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_others_cpu",
-            tally.others_cpu_pct,
-            "% of a core",
-            "every other process on the machine during the load",
-            f"{run.others_cpu_s:.1f} s of CPU; above {100 * NOISY_NEIGHBOURS:.0f} % the"
-            " latencies are not the bot's",
-            digits=0,
-        ),
-        Figure(
             "load_duration",
             run.wall_s,
             "s",
             "first officer's first update → last officer's receipt",
-            f"{full.offered.officers / run.wall_s:.1f} reports/s",
+            f"{full.offered.officers / run.wall_s:.1f} reports/s; other processes"
+            f" {tally.others_cpu_pct:.0f} % of a core meanwhile",
         ),
     ]
 
