@@ -20,8 +20,8 @@ help:
 	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
 	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
-	@echo "make bench   run the in-process benchmarks 3 times each, print min/median/max (~12 min)"
-	@echo "make bench-load  the load test (bot as a process) 3 times, with and without the rate limiter (~8 min)"
+	@echo "make bench   run the in-process benchmarks 3 times each, print min/median/max (~9 min)"
+	@echo "make bench-load  the load test (bot as a process) 3 times, with and without the rate limiter (~7 min)"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 
 $(VENV_STAMP):
@@ -88,7 +88,7 @@ bench: install catalogs
 	$(BIN)/python -m benchmarks --runs $(RUNS)
 
 # The load test is separate: three runs of it (full load, then a load Telegram allows with and
-# without the rate limiter) take ~8 minutes on their own.
+# without the rate limiter) take ~7 minutes on their own.
 bench-load: install catalogs
 	$(BIN)/python -m benchmarks --runs $(RUNS) load
 
