@@ -317,7 +317,7 @@ class LimiterWaits:
             self.total_s += delay
             await original(delay)
 
-        limiter._sleep = counting_sleep  # type: ignore[union-attr]
+        limiter._sleep = counting_sleep
 
     def summary(self) -> str:
         if not self.observable:
