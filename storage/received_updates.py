@@ -27,6 +27,12 @@ class ReceivedUpdateRepository:
         ) as cursor:
             return cursor.rowcount > 0
 
+    async def was_received(self, update_id: int) -> bool:
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM received_updates WHERE update_id = ?", (update_id,)
+        )
+        return bool(list(rows))
+
     async def unhandled(self) -> list[tuple[int, str]]:
         """(update_id, payload) of every update recorded and not handled, oldest first."""
         rows = await self._conn.execute_fetchall(
