@@ -140,6 +140,9 @@ class StandIn:
         self.webhook_timeout = 10.0
         #: Every webhook delivery attempt: (update_id, HTTP status, or what failed).
         self.deliveries: list[tuple[int, int | str]] = []
+        #: Told of every delivery attempt as it ends (tests kill a bot process right after it
+        #: answered 200, before it could handle the update).
+        self.on_delivered: Callable[[int, int | str], None] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -345,6 +348,8 @@ class StandIn:
                 assert webhook is not None
                 update = self.state.updates[0]
                 error = await self._deliver(session, webhook.url, webhook.secret_token, update)
+                if self.on_delivered is not None:
+                    self.on_delivered(*self.deliveries[-1])
                 if error is None:
                     failures = 0
                     if self.state.updates and self.state.updates[0] is update:
@@ -402,6 +407,10 @@ class StandIn:
         if count < 1:
             raise ValueError("count must be at least 1")
         self._delivery_faults.extend([kind] * count)
+
+    def clear_delivery_faults(self) -> None:
+        """Forget delivery faults that have not fired yet."""
+        self._delivery_faults.clear()
 
     @property
     def webhook(self) -> dict[str, Any] | None:
@@ -989,9 +998,10 @@ class StandIn:
         return list(self._faults_fired)
 
     def clear_faults(self) -> None:
-        """Forget faults that have not fired yet, and turn a fault rate off."""
+        """Forget faults that have not fired yet (deliveries' too), and turn a fault rate off."""
         self._faults.clear()
         self._fault_rate = None
+        self._delivery_faults.clear()
 
 
 def _fault_error(fault: _Fault) -> ApiError:
