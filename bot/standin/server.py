@@ -31,6 +31,7 @@ from .state import (
     CallbackQuery,
     State,
     UserMessage,
+    Webhook,
 )
 
 __all__ = ["DEFAULT_RATE_KINDS", "DeliveryFaultKind", "FaultKind", "StandIn", "StandInTimeout"]
@@ -362,8 +363,11 @@ class StandIn:
                 await self._notify()
                 delay = min(self.webhook_retry_delay * 2 ** (failures - 1), self.webhook_retry_max)
                 # A new setWebhook (the bot restarted elsewhere) is tried at once.
-                if await self._wait_for(lambda hook=webhook: self.state.webhook is not hook, delay):
+                if await self._wait_for(self._webhook_replaced(webhook), delay):
                     failures = 0
+
+    def _webhook_replaced(self, webhook: Webhook) -> Callable[[], bool]:
+        return lambda: self.state.webhook is not webhook
 
     async def _deliver(
         self, session: aiohttp.ClientSession, url: str, secret: str | None, update: dict[str, Any]
