@@ -1,7 +1,9 @@
 """1,000 officers file a report each within a minute against the bot running as a real process.
 
-The bot is ``python -m bot run`` in its own process, polling the local Bot API stand-in that runs
-here, on this process's event loop, over real HTTP on 127.0.0.1. The officers are asyncio tasks
+The bot is ``python -m bot run`` in its own process, talking to the local Bot API stand-in that
+runs here, on this process's event loop, over real HTTP on 127.0.0.1: once polling, once on a
+webhook (the stand-in posts each update to the bot's server), one run after the other, figures
+``load_*`` and ``load_webhook_*``. The officers are asyncio tasks
 that act through the stand-in's person side (send a text, tap a button found by its meaning) and
 wait for the bot's answer with the stand-in's condition waits. See benchmarks/README.md, "The
 load benchmark".
@@ -14,6 +16,7 @@ import math
 import os
 import random
 import re
+import socket
 import sqlite3
 import sys
 import tempfile
@@ -42,6 +45,11 @@ THINK_S = (0.2, 1.0)
 #: A step whose answer takes longer than this is given up: the officer is stuck, the report lost.
 STEP_TIMEOUT_S = 30.0
 SEED = 20260
+#: Both by default; BENCH_LOAD_MODES=webhook (or polling) runs one.
+MODES = tuple(
+    m for m in (os.environ.get("BENCH_LOAD_MODES") or "polling,webhook").split(",") if m.strip()
+)
+WEBHOOK_SECRET = "load-benchmark-webhook-secret"
 
 GOAL_P99_MS = 100.0
 GOAL_RSS_MB = 150.0
@@ -130,10 +138,20 @@ class TimedStandIn(StandIn):
         updates = await super()._get_updates(params)
         stamp = _now_ns()
         for update in updates:
-            query = update.get("callback_query")
-            key = str(query["id"]) if isinstance(query, dict) else int(update["update_id"])
-            self.fetched_at.setdefault(key, stamp)
+            self._fetched(update, stamp)
         return updates
+
+    async def _deliver(self, session: Any, url: str, secret: Any, update: Any) -> str | None:
+        """Webhook mode: "fetched" is when the bot answered the POST with 200."""
+        error = await super()._deliver(session, url, secret, update)
+        if error is None:
+            self._fetched(update, _now_ns())
+        return error
+
+    def _fetched(self, update: dict[str, Any], stamp: int) -> None:
+        query = update.get("callback_query")
+        key = str(query["id"]) if isinstance(query, dict) else int(update["update_id"])
+        self.fetched_at.setdefault(key, stamp)
 
 
 # --- officers ------------------------------------------------------------------------------
@@ -460,7 +478,23 @@ async def _drive(
 
 @benchmark("load", "1,000 officers file a report each within a minute; bot as a real process")
 async def load() -> list[Figure]:
-    """Reports stored, duplicates, lost, latency p50/p99, the bot's peak RSS, the duration."""
+    """Reports stored, duplicates, lost, latency p50/p99, the bot's peak RSS, the duration;
+    polling and webhook one after the other, the same officers and pace."""
+    figures: list[Figure] = []
+    for mode in MODES:
+        print(f"  --- {mode} ---", flush=True)
+        figures += await _load(mode.strip())
+    return figures
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _load(mode: str) -> list[Figure]:
+    webhook = mode == "webhook"
     rng = random.Random(SEED)
     forms = ["incident"] * round(OFFICERS * INCIDENT_SHARE)
     forms += ["daily_status"] * (OFFICERS - len(forms))
@@ -492,17 +526,25 @@ async def load() -> list[Figure]:
         if load_diagnostics.ENABLED:
             hook, extra = load_diagnostics.prepare(workdir)
             settings.update(extra)
-        tg = TimedStandIn(token=TOKEN, bot_username="fieldreport_bot")
+        tg = TimedStandIn(token=TOKEN, bot_username="fieldreport_bot", allow_http_webhook=True)
         async with tg:
             for user in users:
                 tg.add_chat(user)  # they have talked to the bot before
             settings |= {"BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.api_url}
+            if webhook:
+                port = _free_port()
+                settings |= {
+                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+                    "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                    "WEBHOOK_SECRET": WEBHOOK_SECRET,
+                }
+            ready = "setWebhook" if webhook else "getUpdates"
 
             async def polling() -> None:
                 await tg.wait_until(
-                    lambda: any(name == "getUpdates" for name, _ in tg.calls),
+                    lambda: any(name == ready for name, _ in tg.calls),
                     timeout=30.0,
-                    description="the bot's first getUpdates",
+                    description=f"the bot's first {ready}",
                 )
 
             async with bot_process(
@@ -528,7 +570,7 @@ async def load() -> list[Figure]:
             else:
                 run.profile = ["  (no py-spy: set BENCH_LOAD_PYSPY or put py-spy on PATH)"]
         stored = await read_back(database, datetime.now(UTC) - timedelta(minutes=10))
-    return _figures(run, stored)
+    return _figures(run, stored, "load_webhook_" if webhook else "load_")
 
 
 # --- what it says --------------------------------------------------------------------------
@@ -615,7 +657,7 @@ def _where_the_time_goes(run: Run) -> None:
             print(line)
 
 
-def _figures(run: Run, stored: Stored) -> list[Figure]:
+def _figures(run: Run, stored: Stored, prefix: str = "load_") -> list[Figure]:
     bot = run.bot
     assert bot is not None
     outcomes = run.outcomes
@@ -670,7 +712,7 @@ def _figures(run: Run, stored: Stored) -> list[Figure]:
 
     return [
         Figure(
-            "load_reports_stored",
+            f"{prefix}reports_stored",
             stored.count,
             "reports",
             f"rows in reports after {OFFICERS} officers filed one each",
@@ -678,7 +720,7 @@ def _figures(run: Run, stored: Stored) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_duplicates",
+            f"{prefix}duplicates",
             duplicates,
             "",
             "a report stored twice, a second receipt, a number given twice",
@@ -687,7 +729,7 @@ def _figures(run: Run, stored: Stored) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_lost",
+            f"{prefix}lost",
             lost,
             "",
             "officers left without a receipt + receipts with no such report of theirs",
@@ -695,28 +737,36 @@ def _figures(run: Run, stored: Stored) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_latency_p50",
+            f"{prefix}latency_p50",
             p50,
             "ms",
             "median step: update queued → the bot's answer seen",
             f"n={len(latencies)} steps",
         ),
         Figure(
-            "load_latency_p99",
+            f"{prefix}latency_p99",
             p99,
             "ms",
             f"99th percentile of the same (goal < {GOAL_P99_MS:.0f} ms)",
             f"max {max(latencies, default=math.nan):.1f} ms",
         ),
         Figure(
-            "load_peak_rss",
+            f"{prefix}peak_rss",
             peak_mb,
             "MB",
             f"the bot process's peak resident memory (goal < {GOAL_RSS_MB:.0f} MB)",
             f"{run.rss_polling_kb / 1024:.1f} MB when it started polling",
         ),
         Figure(
-            "load_duration",
+            f"{prefix}bot_cpu_per_update",
+            1000 * run.bot_cpu_s / max(len(run.steps), 1),
+            "ms",
+            "the bot process's CPU time (user + system) per update during the load",
+            f"{run.bot_cpu_s:.1f} s for {len(run.steps)} updates",
+            digits=2,
+        ),
+        Figure(
+            f"{prefix}duration",
             run.wall_s,
             "s",
             "first officer's first update → last officer's receipt",
