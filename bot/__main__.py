@@ -158,9 +158,13 @@ def _run(settings: Settings, secrets: list[str]) -> int:
     application = build_application(settings)
     try:
         if settings.webhook_url is not None:
-            from bot.webhook import run_webhook
+            from bot.webhook import CannotListen, run_webhook
 
-            asyncio.run(run_webhook(application))
+            try:
+                asyncio.run(run_webhook(application))
+            except CannotListen as exc:
+                print(exc, file=sys.stderr)
+                return 2
         else:
             # A passing network error or 429 while starting (getMe, setMyCommands…) is retried:
             # one bad answer from Telegram must not leave the bot stopped.

@@ -86,7 +86,12 @@ class UpdateJournal:
         return new
 
     def _apply(self, update_id: int, data: dict[str, Any]) -> None:
-        update = Update.de_json(data, self._application.bot)
+        try:
+            update = Update.de_json(data, self._application.bot)
+        except Exception:  # no traceback: its values would be the update's content
+            log.error("update %s is not an update PTB can read; marked handled", update_id)
+            self._mark(update_id)
+            return
         self._queued.add(update_id)
         self._application.update_queue.put_nowait(update)
 

@@ -37,6 +37,10 @@ ALLOWED_UPDATES = Update.ALL_TYPES
 SET_WEBHOOK_ATTEMPTS = 10
 
 
+class CannotListen(Exception):
+    """The webhook server could not bind WEBHOOK_LISTEN; the message is one sentence."""
+
+
 class WebhookServer:
     """Answers Telegram's POSTs on one path; everything else is refused and nothing recorded."""
 
@@ -56,7 +60,14 @@ class WebhookServer:
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the port is taken, or the address is not this machine's
+            await runner.cleanup()
+            raise CannotListen(
+                f"Could not serve the webhook on {host}:{port} (WEBHOOK_LISTEN): "
+                f"{exc.strerror or exc}."
+            ) from exc
         self._runner = runner
         self.port = int(runner.addresses[0][1])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 
 from bot.config import Settings
 from bot.standin import StandIn, TgUser
-from bot.webhook import MAX_BODY, SECRET_HEADER
+from bot.webhook import MAX_BODY, SECRET_HEADER, CannotListen
 from storage import Database
 from storage.clock import utc_now
 from tests.e2e.conftest import WEBHOOK_SECRET, RunBot, SeedUser
@@ -188,3 +189,35 @@ async def test_the_stand_in_refuses_get_updates_while_the_webhook_is_set(
         assert refused == 409
     assert tg.failures[-1][2].description.startswith("Conflict: can't use getUpdates method")
     tg.state.failures.clear()  # provoked on purpose
+
+
+async def test_an_update_the_bot_cannot_read_is_set_aside_and_the_next_one_served(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: Settings
+) -> None:
+    """Telegram would never post it; if it did, answering 500 would have it posted forever."""
+    user = await seed_user(OFFICER)
+    async with run_bot():
+        odd = json.dumps({"update_id": 700020, "message": {"message_id": "not a number"}})
+        assert await post(webhook_url(tg), odd.encode(), WEBHOOK_SECRET) == 200
+        assert "/report" in (await Officer(tg, user).say(HELP)).text
+    db = await Database.open(settings.database_path)
+    try:
+        async with db.read() as repos:
+            assert await repos.received_updates.was_received(700020)
+            assert await repos.received_updates.unhandled() == []
+    finally:
+        await db.close()
+
+
+async def test_a_webhook_address_already_taken_stops_the_start_with_one_sentence(
+    run_bot: RunBot,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        with pytest.raises(
+            CannotListen, match=rf"^Could not serve the webhook on 127\.0\.0\.1:{port}"
+        ):
+            async with run_bot(webhook_listen=("127.0.0.1", port)):
+                pass
