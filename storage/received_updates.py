@@ -20,12 +20,13 @@ class ReceivedUpdateRepository:
     async def record(self, update_id: int, payload: str, now: datetime) -> bool:
         """Keep an update as posted; False when its ``update_id`` was recorded already (a
         repeat Telegram sent because our 200 never reached it)."""
-        async with self._conn.execute(
+        # One hop to the database thread: RETURNING says whether the row went in.
+        rows = await self._conn.execute_fetchall(
             "INSERT INTO received_updates (update_id, payload, received_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (update_id) DO NOTHING",
+            " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
             (update_id, payload, to_db(now)),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return bool(list(rows))
 
     async def was_received(self, update_id: int) -> bool:
         rows = await self._conn.execute_fetchall(

@@ -338,7 +338,9 @@ class StandIn:
 
     async def _deliver_forever(self) -> None:
         """While a webhook is set, post the queued updates one at a time in update_id order;
-        an update leaves the queue only on a 2xx answer, others are retried with backoff."""
+        an update leaves the queue only on a 2xx answer, others are retried with backoff.
+
+        (Telegram may use up to ``max_connections`` at once; one keeps every test's order.)"""
         failures = 0
         async with aiohttp.ClientSession() as session:
             while True:
