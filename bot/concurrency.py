@@ -58,6 +58,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     async def process_update(  # type: ignore[misc]  # PTB marks it final; see the docstring
         self, update: object, coroutine: Awaitable[Any]
     ) -> None:
+        """The update in its turn; then :attr:`on_finished` hears it ended, so that webhook
+        mode's record of it is marked handled (a cancelled one stays due for the next start)."""
         try:
             await self._process_in_turn(update, coroutine)
         except asyncio.CancelledError:

@@ -244,7 +244,8 @@ def _webhook(
         parsed.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
     except ValueError:
         parsed = urlparse("")
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query:
+    odd_path = parsed.query or "{" in parsed.path or "}" in parsed.path
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or odd_path:
         raise ConfigError(
             "WEBHOOK_URL must be the https:// address Telegram posts updates to, "
             "for example https://bot.example.org/telegram."
