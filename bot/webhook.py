@@ -115,7 +115,9 @@ def _update_of(body: bytes) -> tuple[int, str, dict[str, object]] | None:
     if not isinstance(data, dict):
         return None
     update_id = data.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    if not 0 <= update_id < 2**53:  # Telegram's are far smaller; a BIGINT column holds these
         return None
     return update_id, payload, data
 

@@ -109,6 +109,9 @@ async def test_requests_that_are_not_updates_are_refused_and_leave_no_trace(
         assert await post(url, b"[1, 2, 3]", WEBHOOK_SECRET) == 400
         no_id = json.dumps({"message": good["message"]}).encode()
         assert await post(url, no_id, WEBHOOK_SECRET) == 400
+        for odd_id in ("7", True, -1, 2**64, 1.5):
+            odd = json.dumps(good | {"update_id": odd_id}).encode()
+            assert await post(url, odd, WEBHOOK_SECRET) == 400, odd_id
         huge = json.dumps(good | {"padding": "x" * MAX_BODY}).encode()
         assert await post(url, huge, WEBHOOK_SECRET) == 413
         await tg.wait_idle()
