@@ -845,7 +845,8 @@ class StandIn:
         return [(c["command"], c["description"]) for c in stored]
 
     def pending_updates(self) -> int:
-        """Updates queued and not yet confirmed by a getUpdates offset."""
+        """Updates queued and not yet confirmed by a getUpdates offset (webhook: not yet taken
+        with a 2xx)."""
         return len(self.state.updates)
 
     def file_content(self, file_id: str) -> bytes:
@@ -853,7 +854,8 @@ class StandIn:
         return self.state.files[file_id].content
 
     async def wait_idle(self, timeout: float = 5.0, settle: float = 0.05) -> None:
-        """Wait until every update was fetched and confirmed and no API request is running.
+        """Wait until every update was fetched and confirmed (webhook: delivered with a 2xx) and
+        no API request is running.
 
         PTB confirms an update (next getUpdates) before its handler finishes, so the quiet
         state must also last ``settle`` seconds with no change at all. For assertions about

@@ -94,10 +94,13 @@ async def test_a_lost_answer_or_a_refused_connection_means_the_update_is_posted_
     await bot.set_webhook(receiver.url, secret_token=SECRET)
     tg.inject_delivery_fault("refused")
     tg.inject_delivery_fault("lost_answer")
+    tg.inject_delivery_fault("timeout")
     sent = await tg.send_text(alice, "again")
     await tg.wait_idle()
-    assert [uid for uid, _ in receiver.got] == [sent["update_id"]] * 2
-    assert [status for _, status in tg.deliveries] == ["refused", 200, 200]
+    assert [uid for uid, _ in receiver.got] == [sent["update_id"]] * 3
+    assert [status for _, status in tg.deliveries] == ["refused", 200, 200, 200]
+    assert tg.webhook is not None
+    assert tg.webhook["last_error_message"] == "Read timeout expired"
 
 
 async def test_get_updates_is_refused_while_a_webhook_is_set(
@@ -139,3 +142,18 @@ async def test_plain_http_on_this_machine_needs_the_stand_in_told_so(
             await client.set_webhook(receiver.url)
         strict.state.allow_http_webhook = True
         assert await client.set_webhook("https://example.org/hook")
+
+
+async def test_a_bot_that_is_not_listening_gets_its_updates_once_it_is(
+    tg: StandIn, bot: Bot, receiver: Receiver, alice: TgUser
+) -> None:
+    """A restarted bot: the old address fails; a new setWebhook is tried at once, not after
+    the backoff."""
+    tg.webhook_retry_delay = tg.webhook_retry_max = 30.0  # only a new webhook can end the wait
+    await bot.set_webhook(receiver.url.replace("/hook", "/gone"), secret_token=SECRET)
+    sent = await tg.send_text(alice, "while restarting")
+    await tg.wait_until(lambda: bool(tg.deliveries), description="a failed delivery")
+    assert tg.deliveries == [(sent["update_id"], 404)]
+    await bot.set_webhook(receiver.url, secret_token=SECRET)
+    await tg.wait_idle()
+    assert receiver.got == [(sent["update_id"], SECRET)]
