@@ -13,13 +13,14 @@ TEST_STAMP := $(VENV)/.test-stamp
 STANDIN_STAMP := $(VENV)/.standin-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
-.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest resilience bench bench-load docker clean
+.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest test-webhook resilience bench bench-load docker clean
 
 help:
 	@echo "make run     install the bot, compile catalogs, migrate the database, run the bot"
 	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
 	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
+	@echo "make test-webhook  every end-to-end test with the bot on a webhook (make test: a set)"
 	@echo "make bench   run the in-process benchmarks 3 times each, print min/median/max (~9 min)"
 	@echo "make bench-load  the load test (bot as a process) 3 times, with and without the rate limiter (~7 min)"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
@@ -77,6 +78,12 @@ pytest: install catalogs
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
+
+# `make test` runs every end-to-end test polling and a representative set (whole modules for
+# the once, refusal, log privacy and report promises; the first test of every other module)
+# on a webhook; this runs all of them on a webhook.
+test-webhook: install catalogs
+	E2E_MODES=webhook $(BIN)/python -m pytest -q tests/e2e
 
 resilience: install catalogs
 	$(BIN)/python -m pytest -q -o addopts="-ra --strict-markers" tests/resilience

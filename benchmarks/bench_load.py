@@ -1,7 +1,9 @@
 """1,000 officers file a report each within a minute against the bot running as a real process.
 
-The bot is ``python -m bot run`` in its own process, polling the local Bot API stand-in that runs
-here, on this process's event loop, over real HTTP on 127.0.0.1. The officers are asyncio tasks
+The bot is ``python -m bot run`` in its own process, talking to the local Bot API stand-in that
+runs here, on this process's event loop, over real HTTP on 127.0.0.1: once polling, once on a
+webhook (the stand-in posts each update to the bot's server), figures ``load_*`` and
+``load_webhook_*``; then the allowed-load runs, polling. The officers are asyncio tasks
 that act through the stand-in's person side (send a text, tap a button found by its meaning) and
 wait for the bot's answer with the stand-in's condition waits. See benchmarks/README.md, "The
 load benchmark".
@@ -14,6 +16,7 @@ import math
 import os
 import random
 import re
+import socket
 import sqlite3
 import sys
 import tempfile
@@ -90,6 +93,21 @@ STEP_LABELS = (
 )
 
 
+#: Both by default; BENCH_LOAD_MODES=webhook (or polling) runs one.
+MODES = tuple(
+    m.strip()
+    for m in (os.environ.get("BENCH_LOAD_MODES") or "polling,webhook").split(",")
+    if m.strip()
+)
+WEBHOOK_SECRET = "load-benchmark-webhook-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _now_ns() -> int:
     return time.perf_counter_ns()  # CLOCK_MONOTONIC: the same clock in the bot's process
 
@@ -143,10 +161,20 @@ class TimedStandIn(StandIn):
         updates = await super()._get_updates(params)
         stamp = _now_ns()
         for update in updates:
-            query = update.get("callback_query")
-            key = str(query["id"]) if isinstance(query, dict) else int(update["update_id"])
-            self.fetched_at.setdefault(key, stamp)
+            self._fetched(update, stamp)
         return updates
+
+    async def _deliver(self, session: Any, url: str, secret: Any, update: Any) -> str | None:
+        """Webhook mode: "fetched" is when the bot answered the POST with 200."""
+        error = await super()._deliver(session, url, secret, update)
+        if error is None:
+            self._fetched(update, _now_ns())
+        return error
+
+    def _fetched(self, update: dict[str, Any], stamp: int) -> None:
+        query = update.get("callback_query")
+        key = str(query["id"]) if isinstance(query, dict) else int(update["update_id"])
+        self.fetched_at.setdefault(key, stamp)
 
 
 # --- officers ------------------------------------------------------------------------------
@@ -496,6 +524,8 @@ class Offered:
     officers: int
     arrivals_per_s: float
     rate_limit: bool
+    #: "polling" (getUpdates) or "webhook" (the stand-in posts each update to the bot's server).
+    mode: str = "polling"
 
 
 @dataclass
@@ -526,7 +556,7 @@ async def run_load(offered: Offered, *, diagnose: bool = False) -> Measured:
             f" {forms.count('daily_status')} daily status (3 updates),"
             f" {forms.count('incident')} incident (9 updates); they start evenly,"
             f" {offered.arrivals_per_s:.1f} a second, {THINK_S[0]}–{THINK_S[1]} s between steps;"
-            f" RATE_LIMIT={'true' if offered.rate_limit else 'false'}",
+            f" RATE_LIMIT={'true' if offered.rate_limit else 'false'}, {offered.mode}",
             flush=True,
         )
         settings = {
@@ -539,17 +569,26 @@ async def run_load(offered: Offered, *, diagnose: bool = False) -> Measured:
         if diagnose:
             hook, extra = load_diagnostics.prepare(workdir)
             settings.update(extra)
-        tg = TimedStandIn(token=TOKEN, bot_username="fieldreport_bot")
+        webhook = offered.mode == "webhook"
+        tg = TimedStandIn(token=TOKEN, bot_username="fieldreport_bot", allow_http_webhook=True)
         async with tg:
             for user in users:
                 tg.add_chat(user)  # they have talked to the bot before
             settings |= {"BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.api_url}
+            if webhook:
+                port = _free_port()
+                settings |= {
+                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+                    "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                    "WEBHOOK_SECRET": WEBHOOK_SECRET,
+                }
+            ready = "setWebhook" if webhook else "getUpdates"
 
             async def polling() -> None:
                 await tg.wait_until(
-                    lambda: any(name == "getUpdates" for name, _ in tg.calls),
+                    lambda: any(name == ready for name, _ in tg.calls),
                     timeout=30.0,
-                    description="the bot's first getUpdates",
+                    description=f"the bot's first {ready}",
                 )
 
             async with bot_process(
@@ -594,11 +633,16 @@ async def load() -> list[Figure]:
         " run and the figures would measure that queue, not the bot",
         flush=True,
     )
-    full = await run_load(
-        Offered("full load", OFFICERS, OFFICERS / ARRIVAL_WINDOW_S, rate_limit=False),
-        diagnose=load_diagnostics.ENABLED,
-    )
-    figures = _figures(full)
+    figures: list[Figure] = []
+    full: Measured | None = None
+    for mode in MODES:
+        measured = await run_load(
+            Offered(f"full load, {mode}", OFFICERS, OFFICERS / ARRIVAL_WINDOW_S, False, mode=mode),
+            diagnose=load_diagnostics.ENABLED,
+        )
+        figures += _figures(measured, "load_webhook_" if mode == "webhook" else "load_")
+        full = full or measured
+    assert full is not None, "BENCH_LOAD_MODES names no mode"
 
     # What Telegram would allow: counted from the full run, not from the script.
     calls_per_officer = len(full.run.chat_calls_ns) / OFFICERS
@@ -804,7 +848,7 @@ def _tally(measured: Measured) -> Tally:
     return tally
 
 
-def _figures(full: Measured) -> list[Figure]:
+def _figures(full: Measured, prefix: str = "load_") -> list[Figure]:
     tally = _tally(full)
     goals = (
         ("nothing lost", tally.lost == 0, f"{tally.lost} lost"),
@@ -826,7 +870,7 @@ def _figures(full: Measured) -> list[Figure]:
     run = full.run
     return [
         Figure(
-            "load_reports_stored",
+            f"{prefix}reports_stored",
             full.stored.count,
             "reports",
             f"rows in reports after {full.offered.officers} officers filed one each",
@@ -834,7 +878,7 @@ def _figures(full: Measured) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_duplicates",
+            f"{prefix}duplicates",
             tally.duplicates,
             "",
             "a report stored twice, a second receipt, a number given twice",
@@ -842,7 +886,7 @@ def _figures(full: Measured) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_lost",
+            f"{prefix}lost",
             tally.lost,
             "",
             "officers left without a receipt + receipts with no such report of theirs",
@@ -850,21 +894,21 @@ def _figures(full: Measured) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_latency_p50",
+            f"{prefix}latency_p50",
             tally.p50_ms,
             "ms",
             "median step: update queued → the bot's answer seen",
             f"n={tally.updates} steps",
         ),
         Figure(
-            "load_latency_p99",
+            f"{prefix}latency_p99",
             tally.p99_ms,
             "ms",
             f"99th percentile of the same (goal ≤ {GOAL_P99_MS:.0f} ms)",
             f"max {tally.max_ms:.1f} ms",
         ),
         Figure(
-            "load_bot_cpu_per_update",
+            f"{prefix}bot_cpu_per_update",
             tally.cpu_ms_per_update,
             "ms/update",
             f"the bot process's CPU (user + system) / updates (goal ≤ {GOAL_CPU_MS} ms)",
@@ -873,35 +917,35 @@ def _figures(full: Measured) -> list[Figure]:
             digits=2,
         ),
         Figure(
-            "load_peak_rss",
+            f"{prefix}peak_rss",
             tally.peak_mb,
             "MB",
             f"the bot process's peak resident memory (goal ≤ {GOAL_RSS_MB:.0f} MB)",
             "VmHWM or the highest VmRSS sampled every 0.2 s",
         ),
         Figure(
-            "load_startup",
+            f"{prefix}startup",
             tally.startup_s,
             "s",
-            "process started → its first getUpdates reached the stand-in",
+            "process started → its first getUpdates (webhook: setWebhook) reached the stand-in",
             "imports, settings, database opened and migrated, application initialised",
             digits=2,
         ),
         Figure(
-            "load_rss_before_first_update",
+            f"{prefix}rss_before_first_update",
             tally.polling_mb,
             "MB",
             "the bot's VmRSS once it polls, before any update",
         ),
         Figure(
-            "load_offered",
+            f"{prefix}offered",
             tally.updates_per_s,
             "updates/s",
             "officers' updates over the load's duration",
             f"{tally.chat_calls_per_s:.0f} rate-limited calls/s made by the bot",
         ),
         Figure(
-            "load_standin_cpu",
+            f"{prefix}standin_cpu",
             tally.standin_cpu_pct,
             "% of a core",
             "this process: the stand-in and the simulated officers",
@@ -909,7 +953,7 @@ def _figures(full: Measured) -> list[Figure]:
             digits=0,
         ),
         Figure(
-            "load_duration",
+            f"{prefix}duration",
             run.wall_s,
             "s",
             "first officer's first update → last officer's receipt",

@@ -46,6 +46,10 @@ BOT_SETTINGS = (
     "EXPORT_MAX_DAYS",
     "RUN_JOBS",
     "RATE_LIMIT",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_SECRET",
+    "ALLOW_INSECURE_API_URL",
 )
 
 _PR_SET_PDEATHSIG = 1
@@ -162,9 +166,10 @@ async def bot_process(
 
     ``pythonpath_first`` goes before the repository on PYTHONPATH (a diagnosing hook).
 
-    ``polling()`` must return once the bot polls (e.g. the stand-in saw its first getUpdates)
-    and raise when it waited too long; a bot that exits first fails the benchmark with its
-    output. The process is ended when the block ends, whatever happens in it.
+    ``polling()`` must return once the bot polls (e.g. the stand-in saw its first getUpdates;
+    with WEBHOOK_URL in ``settings``, its setWebhook) and raise when it waited too long; a bot
+    that exits first fails the benchmark with its output. The process is ended when the block
+    ends, whatever happens in it.
     """
     env = {key: value for key, value in os.environ.items() if key not in BOT_SETTINGS}
     env.update(settings)

@@ -30,7 +30,7 @@ and run the bot against it:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fieldreport", description="FieldReport Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling)")
+    commands.add_parser("run", help="run the bot (long polling, or a webhook with WEBHOOK_URL)")
     commands.add_parser("migrate", help="create or upgrade the database")
     add_admin = commands.add_parser("add-admin", help="make a Telegram user an administrator")
     add_admin.add_argument("telegram_id", help="the person's numeric Telegram user id")
@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     secrets = [settings.bot_token.reveal()] if settings.bot_token else []
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.reveal())
     configure_logging(settings.log_level, secrets)
 
     if args.command == "migrate":
@@ -155,9 +157,18 @@ def _run(settings: Settings, secrets: list[str]) -> int:
 
     application = build_application(settings)
     try:
-        # A passing network error or 429 while starting (getMe, setMyCommands…) is retried:
-        # one bad answer from Telegram must not leave the bot stopped.
-        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
+        if settings.webhook_url is not None:
+            from bot.webhook import CannotListen, run_webhook
+
+            try:
+                asyncio.run(run_webhook(application))
+            except CannotListen as exc:
+                print(exc, file=sys.stderr)
+                return 2
+        else:
+            # A passing network error or 429 while starting (getMe, setMyCommands…) is retried:
+            # one bad answer from Telegram must not leave the bot stopped.
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
     except InvalidToken:
         print("Telegram rejected BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
         return 2

@@ -46,6 +46,9 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._running = 0
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        #: Told about every update whose processing ended (handled, failed or dropped by flood
+        #: control; not cancelled): the webhook marks its durable record handled there.
+        self.on_finished: Callable[[object], None] | None = None
 
     @property
     def current_concurrent_updates(self) -> int:
@@ -55,6 +58,22 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     async def process_update(  # type: ignore[misc]  # PTB marks it final; see the docstring
         self, update: object, coroutine: Awaitable[Any]
     ) -> None:
+        """The update in its turn; then :attr:`on_finished` hears it ended, so that webhook
+        mode's record of it is marked handled (a cancelled one stays due for the next start)."""
+        try:
+            await self._process_in_turn(update, coroutine)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            self._finished(update)
+            raise
+        self._finished(update)
+
+    def _finished(self, update: object) -> None:
+        if self.on_finished is not None:
+            self.on_finished(update)
+
+    async def _process_in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Flood verdict first, then the person's turn, then a slot, then the update."""
         verdict = self._verdict(update)
         if verdict is Verdict.IGNORE:

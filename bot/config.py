@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,9 @@ from dotenv import dotenv_values
 LANGUAGES: tuple[str, ...] = ("uz", "uz_Cyrl", "ru", "en")
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_PATH = Path("data") / "fieldreport.sqlite3"
+DEFAULT_WEBHOOK_LISTEN = ("127.0.0.1", 8443)
+#: What Telegram accepts as a webhook's secret_token (it comes back in a request header).
+WEBHOOK_SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -74,6 +78,17 @@ class Settings:
     #: Telegram's limits (30 messages/s, 20/min per group) enforced by PTB's AIORateLimiter;
     #: false only against a local stand-in, e.g. for load tests.
     rate_limit: bool = True
+    #: Set: Telegram posts updates to this public address instead of the bot polling for them.
+    webhook_url: str | None = None
+    #: Where the webhook server binds (a reverse proxy in front of it serves ``webhook_url``).
+    webhook_listen: tuple[str, int] = DEFAULT_WEBHOOK_LISTEN
+    #: Telegram sends it back with every update; a request without it was not from Telegram.
+    webhook_secret: Secret | None = None
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook server answers on: the one of ``webhook_url``."""
+        return urlparse(self.webhook_url or "").path or "/"
 
     @property
     def bot_base_url(self) -> str:
@@ -133,6 +148,8 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             "between them is private."
         )
 
+    webhook_url, webhook_listen, webhook_secret = _webhook(get, insecure_allowed)
+
     database_path = Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
 
     tz_name = get("TIMEZONE") or "Asia/Tashkent"
@@ -184,6 +201,9 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     return Settings(
         run_jobs=_flag(get("RUN_JOBS"), "RUN_JOBS"),
         rate_limit=_flag(get("RATE_LIMIT"), "RATE_LIMIT"),
+        webhook_url=webhook_url,
+        webhook_listen=webhook_listen,
+        webhook_secret=webhook_secret,
         invite_ttl=timedelta(hours=invite_ttl),
         urgent_threshold_kg=urgent_threshold,
         alert_repeat=timedelta(minutes=alert_repeat),
@@ -200,6 +220,53 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         admin_ids=tuple(dict.fromkeys(admin_ids)),
         log_level=log_level,
     )
+
+
+def _webhook(
+    get: Callable[[str], str | None], insecure_allowed: bool
+) -> tuple[str | None, tuple[str, int], Secret | None]:
+    """WEBHOOK_URL, WEBHOOK_LISTEN and WEBHOOK_SECRET, checked together."""
+    listen = DEFAULT_WEBHOOK_LISTEN
+    raw_listen = get("WEBHOOK_LISTEN")
+    if raw_listen is not None:
+        host, _, port = raw_listen.rpartition(":")
+        host = host.strip("[]")
+        if not host or not _ascii_digits(port) or not 1 <= int(port) <= 65535:
+            raise ConfigError(
+                "WEBHOOK_LISTEN must be an address and a port, for example 127.0.0.1:8443."
+            )
+        listen = (host, int(port))
+    url = get("WEBHOOK_URL")
+    if url is None:
+        return None, listen, None
+    parsed = urlparse(url)
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        parsed = urlparse("")
+    odd_path = parsed.query or "{" in parsed.path or "}" in parsed.path
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or odd_path:
+        raise ConfigError(
+            "WEBHOOK_URL must be the https:// address Telegram posts updates to, "
+            "for example https://bot.example.org/telegram."
+        )
+    if parsed.scheme == "http" and not _loopback(parsed.hostname) and not insecure_allowed:
+        raise ConfigError(
+            "WEBHOOK_URL uses plain http:// to another machine, which Telegram refuses and "
+            "which would carry every update in clear: use https://, or set "
+            "ALLOW_INSECURE_API_URL=true if the network in between is private."
+        )
+    secret = get("WEBHOOK_SECRET")
+    if secret is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET must be set with WEBHOOK_URL: Telegram sends it with every update "
+            "so that the bot can refuse requests from anybody else."
+        )
+    if not WEBHOOK_SECRET_FORM.fullmatch(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -."
+        )
+    return url, listen, Secret(secret)
 
 
 def _positive_int(raw: str | None, name: str, default: int, maximum: int) -> int:

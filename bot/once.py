@@ -58,6 +58,8 @@ def typed_at_current_step(stored: StoredDraft, step: int, message_id: int | None
 
 
 async def forget_old(db: Database, now: datetime) -> int:
-    """Prune the record: keys older than any redelivery can be."""
+    """Prune the record: keys older than any redelivery can be (and, in webhook mode, the ids
+    of handled updates, kept to recognise a repeat of the same update_id)."""
     async with db.transaction() as repos:
+        await repos.received_updates.forget_handled_before(now - KEEP_APPLIED)
         return await repos.applied_updates.forget_before(now - KEEP_APPLIED)

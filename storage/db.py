@@ -26,6 +26,7 @@ from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
 from storage.invites import InviteRepository
 from storage.persistence_repo import PersistenceRepository
+from storage.received_updates import ReceivedUpdateRepository
 from storage.reference_names import ReferenceNameRepository
 from storage.reports import ReportRepository
 from storage.units import UnitRepository
@@ -58,6 +59,7 @@ class Repositories:
     alerts: AlertRepository
     applied_updates: AppliedUpdateRepository
     reference_names: ReferenceNameRepository
+    received_updates: ReceivedUpdateRepository
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection) -> Repositories:
@@ -75,6 +77,7 @@ class Repositories:
             alerts=AlertRepository(conn),
             applied_updates=AppliedUpdateRepository(conn),
             reference_names=ReferenceNameRepository(conn),
+            received_updates=ReceivedUpdateRepository(conn),
         )
 
 

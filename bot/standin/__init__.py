@@ -8,12 +8,13 @@ on nothing else in the bot, only on aiohttp.
 from .html import HtmlParseError, ParsedText, parse_html, utf16_len, visible_text
 from .models import SentMessage, TgChat, TgUser
 from .params import ApiError, Upload
-from .server import FaultKind, StandIn, StandInTimeout
+from .server import DeliveryFaultKind, FaultKind, StandIn, StandInTimeout
 from .state import TINY_PNG
 
 __all__ = [
     "TINY_PNG",
     "ApiError",
+    "DeliveryFaultKind",
     "FaultKind",
     "HtmlParseError",
     "ParsedText",

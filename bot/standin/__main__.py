@@ -13,8 +13,10 @@ import contextlib
 from .server import StandIn
 
 
-async def _serve(token: str, username: str, port: int) -> None:
-    async with StandIn(token=token, bot_username=username, port=port) as tg:
+async def _serve(token: str, username: str, port: int, allow_http_webhook: bool) -> None:
+    async with StandIn(
+        token=token, bot_username=username, port=port, allow_http_webhook=allow_http_webhook
+    ) as tg:
         print(f"Bot API stand-in at {tg.api_url} (token {tg.token})", flush=True)
         await asyncio.Event().wait()
 
@@ -25,9 +27,14 @@ def main() -> None:
     parser.add_argument("--token", default="123456:TEST-token")
     parser.add_argument("--username", default="standin_bot")
     parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument(
+        "--allow-http-webhook",
+        action="store_true",
+        help="accept a webhook at plain http:// on this machine (a bot run with WEBHOOK_URL)",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.token, args.username, args.port))
+        asyncio.run(_serve(args.token, args.username, args.port, args.allow_http_webhook))
 
 
 if __name__ == "__main__":

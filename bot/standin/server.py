@@ -20,21 +20,21 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, get_args
 
+import aiohttp
 from aiohttp import web
 
 from .api import CANONICAL_NAMES, BotApi
 from .models import SentMessage, TgChat, TgUser
 from .params import ApiError, Params, jsonable, read_params
 from .state import (
-    ALL_UPDATES,
-    DEFAULT_ALLOWED_UPDATES,
     TINY_PNG,
     CallbackQuery,
     State,
     UserMessage,
+    Webhook,
 )
 
-__all__ = ["DEFAULT_RATE_KINDS", "FaultKind", "StandIn", "StandInTimeout"]
+__all__ = ["DEFAULT_RATE_KINDS", "DeliveryFaultKind", "FaultKind", "StandIn", "StandInTimeout"]
 
 FaultKind = Literal["429", "500", "502", "slow", "drop", "400", "403"]
 #: What :meth:`StandIn.set_fault_rate` draws from unless told otherwise.
@@ -45,6 +45,13 @@ _CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
 )
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: What can go wrong with a webhook delivery (:meth:`StandIn.inject_delivery_fault`).
+DeliveryFaultKind = Literal["lost_answer", "refused", "timeout"]
 
 
 class StandInTimeout(AssertionError, TimeoutError):
@@ -101,8 +108,12 @@ class StandIn:
         host: str = "127.0.0.1",
         port: int = 0,
         strict_ampersand: bool = True,
+        allow_http_webhook: bool = False,
     ) -> None:
+        """``allow_http_webhook``: accept a webhook at plain http:// on this machine (tests
+        have no certificate; Telegram itself wants https)."""
         self.state = State(token, bot_username, bot_name)
+        self.state.allow_http_webhook = allow_http_webhook
         self.api = BotApi(self.state, strict_ampersand=strict_ampersand)
         self._host = host
         self._port = port
@@ -121,6 +132,18 @@ class StandIn:
         self._cursors: dict[int, int] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._queued: dict[int, dict[str, Any]] = {}  # every update ever queued, by update_id
+        self._delivery_faults: list[DeliveryFaultKind] = []
+        self._deliverer: asyncio.Task[None] | None = None
+        #: Webhook deliveries: the first retry waits this long, each next one twice as long.
+        self.webhook_retry_delay = 0.05
+        self.webhook_retry_max = 1.0
+        #: How long a delivery waits for the webhook's answer.
+        self.webhook_timeout = 10.0
+        #: Every webhook delivery attempt: (update_id, HTTP status, or what failed).
+        self.deliveries: list[tuple[int, int | str]] = []
+        #: Told of every delivery attempt as it ends (tests kill a bot process right after it
+        #: answered 200, before it could handle the update).
+        self.on_delivered: Callable[[int, int | str], None] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -158,6 +181,7 @@ class StandIn:
         host, port = runner.addresses[0][:2]
         self._runner = runner
         self._address = f"http://{host}:{port}"
+        self._deliverer = asyncio.get_running_loop().create_task(self._deliver_forever())
 
     async def stop(self) -> None:
         """Release waiting long polls and slow answers, then close every connection."""
@@ -166,6 +190,11 @@ class StandIn:
         self._stopping = True
         self._stop_event.set()
         await self._notify()
+        if self._deliverer is not None:
+            self._deliverer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deliverer
+            self._deliverer = None
         runner, self._runner = self._runner, None
         await runner.cleanup()
         if self._background:
@@ -277,10 +306,9 @@ class StandIn:
 
     async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
         """Long polling: confirm by offset, then answer as soon as something is queued."""
-        allowed = params.get_json("allowed_updates", "can't parse allowed_updates")
-        if isinstance(allowed, list):
-            chosen = frozenset(str(a).lower() for a in allowed) & ALL_UPDATES
-            self.state.allowed_updates = chosen or DEFAULT_ALLOWED_UPDATES
+        if self.state.webhook is not None:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
+        self.state.choose_updates(params.get_json("allowed_updates", "can't parse allowed_updates"))
         if self.state.confirm(params.get_int("offset") or 0):
             await self._notify()
         limit = min(max(params.get_int("limit") or 100, 1), 100)
@@ -305,6 +333,97 @@ class StandIn:
             if self._poll_generation != generation and not self._stopping:
                 raise ApiError(409, _CONFLICT)
         return [copy.deepcopy(u) for u in self.state.updates[:limit]]
+
+    # --- webhook deliveries ---------------------------------------------------------------
+
+    async def _deliver_forever(self) -> None:
+        """While a webhook is set, post the queued updates one at a time in update_id order;
+        an update leaves the queue only on a 2xx answer, others are retried with backoff.
+
+        (Telegram may use up to ``max_connections`` at once; one keeps every test's order.)"""
+        failures = 0
+        async with aiohttp.ClientSession() as session:
+            while True:
+                await self._wait_for(
+                    lambda: self.state.webhook is not None and bool(self.state.updates), None
+                )
+                webhook = self.state.webhook
+                assert webhook is not None
+                update = self.state.updates[0]
+                error = await self._deliver(session, webhook.url, webhook.secret_token, update)
+                if self.on_delivered is not None:
+                    self.on_delivered(*self.deliveries[-1])
+                if error is None:
+                    failures = 0
+                    if self.state.updates and self.state.updates[0] is update:
+                        self.state.updates.pop(0)
+                    await self._notify()
+                    continue
+                webhook.last_error_date = int(time.time())
+                webhook.last_error_message = error
+                failures += 1
+                await self._notify()
+                delay = min(self.webhook_retry_delay * 2 ** (failures - 1), self.webhook_retry_max)
+                # A new setWebhook (the bot restarted elsewhere) is tried at once.
+                if await self._wait_for(self._webhook_replaced(webhook), delay):
+                    failures = 0
+
+    def _webhook_replaced(self, webhook: Webhook) -> Callable[[], bool]:
+        return lambda: self.state.webhook is not webhook
+
+    async def _deliver(
+        self, session: aiohttp.ClientSession, url: str, secret: str | None, update: dict[str, Any]
+    ) -> str | None:
+        """One POST of one update; None when the webhook took it (2xx), else what failed."""
+        update_id = int(update["update_id"])
+        fault = self._delivery_faults.pop(0) if self._delivery_faults else None
+        if fault == "refused":
+            self.deliveries.append((update_id, "refused"))
+            return "Connection refused"
+        headers = {SECRET_HEADER: secret} if secret else {}
+        try:
+            async with session.post(
+                url,
+                data=json.dumps(update, ensure_ascii=False).encode(),
+                headers={"Content-Type": "application/json", **headers},
+                timeout=aiohttp.ClientTimeout(total=self.webhook_timeout),
+            ) as response:
+                await response.read()
+                status = response.status
+                reason = response.reason or ""
+        except TimeoutError:
+            self.deliveries.append((update_id, "timeout"))
+            return "Read timeout expired"
+        except aiohttp.ClientError:
+            self.deliveries.append((update_id, "connection"))
+            return "Connection refused"
+        self.deliveries.append((update_id, status))
+        if fault is not None:  # the webhook answered; the answer never came back
+            return "Read timeout expired" if fault == "timeout" else "Connection reset by peer"
+        if not 200 <= status < 300:
+            return f"Wrong response from the webhook: {status} {reason}".rstrip()
+        return None
+
+    def inject_delivery_fault(self, kind: DeliveryFaultKind, count: int = 1) -> None:
+        """Make the next ``count`` webhook deliveries fail, each then retried like Telegram:
+        "refused" never reaches the bot; "lost_answer" and "timeout" reach it and lose its
+        answer (the bot took the update, Telegram does not know and posts it again)."""
+        if kind not in get_args(DeliveryFaultKind):
+            raise ValueError(f"unknown delivery fault kind {kind!r}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._delivery_faults.extend([kind] * count)
+
+    def clear_delivery_faults(self) -> None:
+        """Forget delivery faults that have not fired yet."""
+        self._delivery_faults.clear()
+
+    @property
+    def webhook(self) -> dict[str, Any] | None:
+        """What getWebhookInfo would answer, or None while the bot polls."""
+        if self.state.webhook is None:
+            return None
+        return self.state.webhook.info(len(self.state.updates))
 
     def _take_fault(self, method: str, values: dict[str, Any] | None = None) -> _Fault | None:
         for fault in self._faults:
@@ -726,7 +845,8 @@ class StandIn:
         return [(c["command"], c["description"]) for c in stored]
 
     def pending_updates(self) -> int:
-        """Updates queued and not yet confirmed by a getUpdates offset."""
+        """Updates queued and not yet confirmed by a getUpdates offset (webhook: not yet taken
+        with a 2xx)."""
         return len(self.state.updates)
 
     def file_content(self, file_id: str) -> bytes:
@@ -734,7 +854,8 @@ class StandIn:
         return self.state.files[file_id].content
 
     async def wait_idle(self, timeout: float = 5.0, settle: float = 0.05) -> None:
-        """Wait until every update was fetched and confirmed and no API request is running.
+        """Wait until every update was fetched and confirmed (webhook: delivered with a 2xx) and
+        no API request is running.
 
         PTB confirms an update (next getUpdates) before its handler finishes, so the quiet
         state must also last ``settle`` seconds with no change at all. For assertions about
@@ -885,9 +1006,10 @@ class StandIn:
         return list(self._faults_fired)
 
     def clear_faults(self) -> None:
-        """Forget faults that have not fired yet, and turn a fault rate off."""
+        """Forget faults that have not fired yet (deliveries' too), and turn a fault rate off."""
         self._faults.clear()
         self._fault_rate = None
+        self._delivery_faults.clear()
 
 
 def _fault_error(fault: _Fault) -> ApiError:

@@ -23,6 +23,7 @@ __all__ = [
     "State",
     "StoredFile",
     "UserMessage",
+    "Webhook",
     "update_type",
 ]
 
@@ -173,6 +174,33 @@ class ChatState:
 
 
 @dataclass
+class Webhook:
+    """What setWebhook set: where updates go, and how the last delivery went."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+    allowed_updates: list[str] | None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+    def info(self, pending: int) -> dict[str, Any]:
+        """getWebhookInfo's ``WebhookInfo``."""
+        info: dict[str, Any] = {
+            "url": self.url,
+            "has_custom_certificate": False,
+            "pending_update_count": pending,
+            "max_connections": self.max_connections,
+        }
+        if self.allowed_updates is not None:
+            info["allowed_updates"] = self.allowed_updates
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message
+        return info
+
+
+@dataclass
 class CallbackQuery:
     """A button tap the bot has to answer once."""
 
@@ -201,6 +229,10 @@ class State:
         self.updates: list[dict[str, Any]] = []
         self.next_update_id = 1
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
+        #: Set: updates are posted there, and getUpdates is refused.
+        self.webhook: Webhook | None = None
+        #: A webhook at plain http:// on this machine (Telegram wants https; tests have none).
+        self.allow_http_webhook = False
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.next_callback_id = 1
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -275,6 +307,14 @@ class State:
             self.updates.append(update)
             self.updates.sort(key=lambda u: int(u["update_id"]))
         return update
+
+    def choose_updates(self, allowed: Any) -> list[str] | None:
+        """Apply an ``allowed_updates`` list (getUpdates, setWebhook); the names kept."""
+        if not isinstance(allowed, list):
+            return None
+        chosen = frozenset(str(a).lower() for a in allowed) & ALL_UPDATES
+        self.allowed_updates = chosen or DEFAULT_ALLOWED_UPDATES
+        return sorted(chosen)
 
     def confirm(self, offset: int) -> bool:
         """Apply a getUpdates ``offset``; True when updates were dropped."""

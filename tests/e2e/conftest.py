@@ -1,7 +1,14 @@
-"""End-to-end fixtures: the real Application, polling over real HTTP, against the stand-in."""
+"""End-to-end fixtures: the real Application over real HTTP against the stand-in, in both
+modes: polling (getUpdates) and webhook (the stand-in posts each update to the bot's server).
+
+Every test that runs the bot is collected once per mode. ``E2E_MODES`` chooses what runs:
+unset, every test polling and a representative set by webhook (`make test`); ``webhook``,
+every test by webhook only (`make test-webhook`); ``both``, everything twice; ``polling``.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
@@ -13,9 +20,17 @@ from bot.app import build_application
 from bot.config import Secret, Settings
 from bot.context import FieldReportApplication
 from bot.standin import StandIn, TgUser
+from bot.webhook import serving_webhook
 from storage import Database, Role, UserStatus
 
 TOKEN = "123456:E2E-secret-token"
+WEBHOOK_SECRET = "E2E-webhook_secret-0123456789"
+WEBHOOK_PATH = "/telegram-updates"
+MODES = ("polling", "webhook")
+#: Run in webhook mode by `make test` whole; every other module by its first test.
+WEBHOOK_MODULES = frozenset(
+    {"test_once.py", "test_refusal_faults.py", "test_log_privacy.py", "test_reports.py"}
+)
 ADMIN = TgUser(
     id=5001, first_name="Dilnoza", last_name="Karimova", username="dilnoza", language_code="ru"
 )
@@ -29,9 +44,45 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the modes ``E2E_MODES`` asks for (see the module docstring)."""
+    chosen = os.environ.get("E2E_MODES", "").strip().lower()
+    first_of_module: set[str] = set()
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        mode = callspec.params.get("mode") if callspec is not None else None
+        if mode is None or "tests/e2e/" not in item.path.as_posix():
+            kept.append(item)
+            continue
+        if chosen in ("", "polling", "webhook"):
+            wanted = chosen or "polling"
+            keep = mode == wanted
+            if not keep and not chosen and mode == "webhook":
+                module = item.path.name
+                keep = module in WEBHOOK_MODULES or module == "test_webhook.py"
+                keep = keep or module not in first_of_module
+                first_of_module.add(module)
+        else:
+            keep = True
+        (kept if keep else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """How the bot gets its updates: "polling" or "webhook"."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def tg() -> AsyncIterator[StandIn]:
-    async with StandIn(token=TOKEN, bot_username="fieldreport_bot") as standin:
+async def tg(mode: str) -> AsyncIterator[StandIn]:
+    async with StandIn(
+        token=TOKEN, bot_username="fieldreport_bot", allow_http_webhook=True
+    ) as standin:
         yield standin
 
 
@@ -59,8 +110,19 @@ def no_refused_calls(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def settings(tg: StandIn, tmp_path: Path) -> Settings:
+def settings(tg: StandIn, tmp_path: Path, mode: str) -> Settings:
+    webhook = (
+        {
+            # The port is the one the test's server binds (see run_bot).
+            "webhook_url": f"http://127.0.0.1{WEBHOOK_PATH}",
+            "webhook_secret": Secret(WEBHOOK_SECRET),
+            "webhook_listen": ("127.0.0.1", 0),
+        }
+        if mode == "webhook"
+        else {}
+    )
     return Settings(
+        **webhook,  # type: ignore[arg-type]
         bot_token=Secret(TOKEN),
         telegram_api_url=tg.api_url,
         database_path=tmp_path / "bot.sqlite3",
@@ -76,7 +138,8 @@ RunBot = Callable[..., AbstractAsyncContextManager[FieldReportApplication]]
 
 @pytest.fixture
 def run_bot(settings: Settings) -> RunBot:
-    """``async with run_bot() as app:`` — the bot polls the stand-in until the block ends."""
+    """``async with run_bot() as app:`` — the bot takes the stand-in's updates until the block
+    ends: by polling, or (``settings.webhook_url`` set) on its webhook server."""
 
     @asynccontextmanager
     async def running(
@@ -87,6 +150,16 @@ def run_bot(settings: Settings) -> RunBot:
             setup(app)
         await app.initialize()
         await app.start()
+        if app.services.settings.webhook_url is not None:
+            try:
+                async with serving_webhook(
+                    app, public_url=lambda port: f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+                ):
+                    yield app
+            finally:
+                await app.stop()
+                await app.shutdown()
+            return
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
         try:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.standin import StandIn, TgUser
 from storage import Role
-from tests.e2e.conftest import ADMIN, TOKEN, RunBot, SeedUser
+from tests.e2e.conftest import ADMIN, TOKEN, WEBHOOK_SECRET, RunBot, SeedUser
 from tests.e2e.driver import Officer
 from tests.e2e.test_invites import invite_via_buttons
 from tests.e2e.test_urgent import number_in, wait_alerts
@@ -40,6 +40,7 @@ def distinctive(invite_token: str) -> list[str]:
     words = [
         TOKEN,
         TOKEN.split(":", 1)[1],
+        WEBHOOK_SECRET,
         invite_token,
         INVITEE.first_name,
         "Qodirova",
@@ -92,8 +93,13 @@ async def file_seizure(o: Officer) -> str:
 
 
 async def test_nothing_people_wrote_reaches_the_log_even_at_debug(
-    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, caplog: pytest.LogCaptureFixture
+    tg: StandIn,
+    run_bot: RunBot,
+    seed_user: SeedUser,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
 ) -> None:
+    """In both modes: polling, and a webhook whose server gets every update's content."""
     await seed_user(COORDINATOR, Role.COORDINATOR, None, language="en")  # the test's own doing
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="httpx")  # as talkative as it gets
@@ -127,6 +133,8 @@ async def test_nothing_people_wrote_reaches_the_log_even_at_debug(
     names = {record.name for record in caplog.records}
     assert {"telegram.ext.ExtBot", "telegram.ext.Application", "aiosqlite", "httpx"} <= names
     assert any("sendMessage" in record.getMessage() for record in caplog.records)
+    if mode == "webhook":  # every update came through the bot's webhook server
+        assert tg.deliveries and not tg.calls_to("getUpdates")
     # …without a word of it.
     secrets = distinctive(invite_token)
     leaks = [

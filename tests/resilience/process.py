@@ -44,6 +44,10 @@ SETTINGS = (
     "EXPORT_MAX_DAYS",
     "RUN_JOBS",
     "RATE_LIMIT",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_SECRET",
+    "ALLOW_INSECURE_API_URL",
 )
 _PR_SET_PDEATHSIG = 1
 #: A spare bot process: it imports the bot's modules (about a second of CPU: matplotlib,
@@ -182,12 +186,15 @@ class BotProcess:
         return self.tg.calls[self.start_index :]
 
     def polled(self) -> bool:
-        """The current process polls: its start-up deleteWebhook, then a getUpdates.
+        """The current process polls: its start-up deleteWebhook, then a getUpdates; in webhook
+        mode (WEBHOOK_URL set) its server listens: it called setWebhook.
 
         (A bare getUpdates is not enough: a request a killed process sent just before dying
         can reach the stand-in after the next process was spawned.)
         """
         names = [name for name, _ in self.calls_since_start()]
+        if self.env.get("WEBHOOK_URL"):
+            return "setWebhook" in names
         if "deleteWebhook" not in names:
             return False
         return "getUpdates" in names[names.index("deleteWebhook") + 1 :]

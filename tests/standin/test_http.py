@@ -37,7 +37,7 @@ async def test_wrong_token_unknown_method_unknown_path(http: httpx.AsyncClient) 
     response = await http.post("/bot999:wrong/getMe")
     assert response.status_code == 401
     assert response.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
-    response = await http.post(f"/bot{TOKEN}/setWebhook")
+    response = await http.post(f"/bot{TOKEN}/sendPoll")
     assert response.status_code == 404
     assert response.json() == {
         "ok": False,

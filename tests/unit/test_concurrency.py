@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from telegram import Update
 
 from bot import flood
@@ -74,3 +75,34 @@ async def test_flood_control_decides_at_arrival_and_an_ignored_update_never_runs
     clock[0] += 61
     await processor.process_update(_update(9, 7), handle())
     assert seen[-1] is Verdict.SERVE  # the cooldown is over
+
+
+async def test_every_update_whose_processing_ended_is_reported_but_not_a_cancelled_one() -> None:
+    """Webhook mode marks an update's durable record handled on this report (bot/update_journal)."""
+    guard = FloodGuard(limit=1, window=10.0, cooldown=60.0)
+    processor = PerPersonUpdateProcessor(4, flood_guard=guard, clock=lambda: 100.0)
+    ended: list[int] = []
+    processor.on_finished = lambda update: ended.append(update.update_id)  # type: ignore[attr-defined]
+
+    async def fine() -> None:
+        pass
+
+    async def broken() -> None:
+        raise RuntimeError("a handler's bug reaches PTB's error handler, not here")
+
+    await processor.process_update(_update(1, 7), fine())
+    await processor.process_update(_update(2, 7), fine())  # flood control: warned
+    await processor.process_update(_update(3, 7), fine())  # flood control: dropped unseen
+    with pytest.raises(RuntimeError):
+        await processor.process_update(_update(4, 8), broken())
+    running, stuck = asyncio.Event(), asyncio.Event()
+
+    async def endless() -> None:
+        running.set()
+        await stuck.wait()
+
+    task = asyncio.create_task(processor.process_update(_update(5, 9), endless()))
+    await running.wait()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert ended == [1, 2, 3, 4]  # 5 was cancelled: it stays unhandled, applied after a restart

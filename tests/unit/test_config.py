@@ -127,3 +127,55 @@ def test_ascii_digits_are_still_read() -> None:
     settings = parse_settings({"ADMIN_IDS": "0012", "DRAFT_TTL_HOURS": "48"})
     assert settings.admin_ids == (12,)
     assert settings.draft_ttl.total_seconds() == 48 * 3600
+
+
+WEBHOOK = {
+    "BOT_TOKEN": TOKEN,
+    "WEBHOOK_URL": "https://bot.example.org/tg",
+    "WEBHOOK_SECRET": "s-1_A",
+}
+
+
+def test_polling_is_the_default_and_a_webhook_is_set_by_its_url_and_secret() -> None:
+    assert parse_settings({"BOT_TOKEN": TOKEN}).webhook_url is None
+    settings = parse_settings(WEBHOOK | {"WEBHOOK_LISTEN": "0.0.0.0:8080"})
+    assert settings.webhook_url == "https://bot.example.org/tg"
+    assert settings.webhook_path == "/tg"
+    assert settings.webhook_listen == ("0.0.0.0", 8080)
+    assert settings.webhook_secret == Secret("s-1_A")
+    assert "s-1_A" not in repr(settings)
+    assert parse_settings(WEBHOOK).webhook_listen == ("127.0.0.1", 8443)
+    assert parse_settings(WEBHOOK | {"WEBHOOK_LISTEN": "[::1]:9000"}).webhook_listen == (
+        "::1",
+        9000,
+    )
+    loopback = parse_settings(WEBHOOK | {"WEBHOOK_URL": "http://127.0.0.1:8443/tg"})
+    assert loopback.webhook_url == "http://127.0.0.1:8443/tg"
+    private = {"WEBHOOK_URL": "http://10.0.0.5/tg", "ALLOW_INSECURE_API_URL": "true"}
+    assert parse_settings(WEBHOOK | private).webhook_url == "http://10.0.0.5/tg"
+
+
+@pytest.mark.parametrize(
+    ("changes", "sentence"),
+    [
+        ({"WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET must be set with WEBHOOK_URL"),
+        ({"WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET must be 1 to 256 characters"),
+        ({"WEBHOOK_SECRET": "ключ"}, "WEBHOOK_SECRET must be 1 to 256 characters"),
+        ({"WEBHOOK_SECRET": "a" * 257}, "WEBHOOK_SECRET must be 1 to 256 characters"),
+        ({"WEBHOOK_URL": "http://bot.example.org/tg"}, "WEBHOOK_URL uses plain http://"),
+        ({"WEBHOOK_URL": "bot.example.org/tg"}, "WEBHOOK_URL must be the https:// address"),
+        ({"WEBHOOK_URL": "https://bot.example.org:99999/"}, "WEBHOOK_URL must be the https://"),
+        ({"WEBHOOK_LISTEN": "8443"}, "WEBHOOK_LISTEN must be an address and a port"),
+        ({"WEBHOOK_LISTEN": "127.0.0.1:http"}, "WEBHOOK_LISTEN must be an address and a port"),
+        ({"WEBHOOK_LISTEN": "127.0.0.1:70000"}, "WEBHOOK_LISTEN must be an address and a port"),
+    ],
+)
+def test_a_bad_webhook_setting_is_refused_in_one_sentence(
+    changes: dict[str, str], sentence: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        parse_settings(WEBHOOK | changes)
+    message = str(refused.value)
+    assert message.startswith(sentence)
+    assert message.count(". ") == 0 and message.endswith(".")
+    assert "has space" not in message and "ключ" not in message
