@@ -19,7 +19,7 @@ from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.reference import load_names
 from bot.workers import OnePerPerson, Workers
-from storage import Database, User
+from storage import Database, StoredDraft, User
 
 JsonDict = dict[str, Any]
 
@@ -91,7 +91,7 @@ class FieldReportApplication(
 class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
     """Context with the account and translator that the gate resolved for this update."""
 
-    __slots__ = ("_account", "_translator")
+    __slots__ = ("_account", "_draft", "_translator")
 
     def __init__(
         self,
@@ -102,6 +102,8 @@ class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._account: User | None = None
         self._translator: Translator | None = None
+        #: The person's draft as the gate read it, in a 1-tuple; None until then.
+        self._draft: tuple[StoredDraft | None] | None = None
 
     @property
     def services(self) -> Services:
@@ -125,6 +127,20 @@ class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
     @account.setter
     def account(self, value: User | None) -> None:
         self._account = value
+
+    def remember_draft(self, draft: StoredDraft | None) -> None:
+        """The gate read the person's draft (None: they have none) with their account."""
+        self._draft = (draft,)
+
+    def take_draft(self) -> tuple[StoredDraft | None] | None:
+        """The draft the gate read, in a 1-tuple, for one use: a second call (or one before
+        the gate ran) gets None, and the caller reads the database.
+
+        The gate's copy may be out of date by the time it is used (another task, a job):
+        whoever writes on the strength of it must check it still is (storage/hot_path.py).
+        """
+        draft, self._draft = self._draft, None
+        return draft
 
     @property
     def tr(self) -> Translator:

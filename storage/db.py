@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -32,6 +34,9 @@ from storage.units import UnitRepository
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 PRAGMAS = (
     "PRAGMA foreign_keys = ON",
@@ -76,6 +81,48 @@ class Repositories:
             applied_updates=AppliedUpdateRepository(conn),
             reference_names=ReferenceNameRepository(conn),
         )
+
+
+def on_worker_thread(
+    conn: aiosqlite.Connection,
+    fn: Callable[Concatenate[sqlite3.Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Awaitable[T]:
+    """Run ``fn(sqlite3_connection, *args)`` on aiosqlite's worker thread: one hop, however
+    many statements ``fn`` runs.
+
+    Every await on an aiosqlite method is a hand-off to its thread and back (~70-80 µs here,
+    where a short query costs ~8 µs), and a hot-path transaction made five of them. aiosqlite
+    has no public "run this callable" API; ``Connection._execute(fn)`` is the private method
+    every public one is built on, and its ``_conn`` the sqlite3 connection it owns. This is
+    the one place that relies on them (tests/unit/test_storage_one_hop.py pins the behaviour,
+    so an aiosqlite release that changes them fails there, not in production).
+    """
+
+    def call() -> T:
+        return fn(conn._conn, *args, **kwargs)
+
+    result: Awaitable[T] = conn._execute(call)  # type: ignore[no-untyped-call]
+    return result
+
+
+def _commit_or_roll_back(
+    conn: sqlite3.Connection,
+    fn: Callable[Concatenate[sqlite3.Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``fn``, then COMMIT; ROLLBACK if anything raised (as :meth:`Database.transaction`)."""
+    try:
+        result = fn(conn, *args, **kwargs)
+        if conn.in_transaction:
+            conn.commit()
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    return result
 
 
 def _create_private(path: Path) -> None:
@@ -187,6 +234,32 @@ class Database:
                 raise
             if self._conn.in_transaction:
                 await self._conn.commit()
+
+    async def run_transaction(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A write transaction in one hop to the database thread: ``fn(connection, *args)``
+        runs there and is committed right after, or rolled back if it raised.
+
+        For the short transactions every update makes (storage/hot_path.py); ``fn`` must be
+        a plain function of storage/ that only talks to the database. Same lock and the same
+        commit/rollback rule as :meth:`transaction`.
+        """
+        async with self._lock:
+            return await on_worker_thread(self._conn, _commit_or_roll_back, fn, *args, **kwargs)
+
+    async def run_read(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Reads in one hop to the database thread (see :meth:`read`, :meth:`run_transaction`)."""
+        async with self._lock:
+            return await on_worker_thread(self._conn, fn, *args, **kwargs)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:

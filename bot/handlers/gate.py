@@ -26,6 +26,7 @@ from bot.context import BotContext, FieldReportApplication
 from bot.flood import Verdict, verdict_taken
 from bot.i18n import resolve_language
 from bot.observability import set_outcome
+from storage import hot_path
 
 GATE_GROUP = -1
 
@@ -75,8 +76,9 @@ async def _admit(update: Update, context: BotContext) -> None:
             await _flood_notice(update, context)
         raise ApplicationHandlerStop
 
-    async with context.db.read() as repos:
-        account = await repos.users.get_by_telegram_id(person.id)
+    # The person and their draft in one hop: most updates go on to a form step that needs it.
+    account, draft = await context.db.run_read(hot_path.person_and_draft, person.id)
+    context.remember_draft(draft)
     language = resolve_language(
         account.language if account else None,
         person.language_code,
