@@ -17,7 +17,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage.clock import from_db, to_db
-from storage.sql import fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one
 
 _ALERT_COLUMNS = (
     "id, report_id, reason, created_at, acknowledged_by, acknowledged_at, repeats, last_sent_at"
@@ -180,12 +180,13 @@ class AlertRepository:
 
     async def acknowledge(self, alert_id: int, user_id: int, *, now: datetime) -> bool:
         """Record the acknowledgement; False when somebody acknowledged it first."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?"
             " WHERE id = ? AND acknowledged_at IS NULL",
             (user_id, to_db(now), alert_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def unacknowledged(self, *, max_repeats: int) -> list[Alert]:
         """Alerts of reports still standing that nobody acknowledged and that may go out again."""
@@ -201,12 +202,13 @@ class AlertRepository:
     async def begin_round(self, alert_id: int, *, seen_repeats: int, now: datetime) -> int | None:
         """Claim the next round of a still unacknowledged alert; its number, or None when
         another pass claimed it first (``repeats`` is no longer ``seen_repeats``)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alerts SET repeats = repeats + 1, last_sent_at = ?"
             " WHERE id = ? AND repeats = ? AND acknowledged_at IS NULL",
             (to_db(now), alert_id, seen_repeats),
-        ) as cursor:
-            claimed = cursor.rowcount > 0
+        )
+        claimed = changed > 0
         return seen_repeats + 1 if claimed else None
 
     # --- deliveries ------------------------------------------------------------------------
@@ -266,13 +268,14 @@ class AlertRepository:
     ) -> bool:
         """Take a pending delivery for sending until ``until``; False when it is no longer
         pending or another sender holds it (a crashed sender's claim lapses)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alert_deliveries SET lease_until = ?"
             " WHERE alert_id = ? AND round_no = ? AND chat_id = ? AND status = 'pending'"
             " AND (lease_until IS NULL OR lease_until <= ?)",
             (to_db(until), alert_id, round_no, chat_id, to_db(now)),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def finish_delivery(
         self, alert_id: int, round_no: int, chat_id: int, status: DeliveryStatus
@@ -341,12 +344,13 @@ class AlertRepository:
 
     async def answer_question(self, question_id: int, answer: str, *, now: datetime) -> bool:
         """Record the answer; False when the question was answered already (the first wins)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alert_questions SET answer = ?, answered_at = ?"
             " WHERE id = ? AND answer IS NULL",
             (answer, to_db(now), question_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     # --- the pending typed step ---------------------------------------------------------------
 
@@ -386,7 +390,7 @@ class AlertRepository:
         )
 
     async def clear_pending(self, user_id: int) -> bool:
-        async with self._conn.execute(
-            "DELETE FROM pending_replies WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            return cursor.rowcount > 0
+        changed = await execute_counting(
+            self._conn, "DELETE FROM pending_replies WHERE user_id = ?", (user_id,)
+        )
+        return changed > 0

@@ -12,7 +12,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.clock import to_db
-from storage.sql import rowcount_sync
+from storage.sql import execute_counting, rowcount_sync
 
 _CLAIM = (
     "INSERT INTO applied_updates (update_key, applied_at) VALUES (?, ?)"
@@ -31,8 +31,8 @@ class AppliedUpdateRepository:
 
     async def claim(self, key: str, now: datetime) -> bool:
         """Record ``key`` as applied; False when it already was (a redelivered update)."""
-        async with self._conn.execute(_CLAIM, (key, to_db(now))) as cursor:
-            return cursor.rowcount > 0
+        changed = await execute_counting(self._conn, _CLAIM, (key, to_db(now)))
+        return changed > 0
 
     async def was_applied(self, key: str) -> bool:
         rows = await self._conn.execute_fetchall(
@@ -42,7 +42,7 @@ class AppliedUpdateRepository:
 
     async def forget_before(self, moment: datetime) -> int:
         """Delete the keys applied before ``moment``; how many went."""
-        async with self._conn.execute(
-            "DELETE FROM applied_updates WHERE applied_at < ?", (to_db(moment),)
-        ) as cursor:
-            return cursor.rowcount
+        changed = await execute_counting(
+            self._conn, "DELETE FROM applied_updates WHERE applied_at < ?", (to_db(moment),)
+        )
+        return changed

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -30,6 +30,7 @@ from storage.invites import InviteRepository
 from storage.persistence_repo import PersistenceRepository
 from storage.reference_names import ReferenceNameRepository
 from storage.reports import ReportRepository
+from storage.sql import on_worker_thread
 from storage.units import UnitRepository
 from storage.users import UserRepository
 
@@ -81,30 +82,6 @@ class Repositories:
             applied_updates=AppliedUpdateRepository(conn),
             reference_names=ReferenceNameRepository(conn),
         )
-
-
-def on_worker_thread(
-    conn: aiosqlite.Connection,
-    fn: Callable[Concatenate[sqlite3.Connection, P], T],
-    *args: P.args,
-    **kwargs: P.kwargs,
-) -> Awaitable[T]:
-    """Run ``fn(sqlite3_connection, *args)`` on aiosqlite's worker thread: one hop, however
-    many statements ``fn`` runs.
-
-    Every await on an aiosqlite method is a hand-off to its thread and back (~70-80 µs here,
-    where a short query costs ~8 µs), and a hot-path transaction made five of them. aiosqlite
-    has no public "run this callable" API; ``Connection._execute(fn)`` is the private method
-    every public one is built on, and its ``_conn`` the sqlite3 connection it owns. This is
-    the one place that relies on them (tests/unit/test_storage_one_hop.py pins the behaviour,
-    so an aiosqlite release that changes them fails there, not in production).
-    """
-
-    def call() -> T:
-        return fn(conn._conn, *args, **kwargs)
-
-    result: Awaitable[T] = conn._execute(call)  # type: ignore[no-untyped-call]
-    return result
 
 
 def _commit_or_roll_back(

@@ -17,7 +17,7 @@ import aiosqlite
 from storage.clock import from_db, to_db
 from storage.models import StoredDraft
 from storage.reports import from_json, to_json
-from storage.sql import fetch_all, fetch_one, fetch_one_sync, rowcount_sync
+from storage.sql import execute_counting, fetch_all, fetch_one, fetch_one_sync, rowcount_sync
 
 _COLUMNS = "user_id, draft_id, form, data, created_at, updated_at, shown_step, shown_message_id"
 #: ``shown_step`` of a draft nothing of which was shown yet.
@@ -174,10 +174,10 @@ class DraftRepository:
 
     async def delete_if(self, user_id: int, draft_id: str) -> bool:
         """Delete the user's draft only if it is still ``draft_id``; True if deleted."""
-        async with self._conn.execute(
-            "DELETE FROM drafts WHERE user_id = ? AND draft_id = ?", (user_id, draft_id)
-        ) as cursor:
-            return cursor.rowcount > 0
+        changed = await execute_counting(
+            self._conn, "DELETE FROM drafts WHERE user_id = ? AND draft_id = ?", (user_id, draft_id)
+        )
+        return changed > 0
 
     async def older_than(self, moment: datetime, limit: int = 500) -> list[StoredDraft]:
         """Drafts last saved before ``moment``, oldest first (for expiry sweeps)."""

@@ -38,7 +38,7 @@ from storage.models import (
     ReportVersion,
     SeizureItem,
 )
-from storage.sql import fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one
 
 _COLUMNS = (
     "id, number, form, form_code, unit_id, author_id, occurred_at, submitted_at, local_day,"
@@ -368,12 +368,13 @@ class ReportRepository:
 
     async def withdraw(self, report_id: int, *, now: datetime) -> bool:
         """Mark the report withdrawn; False if it is missing or already withdrawn."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE reports SET status = 'withdrawn', updated_at = ?"
             " WHERE id = ? AND status = 'submitted'",
             (to_db(now), report_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def _one(self, where: str, value: int | str) -> Report | None:
         found = await self._many(where, (value,))

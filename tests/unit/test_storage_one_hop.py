@@ -58,6 +58,23 @@ async def test_a_transaction_runs_on_aiosqlites_thread_in_one_hop(
     assert await db.run_read(_count) == 2
 
 
+async def test_a_counted_write_is_one_hop(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    hops: list[Any] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(fn)
+        return await execute(self, fn, *args, **kwargs)
+
+    async with db.transaction() as repos:
+        await repos.applied_updates.claim("m:1:1", NOW)
+        await repos.applied_updates.claim("m:1:2", NOW)
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+        assert await repos.applied_updates.claim("m:1:2", NOW) is False
+        assert await repos.applied_updates.forget_before(NOW + timedelta(seconds=1)) == 2
+    assert len(hops) == 3  # the repeated claim, the deletion, the commit
+
+
 async def test_a_transaction_is_committed(db: Database) -> None:
     await db.run_transaction(_claim_two, "m:1:1", "m:1:2")
     assert await _others_see(db.path) == 2
