@@ -87,6 +87,7 @@ class Repositories:
 def _commit_or_roll_back(
     conn: sqlite3.Connection,
     fn: Callable[Concatenate[sqlite3.Connection, P], T],
+    /,
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> T:
@@ -215,6 +216,7 @@ class Database:
     async def run_transaction(
         self,
         fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        /,
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
@@ -231,6 +233,7 @@ class Database:
     async def run_read(
         self,
         fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        /,
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:

@@ -21,6 +21,7 @@ T = TypeVar("T")
 def on_worker_thread(
     conn: aiosqlite.Connection,
     fn: Callable[Concatenate[sqlite3.Connection, P], T],
+    /,
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> Awaitable[T]:
