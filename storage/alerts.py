@@ -17,7 +17,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage.clock import from_db, to_db
-from storage.sql import execute_counting, fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one, fetch_one_sync
 
 _ALERT_COLUMNS = (
     "id, report_id, reason, created_at, acknowledged_by, acknowledged_at, repeats, last_sent_at"
@@ -106,6 +106,27 @@ class PendingReply:
     alert_id: int
     question_id: int | None
     created_at: datetime
+
+
+_GET_PENDING = (
+    "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies WHERE user_id = ?"
+)
+
+
+def _pending(row: sqlite3.Row) -> PendingReply:
+    return PendingReply(
+        user_id=int(row[0]),
+        kind=PendingKind(row[1]),
+        alert_id=int(row[2]),
+        question_id=int(row[3]) if row[3] is not None else None,
+        created_at=from_db(row[4]),
+    )
+
+
+def get_pending_sync(conn: sqlite3.Connection, user_id: int) -> PendingReply | None:
+    """:meth:`AlertRepository.get_pending` on the database thread (storage/hot_path.py)."""
+    row = fetch_one_sync(conn, _GET_PENDING, (user_id,))
+    return _pending(row) if row is not None else None
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -373,21 +394,8 @@ class AlertRepository:
         )
 
     async def get_pending(self, user_id: int) -> PendingReply | None:
-        row = await fetch_one(
-            self._conn,
-            "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies"
-            " WHERE user_id = ?",
-            (user_id,),
-        )
-        if row is None:
-            return None
-        return PendingReply(
-            user_id=int(row[0]),
-            kind=PendingKind(row[1]),
-            alert_id=int(row[2]),
-            question_id=int(row[3]) if row[3] is not None else None,
-            created_at=from_db(row[4]),
-        )
+        row = await fetch_one(self._conn, _GET_PENDING, (user_id,))
+        return _pending(row) if row is not None else None
 
     async def clear_pending(self, user_id: int) -> bool:
         changed = await execute_counting(

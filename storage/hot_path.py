@@ -11,8 +11,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
+from storage.alerts import PendingReply, get_pending_sync
 from storage.applied_updates import claim_sync
 from storage.drafts import (
     delete_sync,
@@ -26,12 +27,24 @@ from storage.models import StoredDraft, User
 from storage.users import get_by_telegram_id_sync
 
 
-def person_and_draft(
-    conn: sqlite3.Connection, telegram_id: int
-) -> tuple[User | None, StoredDraft | None]:
-    """The registered person behind ``telegram_id`` and their draft, if any (the gate's read)."""
+class PersonState(NamedTuple):
+    """What the gate reads of the person behind an update, in one hop."""
+
+    #: The registered person (None: a stranger).
+    user: User | None
+    #: The report they are filling in, if any.
+    draft: StoredDraft | None
+    #: The urgent-lane question or answer their next typed text is, if any.
+    pending: PendingReply | None
+
+
+def person_state(conn: sqlite3.Connection, telegram_id: int) -> PersonState:
+    """The registered person behind ``telegram_id``, their draft and pending reply (the
+    gate's read: every form step and typed message needs them next)."""
     user = get_by_telegram_id_sync(conn, telegram_id)
-    return user, (get_sync(conn, user.id) if user is not None else None)
+    if user is None:
+        return PersonState(None, None, None)
+    return PersonState(user, get_sync(conn, user.id), get_pending_sync(conn, user.id))
 
 
 class StepResult(Enum):

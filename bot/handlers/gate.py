@@ -76,9 +76,11 @@ async def _admit(update: Update, context: BotContext) -> None:
             await _flood_notice(update, context)
         raise ApplicationHandlerStop
 
-    # The person and their draft in one hop: most updates go on to a form step that needs it.
-    account, draft = await context.db.run_read(hot_path.person_and_draft, person.id)
-    context.remember_draft(draft)
+    # The person, their draft and pending reply in one hop: the form step or typed message
+    # that most updates go on to needs them (bot/context.py, take_draft and take_pending).
+    state = await context.db.run_read(hot_path.person_state, person.id)
+    account = state.user
+    context.remember(state.draft, state.pending)
     language = resolve_language(
         account.language if account else None,
         person.language_code,

@@ -21,18 +21,18 @@ from tests.e2e.test_refusal_faults import (
 )
 
 
-async def test_a_failing_read_of_the_person_and_draft_stops_the_update(
+async def test_a_failing_read_of_the_person_state_stops_the_update(
     tg: StandIn, settings: Settings, seed_user: SeedUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await seed_everybody(tg, seed_user)
-    real = hot_path.person_and_draft
+    real = hot_path.person_state
 
-    def person_and_draft(conn: sqlite3.Connection, telegram_id: int) -> object:
+    def person_state(conn: sqlite3.Connection, telegram_id: int) -> object:
         if telegram_id == OFFICER.id:
             raise sqlite3.OperationalError("database is locked")
         return real(conn, telegram_id)
 
-    monkeypatch.setattr(hot_path, "person_and_draft", person_and_draft)
+    monkeypatch.setattr(hot_path, "person_state", person_state)
     async with running(settings) as app:
         before = await Standing.of(app)
         start = len(tg.calls)

@@ -17,7 +17,9 @@ import aiosqlite
 import pytest
 
 from storage import Database, Role, StoredDraft, hot_path
+from storage.alerts import PendingKind
 from storage.hot_path import StepResult
+from tests.unit.test_storage_alerts import _report
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -114,12 +116,24 @@ async def _officer_with_draft(db: Database) -> StoredDraft:
     return stored
 
 
-async def test_the_gate_reads_the_person_and_their_draft_in_one_go(db: Database) -> None:
-    assert await db.run_read(hot_path.person_and_draft, 77) == (None, None)
+async def test_the_gate_reads_the_person_their_draft_and_pending_reply_in_one_go(
+    db: Database,
+) -> None:
+    assert await db.run_read(hot_path.person_state, 77) == (None, None, None)
     stored = await _officer_with_draft(db)
-    user, draft = await db.run_read(hot_path.person_and_draft, 77)
+    user, draft, pending = await db.run_read(hot_path.person_state, 77)
     assert user is not None and user.telegram_id == 77
-    assert draft == stored
+    assert (draft, pending) == (stored, None)
+    async with db.transaction() as repos:
+        report_id, _ = await _report(repos)
+        alert = await repos.alerts.create(report_id, "marked", now=NOW)
+        assert alert is not None
+        await repos.alerts.set_pending(
+            stored.user_id, PendingKind.QUESTION, alert_id=alert.id, now=NOW
+        )
+        expected = await repos.alerts.get_pending(stored.user_id)
+    state = await db.run_read(hot_path.person_state, 77)
+    assert state.pending == expected is not None
 
 
 async def test_a_step_claims_the_update_and_saves_the_draft(db: Database) -> None:
