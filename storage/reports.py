@@ -38,7 +38,7 @@ from storage.models import (
     ReportVersion,
     SeizureItem,
 )
-from storage.sql import execute_counting, fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one, fetch_one_sync, on_worker_thread
 
 _COLUMNS = (
     "id, number, form, form_code, unit_id, author_id, occurred_at, submitted_at, local_day,"
@@ -182,59 +182,7 @@ class ReportRepository:
             items=new.items,
             attachments=new.attachments,
         )
-        year = new.local_day.year
-        row = await fetch_one(
-            self._conn,
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports WHERE form_code = ? AND year = ?",
-            (new.form_code, year),
-        )
-        assert row is not None
-        seq = int(row[0])
-        number = f"{new.form_code}-{year}-{seq:06d}"
-        submitted = to_db(new.submitted_at)
-        row = await fetch_one(
-            self._conn,
-            "INSERT INTO reports (number, form, form_code, year, seq, idempotency_key, unit_id,"
-            " author_id, occurred_at, submitted_at, local_day, status, urgent, version, answers,"
-            " place_text, latitude, longitude, persons_detained, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, 1, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
-            (
-                number,
-                new.form,
-                new.form_code,
-                year,
-                seq,
-                new.idempotency_key,
-                new.unit_id,
-                new.author_id,
-                to_db(new.occurred_at) if new.occurred_at is not None else None,
-                submitted,
-                new.local_day.isoformat(),
-                int(new.urgent),
-                to_json(new.answers),
-                new.place_text,
-                new.latitude,
-                new.longitude,
-                new.persons_detained,
-                submitted,
-            ),
-        )
-        assert row is not None
-        report_id = int(row[0])
-        await self._insert_items(report_id, new.items)
-        await self._insert_attachments(report_id, new.attachments)
-        await self._insert_version(
-            report_id,
-            1,
-            snapshot,
-            created_at=submitted,
-            created_by=new.author_id,
-            idempotency_key=None,
-        )
-        report = await self.get(report_id)
-        assert report is not None
-        return report
+        return await on_worker_thread(self._conn, _create, new, snapshot)
 
     async def get(self, report_id: int) -> Report | None:
         return await self._one("id = ?", report_id)
@@ -300,54 +248,9 @@ class ReportRepository:
         look it up with :meth:`get_version_by_idempotency_key` first. Earlier versions stay in
         ``report_versions`` untouched. Raises :class:`LookupError` for an unknown report.
         """
-        row = await fetch_one(self._conn, "SELECT version FROM reports WHERE id = ?", (report_id,))
-        if row is None:
-            raise LookupError(f"no report {report_id}")
-        version = int(row[0]) + 1
-        stamp = to_db(now)
-        # The version row first: a repeated idempotency key fails before any other write.
-        await self._insert_version(
-            report_id,
-            version,
-            _snapshot(
-                answers=changes.answers,
-                occurred_at=changes.occurred_at,
-                urgent=changes.urgent,
-                place_text=changes.place_text,
-                latitude=changes.latitude,
-                longitude=changes.longitude,
-                persons_detained=changes.persons_detained,
-                items=changes.items,
-                attachments=changes.attachments,
-            ),
-            created_at=stamp,
-            created_by=amended_by,
-            idempotency_key=idempotency_key,
+        return await on_worker_thread(
+            self._conn, _amend, report_id, changes, amended_by, idempotency_key, now
         )
-        await self._conn.execute(
-            "UPDATE reports SET version = ?, occurred_at = ?, urgent = ?, answers = ?,"
-            " place_text = ?, latitude = ?, longitude = ?, persons_detained = ?, updated_at = ?"
-            " WHERE id = ?",
-            (
-                version,
-                to_db(changes.occurred_at) if changes.occurred_at is not None else None,
-                int(changes.urgent),
-                to_json(changes.answers),
-                changes.place_text,
-                changes.latitude,
-                changes.longitude,
-                changes.persons_detained,
-                stamp,
-                report_id,
-            ),
-        )
-        await self._conn.execute("DELETE FROM seizure_items WHERE report_id = ?", (report_id,))
-        await self._conn.execute("DELETE FROM attachments WHERE report_id = ?", (report_id,))
-        await self._insert_items(report_id, changes.items)
-        await self._insert_attachments(report_id, changes.attachments)
-        report = await self.get(report_id)
-        assert report is not None
-        return report
 
     async def get_version_by_idempotency_key(self, key: str) -> ReportVersion | None:
         row = await fetch_one(
@@ -377,103 +280,236 @@ class ReportRepository:
         return changed > 0
 
     async def _one(self, where: str, value: int | str) -> Report | None:
-        found = await self._many(where, (value,))
-        return found[0] if found else None
+        return await on_worker_thread(self._conn, _one, where, value)
 
     async def _many(self, clause: str, params: tuple[object, ...]) -> list[Report]:
-        # ``clause`` is always one of this module's literals; values are bound parameters.
-        rows = await fetch_all(self._conn, f"SELECT {_COLUMNS} FROM reports WHERE {clause}", params)
-        if not rows:
-            return []
-        ids = [int(row[0]) for row in rows]
-        items = await self._items_of(ids)
-        attachments = await self._attachments_of(ids)
-        return [
-            _report(row, tuple(items.get(int(row[0]), ())), tuple(attachments.get(int(row[0]), ())))
-            for row in rows
-        ]
+        return await on_worker_thread(self._conn, _many, clause, params)
 
-    async def _items_of(self, ids: Sequence[int]) -> dict[int, list[SeizureItem]]:
-        found: dict[int, list[SeizureItem]] = {}
-        for chunk in _chunks(ids):
-            rows = await fetch_all(
-                self._conn,
-                "SELECT report_id, substance, quantity, measure, normalized_quantity,"
-                " normalized_unit FROM seizure_items"
-                f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
-                tuple(chunk),
+
+def _create(conn: sqlite3.Connection, new: NewReport, snapshot: dict[str, Any]) -> Report:
+    """:meth:`ReportRepository.create` on the database thread, in one hop."""
+    year = new.local_day.year
+    row = fetch_one_sync(
+        conn,
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports WHERE form_code = ? AND year = ?",
+        (new.form_code, year),
+    )
+    assert row is not None
+    seq = int(row[0])
+    number = f"{new.form_code}-{year}-{seq:06d}"
+    submitted = to_db(new.submitted_at)
+    row = fetch_one_sync(
+        conn,
+        "INSERT INTO reports (number, form, form_code, year, seq, idempotency_key, unit_id,"
+        " author_id, occurred_at, submitted_at, local_day, status, urgent, version, answers,"
+        " place_text, latitude, longitude, persons_detained, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, 1, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+        (
+            number,
+            new.form,
+            new.form_code,
+            year,
+            seq,
+            new.idempotency_key,
+            new.unit_id,
+            new.author_id,
+            to_db(new.occurred_at) if new.occurred_at is not None else None,
+            submitted,
+            new.local_day.isoformat(),
+            int(new.urgent),
+            to_json(new.answers),
+            new.place_text,
+            new.latitude,
+            new.longitude,
+            new.persons_detained,
+            submitted,
+        ),
+    )
+    assert row is not None
+    report_id = int(row[0])
+    _insert_items(conn, report_id, new.items)
+    _insert_attachments(conn, report_id, new.attachments)
+    _insert_version(
+        conn,
+        report_id,
+        1,
+        snapshot,
+        created_at=submitted,
+        created_by=new.author_id,
+        idempotency_key=None,
+    )
+    report = _one(conn, "id = ?", report_id)
+    assert report is not None
+    return report
+
+
+def _amend(
+    conn: sqlite3.Connection,
+    report_id: int,
+    changes: ReportChanges,
+    amended_by: int,
+    idempotency_key: str,
+    now: datetime,
+) -> Report:
+    """:meth:`ReportRepository.amend` on the database thread, in one hop."""
+    row = fetch_one_sync(conn, "SELECT version FROM reports WHERE id = ?", (report_id,))
+    if row is None:
+        raise LookupError(f"no report {report_id}")
+    version = int(row[0]) + 1
+    stamp = to_db(now)
+    # The version row first: a repeated idempotency key fails before any other write.
+    _insert_version(
+        conn,
+        report_id,
+        version,
+        _snapshot(
+            answers=changes.answers,
+            occurred_at=changes.occurred_at,
+            urgent=changes.urgent,
+            place_text=changes.place_text,
+            latitude=changes.latitude,
+            longitude=changes.longitude,
+            persons_detained=changes.persons_detained,
+            items=changes.items,
+            attachments=changes.attachments,
+        ),
+        created_at=stamp,
+        created_by=amended_by,
+        idempotency_key=idempotency_key,
+    )
+    conn.execute(
+        "UPDATE reports SET version = ?, occurred_at = ?, urgent = ?, answers = ?,"
+        " place_text = ?, latitude = ?, longitude = ?, persons_detained = ?, updated_at = ?"
+        " WHERE id = ?",
+        (
+            version,
+            to_db(changes.occurred_at) if changes.occurred_at is not None else None,
+            int(changes.urgent),
+            to_json(changes.answers),
+            changes.place_text,
+            changes.latitude,
+            changes.longitude,
+            changes.persons_detained,
+            stamp,
+            report_id,
+        ),
+    )
+    conn.execute("DELETE FROM seizure_items WHERE report_id = ?", (report_id,))
+    conn.execute("DELETE FROM attachments WHERE report_id = ?", (report_id,))
+    _insert_items(conn, report_id, changes.items)
+    _insert_attachments(conn, report_id, changes.attachments)
+    report = _one(conn, "id = ?", report_id)
+    assert report is not None
+    return report
+
+
+def _one(conn: sqlite3.Connection, where: str, value: int | str) -> Report | None:
+    found = _many(conn, where, (value,))
+    return found[0] if found else None
+
+
+def _many(conn: sqlite3.Connection, clause: str, params: tuple[object, ...]) -> list[Report]:
+    # ``clause`` is always one of this module's literals; values are bound parameters.
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM reports WHERE {clause}", params).fetchall()
+    if not rows:
+        return []
+    ids = [int(row[0]) for row in rows]
+    items = _items_of(conn, ids)
+    attachments = _attachments_of(conn, ids)
+    return [
+        _report(row, tuple(items.get(int(row[0]), ())), tuple(attachments.get(int(row[0]), ())))
+        for row in rows
+    ]
+
+
+def _items_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[SeizureItem]]:
+    found: dict[int, list[SeizureItem]] = {}
+    for chunk in _chunks(ids):
+        rows = conn.execute(
+            "SELECT report_id, substance, quantity, measure, normalized_quantity,"
+            " normalized_unit FROM seizure_items"
+            f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
+            tuple(chunk),
+        )
+        for row in rows:
+            found.setdefault(int(row[0]), []).append(
+                SeizureItem(
+                    substance=str(row[1]),
+                    quantity=Decimal(row[2]),
+                    measure=str(row[3]),
+                    normalized_quantity=Decimal(row[4]),
+                    normalized_unit=str(row[5]),
+                )
             )
-            for row in rows:
-                found.setdefault(int(row[0]), []).append(
-                    SeizureItem(
-                        substance=str(row[1]),
-                        quantity=Decimal(row[2]),
-                        measure=str(row[3]),
-                        normalized_quantity=Decimal(row[4]),
-                        normalized_unit=str(row[5]),
-                    )
-                )
-        return found
+    return found
 
-    async def _attachments_of(self, ids: Sequence[int]) -> dict[int, list[Attachment]]:
-        found: dict[int, list[Attachment]] = {}
-        for chunk in _chunks(ids):
-            rows = await fetch_all(
-                self._conn,
-                "SELECT report_id, kind, file_id, file_unique_id FROM attachments"
-                f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
-                tuple(chunk),
+
+def _attachments_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[Attachment]]:
+    found: dict[int, list[Attachment]] = {}
+    for chunk in _chunks(ids):
+        rows = conn.execute(
+            "SELECT report_id, kind, file_id, file_unique_id FROM attachments"
+            f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
+            tuple(chunk),
+        )
+        for row in rows:
+            found.setdefault(int(row[0]), []).append(
+                Attachment(kind=str(row[1]), file_id=str(row[2]), file_unique_id=str(row[3]))
             )
-            for row in rows:
-                found.setdefault(int(row[0]), []).append(
-                    Attachment(kind=str(row[1]), file_id=str(row[2]), file_unique_id=str(row[3]))
-                )
-        return found
+    return found
 
-    async def _insert_items(self, report_id: int, items: Sequence[NewSeizureItem]) -> None:
-        if not items:
-            return
-        await self._conn.executemany(
-            "INSERT INTO seizure_items (report_id, position, substance, quantity, measure,"
-            " normalized_quantity, normalized_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    report_id,
-                    position,
-                    item.substance,
-                    _decimal_to_db(item.quantity),
-                    item.measure,
-                    _decimal_to_db(item.normalized_quantity),
-                    item.normalized_unit,
-                )
-                for position, item in enumerate(items, start=1)
-            ],
-        )
 
-    async def _insert_attachments(self, report_id: int, attachments: Sequence[Attachment]) -> None:
-        if not attachments:
-            return
-        await self._conn.executemany(
-            "INSERT INTO attachments (report_id, position, kind, file_id, file_unique_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                (report_id, position, a.kind, a.file_id, a.file_unique_id)
-                for position, a in enumerate(attachments, start=1)
-            ],
-        )
+def _insert_items(
+    conn: sqlite3.Connection, report_id: int, items: Sequence[NewSeizureItem]
+) -> None:
+    if not items:
+        return
+    conn.executemany(
+        "INSERT INTO seizure_items (report_id, position, substance, quantity, measure,"
+        " normalized_quantity, normalized_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                report_id,
+                position,
+                item.substance,
+                _decimal_to_db(item.quantity),
+                item.measure,
+                _decimal_to_db(item.normalized_quantity),
+                item.normalized_unit,
+            )
+            for position, item in enumerate(items, start=1)
+        ],
+    )
 
-    async def _insert_version(
-        self,
-        report_id: int,
-        version: int,
-        snapshot: dict[str, Any],
-        *,
-        created_at: str,
-        created_by: int | None,
-        idempotency_key: str | None,
-    ) -> None:
-        await self._conn.execute(
-            "INSERT INTO report_versions (report_id, version, answers, created_at, created_by,"
-            " idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
-            (report_id, version, to_json(snapshot), created_at, created_by, idempotency_key),
-        )
+
+def _insert_attachments(
+    conn: sqlite3.Connection, report_id: int, attachments: Sequence[Attachment]
+) -> None:
+    if not attachments:
+        return
+    conn.executemany(
+        "INSERT INTO attachments (report_id, position, kind, file_id, file_unique_id)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (report_id, position, a.kind, a.file_id, a.file_unique_id)
+            for position, a in enumerate(attachments, start=1)
+        ],
+    )
+
+
+def _insert_version(
+    conn: sqlite3.Connection,
+    report_id: int,
+    version: int,
+    snapshot: dict[str, Any],
+    *,
+    created_at: str,
+    created_by: int | None,
+    idempotency_key: str | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO report_versions (report_id, version, answers, created_at, created_by,"
+        " idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+        (report_id, version, to_json(snapshot), created_at, created_by, idempotency_key),
+    )
