@@ -120,8 +120,10 @@ def resume_keyboard(context: BotContext) -> InlineKeyboardMarkup:
 def _render(
     context: BotContext, form: Form, draft: Draft, view: View
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A screen of the form; the summary says "urgent" as coordinators will be told."""
-    return render(form, draft, view, context.tr, urgency=urgency_of(context, form, draft))
+    """A screen of the form; the summary says "urgent" as coordinators will be told (only
+    the summary shows it: a question's screen does not work it out)."""
+    urgency = urgency_of(context, form, draft) if isinstance(view, ShowSummary) else None
+    return render(form, draft, view, context.tr, urgency=urgency)
 
 
 def urgency_of(context: BotContext, form: Form, draft: Draft) -> Reason | None:
