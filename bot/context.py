@@ -19,7 +19,8 @@ from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.reference import load_names
 from bot.workers import OnePerPerson, Workers
-from storage import Database, User
+from storage import Database, StoredDraft, User
+from storage.alerts import PendingReply
 
 JsonDict = dict[str, Any]
 
@@ -91,7 +92,7 @@ class FieldReportApplication(
 class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
     """Context with the account and translator that the gate resolved for this update."""
 
-    __slots__ = ("_account", "_translator")
+    __slots__ = ("_account", "_draft", "_pending", "_translator")
 
     def __init__(
         self,
@@ -102,6 +103,10 @@ class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._account: User | None = None
         self._translator: Translator | None = None
+        #: The person's draft and pending reply as the gate read them, each in a 1-tuple;
+        #: None until then (and once taken).
+        self._draft: tuple[StoredDraft | None] | None = None
+        self._pending: tuple[PendingReply | None] | None = None
 
     @property
     def services(self) -> Services:
@@ -125,6 +130,31 @@ class BotContext(CallbackContext[ExtBot[None], JsonDict, JsonDict, JsonDict]):
     @account.setter
     def account(self, value: User | None) -> None:
         self._account = value
+
+    def remember(self, draft: StoredDraft | None, pending: PendingReply | None) -> None:
+        """The gate read the person's draft and pending reply (None: they have none) with
+        their account."""
+        self._draft = (draft,)
+        self._pending = (pending,)
+
+    def take_draft(self) -> tuple[StoredDraft | None] | None:
+        """The draft the gate read, in a 1-tuple, for one use: a second call (or one before
+        the gate ran) gets None, and the caller reads the database.
+
+        The gate's copy may be out of date by the time it is used (a job expiring drafts):
+        whoever writes on the strength of it must check it still is (storage/hot_path.py).
+        """
+        draft, self._draft = self._draft, None
+        return draft
+
+    def take_pending(self) -> tuple[PendingReply | None] | None:
+        """The pending reply the gate read, in a 1-tuple, for one use (see :meth:`take_draft`).
+
+        Only the person's own updates, which run one after another, set a pending reply: if
+        the gate read none, none was set since.
+        """
+        pending, self._pending = self._pending, None
+        return pending
 
     @property
     def tr(self) -> Translator:

@@ -17,7 +17,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage.clock import from_db, to_db
-from storage.sql import fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one, fetch_one_sync
 
 _ALERT_COLUMNS = (
     "id, report_id, reason, created_at, acknowledged_by, acknowledged_at, repeats, last_sent_at"
@@ -108,6 +108,27 @@ class PendingReply:
     created_at: datetime
 
 
+_GET_PENDING = (
+    "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies WHERE user_id = ?"
+)
+
+
+def _pending(row: sqlite3.Row) -> PendingReply:
+    return PendingReply(
+        user_id=int(row[0]),
+        kind=PendingKind(row[1]),
+        alert_id=int(row[2]),
+        question_id=int(row[3]) if row[3] is not None else None,
+        created_at=from_db(row[4]),
+    )
+
+
+def get_pending_sync(conn: sqlite3.Connection, user_id: int) -> PendingReply | None:
+    """:meth:`AlertRepository.get_pending` on the database thread (storage/hot_path.py)."""
+    row = fetch_one_sync(conn, _GET_PENDING, (user_id,))
+    return _pending(row) if row is not None else None
+
+
 def _moment(value: str | None) -> datetime | None:
     return from_db(value) if value is not None else None
 
@@ -180,12 +201,13 @@ class AlertRepository:
 
     async def acknowledge(self, alert_id: int, user_id: int, *, now: datetime) -> bool:
         """Record the acknowledgement; False when somebody acknowledged it first."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?"
             " WHERE id = ? AND acknowledged_at IS NULL",
             (user_id, to_db(now), alert_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def unacknowledged(self, *, max_repeats: int) -> list[Alert]:
         """Alerts of reports still standing that nobody acknowledged and that may go out again."""
@@ -201,12 +223,13 @@ class AlertRepository:
     async def begin_round(self, alert_id: int, *, seen_repeats: int, now: datetime) -> int | None:
         """Claim the next round of a still unacknowledged alert; its number, or None when
         another pass claimed it first (``repeats`` is no longer ``seen_repeats``)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alerts SET repeats = repeats + 1, last_sent_at = ?"
             " WHERE id = ? AND repeats = ? AND acknowledged_at IS NULL",
             (to_db(now), alert_id, seen_repeats),
-        ) as cursor:
-            claimed = cursor.rowcount > 0
+        )
+        claimed = changed > 0
         return seen_repeats + 1 if claimed else None
 
     # --- deliveries ------------------------------------------------------------------------
@@ -266,13 +289,14 @@ class AlertRepository:
     ) -> bool:
         """Take a pending delivery for sending until ``until``; False when it is no longer
         pending or another sender holds it (a crashed sender's claim lapses)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alert_deliveries SET lease_until = ?"
             " WHERE alert_id = ? AND round_no = ? AND chat_id = ? AND status = 'pending'"
             " AND (lease_until IS NULL OR lease_until <= ?)",
             (to_db(until), alert_id, round_no, chat_id, to_db(now)),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     async def finish_delivery(
         self, alert_id: int, round_no: int, chat_id: int, status: DeliveryStatus
@@ -341,12 +365,13 @@ class AlertRepository:
 
     async def answer_question(self, question_id: int, answer: str, *, now: datetime) -> bool:
         """Record the answer; False when the question was answered already (the first wins)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE alert_questions SET answer = ?, answered_at = ?"
             " WHERE id = ? AND answer IS NULL",
             (answer, to_db(now), question_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        )
+        return changed > 0
 
     # --- the pending typed step ---------------------------------------------------------------
 
@@ -369,24 +394,11 @@ class AlertRepository:
         )
 
     async def get_pending(self, user_id: int) -> PendingReply | None:
-        row = await fetch_one(
-            self._conn,
-            "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies"
-            " WHERE user_id = ?",
-            (user_id,),
-        )
-        if row is None:
-            return None
-        return PendingReply(
-            user_id=int(row[0]),
-            kind=PendingKind(row[1]),
-            alert_id=int(row[2]),
-            question_id=int(row[3]) if row[3] is not None else None,
-            created_at=from_db(row[4]),
-        )
+        row = await fetch_one(self._conn, _GET_PENDING, (user_id,))
+        return _pending(row) if row is not None else None
 
     async def clear_pending(self, user_id: int) -> bool:
-        async with self._conn.execute(
-            "DELETE FROM pending_replies WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            return cursor.rowcount > 0
+        changed = await execute_counting(
+            self._conn, "DELETE FROM pending_replies WHERE user_id = ?", (user_id,)
+        )
+        return changed > 0

@@ -9,7 +9,7 @@ import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
 from storage.models import CrossingPoint
-from storage.sql import fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one
 
 _COLUMNS = "id, unit_id, name, active, created_at"
 
@@ -63,7 +63,9 @@ class CrossingPointRepository:
 
     async def deactivate(self, point_id: int) -> bool:
         """Take a point off the choices (reports naming it keep it); False if already off."""
-        async with self._conn.execute(
-            "UPDATE crossing_points SET active = 0 WHERE id = ? AND active = 1", (point_id,)
-        ) as cursor:
-            return cursor.rowcount == 1
+        changed = await execute_counting(
+            self._conn,
+            "UPDATE crossing_points SET active = 0 WHERE id = ? AND active = 1",
+            (point_id,),
+        )
+        return changed == 1

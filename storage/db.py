@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -29,10 +31,14 @@ from storage.persistence_repo import PersistenceRepository
 from storage.received_updates import ReceivedUpdateRepository
 from storage.reference_names import ReferenceNameRepository
 from storage.reports import ReportRepository
+from storage.sql import on_worker_thread
 from storage.units import UnitRepository
 from storage.users import UserRepository
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 PRAGMAS = (
     "PRAGMA foreign_keys = ON",
@@ -79,6 +85,25 @@ class Repositories:
             reference_names=ReferenceNameRepository(conn),
             received_updates=ReceivedUpdateRepository(conn),
         )
+
+
+def _commit_or_roll_back(
+    conn: sqlite3.Connection,
+    fn: Callable[Concatenate[sqlite3.Connection, P], T],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``fn``, then COMMIT; ROLLBACK if anything raised (as :meth:`Database.transaction`)."""
+    try:
+        result = fn(conn, *args, **kwargs)
+        if conn.in_transaction:
+            conn.commit()
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    return result
 
 
 def _create_private(path: Path) -> None:
@@ -190,6 +215,34 @@ class Database:
                 raise
             if self._conn.in_transaction:
                 await self._conn.commit()
+
+    async def run_transaction(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A write transaction in one hop to the database thread: ``fn(connection, *args)``
+        runs there and is committed right after, or rolled back if it raised.
+
+        For the short transactions every update makes (storage/hot_path.py); ``fn`` must be
+        a plain function of storage/ that only talks to the database. Same lock and the same
+        commit/rollback rule as :meth:`transaction`.
+        """
+        async with self._lock:
+            return await on_worker_thread(self._conn, _commit_or_roll_back, fn, *args, **kwargs)
+
+    async def run_read(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Reads in one hop to the database thread (see :meth:`read`, :meth:`run_transaction`)."""
+        async with self._lock:
+            return await on_worker_thread(self._conn, fn, *args, **kwargs)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:

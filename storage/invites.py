@@ -13,7 +13,7 @@ import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
 from storage.models import Invite, Role
-from storage.sql import fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one
 
 _COLUMNS = (
     "id, token_hash, role, unit_id, created_by, created_at, expires_at, request_key,"
@@ -105,20 +105,22 @@ class InviteRepository:
     async def claim(self, invite_id: int, *, used_by: int, now: datetime | None = None) -> bool:
         """Mark the invitation used by ``used_by``; False if it was not open any more."""
         stamp = to_db(now or utc_now())
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             f"UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND {_OPEN}",
             (stamp, used_by, invite_id, stamp),
-        ) as cursor:
-            return cursor.rowcount == 1
+        )
+        return changed == 1
 
     async def revoke(self, invite_id: int, *, revoked_by: int, now: datetime | None = None) -> bool:
         """Revoke the invitation; False if it was already used, revoked or expired."""
         stamp = to_db(now or utc_now())
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             f"UPDATE invites SET revoked_at = ?, revoked_by = ? WHERE id = ? AND {_OPEN}",
             (stamp, revoked_by, invite_id, stamp),
-        ) as cursor:
-            return cursor.rowcount == 1
+        )
+        return changed == 1
 
     async def _one(self, where: str, value: int | str) -> Invite | None:
         # ``where`` is always one of this module's literals; the value is a bound parameter.

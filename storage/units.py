@@ -9,7 +9,7 @@ import aiosqlite
 
 from storage.clock import to_db, utc_now
 from storage.models import Unit, UnitKind
-from storage.sql import fetch_all, fetch_one
+from storage.sql import execute_counting, fetch_all, fetch_one
 
 _COLUMNS = "id, code, kind, name_uz, name_ru, name_en, active"
 
@@ -74,8 +74,9 @@ class UnitRepository:
 
     async def set_active(self, unit_id: int, active: bool) -> bool:
         """False when the unit already was in that state (a repeated tap changes nothing)."""
-        async with self._conn.execute(
+        changed = await execute_counting(
+            self._conn,
             "UPDATE units SET active = ? WHERE id = ? AND active <> ?",
             (int(active), unit_id, int(active)),
-        ) as cursor:
-            return cursor.rowcount == 1
+        )
+        return changed == 1

@@ -9,12 +9,15 @@ import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
 from storage.models import Role, User, UserStatus
-from storage.sql import fetch_all, fetch_one
+from storage.sql import fetch_all, fetch_one, fetch_one_sync
 
 _COLUMNS = (
     "id, telegram_id, display_name, username, role, unit_id, language, status,"
     " created_at, updated_at, telegram_language"
 )
+
+
+_BY_TELEGRAM_ID = f"SELECT {_COLUMNS} FROM users WHERE telegram_id = ?"
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -33,6 +36,12 @@ def _user(row: sqlite3.Row) -> User:
     )
 
 
+def get_by_telegram_id_sync(conn: sqlite3.Connection, telegram_id: int) -> User | None:
+    """:meth:`UserRepository.get_by_telegram_id` on the database thread (storage/hot_path.py)."""
+    row = fetch_one_sync(conn, _BY_TELEGRAM_ID, (telegram_id,))
+    return _user(row) if row else None
+
+
 class UserRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -42,9 +51,7 @@ class UserRepository:
         return _user(row) if row else None
 
     async def get_by_telegram_id(self, telegram_id: int) -> User | None:
-        row = await fetch_one(
-            self._conn, f"SELECT {_COLUMNS} FROM users WHERE telegram_id = ?", (telegram_id,)
-        )
+        row = await fetch_one(self._conn, _BY_TELEGRAM_ID, (telegram_id,))
         return _user(row) if row else None
 
     async def create(

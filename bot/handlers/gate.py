@@ -26,6 +26,7 @@ from bot.context import BotContext, FieldReportApplication
 from bot.flood import Verdict, verdict_taken
 from bot.i18n import resolve_language
 from bot.observability import set_outcome
+from storage import hot_path
 
 GATE_GROUP = -1
 
@@ -75,8 +76,11 @@ async def _admit(update: Update, context: BotContext) -> None:
             await _flood_notice(update, context)
         raise ApplicationHandlerStop
 
-    async with context.db.read() as repos:
-        account = await repos.users.get_by_telegram_id(person.id)
+    # The person, their draft and pending reply in one hop: the form step or typed message
+    # that most updates go on to needs them (bot/context.py, take_draft and take_pending).
+    state = await context.db.run_read(hot_path.person_state, person.id)
+    account = state.user
+    context.remember(state.draft, state.pending)
     language = resolve_language(
         account.language if account else None,
         person.language_code,

@@ -9,6 +9,7 @@ flushes, which is why the form engine does not use it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from html import escape
 
 from telegram import (
@@ -55,7 +56,7 @@ from bot.handlers.fallback import unknown_message
 from bot.handlers.screens import edit_screen, send_screen
 from bot.i18n import resolve_language
 from bot.urgent import Reason, why_urgent
-from storage import Repositories, User
+from storage import Repositories, User, hot_path
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
 from storage.models import Report, StoredDraft
@@ -119,8 +120,10 @@ def resume_keyboard(context: BotContext) -> InlineKeyboardMarkup:
 def _render(
     context: BotContext, form: Form, draft: Draft, view: View
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A screen of the form; the summary says "urgent" as coordinators will be told."""
-    return render(form, draft, view, context.tr, urgency=urgency_of(context, form, draft))
+    """A screen of the form; the summary says "urgent" as coordinators will be told (only
+    the summary shows it: a question's screen does not work it out)."""
+    urgency = urgency_of(context, form, draft) if isinstance(view, ShowSummary) else None
+    return render(form, draft, view, context.tr, urgency=urgency)
 
 
 def urgency_of(context: BotContext, form: Form, draft: Draft) -> Reason | None:
@@ -276,13 +279,22 @@ async def mark_shown(
     draft: Draft,
     shown_step: int | None,
     message_id: int | None = None,
+    *,
+    moved_to: int | None = None,
 ) -> None:
     """Record that the person now sees ``draft`` as it is (called after a successful send),
-    so that their next typed text answers this question; nothing to write if it was known."""
-    if shown_step == draft.step:
+    so that their next typed text answers this question; nothing to write if it was known.
+    ``moved_to``: the step they saw already is offered again in this new message."""
+    if shown_step == draft.step and moved_to is None:
         return
-    async with context.db.transaction() as repos:
-        await repos.drafts.mark_shown(account.id, draft.draft_id, draft.step, message_id)
+    await context.db.run_transaction(
+        hot_path.mark_shown,
+        account.id,
+        draft.draft_id,
+        draft.step,
+        message_id,
+        moved_to=moved_to,
+    )
 
 
 async def _save(repos: Repositories, account: User, draft: Draft) -> None:
@@ -341,50 +353,112 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         await update.effective_chat.send_message(context.tr.gettext("There is nothing to cancel."))
 
 
+@dataclass
+class _Applied:
+    """An event applied to the officer's draft: what the rest of :func:`_step` shows."""
+
+    outcome: Outcome | None = None  # None: there was no open draft for it
+    form: Form | None = None
+    before: View | None = None
+    shown_step: int | None = None
+    shown_message: int | None = None
+    expired_form: str | None = None  # the form of a draft discarded as expired
+    submitted: Report | None = None  # the report a tap on a closed form's draft became
+
+
+async def _apply_as_read(
+    update: Update, context: BotContext, account: User, event: Event, draft_id: str | None
+) -> _Applied | None:
+    """The event applied to the draft the gate read, in one hop to the database; None when
+    that cannot be done (no draft read, none open, expired, another one), or the draft moved
+    since (then nothing was written and :func:`_apply` starts again from the database)."""
+    taken = context.take_draft()
+    if taken is None:
+        return None
+    (stored,) = taken
+    if stored is None or _expired(context, stored):
+        return None
+    if draft_id is not None and stored.draft_id != draft_id:
+        return None
+    draft = Draft.from_json(stored.data)
+    form = FORMS[draft.form]
+    engine = engine_for(context, form)
+    before = engine.view(draft)
+    message = update.message
+    seen = once.typed_at_current_step(stored, draft.step, message.message_id if message else None)
+    outcome = engine.handle(draft, event, seen=seen)
+    result = await context.db.run_transaction(
+        hot_path.apply_step,
+        stored,
+        update_key=once.update_key(update),
+        now=utc_now(),
+        save=outcome.draft.to_json() if outcome.changed and not outcome.cancelled else None,
+        delete=outcome.cancelled,
+    )
+    if result is hot_path.StepResult.MOVED:
+        return None
+    if result is hot_path.StepResult.REPEAT:
+        # Applied before a crash and redelivered: show where the draft is, change nothing.
+        outcome = Outcome(draft, engine.view(draft))
+    return _Applied(outcome, form, before, stored.shown_step, stored.shown_message_id)
+
+
+async def _apply(
+    update: Update, context: BotContext, account: User, event: Event, draft_id: str | None
+) -> _Applied:
+    """The event applied to the officer's draft as the database has it now."""
+    applied = _Applied()
+    async with context.db.transaction() as repos:
+        stored = await repos.drafts.get(account.id)
+        if stored is not None and _expired(context, stored):
+            await repos.drafts.delete(account.id)
+            applied.expired_form = stored.form
+            stored = None
+        if stored is None or (draft_id is not None and stored.draft_id != draft_id):
+            if draft_id:
+                applied.submitted = await repos.reports.get_by_idempotency_key(draft_id)
+            return applied
+        draft = Draft.from_json(stored.data)
+        form = FORMS[draft.form]
+        engine = engine_for(context, form)
+        applied.form = form
+        applied.shown_step = stored.shown_step
+        applied.shown_message = stored.shown_message_id
+        applied.before = engine.view(draft)
+        if await once.first_time(repos, update, utc_now()):
+            message = update.message
+            seen = once.typed_at_current_step(
+                stored, draft.step, message.message_id if message else None
+            )
+            outcome = engine.handle(draft, event, seen=seen)
+        else:
+            # Applied before a crash and redelivered: show where the draft is, change nothing.
+            outcome = Outcome(draft, engine.view(draft))
+        if outcome.cancelled:
+            await repos.drafts.delete(account.id)
+        elif outcome.changed:
+            await _save(repos, account, outcome.draft)
+        applied.outcome = outcome
+    return applied
+
+
 async def _step(
     update: Update, context: BotContext, account: User, event: Event, *, draft_id: str | None
 ) -> bool:
     """Apply one event to the officer's draft; False when there is no open draft for it."""
     query = update.callback_query
     _ = context.tr.gettext
-    shown_step: int | None = None
-    shown_message: int | None = None
-    async with context.db.transaction() as repos:
-        stored = await repos.drafts.get(account.id)
-        if stored is not None and _expired(context, stored):
-            await repos.drafts.delete(account.id)
-            expired_form = stored.form
-            stored = None
-        else:
-            expired_form = None
-        if stored is None or (draft_id is not None and stored.draft_id != draft_id):
-            submitted = await repos.reports.get_by_idempotency_key(draft_id) if draft_id else None
-            outcome = None
-        else:
-            draft = Draft.from_json(stored.data)
-            form = FORMS[draft.form]
-            engine = engine_for(context, form)
-            shown_step = stored.shown_step
-            shown_message = stored.shown_message_id
-            before = engine.view(draft)
-            if await once.first_time(repos, update, utc_now()):
-                message = update.message
-                seen = once.typed_at_current_step(
-                    stored, draft.step, message.message_id if message else None
-                )
-                outcome = engine.handle(draft, event, seen=seen)
-            else:
-                # Applied before a crash and redelivered: show where the draft is, change nothing.
-                outcome = Outcome(draft, engine.view(draft))
-            if outcome.cancelled:
-                await repos.drafts.delete(account.id)
-            elif outcome.changed:
-                await _save(repos, account, outcome.draft)
-    if expired_form is not None and update.effective_chat:
-        await update.effective_chat.send_message(_expired_notice(context, expired_form))
+    applied = await _apply_as_read(update, context, account, event, draft_id)
+    if applied is None:
+        applied = await _apply(update, context, account, event, draft_id)
+    outcome, form, before = applied.outcome, applied.form, applied.before
+    shown_step, shown_message = applied.shown_step, applied.shown_message
+    if applied.expired_form is not None and update.effective_chat:
+        await update.effective_chat.send_message(_expired_notice(context, applied.expired_form))
     if outcome is None:
         if query is None:
             return False
+        submitted = applied.submitted
         if submitted is not None and submitted.author_id == account.id:
             await query.answer(
                 _("This report was already filed as {number}.").format(number=submitted.number),
@@ -393,6 +467,7 @@ async def _step(
         else:
             await query.answer(_("This form is closed."), show_alert=True)
         return True
+    assert form is not None
     sent = await _show(update, context, account, form, outcome, shown_message)
     moved_on = outcome.cancelled or outcome.submit or sent is not None
     if query is None and moved_on and shown_message is not None and shown_message != sent:
@@ -404,15 +479,13 @@ async def _step(
         await retire_message(context.bot, account.telegram_id, shown_message, record)
     if not (outcome.cancelled or outcome.submit or (query and outcome.problem)):
         # Reached only when showing it worked: the person now sees this step.
-        await mark_shown(context, account, outcome.draft, shown_step, sent)
+        moved_to = None
         if sent not in (None, shown_message) and shown_step == outcome.draft.step:
             # The same step, shown again in a new message (a long summary continued below, or
             # the question again after text it could not take): that message has the buttons
             # now, and the earlier one, which just lost them, must not be retired twice.
-            async with context.db.transaction() as repos:
-                await repos.drafts.move_shown(
-                    account.id, outcome.draft.draft_id, outcome.draft.step, sent
-                )
+            moved_to = sent
+        await mark_shown(context, account, outcome.draft, shown_step, sent, moved_to=moved_to)
     return True
 
 

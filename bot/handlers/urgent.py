@@ -821,9 +821,13 @@ async def typed_step(update: Update, context: BotContext) -> None:
     assert message is not None
     now = utc_now()
     outcome: _Asked | _Answered | _Refused | None = None
-    async with context.db.read() as repos:  # the common case: nothing pending, nothing to write
-        pending = await repos.alerts.get_pending(account.id)
-    if pending is not None:
+    taken = context.take_pending()  # the gate read it with the person
+    if taken is not None:
+        (pending,) = taken
+    else:
+        async with context.db.read() as repos:
+            pending = await repos.alerts.get_pending(account.id)
+    if pending is not None:  # the common case: nothing pending, nothing to write
         async with context.db.transaction() as repos:
             pending = await repos.alerts.get_pending(account.id)
             sender = (
