@@ -11,15 +11,27 @@ retire it later: shown questions, alert copies, prompts), so only that is parsed
 
 The keyboard sent with a message is encoded by hand: PTB's generic ``to_dict`` walks every
 slot of every button, five times the cost of the JSON it makes.
+
+A person's own command menu is set again by every /start (and a language or role change);
+Telegram keeps it, so a menu this process already set for that chat, word for word, is not
+sent again: a repeated /start makes one Bot API call instead of two. A call that failed is not
+remembered, so the next /start repairs the menu; a restart forgets them all.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import BadRequest
@@ -81,8 +93,62 @@ def _button(button: InlineKeyboardButton) -> JSONDict:
     return plain
 
 
+#: A chat's menu as set: (command, description) pairs in order.
+Menu = tuple[tuple[str, str], ...]
+
+
+def _menu(commands: Sequence[BotCommand | tuple[str, str]]) -> Menu:
+    return tuple(
+        (c.command, c.description) if isinstance(c, BotCommand) else (c[0], c[1]) for c in commands
+    )
+
+
+def _chat_of(scope: BotCommandScope | None, language_code: str | None) -> int | None:
+    """The chat of a per-chat menu in no particular language (the only ones remembered)."""
+    if isinstance(scope, BotCommandScopeChat) and language_code is None:
+        chat = scope.chat_id
+        return chat if isinstance(chat, int) else None
+    return None
+
+
 class FieldReportBot(ExtBot[Any]):
-    __slots__ = ()
+    __slots__ = ("_chat_menus",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():
+            #: The menu this process last set in each chat (see the module docstring).
+            self._chat_menus: dict[int, Menu] = {}
+
+    async def set_my_commands(
+        self,
+        commands: Sequence[BotCommand | tuple[str, str]],
+        scope: BotCommandScope | None = None,
+        language_code: str | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        """Set a menu, unless it is a chat's menu this process already set exactly so."""
+        chat = _chat_of(scope, language_code)
+        menu = _menu(commands)
+        if chat is not None and self._chat_menus.get(chat) == menu:
+            return True
+        if chat is not None:
+            self._chat_menus.pop(chat, None)  # unknown until Telegram says it took it
+        done = await super().set_my_commands(commands, scope, language_code, **kwargs)
+        if chat is not None and done:
+            self._chat_menus[chat] = menu
+        return done
+
+    async def delete_my_commands(
+        self,
+        scope: BotCommandScope | None = None,
+        language_code: str | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        chat = _chat_of(scope, language_code)
+        if chat is not None:
+            self._chat_menus.pop(chat, None)
+        return await super().delete_my_commands(scope, language_code, **kwargs)
 
     async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
         """Answer a tap; one Telegram no longer takes an answer for is not an error."""
