@@ -56,3 +56,14 @@ async def test_a_slow_answer_is_a_timeout_and_a_dropped_connection_a_network_err
     await tg.wait_idle(timeout=5.0)
     # The slow answer may still have stored its message (as Telegram may): the dropped one not.
     assert sorted(m.text or "" for m in tg.messages(ALICE.id)) in (["third"], ["first", "third"])
+
+
+def test_the_proxy_comes_from_the_environment_as_with_httpx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    request = AiohttpRequest(1, ssl_context=ssl.create_default_context())
+    proxy, _ = request._proxy_for("https://api.telegram.org/bot1:x/getMe")
+    assert str(proxy) == "http://proxy.example:3128"
+    assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") == (None, None)
