@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import ssl
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
@@ -27,6 +28,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
+
+FORM_URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 
 #: Where httpx logged each request (see the module docstring).
 log = logging.getLogger("httpx")
@@ -116,8 +119,14 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        body: Any = fields
-        if files:
+        body: Any = None
+        headers = None
+        if fields and not files:
+            # Encoded here: aiohttp's FormData would also make a multipart writer (a random
+            # boundary from the OS) for every request, to send the same bytes.
+            body = urlencode(fields).encode()
+            headers = FORM_URLENCODED
+        elif files:
             form = aiohttp.FormData(fields or {}, quote_fields=False)
             for name, (filename, content, mimetype) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
@@ -140,7 +149,13 @@ class AiohttpRequest(BaseRequest):
         proxy, proxy_auth = self._proxy_for(url)
         try:
             async with session.request(
-                method, url, data=body, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 payload = await response.read()
         except TimeoutError as err:  # aiohttp's own timeouts are TimeoutErrors too
