@@ -14,8 +14,11 @@ COPY storage ./storage
 COPY locales ./locales
 
 # Install the package in place (the catalogs are found next to it) and compile the catalogs.
+# The bot's own bytecode is compiled here: PYTHONDONTWRITEBYTECODE (and a read-only /app) would
+# otherwise make every start compile every module again (~0.2 s of a 0.5 s start).
 RUN pip install -e . \
     && pybabel compile -d locales -D bot --statistics \
+    && python -m compileall -q bot storage \
     && useradd --system --uid 10001 --home-dir /app fieldreport \
     && mkdir -p /data && chown fieldreport /data
 

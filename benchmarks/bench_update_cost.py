@@ -20,6 +20,7 @@ from benchmarks.harness import (
     Subject,
     UpdateFactory,
     run_interleaved,
+    timed_update,
 )
 from benchmarks.registry import Figure, benchmark
 
@@ -84,10 +85,14 @@ async def update_cost() -> list[Figure]:
             start_app,
             start_request,
             lambda: next(admins).message("/start"),
-            # The greeting and the chat's command menu; anything else is another path.
-            expected_calls={"sendMessage": 1, "setMyCommands": 1},
+            # The greeting (the menu is set already, see above); anything else is another path.
+            expected_calls={"sendMessage": 1},
             reply_ok=lambda text: text.startswith("Hello,"),
         )
+        # Each admin's first /start also sets their chat's menu; later ones leave the unchanged
+        # menu alone (bot/telegram_bot.py). Timed: the /start of somebody whose menu is set.
+        for admin_id in ADMIN_IDS:
+            await timed_update(start_app, UpdateFactory(user_id=admin_id).message("/start"))
         await run_interleaved(
             [echo, start],
             rounds=ROUNDS,

@@ -64,7 +64,8 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL, which contains the token, at INFO.
+    # The request line of every Bot API call, with its URL (which holds the token), is logged at
+    # INFO on this logger (bot/telegram_http.py, as httpx did).
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 

@@ -52,6 +52,9 @@ def _bot_username(update: Update) -> str | None:
 
 
 def log_update(update: object, outcome: str, milliseconds: float) -> None:
+    """Log the update's line; built only when INFO is on (at WARNING it would be thrown away)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     user = (
         update.effective_user.id if isinstance(update, Update) and update.effective_user else None
     )

@@ -7,7 +7,7 @@ import pytest
 from telegram import Chat, Message, MessageEntity, Update
 
 from bot.logging_setup import REDACTED, RedactingFormatter, guard_content
-from bot.observability import update_kind
+from bot.observability import log_update, update_kind
 
 TOKEN = "123456:ABC-very-secret"
 
@@ -175,3 +175,18 @@ def test_the_update_line_names_only_commands_of_the_access_table(text: str, kind
 
 def test_the_update_line_tells_an_edit() -> None:
     assert update_kind(_update("/export", edited=True)) == "edited command:export"
+
+
+def test_the_update_line_is_written_at_info_and_not_built_below_it(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.INFO, logger="fieldreport.updates")
+    log_update(_update("/export"), "ok", 1.25)
+    assert [r.getMessage() for r in caplog.records] == [
+        '{"user": null, "kind": "command:export", "outcome": "ok", "ms": 1.2}'
+    ]
+    caplog.clear()
+    caplog.set_level(logging.WARNING, logger="fieldreport.updates")
+    monkeypatch.setattr("bot.observability.update_kind", lambda update: pytest.fail("built"))
+    log_update(_update("/export"), "ok", 1.25)
+    assert caplog.records == []
