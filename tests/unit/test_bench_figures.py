@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.bench_load import Run
 from benchmarks.harness import InMemoryRequest, LimiterPacing
+from benchmarks.load_run import Run
 from benchmarks.registry import Figure, summary_line
 
 
