@@ -136,14 +136,11 @@ _GENERIC = (
 
 #: What the busy samples were doing: (label, a frame that must be on the stack, one that must not).
 _CATEGORIES = (
-    ("Bot API requests (PTB Bot._post: encode, httpx, socket, decode)", "Bot._post (", None),
-    ("  of which getUpdates", "get_updates (", None),
-    (
-        "  of which httpcore current_async_library (failed `import sniffio`)",
-        "current_async_library",
-        None,
-    ),
+    ("Bot API requests (PTB Bot._post: encode, aiohttp, socket, decode)", "Bot._post (", None),
+    ("  of which getUpdates (polling only)", "get_updates (", None),
+    ("  of which in aiohttp's client (bot/telegram_http.py)", "bot/telegram_http.py", None),
     ("  of which socket writes", "_SelectorSocketTransport.write", None),
+    ("webhook server: check, record, answer 200 (bot/webhook.py)", "_handle (bot/webhook.py", None),
     ("update handlers, without their Bot API requests", "handle_update (", "Bot._post ("),
     ("  of which aiosqlite calls (handing SQL to its thread)", "aiosqlite/core.py", None),
     ("PTB persistence (flushing user/chat data)", "update_persistence", None),
