@@ -78,7 +78,6 @@ def _spread(values: list[float], digits: int) -> str:
 @benchmark("startup", "python -m bot run: seconds to the first getUpdates, MB resident then")
 async def startup() -> list[Figure]:
     """Start-up time (fresh database and restart) and resident memory before any update."""
-    load = os.getloadavg()[0]
     fresh: list[float] = []
     restart: list[float] = []
     rss: list[float] = []
@@ -115,12 +114,5 @@ async def startup() -> list[Figure]:
             "MB",
             f"resident when the bot first polls, before any update (goal ≤ {GOAL_RSS_MB:.0f} MB)",
             _spread(rss, 1),
-        ),
-        Figure(
-            "startup_machine_load",
-            load,
-            "",
-            "the machine's 1-minute load average when the benchmark started",
-            digits=2,
         ),
     ]
