@@ -21,8 +21,8 @@ help:
 	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
 	@echo "make test-webhook  every end-to-end test with the bot on a webhook (make test: a set)"
-	@echo "make bench   run the in-process benchmarks 3 times each, print min/median/max (~9 min)"
-	@echo "make bench-load  the load test (bot as a process) 3 times, with and without the rate limiter (~7 min)"
+	@echo "make bench   every benchmark but the load test, 3 runs each, min/median/max (~8.5 min; ~70 s more the first time)"
+	@echo "make bench-load  the load test (bot as a process), 3 runs of ~3 min: polling, webhook, rate limiter (~9 min)"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 
 $(VENV_STAMP):
@@ -94,8 +94,8 @@ RUNS ?= 3
 bench: install catalogs
 	$(BIN)/python -m benchmarks --runs $(RUNS)
 
-# The load test is separate: three runs of it (full load, then a load Telegram allows with and
-# without the rate limiter) take ~7 minutes on their own.
+# The load test is separate: a run of it (the full load polling, then on a webhook, then a load
+# Telegram allows without and with the rate limiter) takes ~3 minutes, the three ~9 minutes.
 bench-load: install catalogs
 	$(BIN)/python -m benchmarks --runs $(RUNS) load
 
