@@ -105,6 +105,8 @@ def guarded(logger_name: str) -> bool:
 
 def scrub(record: logging.LogRecord) -> None:
     """Keep the record's template; replace every value that could carry content."""
+    if record.exc_info and record.name.startswith("aiohttp"):
+        _without_quoted_request(record)
     if not isinstance(record.msg, str):
         record.msg, record.args = f"<{type(record.msg).__name__}>", ()
         return
@@ -119,6 +121,19 @@ def scrub(record: logging.LogRecord) -> None:
         record.args = {key: safe_value(value, str(key)) for key, value in record.args.items()}
     else:
         record.args = tuple(safe_value(value) for value in record.args)
+
+
+def _without_quoted_request(record: logging.LogRecord) -> None:
+    """aiohttp's errors about a request it could not parse (the webhook server's) quote the
+    offending bytes, a header line or the body: only the kind of error is kept."""
+    from aiohttp.http_exceptions import HttpProcessingError
+
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, HttpProcessingError):
+        if isinstance(record.msg, str):
+            record.msg = f"{record.msg} ({type(error).__name__}, {error.code})"
+        record.exc_info = None
+        record.exc_text = None
 
 
 def safe_value(value: object, key: str = "") -> object:

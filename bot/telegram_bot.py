@@ -15,7 +15,9 @@ slot of every button, five times the cost of the JSON it makes.
 A person's own command menu is set again by every /start (and a language or role change);
 Telegram keeps it, so a menu this process already set for that chat, word for word, is not
 sent again: a repeated /start makes one Bot API call instead of two. A call that failed is not
-remembered, so the next /start repairs the menu; a restart forgets them all.
+remembered, nor one that overlapped another for the same chat (Telegram may take them in either
+order: a demotion and the demoted admin's own /start), so the next /start repairs the menu; a
+restart forgets them all.
 """
 
 from __future__ import annotations
@@ -112,13 +114,15 @@ def _chat_of(scope: BotCommandScope | None, language_code: str | None) -> int | 
 
 
 class FieldReportBot(ExtBot[Any]):
-    __slots__ = ("_chat_menus",)
+    __slots__ = ("_chat_menus", "_menu_calls")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         with self._unfrozen():
             #: The menu this process last set in each chat (see the module docstring).
             self._chat_menus: dict[int, Menu] = {}
+            #: Per chat with menu calls under way: [calls under way, whether two overlapped].
+            self._menu_calls: dict[int, list[int]] = {}
 
     async def set_my_commands(
         self,
@@ -130,14 +134,37 @@ class FieldReportBot(ExtBot[Any]):
         """Set a menu, unless it is a chat's menu this process already set exactly so."""
         chat = _chat_of(scope, language_code)
         menu = _menu(commands)
-        if chat is not None and self._chat_menus.get(chat) == menu:
+        if chat is None:
+            return await super().set_my_commands(commands, scope, language_code, **kwargs)
+        if self._chat_menus.get(chat) == menu:
             return True
-        if chat is not None:
-            self._chat_menus.pop(chat, None)  # unknown until Telegram says it took it
-        done = await super().set_my_commands(commands, scope, language_code, **kwargs)
-        if chat is not None and done:
+        self._menu_call_began(chat)
+        try:
+            done = await super().set_my_commands(commands, scope, language_code, **kwargs)
+        finally:
+            alone = self._menu_call_ended(chat)
+        if done and alone:
             self._chat_menus[chat] = menu
         return done
+
+    def _menu_call_began(self, chat: int) -> None:
+        """The chat's menu is unknown until Telegram says it took a call."""
+        self._chat_menus.pop(chat, None)
+        calls = self._menu_calls.setdefault(chat, [0, 0])
+        calls[0] += 1
+        calls[1] |= calls[0] > 1
+
+    def _menu_call_ended(self, chat: int) -> bool:
+        """Whether that call was the chat's only one while it lasted. Telegram may take
+        overlapping calls in either order, and one that failed (a timeout) may still be taken:
+        after either, which menu the chat shows is unknown, so none is remembered."""
+        calls = self._menu_calls[chat]
+        calls[0] -= 1
+        if not calls[0]:
+            del self._menu_calls[chat]
+        if calls[1]:
+            self._chat_menus.pop(chat, None)
+        return not calls[1]
 
     async def delete_my_commands(
         self,
@@ -146,9 +173,13 @@ class FieldReportBot(ExtBot[Any]):
         **kwargs: Any,
     ) -> bool:
         chat = _chat_of(scope, language_code)
-        if chat is not None:
-            self._chat_menus.pop(chat, None)
-        return await super().delete_my_commands(scope, language_code, **kwargs)
+        if chat is None:
+            return await super().delete_my_commands(scope, language_code, **kwargs)
+        self._menu_call_began(chat)
+        try:
+            return await super().delete_my_commands(scope, language_code, **kwargs)
+        finally:
+            self._menu_call_ended(chat)
 
     async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
         """Answer a tap; one Telegram no longer takes an answer for is not an error."""

@@ -20,9 +20,10 @@ import logging
 import ssl
 from typing import Any
 from urllib.parse import urlencode
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
-from aiohttp.helpers import get_env_proxy_for_url
+from aiohttp.helpers import get_env_proxy_for_url, strip_auth_from_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -96,7 +97,7 @@ class AiohttpRequest(BaseRequest):
             try:
                 found = get_env_proxy_for_url(URL(url))
             except LookupError:
-                found = (None, None)
+                found = _all_proxy(URL(url))
             self._proxies[server] = found
         return found
 
@@ -175,3 +176,15 @@ class AiohttpRequest(BaseRequest):
                 response.reason,
             )
         return response.status, payload
+
+
+def _all_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """ALL_PROXY for a server that NO_PROXY leaves to a proxy, as httpx took it (aiohttp
+    reads only HTTP_PROXY and HTTPS_PROXY); a proxy without its scheme is an http:// one."""
+    raw = getproxies().get("all")
+    if not raw or (url.host is not None and proxy_bypass(url.host)):
+        return None, None
+    proxy = URL(raw if "://" in raw else f"http://{raw}")
+    if proxy.scheme != "http":  # what aiohttp can speak to a proxy (httpx: also socks)
+        return None, None
+    return strip_auth_from_url(proxy)

@@ -67,3 +67,23 @@ def test_the_proxy_comes_from_the_environment_as_with_httpx(
     proxy, _ = request._proxy_for("https://api.telegram.org/bot1:x/getMe")
     assert str(proxy) == "http://proxy.example:3128"
     assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") == (None, None)
+
+
+def test_all_proxy_is_honoured_as_httpx_did_when_no_https_proxy_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PTB's httpx client took ALL_PROXY (and a proxy written without its http://): a server
+    that reaches Telegram only through such a proxy must not be sent around it."""
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "user:pw@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    request = AiohttpRequest(1, ssl_context=ssl.create_default_context())
+    proxy, auth = request._proxy_for("https://api.telegram.org/bot1:x/getMe")
+    assert str(proxy) == "http://proxy.example:3128"
+    assert auth is not None and (auth.login, auth.password) == ("user", "pw")
+    assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") == (None, None)
+    monkeypatch.setenv("HTTPS_PROXY", "http://tls-proxy.example:3129")
+    request = AiohttpRequest(1, ssl_context=ssl.create_default_context())
+    proxy, _ = request._proxy_for("https://api.telegram.org/bot1:x/getMe")
+    assert str(proxy) == "http://tls-proxy.example:3129"

@@ -6,12 +6,14 @@ Every other e2e test runs in webhook mode too (see conftest); these are about th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -224,3 +226,57 @@ async def test_a_webhook_address_already_taken_stops_the_start_with_one_sentence
         ):
             async with run_bot(webhook_listen=("127.0.0.1", port)):
                 pass
+
+
+async def raw_request(url: str, head: bytes, body: bytes = b"") -> bytes:
+    """Send bytes no HTTP client would (a malformed request) and read the answer's status line."""
+    address = urlsplit(url)
+    assert address.hostname is not None and address.port is not None
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    try:
+        writer.write(head.replace(b"PATH", address.path.encode()) + b"\r\n\r\n" + body)
+        await writer.drain()
+        return await reader.readline()
+    finally:
+        writer.close()
+
+
+async def test_malformed_requests_are_refused_without_their_bytes_in_any_log_line(
+    tg: StandIn,
+    run_bot: RunBot,
+    seed_user: SeedUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """aiohttp refuses a request it cannot parse before the bot sees it, and logs the error
+    with the offending header line or body bytes in its traceback: they must not be kept."""
+    user = await seed_user(OFFICER)
+    caplog.set_level(logging.DEBUG)
+    secret = f"{SECRET_HEADER}: {WEBHOOK_SECRET}".encode()
+    async with run_bot():
+        url = webhook_url(tg)
+        malformed = [
+            (
+                b"POST PATH HTTP/1.1\r\nHost: bot\r\n"
+                + secret
+                + b"\r\nX-Note: "
+                + DISTINCTIVE.encode()
+                + b"\x01",
+                b"",
+            ),
+            (
+                b"POST PATH HTTP/1.1\r\nHost: bot\r\n"
+                + secret
+                + b"\r\nContent-Length: 9"
+                + DISTINCTIVE.encode(),
+                b"",
+            ),
+            (
+                b"POST PATH HTTP/1.1\r\nHost: bot\r\n" + secret + b"\r\nTransfer-Encoding: chunked",
+                DISTINCTIVE.encode() + b"\r\n",
+            ),
+        ]
+        for head, body in malformed:
+            assert (await raw_request(url, head, body)).startswith(b"HTTP/1.0 400")
+        assert "/report" in (await Officer(tg, user).say(HELP)).text
+    assert any(record.name == "aiohttp.server" for record in caplog.records)
+    assert DISTINCTIVE not in caplog.text

@@ -1,9 +1,19 @@
+import asyncio
 import json
+from typing import Any
 
 import pytest
-from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    BotCommandScopeChat,
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from telegram.error import TimedOut
+from telegram.request import BaseRequest
 
-from bot.telegram_bot import keyboard_json, where_it_is
+from bot.telegram_bot import FieldReportBot, keyboard_json, where_it_is
 
 B = InlineKeyboardButton
 
@@ -37,3 +47,89 @@ def test_a_sent_message_keeps_where_it_is_and_nothing_of_what_it_says() -> None:
     assert (message.message_id, message.chat_id, message.chat.type) == (81, 7001, "private")
     assert message.date.timestamp() == 1_765_000_000
     assert message.text is None and message.reply_markup is None
+
+
+class _HeldRequest(BaseRequest):
+    """Each Bot API call waits until the test lets it end: as Telegram's answer, or a timeout."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, asyncio.Future[bool]]] = []
+        self.arrived = asyncio.Condition()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        async with self.arrived:
+            self.calls.append((url.rsplit("/", 1)[-1], outcome))
+            self.arrived.notify_all()
+        if not await outcome:
+            raise TimedOut
+        return 200, b'{"ok": true, "result": true}'
+
+
+async def _called(request: _HeldRequest, count: int) -> None:
+    """Wait (at most a second) until the bot made ``count`` calls."""
+    async with asyncio.timeout(1.0), request.arrived:
+        await request.arrived.wait_for(lambda: len(request.calls) >= count)
+
+
+ADMIN_MENU = [("help", "Help"), ("units", "Units")]
+OFFICER_MENU = [("help", "Help")]
+
+
+async def test_a_menu_set_while_another_call_for_that_chat_timed_out_is_sent_again() -> None:
+    """A demoted admin's /start set the admin menu as the demotion set the officer menu; the
+    first timed out (Telegram may still have taken it, after the second): what the chat shows
+    is unknown, so the next officer menu is sent, not skipped as already set."""
+    request = _HeldRequest()
+    bot = FieldReportBot("123:abc", request=request)
+    chat = BotCommandScopeChat(7001)
+    stale = asyncio.create_task(bot.set_my_commands(ADMIN_MENU, scope=chat))
+    await _called(request, 1)
+    demotion = asyncio.create_task(bot.set_my_commands(OFFICER_MENU, scope=chat))
+    await _called(request, 2)
+    request.calls[1][1].set_result(True)
+    await demotion
+    request.calls[0][1].set_result(False)
+    with pytest.raises(TimedOut):
+        await stale
+
+    again = asyncio.create_task(bot.set_my_commands(OFFICER_MENU, scope=chat))
+    await _called(request, 3)
+    request.calls[2][1].set_result(True)
+    assert await again
+    assert [method for method, _ in request.calls] == ["setMyCommands"] * 3
+
+
+async def test_two_menus_set_at_once_in_one_chat_leave_neither_remembered() -> None:
+    """Telegram may take two calls in either order: whichever answered last says nothing of
+    which menu the chat shows, so the next /start sets it again."""
+    request = _HeldRequest()
+    bot = FieldReportBot("123:abc", request=request)
+    chat = BotCommandScopeChat(7001)
+    first = asyncio.create_task(bot.set_my_commands(ADMIN_MENU, scope=chat))
+    await _called(request, 1)
+    second = asyncio.create_task(bot.set_my_commands(OFFICER_MENU, scope=chat))
+    await _called(request, 2)
+    request.calls[0][1].set_result(True)
+    request.calls[1][1].set_result(True)
+    await asyncio.gather(first, second)
+
+    again = asyncio.create_task(bot.set_my_commands(OFFICER_MENU, scope=chat))
+    await _called(request, 3)
+    request.calls[2][1].set_result(True)
+    assert await again
+    # Alone, a call is remembered: the same menu once more costs nothing.
+    assert await bot.set_my_commands(OFFICER_MENU, scope=chat)
+    assert len(request.calls) == 3
