@@ -9,7 +9,9 @@ answered first and crashed before handling would lose the update. The journal cl
 * the recorded update goes to PTB's ``update_queue``; once its processing ended (the fair
   processor reports it, see bot/concurrency.py) the record is marked handled, in batches;
 * at start-up, every update recorded and not handled (the process died in between) is applied
-  first, in ``update_id`` order.
+  first, in ``update_id`` order; one that was applied at :data:`MAX_START_REPLAYS` starts
+  already and is still unhandled took the process down with it each time: it is set aside
+  (marked handled unapplied, logged with its id) so that the bot can start at all.
 
 An update applied twice (handled, then the process died before its mark was written) is
 harmless: every change claims its update in bot/once.py.
@@ -30,6 +32,10 @@ from bot.once import KEEP_APPLIED
 from storage.clock import utc_now
 
 log = logging.getLogger(__name__)
+
+#: Starts that may apply one recorded update before it is set aside as the likely cause of
+#: the crashes (a crash unrelated to it would have to repeat this often while it waited).
+MAX_START_REPLAYS = 3
 
 
 class UpdateJournal:
@@ -58,8 +64,22 @@ class UpdateJournal:
         prune handled records older than any redelivery. How many were queued."""
         async with self._application.services.db.transaction() as repos:
             await repos.received_updates.forget_handled_before(utc_now() - KEEP_APPLIED)
-            waiting = await repos.received_updates.unhandled()
-        for update_id, payload in waiting:
+            waiting = await repos.received_updates.unhandled_at_start()
+            # Counted and committed before any of them runs: a crash while applying them
+            # still counts this start.
+            await repos.received_updates.count_start_replay(
+                [update_id for update_id, _, replays in waiting if replays < MAX_START_REPLAYS]
+            )
+        for update_id, payload, replays in waiting:
+            if replays >= MAX_START_REPLAYS:
+                log.error(
+                    "recorded update %s was applied at %d starts and never finished: set aside"
+                    " unapplied",
+                    update_id,
+                    replays,
+                )
+                self._mark(update_id)
+                continue
             try:
                 data = json.loads(payload)
             except ValueError:  # never recorded so (receive() checks), but never stop on it

@@ -36,11 +36,22 @@ class ReceivedUpdateRepository:
 
     async def unhandled(self) -> list[tuple[int, str]]:
         """(update_id, payload) of every update recorded and not handled, oldest first."""
+        return [(update_id, payload) for update_id, payload, _ in await self.unhandled_at_start()]
+
+    async def unhandled_at_start(self) -> list[tuple[int, str, int]]:
+        """(update_id, payload, starts that applied it before) of every unhandled update."""
         rows = await self._conn.execute_fetchall(
-            "SELECT update_id, payload FROM received_updates"
+            "SELECT update_id, payload, start_replays FROM received_updates"
             " WHERE handled_at IS NULL ORDER BY update_id",
         )
-        return [(int(row[0]), str(row[1])) for row in rows]
+        return [(int(row[0]), str(row[1]), int(row[2])) for row in rows]
+
+    async def count_start_replay(self, update_ids: list[int]) -> None:
+        """These updates are applied once more at this start (committed before they run)."""
+        await self._conn.executemany(
+            "UPDATE received_updates SET start_replays = start_replays + 1 WHERE update_id = ?",
+            [(update_id,) for update_id in update_ids],
+        )
 
     async def mark_handled(self, update_ids: list[int], now: datetime) -> None:
         """The updates' processing ended: keep their ids (to know a repeat), not their content."""

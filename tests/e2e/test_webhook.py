@@ -20,6 +20,7 @@ import pytest
 
 from bot.config import Settings
 from bot.standin import StandIn, TgUser
+from bot.update_journal import MAX_START_REPLAYS
 from bot.webhook import MAX_BODY, SECRET_HEADER, CannotListen
 from storage import Database
 from storage.clock import utc_now
@@ -179,6 +180,46 @@ async def test_updates_recorded_before_a_crash_are_applied_at_the_next_start_onc
     async with run_bot():  # handled and marked: not applied a second time
         await tg.wait_idle()
         assert tg.skip_messages(user.id) == []
+
+
+async def test_an_update_that_every_start_died_on_is_set_aside_and_the_bot_starts(
+    tg: StandIn,
+    run_bot: RunBot,
+    seed_user: SeedUser,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Applied at three starts and never finished: the likely cause of the crashes. The fourth
+    start sets it aside (logged by id) instead of dying again; one applied at fewer starts is
+    applied once more."""
+    user = await seed_user(OFFICER)
+    poison = message_update(700030, user, HELP, 930)
+    survivor = message_update(700031, user, HELP, 931)
+    tg.state.chats[user.id].next_message_id = 940
+    db = await Database.open(settings.database_path)
+    try:
+        async with db.transaction() as repos:
+            await repos.received_updates.record(700030, json.dumps(poison), utc_now())
+            await repos.received_updates.record(700031, json.dumps(survivor), utc_now())
+            for _ in range(MAX_START_REPLAYS):
+                await repos.received_updates.count_start_replay([700030])
+            for _ in range(MAX_START_REPLAYS - 1):
+                await repos.received_updates.count_start_replay([700031])
+    finally:
+        await db.close()
+    with caplog.at_level(logging.ERROR, logger="bot.update_journal"):
+        async with run_bot():
+            reply = await tg.next_message(user.id)  # the survivor's answer, the only one
+            assert "/report" in reply.text
+            await tg.wait_idle()
+            assert tg.skip_messages(user.id) == []
+    assert any("700030" in r.getMessage() and "set aside" in r.getMessage() for r in caplog.records)
+    db = await Database.open(settings.database_path)
+    try:
+        async with db.read() as repos:
+            assert await repos.received_updates.unhandled() == []
+    finally:
+        await db.close()
 
 
 async def test_the_stand_in_refuses_get_updates_while_the_webhook_is_set(
