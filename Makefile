@@ -20,7 +20,7 @@ help:
 	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
 	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
-	@echo "make test-webhook  every end-to-end test with the bot on a webhook (make test: a set)"
+	@echo "make test-webhook  only the end-to-end tests, with the bot on a webhook (make test runs both modes)"
 	@echo "make bench   every benchmark but the load test, 3 runs each, min/median/max (~8.5 min; ~70 s more the first time)"
 	@echo "make bench-load  the load test (bot as a process), 3 runs of ~3 min: polling, webhook, rate limiter (~9 min)"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
@@ -79,9 +79,8 @@ pytest: install catalogs
 
 test: lint typecheck pytest
 
-# `make test` runs every end-to-end test polling and a representative set (whole modules for
-# the once, refusal, log privacy and report promises; the first test of every other module)
-# on a webhook; this runs all of them on a webhook.
+# `make test` runs every end-to-end test twice, polling and on a webhook; this runs only the
+# webhook half (E2E_MODES=polling gives the other).
 test-webhook: install catalogs
 	E2E_MODES=webhook $(BIN)/python -m pytest -q tests/e2e
 

@@ -1,9 +1,9 @@
 """End-to-end fixtures: the real Application over real HTTP against the stand-in, in both
 modes: polling (getUpdates) and webhook (the stand-in posts each update to the bot's server).
 
-Every test that runs the bot is collected once per mode. ``E2E_MODES`` chooses what runs:
-unset, every test polling and a representative set by webhook (`make test`); ``webhook``,
-every test by webhook only (`make test-webhook`); ``both``, everything twice; ``polling``.
+Every test that runs the bot is collected once per mode and `make test` runs both (the whole
+e2e directory by webhook adds about 100 s). ``E2E_MODES`` narrows it: ``polling`` or
+``webhook`` (`make test-webhook`) runs one mode only.
 """
 
 from __future__ import annotations
@@ -27,10 +27,6 @@ TOKEN = "123456:E2E-secret-token"
 WEBHOOK_SECRET = "E2E-webhook_secret-0123456789"
 WEBHOOK_PATH = "/telegram-updates"
 MODES = ("polling", "webhook")
-#: Run in webhook mode by `make test` whole; every other module by its first test.
-WEBHOOK_MODULES = frozenset(
-    {"test_once.py", "test_refusal_faults.py", "test_log_privacy.py", "test_reports.py"}
-)
 ADMIN = TgUser(
     id=5001, first_name="Dilnoza", last_name="Karimova", username="dilnoza", language_code="ru"
 )
@@ -47,25 +43,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep the modes ``E2E_MODES`` asks for (see the module docstring)."""
     chosen = os.environ.get("E2E_MODES", "").strip().lower()
-    first_of_module: set[str] = set()
+    if chosen not in MODES:  # unset or "both": every test in both modes
+        return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         mode = callspec.params.get("mode") if callspec is not None else None
-        if mode is None or "tests/e2e/" not in item.path.as_posix():
-            kept.append(item)
-            continue
-        if chosen in ("", "polling", "webhook"):
-            wanted = chosen or "polling"
-            keep = mode == wanted
-            if not keep and not chosen and mode == "webhook":
-                module = item.path.name
-                keep = module in WEBHOOK_MODULES or module == "test_webhook.py"
-                keep = keep or module not in first_of_module
-                first_of_module.add(module)
-        else:
-            keep = True
+        keep = mode is None or "tests/e2e/" not in item.path.as_posix() or mode == chosen
         (kept if keep else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
