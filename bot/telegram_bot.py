@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import (
@@ -36,6 +37,8 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
+
+from bot.placed import PlacedMessages
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,11 @@ MESSAGE_RESULTS = frozenset(
         "editMessageReplyMarkup",
     }
 )
+
+
+#: Where the message of the send or edit under way in this task was placed: set by
+#: :meth:`FieldReportBot._send_message` for its :meth:`FieldReportBot._do_post` to fill.
+_PLACED: ContextVar[list[JSONDict] | None] = ContextVar("fieldreport_placed", default=None)
 
 
 def where_it_is(message: JSONDict) -> JSONDict:
@@ -112,13 +120,30 @@ def _chat_of(scope: BotCommandScope | None, language_code: str | None) -> int | 
 
 
 class FieldReportBot(ExtBot[Any]):
-    __slots__ = ("_chat_menus",)
+    __slots__ = ("_chat_menus", "_placed")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         with self._unfrozen():
             #: The menu this process last set in each chat (see the module docstring).
             self._chat_menus: dict[int, Menu] = {}
+            self._placed: PlacedMessages | None = None
+
+    async def _send_message(self, endpoint: str, data: JSONDict, *args: Any, **kwargs: Any) -> Any:
+        """PTB's send or edit, whose message result is made by :class:`PlacedMessages`
+        instead of ``Message.de_json`` (PTB gets ``True`` for it, as for an inline edit)."""
+        placed: list[JSONDict] = []
+        token = _PLACED.set(placed)
+        try:
+            result = await super()._send_message(endpoint, data, *args, **kwargs)
+        finally:
+            _PLACED.reset(token)
+        if result is True and placed:
+            if self._placed is None:
+                with self._unfrozen():
+                    self._placed = PlacedMessages(self)
+            return self._placed.message(placed[-1])
+        return result
 
     async def set_my_commands(
         self,
@@ -186,5 +211,9 @@ class FieldReportBot(ExtBot[Any]):
             pool_timeout=pool_timeout,
         )
         if endpoint in MESSAGE_RESULTS and isinstance(result, dict):
+            placed = _PLACED.get()
+            if placed is not None:
+                placed.append(where_it_is(result))
+                return True
             return where_it_is(result)
         return result

@@ -37,3 +37,29 @@ def test_a_sent_message_keeps_where_it_is_and_nothing_of_what_it_says() -> None:
     assert (message.message_id, message.chat_id, message.chat.type) == (81, 7001, "private")
     assert message.date.timestamp() == 1_765_000_000
     assert message.text is None and message.reply_markup is None
+
+
+@pytest.mark.parametrize("tz", [None, "Asia/Tashkent"])
+def test_a_placed_message_is_the_one_ptb_would_parse(tz: str | None) -> None:
+    from zoneinfo import ZoneInfo
+
+    from telegram.ext import Defaults, ExtBot
+
+    from bot.placed import PlacedMessages
+
+    bot = ExtBot("1:x", defaults=Defaults(tzinfo=ZoneInfo(tz)) if tz else None)
+    placed = PlacedMessages(bot)
+    for where in (
+        {"message_id": 81, "date": 1_765_000_000, "chat": {"id": 7001, "type": "private"}},
+        {"message_id": 82, "date": 1_765_000_009, "chat": {"id": -100, "type": "supergroup"}},
+        {"message_id": 83, "date": 1_765_000_011, "chat": {"id": 7001, "type": "private"}},
+    ):
+        made, parsed = placed.message(where), Message.de_json(where, bot)
+        assert made == parsed and made.to_dict() == parsed.to_dict()
+        assert made.date == parsed.date and made.date.tzinfo == parsed.date.tzinfo
+        assert made.get_bot() is bot and made.chat.get_bot() is bot
+        for klass in type(parsed).__mro__:
+            for name in set(getattr(klass, "__slots__", ())) - {"_bot"}:  # compared above
+                assert getattr(made, name, None) == getattr(parsed, name, None), name
+        with pytest.raises(AttributeError):
+            made.text = "frozen, as PTB's"  # type: ignore[misc]
