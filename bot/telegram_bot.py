@@ -38,6 +38,7 @@ from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+from bot.forms.keyboard import FormKeyboard
 from bot.placed import PlacedMessages
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ _OTHER_BUTTON_FIELDS = tuple(
 
 def keyboard_json(markup: InlineKeyboardMarkup) -> str:
     """The JSON of ``markup`` as PTB would send it (``to_dict`` then ``json.dumps``)."""
+    if isinstance(markup, FormKeyboard) and (written := markup.json_text()) is not None:
+        return written
     if markup.api_kwargs:
         return json.dumps(markup.to_dict())
     return json.dumps(
