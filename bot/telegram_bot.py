@@ -104,6 +104,10 @@ def _button(button: InlineKeyboardButton) -> JSONDict:
     return plain
 
 
+#: Values PTB's ``_insert_defaults`` never changes (exactly these types, not subclasses).
+_AS_THEY_ARE = frozenset({str, int, float, bool})
+
+
 #: A chat's menu as set: (command, description) pairs in order.
 Menu = tuple[tuple[str, str], ...]
 
@@ -187,6 +191,17 @@ class FieldReportBot(ExtBot[Any]):
                 raise
             log.info("a tap was already answered or is too old to answer")
             return False
+
+    def _insert_defaults(self, data: dict[str, object]) -> None:
+        """PTB's, given only the values it may change: a call's twenty-odd parameters are
+        mostly None (dropped before sending anyway) or plain text and numbers, which PTB's
+        walk of isinstance checks (seven of them, some against ABCs) leaves as they are."""
+        kept = {key: value for key, value in data.items() if value is not None}
+        others = {key: value for key, value in kept.items() if type(value) not in _AS_THEY_ARE}
+        super()._insert_defaults(others)
+        data.clear()
+        data.update(kept)
+        data.update(others)
 
     async def _do_post(
         self,

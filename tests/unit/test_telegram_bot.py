@@ -63,3 +63,36 @@ def test_a_placed_message_is_the_one_ptb_would_parse(tz: str | None) -> None:
                 assert getattr(made, name, None) == getattr(parsed, name, None), name
         with pytest.raises(AttributeError):
             made.text = "frozen, as PTB's"  # type: ignore[misc]
+
+
+def test_defaults_are_inserted_as_ptb_inserts_them() -> None:
+    from datetime import UTC, datetime
+
+    from telegram import LinkPreviewOptions, ReplyParameters
+    from telegram._utils.defaultvalue import DEFAULT_NONE
+    from telegram.constants import ParseMode
+    from telegram.ext import Defaults, ExtBot
+
+    from bot.telegram_bot import FieldReportBot
+
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(True))
+
+    def call() -> dict[str, object]:
+        return {
+            "chat_id": 7001,
+            "text": "<b>Qayerda?</b>",
+            "parse_mode": DEFAULT_NONE,
+            "entities": None,
+            "link_preview_options": DEFAULT_NONE,
+            "reply_parameters": ReplyParameters(5),
+            "until_date": datetime(2026, 1, 2, tzinfo=UTC),
+            "protect_content": DEFAULT_NONE,
+            "reply_markup": '{"inline_keyboard": []}',
+        }
+
+    ours, theirs = call(), call()
+    FieldReportBot("1:x", defaults=defaults)._insert_defaults(ours)
+    ExtBot("1:x", defaults=defaults)._insert_defaults(theirs)
+    sent = {key: value for key, value in ours.items() if value is not None}  # as Bot._post does
+    assert sent == {key: value for key, value in theirs.items() if value is not None}
+    assert list(sent) == [key for key, value in theirs.items() if value is not None]
