@@ -113,7 +113,7 @@ class Translator:
     reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict, repr=False)
     #: Numbers already formatted, by type and value: a screen formats the same few again and
     #: again (a question's example, the quantities typed), and Babel takes ~20 µs a number.
-    _numbers: dict[tuple[type, int | float | Decimal], str] = field(
+    _numbers: dict[tuple[type, int | float | str], str] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
