@@ -7,7 +7,8 @@ must never turn the rest of the handler into an apology, nor stop it half-way.
 A message the bot sends or edits comes back from Telegram whole (its text, entities, keyboard,
 sender, chat), and PTB would parse all of it into objects on every call: a fifth of the cost of
 an update. The bot reads only where the message is (``message_id`` and the chat, to edit or
-retire it later: shown questions, alert copies, prompts), so only that is parsed.
+retire it later: shown questions, alert copies, prompts), so only that is kept, and the
+``Message`` returned is copied from a blank one (bot/placed.py) instead of parsed by PTB.
 
 The keyboard sent with a message is encoded by hand: PTB's generic ``to_dict`` walks every
 slot of every button, five times the cost of the JSON it makes.
