@@ -7,7 +7,8 @@ must never turn the rest of the handler into an apology, nor stop it half-way.
 A message the bot sends or edits comes back from Telegram whole (its text, entities, keyboard,
 sender, chat), and PTB would parse all of it into objects on every call: a fifth of the cost of
 an update. The bot reads only where the message is (``message_id`` and the chat, to edit or
-retire it later: shown questions, alert copies, prompts), so only that is parsed.
+retire it later: shown questions, alert copies, prompts), so only that is kept, and the
+``Message`` returned is copied from a blank one (bot/placed.py) instead of parsed by PTB.
 
 The keyboard sent with a message is encoded by hand: PTB's generic ``to_dict`` walks every
 slot of every button, five times the cost of the JSON it makes.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import (
@@ -38,6 +40,9 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
+
+from bot.forms.keyboard import FormKeyboard
+from bot.placed import PlacedMessages
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,11 @@ MESSAGE_RESULTS = frozenset(
         "editMessageReplyMarkup",
     }
 )
+
+
+#: Where the message of the send or edit under way in this task was placed: set by
+#: :meth:`FieldReportBot._send_message` for its :meth:`FieldReportBot._do_post` to fill.
+_PLACED: ContextVar[list[JSONDict] | None] = ContextVar("fieldreport_placed", default=None)
 
 
 def where_it_is(message: JSONDict) -> JSONDict:
@@ -77,6 +87,8 @@ _OTHER_BUTTON_FIELDS = tuple(
 
 def keyboard_json(markup: InlineKeyboardMarkup) -> str:
     """The JSON of ``markup`` as PTB would send it (``to_dict`` then ``json.dumps``)."""
+    if isinstance(markup, FormKeyboard) and (written := markup.json_text()) is not None:
+        return written
     if markup.api_kwargs:
         return json.dumps(markup.to_dict())
     return json.dumps(
@@ -93,6 +105,10 @@ def _button(button: InlineKeyboardButton) -> JSONDict:
     if button.url is not None:
         plain["url"] = button.url
     return plain
+
+
+#: Values PTB's ``_insert_defaults`` never changes (exactly these types, not subclasses).
+_AS_THEY_ARE = frozenset({str, int, float, bool})
 
 
 #: A chat's menu as set: (command, description) pairs in order.
@@ -114,7 +130,7 @@ def _chat_of(scope: BotCommandScope | None, language_code: str | None) -> int | 
 
 
 class FieldReportBot(ExtBot[Any]):
-    __slots__ = ("_chat_menus", "_menu_calls")
+    __slots__ = ("_chat_menus", "_menu_calls", "_placed")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +139,23 @@ class FieldReportBot(ExtBot[Any]):
             self._chat_menus: dict[int, Menu] = {}
             #: Per chat with menu calls under way: [calls under way, whether two overlapped].
             self._menu_calls: dict[int, list[int]] = {}
+            self._placed: PlacedMessages | None = None
+
+    async def _send_message(self, endpoint: str, data: JSONDict, *args: Any, **kwargs: Any) -> Any:
+        """PTB's send or edit, whose message result is made by :class:`PlacedMessages`
+        instead of ``Message.de_json`` (PTB gets ``True`` for it, as for an inline edit)."""
+        placed: list[JSONDict] = []
+        token = _PLACED.set(placed)
+        try:
+            result = await super()._send_message(endpoint, data, *args, **kwargs)
+        finally:
+            _PLACED.reset(token)
+        if result is True and placed:
+            if self._placed is None:
+                with self._unfrozen():
+                    self._placed = PlacedMessages(self)
+            return self._placed.message(placed[-1])
+        return result
 
     async def set_my_commands(
         self,
@@ -191,6 +224,17 @@ class FieldReportBot(ExtBot[Any]):
             log.info("a tap was already answered or is too old to answer")
             return False
 
+    def _insert_defaults(self, data: dict[str, object]) -> None:
+        """PTB's, given only the values it may change: a call's twenty-odd parameters are
+        mostly None (dropped before sending anyway) or plain text and numbers, which PTB's
+        walk of isinstance checks (seven of them, some against ABCs) leaves as they are."""
+        kept = {key: value for key, value in data.items() if value is not None}
+        others = {key: value for key, value in kept.items() if type(value) not in _AS_THEY_ARE}
+        super()._insert_defaults(others)
+        data.clear()
+        data.update(kept)
+        data.update(others)
+
     async def _do_post(
         self,
         endpoint: str,
@@ -217,5 +261,9 @@ class FieldReportBot(ExtBot[Any]):
             pool_timeout=pool_timeout,
         )
         if endpoint in MESSAGE_RESULTS and isinstance(result, dict):
+            placed = _PLACED.get()
+            if placed is not None:
+                placed.append(where_it_is(result))
+                return True
             return where_it_is(result)
         return result

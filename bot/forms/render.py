@@ -12,7 +12,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
 from bot.digest.labels import quantity_text
 from bot.forms.engine import (
     SUMMARY,
@@ -24,77 +23,13 @@ from bot.forms.engine import (
     View,
     askable,
 )
+from bot.forms.keyboard import PREFIX, FormKeyboard, button
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import Problem
 from bot.i18n import Translator
 from bot.urgent import Reason
 
-PREFIX = "f"
-
-
-def button(
-    text: str, draft: Draft, field_key: str, action: str, arg: str = "-"
-) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text, callback_data=callbacks.pack(PREFIX, draft.draft_id, field_key, action, arg)
-    )
-
-
-#: Whatever a button can carry besides its text and callback data (as this PTB release has it).
-_EXTRAS = tuple(
-    name for name in InlineKeyboardButton.__slots__ if name not in ("text", "callback_data")
-)
-
-
-def _plain(item: InlineKeyboardButton) -> bool:
-    """A button of text and callback data only, like :func:`button`'s."""
-    return (
-        isinstance(item.callback_data, str)
-        and not item.api_kwargs
-        and all(getattr(item, name) is None for name in _EXTRAS)
-    )
-
-
-class FormKeyboard(InlineKeyboardMarkup):
-    """The buttons of a form's screen, whose JSON is written out once, when it is built.
-
-    Every form step sends one, and PTB's generic ``to_dict`` walks every attribute of every
-    button (~7 µs a button, 14 buttons for the substances). A form's buttons carry only a
-    text and callback data (:func:`button`), so their JSON is just that; anything else falls
-    back to PTB's. Equal to an ``InlineKeyboardMarkup`` with the same buttons, either way round.
-    """
-
-    __slots__ = ("_json",)
-
-    def __init__(self, inline_keyboard: list[list[InlineKeyboardButton]]) -> None:
-        super().__init__(inline_keyboard)
-        rows: list[list[dict[str, object]]] | None = []
-        for row in self.inline_keyboard:
-            if rows is None:
-                break
-            out: list[dict[str, object]] = []
-            for item in row:
-                if not _plain(item):
-                    rows = None
-                    break
-                out.append({"callback_data": item.callback_data, "text": item.text})
-            else:
-                rows.append(out)
-        with self._unfrozen():
-            self._json = rows
-
-    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
-        if self._json is None or not recursive or self.api_kwargs:
-            return super().to_dict(recursive)
-        return {"inline_keyboard": [[dict(item) for item in row] for row in self._json]}
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, InlineKeyboardMarkup):
-            return self.inline_keyboard == other.inline_keyboard
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((InlineKeyboardMarkup, self._id_attrs))
+__all__ = ["PREFIX", "FormKeyboard", "button"]
 
 
 def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:

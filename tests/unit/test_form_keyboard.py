@@ -37,3 +37,17 @@ def test_its_json_cannot_be_changed_through_a_copy() -> None:
     keyboard = FormKeyboard(ROWS)
     keyboard.to_dict()["inline_keyboard"][0][0]["text"] = "changed"
     assert keyboard.to_dict() == InlineKeyboardMarkup(ROWS).to_dict()
+
+
+def test_a_form_button_is_the_one_ptb_would_make() -> None:
+    from bot.forms.keyboard import plain_button
+
+    data = "f:v1:abcdef0123456789:substance:opt:heroin"
+    made, theirs = plain_button("Героин", data), InlineKeyboardButton("Героин", callback_data=data)
+    assert made == theirs and theirs == made and hash(made) == hash(theirs)
+    assert made.to_dict() == theirs.to_dict()
+    for klass in InlineKeyboardButton.__mro__:
+        for name in getattr(klass, "__slots__", ()):
+            assert getattr(made, name, None) == getattr(theirs, name, None), name
+    assert made != InlineKeyboardButton("Героин", callback_data=data + "x")
+    assert FormKeyboard([[made]]).json_text() == InlineKeyboardMarkup([[theirs]]).to_json()

@@ -168,3 +168,16 @@ def test_decimals_are_parsed_as_each_locale_writes_them(
 def test_malformed_numbers_are_refused(text: str, language: str) -> None:
     with pytest.raises(NumberFormatError):
         parse_decimal(text, language)
+
+
+def test_a_number_formatted_again_reads_the_same() -> None:
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from bot.i18n import Catalogs
+
+    tr = Catalogs(ZoneInfo("Asia/Tashkent")).translator("ru")
+    values = (Decimal("1.5"), Decimal("1.50"), 3, 3.0, Decimal("1234.5"), 1234567.25)
+    first = [tr.format_number(value) for value in values]
+    assert first == [tr.format_number(value) for value in values]
+    assert first == ["1,5", "1,5", "3", "3", "1\xa0234,5", "1\xa0234\xa0567,25"]

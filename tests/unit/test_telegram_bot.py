@@ -133,3 +133,62 @@ async def test_two_menus_set_at_once_in_one_chat_leave_neither_remembered() -> N
     # Alone, a call is remembered: the same menu once more costs nothing.
     assert await bot.set_my_commands(OFFICER_MENU, scope=chat)
     assert len(request.calls) == 3
+
+
+@pytest.mark.parametrize("tz", [None, "Asia/Tashkent"])
+def test_a_placed_message_is_the_one_ptb_would_parse(tz: str | None) -> None:
+    from zoneinfo import ZoneInfo
+
+    from telegram.ext import Defaults, ExtBot
+
+    from bot.placed import PlacedMessages
+
+    bot = ExtBot("1:x", defaults=Defaults(tzinfo=ZoneInfo(tz)) if tz else None)
+    placed = PlacedMessages(bot)
+    for where in (
+        {"message_id": 81, "date": 1_765_000_000, "chat": {"id": 7001, "type": "private"}},
+        {"message_id": 82, "date": 1_765_000_009, "chat": {"id": -100, "type": "supergroup"}},
+        {"message_id": 83, "date": 1_765_000_011, "chat": {"id": 7001, "type": "private"}},
+    ):
+        made, parsed = placed.message(where), Message.de_json(where, bot)
+        assert made == parsed and made.to_dict() == parsed.to_dict()
+        assert made.date == parsed.date and made.date.tzinfo == parsed.date.tzinfo
+        assert made.get_bot() is bot and made.chat.get_bot() is bot
+        for klass in type(parsed).__mro__:
+            for name in set(getattr(klass, "__slots__", ())) - {"_bot"}:  # compared above
+                assert getattr(made, name, None) == getattr(parsed, name, None), name
+        with pytest.raises(AttributeError):
+            made.text = "frozen, as PTB's"  # type: ignore[misc]
+
+
+def test_defaults_are_inserted_as_ptb_inserts_them() -> None:
+    from datetime import UTC, datetime
+
+    from telegram import LinkPreviewOptions, ReplyParameters
+    from telegram._utils.defaultvalue import DEFAULT_NONE
+    from telegram.constants import ParseMode
+    from telegram.ext import Defaults, ExtBot
+
+    from bot.telegram_bot import FieldReportBot
+
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(True))
+
+    def call() -> dict[str, object]:
+        return {
+            "chat_id": 7001,
+            "text": "<b>Qayerda?</b>",
+            "parse_mode": DEFAULT_NONE,
+            "entities": None,
+            "link_preview_options": DEFAULT_NONE,
+            "reply_parameters": ReplyParameters(5),
+            "until_date": datetime(2026, 1, 2, tzinfo=UTC),
+            "protect_content": DEFAULT_NONE,
+            "reply_markup": '{"inline_keyboard": []}',
+        }
+
+    ours, theirs = call(), call()
+    FieldReportBot("1:x", defaults=defaults)._insert_defaults(ours)
+    ExtBot("1:x", defaults=defaults)._insert_defaults(theirs)
+    sent = {key: value for key, value in ours.items() if value is not None}  # as Bot._post does
+    assert sent == {key: value for key, value in theirs.items() if value is not None}
+    assert list(sent) == [key for key, value in theirs.items() if value is not None]
