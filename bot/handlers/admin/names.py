@@ -26,6 +26,7 @@ from bot.handlers.admin.unit_questions import (
     ask,
     end_question,
     forget_prompt,
+    name_given,
     open_question,
     problem_text,
     send_prompt,
@@ -204,12 +205,10 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
         )
         await send_prompt(context, update, *prompt(context, question), problem)
         return
-    names = {**question.get("names", {}), step: value}
-    index = NAME_STEPS.index(step)
-    if index + 1 < len(NAME_STEPS):
-        question = {**question, "names": names, "step": NAME_STEPS[index + 1]}
-        ask(context, question)
-        await send_prompt(context, update, *prompt(context, question), None)
+    names, following = name_given(question, value)
+    if following is not None:
+        ask(context, following)
+        await send_prompt(context, update, *prompt(context, following), None)
         return
     await _save(context, update, question, names)
 

@@ -24,6 +24,7 @@ from bot.handlers.admin.unit_questions import (
     ask,
     end_question,
     is_cancel,
+    name_given,
     open_question,
     problem_text,
     reply,
@@ -127,12 +128,10 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
             _("There is already a unit named {name}.").format(name=value),
         )
         return
-    names = {**question.get("names", {}), step: value}
-    index = NAME_STEPS.index(step)
-    if index + 1 < len(NAME_STEPS):
-        question = {**question, "names": names, "step": NAME_STEPS[index + 1]}
-        ask(context, question)
-        await reply(context, update, question, None)
+    names, following = name_given(question, value)
+    if following is not None:
+        ask(context, following)
+        await reply(context, update, following, None)
         return
     if question["flow"] == "add":
         await _create_unit(context, update, question, names)

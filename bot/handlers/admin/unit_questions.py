@@ -117,6 +117,17 @@ def open_question(context: BotContext) -> Question | None:
     return question if isinstance(question, dict) else None
 
 
+def name_given(question: Question, value: str) -> tuple[dict[str, str], Question | None]:
+    """One language's name taken: every name so far, and the question that asks for the next
+    language (None once all of :data:`NAME_STEPS` are in)."""
+    step = question["step"]
+    names = {**question.get("names", {}), step: value}
+    index = NAME_STEPS.index(step)
+    if index + 1 < len(NAME_STEPS):
+        return names, {**question, "names": names, "step": NAME_STEPS[index + 1]}
+    return names, None
+
+
 def ask(context: BotContext, question: Question) -> None:
     assert context.chat_data is not None
     context.chat_data[QUESTION_KEY] = question
