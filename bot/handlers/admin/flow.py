@@ -56,6 +56,20 @@ async def show(
     await edit_then_answer(query, notice + "\n\n" + text if notice else text, markup)
 
 
+async def send(
+    update: Update, context: BotContext, shown: Shown | Refused, notice: str | None = None
+) -> None:
+    """Send a card or a list as a new message (under ``notice``), or the refusal: what a
+    command or a typed answer shows, where :func:`show` edits the tapped message."""
+    chat = update.effective_chat
+    assert chat is not None
+    if isinstance(shown, Refused):
+        await tell_refused(update, context, shown)
+        return
+    text, markup = shown
+    await chat.send_message(notice + "\n\n" + text if notice else text, reply_markup=markup)
+
+
 def yes_no(yes: str, yes_data: str, no: str, no_data: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callbacks, invitations, inviting
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin import flow
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.admin.invite_new import (
     PREFIX,
@@ -38,13 +39,7 @@ _ARITY = {"role": 2, "unit": 3, "rv": 1, "rvy": 1, "list": 0}
 
 async def invites_command(update: Update, context: BotContext) -> None:
     """The open invitations, each with a revoke button (which asks before it revokes)."""
-    assert update.effective_chat is not None
-    shown = await open_list_view(context, actor_id(update), utc_now())
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await flow.send(update, context, await open_list_view(context, actor_id(update), utc_now()))
 
 
 def _person(user: User | None) -> str:

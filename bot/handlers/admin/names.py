@@ -19,6 +19,7 @@ from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import AGENCIES, NATIONALITIES, SUBSTANCES
+from bot.handlers.admin import flow
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.admin.unit_questions import (
     NAME_STEPS,
@@ -123,13 +124,7 @@ async def _list_view(
 
 
 async def names_command(update: Update, context: BotContext) -> None:
-    assert update.effective_chat is not None
-    shown = await _list_view(context, actor_id(update))
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await flow.send(update, context, await _list_view(context, actor_id(update)))
 
 
 async def names_tap(update: Update, context: BotContext) -> None:
@@ -234,12 +229,7 @@ async def _save(
         # Translators: {name} is the corrected name of an agency, a substance or a country.
         "Saved. Reports, digests and spreadsheets now show “{name}”."
     ).format(name=escape(done.name(context.tr.language)))
-    shown = await _list_view(context, actor_id(update))
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
-    await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+    await flow.send(update, context, await _list_view(context, actor_id(update)), notice)
 
 
 def register(application: FieldReportApplication) -> None:

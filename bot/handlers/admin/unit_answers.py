@@ -14,6 +14,7 @@ from bot import administration, once, organisation
 from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin import flow
 from bot.handlers.admin import names as names_flow
 from bot.handlers.admin.unit_questions import (
     ABANDON_GROUP,
@@ -173,14 +174,7 @@ async def _create_unit(
 
 async def send_card(update: Update, context: BotContext, unit_id: int, notice: str) -> None:
     """The unit's card as a new message, under a line saying what just happened."""
-    chat = update.effective_chat
-    assert chat is not None
-    shown = await card_view(context, unit_id, actor_id(update))
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
-    await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+    await flow.send(update, context, await card_view(context, unit_id, actor_id(update)), notice)
 
 
 async def _rename_unit(
@@ -232,13 +226,10 @@ async def _add_crossing_point(
         return
     assert done.point is not None
     await end_question(context, _chat_id(update))
-    shown = await points_view(context, done.unit.id, actor_id(update))
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
     notice = "✅ " + _("Crossing point {name} added.").format(name=escape(done.point.name))
-    await chat.send_message(notice + "\n\n" + text, reply_markup=markup)
+    await flow.send(
+        update, context, await points_view(context, done.unit.id, actor_id(update)), notice
+    )
 
 
 def register_questions(application: FieldReportApplication) -> None:

@@ -15,6 +15,7 @@ from telegram.ext import (
 from bot import callbacks, organisation
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin import flow
 from bot.handlers.admin.crossing_points import points, remove_point, start_point
 from bot.handlers.admin.flow import rules_step, show, yes_no
 from bot.handlers.admin.unit_answers import answer
@@ -34,13 +35,7 @@ from storage import Unit, UnitKind
 
 
 async def units_command(update: Update, context: BotContext) -> None:
-    assert update.effective_chat is not None
-    shown = await list_view(context, 0, actor_id(update))
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await flow.send(update, context, await list_view(context, 0, actor_id(update)))
 
 
 async def units_tap(update: Update, context: BotContext) -> None:
