@@ -1,4 +1,5 @@
-"""Bulk loading of synthetic reports: a tool for benchmarks and load tests, never for the bot.
+"""Bulk loading of synthetic reports: for benchmarks, load tests and the sandbox's demo data
+(bot/sandbox/seed.py), never for the reports people file.
 
 The bot stores a report through :class:`storage.reports.ReportRepository`, one at a time: it
 numbers it, checks every quantity and keeps a version snapshot. A benchmark that needs millions
