@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot run | migrate | add-admin | backup | health | version``."""
+"""Command line: ``python -m bot run | sandbox | migrate | add-admin | backup | health``
+and ``version``."""
 
 from __future__ import annotations
 
@@ -9,28 +10,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Secret, Settings, load_settings
 from bot.logging_setup import configure_logging, redact
+from bot.sandbox.cli import add_arguments as add_sandbox_arguments
 
-NO_TOKEN_HELP = """\
-BOT_TOKEN is not set, so the bot cannot talk to Telegram.
-
-To get a token: open Telegram, write to @BotFather, send /newbot and follow the two questions;
-BotFather answers with a token such as 123456789:AAE…  Put it in .env (copy .env.example) as
-    BOT_TOKEN=123456789:AAE…
-and run `make run` again.
-
-To try the bot without Telegram, start the local Bot API stand-in in another terminal:
-    make standin
-and run the bot against it:
-    BOT_TOKEN=123456:LOCAL TELEGRAM_API_URL=http://127.0.0.1:8081 make run
-"""
+NO_TOKEN_NOTE = "BOT_TOKEN is not set, so the bot starts in the sandbox instead of on Telegram."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fieldreport", description="FieldReport Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling, or a webhook with WEBHOOK_URL)")
+    commands.add_parser(
+        "run",
+        help="run the bot (long polling, or a webhook with WEBHOOK_URL); without BOT_TOKEN, "
+        "the sandbox",
+    )
+    sandbox = commands.add_parser(
+        "sandbox", help="the bot with demo people and data in a browser, without Telegram"
+    )
+    add_sandbox_arguments(sandbox)
     commands.add_parser("migrate", help="create or upgrade the database")
     add_admin = commands.add_parser("add-admin", help="make a Telegram user an administrator")
     add_admin.add_argument("telegram_id", help="the person's numeric Telegram user id")
@@ -51,7 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = [settings.bot_token.reveal()] if settings.bot_token else []
     if settings.webhook_secret is not None:
         secrets.append(settings.webhook_secret.reveal())
+    for password in (settings.sandbox_password, getattr(args, "password", None)):
+        if password:
+            secrets.append(password.reveal() if isinstance(password, Secret) else password)
     configure_logging(settings.log_level, secrets)
+
+    if args.command == "sandbox":
+        from bot.sandbox import cli
+
+        return cli.run(settings, args)
 
     if args.command == "migrate":
         applied = asyncio.run(_migrate(settings))
@@ -148,7 +154,18 @@ async def _add_admin(settings: Settings, telegram_id: int) -> bool:
 
 def _run(settings: Settings, secrets: list[str]) -> int:
     if settings.bot_token is None:
-        print(NO_TOKEN_HELP, file=sys.stderr)
+        from bot.sandbox import cli
+
+        print(NO_TOKEN_NOTE, flush=True)
+        return cli.run(settings)
+    from bot.sandbox.marker import is_sandbox
+
+    if asyncio.run(is_sandbox(settings.database_path)):
+        print(
+            f"{settings.database_path} is a sandbox database with demo people and reports: "
+            "the bot will not serve it on Telegram (set DATABASE_PATH to the real database).",
+            file=sys.stderr,
+        )
         return 2
     from telegram import Update
     from telegram.error import InvalidToken, NetworkError

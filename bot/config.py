@@ -84,6 +84,10 @@ class Settings:
     webhook_listen: tuple[str, int] = DEFAULT_WEBHOOK_LISTEN
     #: Telegram sends it back with every update; a request without it was not from Telegram.
     webhook_secret: Secret | None = None
+    #: The sandbox's web chat (``make run`` without a token): its port, and the password a
+    #: training room on the local network needs (``python -m bot sandbox --listen``).
+    sandbox_port: int = 8080
+    sandbox_password: Secret | None = None
 
     @property
     def webhook_path(self) -> str:
@@ -198,7 +202,14 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
             "URGENT_THRESHOLD_KG must be a number of kilograms above 0, e.g. 1 or 0.5."
         )
 
+    sandbox_port = get("SANDBOX_PORT") or "8080"
+    if not valid_port(sandbox_port):
+        raise ConfigError("SANDBOX_PORT must be a port number from 1 to 65535.")
+    sandbox_password = get("SANDBOX_PASSWORD")
+
     return Settings(
+        sandbox_port=int(sandbox_port),
+        sandbox_password=Secret(sandbox_password) if sandbox_password else None,
         run_jobs=_flag(get("RUN_JOBS"), "RUN_JOBS"),
         rate_limit=_flag(get("RATE_LIMIT"), "RATE_LIMIT"),
         webhook_url=webhook_url,
@@ -275,6 +286,16 @@ def _positive_int(raw: str | None, name: str, default: int, maximum: int) -> int
     if not _ascii_digits(raw) or not 1 <= int(raw) <= maximum:
         raise ConfigError(f"{name} must be a whole number from 1 to {maximum}.")
     return int(raw)
+
+
+def valid_port(raw: str) -> bool:
+    """A TCP port to listen on, written in ASCII digits: 1 to 65535."""
+    return _ascii_digits(raw) and 1 <= int(raw) <= 65535
+
+
+def loopback(host: str) -> bool:
+    """See :func:`_loopback` (the sandbox asks it of ``--listen``)."""
+    return _loopback(host)
 
 
 def _ascii_digits(raw: str) -> bool:

@@ -1,0 +1,61 @@
+"""Fixtures of the sandbox's tests: a running sandbox with a stand-in web chat.
+
+The web chat (bot/sandbox/web.py) is built separately; these tests give the runner a small
+object with the same constructor and start/stop/url, and record what it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.sandbox.cast import Cast
+from bot.sandbox.runner import Sandbox
+from bot.standin import StandIn
+from storage import Database
+
+
+class RecordingWeb:
+    """Takes the place of ``SandboxWeb``: the same signature, serves nothing."""
+
+    def __init__(
+        self,
+        standin: StandIn,
+        cast: Cast,
+        *,
+        reset: Callable[[], Awaitable[None]],
+        password: str | None = None,
+        database: Database | None = None,
+    ) -> None:
+        self.standin = standin
+        self.cast = cast
+        self.reset = reset
+        self.password = password
+        self.database = database
+        self.address: tuple[str, int] | None = None
+        self.stopped = False
+
+    async def start(self, host: str, port: int) -> None:
+        self.address = (host, port)
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    @property
+    def url(self) -> str:
+        assert self.address is not None
+        return f"http://{self.address[0]}:{self.address[1]}"
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    async with Sandbox(
+        Settings(database_path=tmp_path / "real.sqlite3"),
+        database=tmp_path / "sandbox.sqlite3",
+        port=0,
+        web_factory=RecordingWeb,
+    ) as running:
+        yield running
