@@ -89,7 +89,7 @@ async def _serve(sandbox: Sandbox) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await serve(sandbox, stop.wait(), _announce)
+        await serve(sandbox, stop, _announce)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

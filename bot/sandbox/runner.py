@@ -8,11 +8,12 @@ Telegram would never have issued: the sandbox cannot reach Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -327,8 +328,8 @@ class Sandbox:
         await app.shutdown()
 
 
-async def serve(sandbox: Sandbox, stop: Awaitable[object], announce: Callable[[str], None]) -> None:
-    """Run ``sandbox`` until ``stop`` completes, telling ``announce`` its address once up."""
+async def serve(sandbox: Sandbox, stop: asyncio.Event, announce: Callable[[str], None]) -> None:
+    """Run ``sandbox`` until ``stop`` is set, telling ``announce`` its address once up."""
     async with sandbox:
         announce(sandbox.url)
-        await stop
+        await stop.wait()

@@ -6,6 +6,7 @@ object with the same constructor and start/stop/url, and record what it was give
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from bot.sandbox.cast import Cast
 from bot.sandbox.runner import Sandbox
 from bot.standin import StandIn
 from storage import Database
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``predicate()`` holds (checked every 20 ms), or fail after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"still false after {timeout}s"
+        await asyncio.sleep(0.02)
 
 
 class RecordingWeb:

@@ -1,0 +1,90 @@
+"""The sandbox runs the real bot against the stand-in: it answers, starts quietly, starts over."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.delivery import deliver_due, make_due_run
+from bot.handlers.digest import CATCH_UP_JOB
+from bot.sandbox.cast import DEMO_CAST, CastMember
+from bot.sandbox.runner import SANDBOX_TOKEN, CurrentDatabase, Sandbox
+from bot.standin import TgUser
+
+from .conftest import RecordingWeb, eventually
+
+#: What a flood at start-up would be made of: digests (text, spreadsheet, chart), reminders.
+SENDS = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")
+
+
+def _user(member: CastMember) -> TgUser:
+    return TgUser(
+        id=member.telegram_id,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        username=member.username,
+        language_code=member.language,
+    )
+
+
+def _web(sandbox: Sandbox) -> RecordingWeb:
+    assert isinstance(sandbox.web, RecordingWeb)
+    return sandbox.web
+
+
+async def test_the_bot_answers_a_person_of_the_cast(sandbox: Sandbox) -> None:
+    admin = DEMO_CAST.admin
+    await sandbox.standin.send_text(_user(admin), "/start")
+    reply = await sandbox.standin.next_message(admin.telegram_id, timeout=10)
+    assert reply.text
+    assert sandbox.standin.token == SANDBOX_TOKEN
+    assert sandbox.settings.telegram_api_url == sandbox.standin.api_url
+    web = _web(sandbox)
+    assert web.cast is DEMO_CAST
+    assert web.address == ("127.0.0.1", 0)
+    assert web.password is None
+    assert not sandbox.standin.refusals
+
+
+async def test_a_freshly_seeded_sandbox_starts_without_a_flood(sandbox: Sandbox) -> None:
+    """Every digest that has fallen due was made already: the start-up catch-up finds nothing
+    to send, and neither would the digest job run now (reminders only run at their time)."""
+    app = sandbox.application
+    assert app is not None
+    assert app.job_queue is not None
+    queue = app.job_queue
+    await eventually(lambda: not queue.get_jobs_by_name(CATCH_UP_JOB))
+    await sandbox.standin.wait_idle(timeout=10)
+    now = datetime.now(UTC)
+    assert await make_due_run(app.services, now) is None
+    assert await deliver_due(app.services, app.bot, now) == 0
+    await sandbox.standin.wait_idle(timeout=10)
+    assert [name for name, _ in sandbox.standin.calls if name in SENDS] == []
+    assert not sandbox.standin.refusals
+
+
+async def test_reset_starts_over_with_a_fresh_seed(sandbox: Sandbox) -> None:
+    web = _web(sandbox)
+    database = web.database
+    assert isinstance(database, CurrentDatabase)
+    async with database.read() as repos:
+        reports = await repos.reports.count_all()
+    async with database.transaction() as repos:
+        await repos.settings.set("demo_leftover", "x", by=None)
+    first_bot = sandbox.application
+
+    await web.reset()
+
+    assert sandbox.application is not None
+    assert sandbox.application is not first_bot
+    async with database.read() as repos:  # the same object reaches the new database
+        assert await repos.settings.get("demo_leftover") is None
+        assert await repos.reports.count_all() == reports
+    coordinator = next(m for m in DEMO_CAST.members if m.language == "ru" and m.role)
+    await sandbox.standin.send_text(_user(coordinator), "/start")
+    assert (await sandbox.standin.next_message(coordinator.telegram_id, timeout=10)).text
+    # The new bot's long poll ends the stopped one's with 409, as Telegram does; nobody is
+    # waiting for that answer any more.
+    refused = [
+        (name, exc.status) for name, _, exc in sandbox.standin.refusals if name != "getUpdates"
+    ]
+    assert refused == []
