@@ -17,8 +17,9 @@ MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
 help:
 	@echo "make run     install the bot, compile catalogs, migrate the database, run the bot"
+	@echo "             (without BOT_TOKEN: the sandbox, the bot in a browser on http://127.0.0.1:8080)"
 	@echo "make test    install the bot and the test tools, lint, type-check and run every test"
-	@echo "make standin run the local Bot API stand-in (to try the bot without Telegram)"
+	@echo "make standin run the local Bot API stand-in alone (for a bot pointed at it by hand)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
 	@echo "make test-webhook  only the end-to-end tests, with the bot on a webhook (make test runs both modes)"
 	@echo "make bench   every benchmark but the load test, 3 runs each, min/median/max (~8.5 min; ~70 s more the first time)"
@@ -54,10 +55,11 @@ catalogs: $(MO)
 migrate: $(RUN_STAMP) catalogs
 	$(BIN)/python -m bot migrate
 
+# Without BOT_TOKEN this starts the sandbox (bot/sandbox): stand-in, bot and web chat, no Telegram.
 run: migrate
 	$(BIN)/python -m bot run
 
-# The local Bot API stand-in, to try the bot without Telegram (see `make run` without a token).
+# The local Bot API stand-in alone (`make run` without a token runs it inside the sandbox).
 standin: $(STANDIN_STAMP)
 	$(BIN)/python -m bot.standin --port 8081 --token 123456:LOCAL
 
