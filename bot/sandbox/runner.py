@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import inspect
 import logging
 import sqlite3
@@ -90,9 +91,9 @@ def _remove_database(path: Path) -> None:
 
 
 def _web_factory() -> WebFactory:
-    from bot.sandbox.web import SandboxWeb  # helper module with aiohttp routes and the page
-
-    factory: WebFactory = SandboxWeb
+    """``bot.sandbox.web.SandboxWeb``, imported when the sandbox starts (it brings the page's
+    routes; the tests of the runner give a factory of their own)."""
+    factory: WebFactory = importlib.import_module("bot.sandbox.web").SandboxWeb
     return factory
 
 
