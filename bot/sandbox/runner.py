@@ -294,7 +294,12 @@ class Sandbox:
         if self.database.exists():
             return
         if self.seed if seed is None else seed:
-            await seed_demo(self.database, self.cast, now=self._clock())
+            await seed_demo(
+                self.database,
+                self.cast,
+                now=self._clock(),
+                urgent_threshold_kg=self._base_settings.urgent_threshold_kg,
+            )
             return
         db = await Database.open(self.database)
         try:

@@ -12,6 +12,8 @@ only what the real schedule would send at that moment:
   through the report repository would make the first start slow for nothing);
 * every day whose digest has fallen due already digested (its run recorded with its figures),
   so start-up sends no catch-up digest; today's reports are left for today's digest;
+* every urgent report (marked, or a large seizure) with its alert, acknowledged by a
+  coordinator minutes after it came in, so no alert is repeated at start;
 * after the reminder time, the officers of a unit that filed nothing today recorded as reminded.
 """
 
@@ -20,13 +22,15 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from bot.sandbox.cast import BORDER_OFFICES, Cast, CastMember, background_officers
 from bot.sandbox.demo_reports import SUBMIT_FROM_S, SUBMIT_TO_S, TASHKENT, ReportRows
 from bot.sandbox.marker import mark_sandbox
 from bot.schedule import DEFAULT_DIGEST_TIME, DEFAULT_REMINDER_TIME, latest_due_digest_day
-from storage import Database, Repositories, Role, Unit, UnitKind
+from bot.urgent import why_urgent
+from storage import Database, ReportStatus, Repositories, Role, Unit, UnitKind
 from storage.bot_settings import CoordinationGroup
 from storage.bulk import Chunk, add_digest_runs, bulk_load, next_ids
 
@@ -36,7 +40,9 @@ REPORTS_PER_DAY = 42
 SEED = 2026
 
 
-async def seed_demo(path: Path, cast: Cast, *, now: datetime) -> None:
+async def seed_demo(
+    path: Path, cast: Cast, *, now: datetime, urgent_threshold_kg: Decimal = Decimal(1)
+) -> None:
     """Create the sandbox database at ``path`` (which must not exist yet) as of ``now``."""
     officers, codes = await _register(path, cast, now=now)
     local = now.astimezone(TASHKENT)
@@ -64,6 +70,9 @@ async def seed_demo(path: Path, cast: Cast, *, now: datetime) -> None:
     await asyncio.to_thread(bulk_load, path, chunks, cache_mib=16)
     runs = rows.digest_runs(last_digested + timedelta(days=1), not_after=now)
     await asyncio.to_thread(add_digest_runs, path, runs)
+    await _acknowledged_alerts(
+        path, cast, [today - timedelta(days=n) for n in range(DAYS)], urgent_threshold_kg, now=now
+    )
     if local.time() >= DEFAULT_REMINDER_TIME:
         filed_today = {
             int(str(row[7]))
@@ -137,6 +146,37 @@ async def _register_person(
         now=now - timedelta(days=DAYS + 5),
     )
     return user.id
+
+
+async def _acknowledged_alerts(
+    path: Path, cast: Cast, days: list[date], threshold_kg: Decimal, *, now: datetime
+) -> None:
+    """An urgent report is never stored without its alert (bot/handlers/urgent.py); here each
+    was acknowledged by one of the coordinators 4 to 40 minutes after it came in."""
+    rng = random.Random(SEED)
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as repos:
+            coordinators = [
+                user.id
+                for user in await repos.users.active_by_role(Role.COORDINATOR)
+                if cast.member(user.telegram_id) is not None
+            ]
+            for day in days:
+                for report in await repos.reports.by_local_day(day):
+                    reason = why_urgent(report, threshold_kg)
+                    if reason is None or report.status is not ReportStatus.SUBMITTED:
+                        continue
+                    alert = await repos.alerts.create(
+                        report.id, reason.value, now=report.submitted_at
+                    )
+                    assert alert is not None
+                    seen = report.submitted_at + timedelta(minutes=rng.uniform(4, 40))
+                    await repos.alerts.acknowledge(
+                        alert.id, rng.choice(coordinators), now=min(seen, now)
+                    )
+    finally:
+        await db.close()
 
 
 async def _record_reminders(

@@ -203,3 +203,21 @@ def test_the_cast_is_consistent() -> None:
             assert 37 < place.latitude < 46 and 55 < place.longitude < 74  # Uzbekistan
     blo = [m for m in people if (m.unit_code or "").startswith("BLO-")]
     assert {m.places[0].label for m in blo} >= {"Ayritom", "Oybek", "Do‘stlik", "Yallama", "Olot"}
+
+
+async def test_every_urgent_report_has_its_alert_acknowledged_before_now(tmp_path: Path) -> None:
+    conn = await _seeded(tmp_path, AFTERNOON)
+    marked = conn.execute(
+        "SELECT COUNT(*) FROM reports WHERE urgent = 1 AND status = 'submitted'"
+    ).fetchone()[0]
+    alerts = conn.execute(
+        "SELECT a.reason, a.acknowledged_at, r.submitted_at, u.role FROM alerts a"
+        " JOIN reports r ON r.id = a.report_id JOIN users u ON u.id = a.acknowledged_by"
+    ).fetchall()
+    assert marked > 0
+    assert sum(reason != "large" for reason, _, _, _ in alerts) == marked
+    assert any(reason == "large" for reason, _, _, _ in alerts)  # ≥ 1 kg seizures alert too
+    for _, acknowledged, submitted, role in alerts:
+        seen = datetime.fromisoformat(acknowledged)
+        assert datetime.fromisoformat(submitted) < seen <= AFTERNOON
+        assert role == "coordinator"
