@@ -180,7 +180,7 @@ class Sandbox:
         )
         self.application: FieldReportApplication | None = None
         self.web: Web | None = None
-        self.resets = 0
+        self._resetting = asyncio.Lock()
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -252,18 +252,20 @@ class Sandbox:
         await self.standin.stop()
 
     async def reset(self) -> None:
-        """Start over: the bot stopped, the stand-in's chats forgotten, the database made anew."""
-        await self._stop_bot()
-        forget: Callable[[], Any] | None = getattr(self.standin, "reset", None)
-        if forget is not None:
-            result = forget()
-            if inspect.isawaitable(result):
-                await result
-        self._introduce_cast()
-        _remove_database(self.database)
-        await self._prepare_database(seed=True)
-        await self._start_bot()
-        self.resets += 1
+        """Start over as at the first start: the bot stopped, the stand-in's chats forgotten,
+        the database made anew (seeded unless --no-seed), the bot started again. Two resets
+        asked at once (two browser tabs) run one after the other."""
+        async with self._resetting:
+            await self._stop_bot()
+            forget: Callable[[], Any] | None = getattr(self.standin, "reset", None)
+            if forget is not None:  # StandIn.reset(): chats, messages, updates, calls
+                result = forget()
+                if inspect.isawaitable(result):
+                    await result
+            self._introduce_cast()
+            _remove_database(self.database)
+            await self._prepare_database()
+            await self._start_bot()
         log.info("sandbox reset")
 
     def _current_db(self) -> Database | None:
@@ -289,11 +291,11 @@ class Sandbox:
                     )
                 )
 
-    async def _prepare_database(self, *, seed: bool | None = None) -> None:
+    async def _prepare_database(self) -> None:
         """Seed a new sandbox database (or, with --no-seed, make an empty one and mark it)."""
         if self.database.exists():
             return
-        if self.seed if seed is None else seed:
+        if self.seed:
             await seed_demo(
                 self.database,
                 self.cast,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.config import Settings
 from bot.delivery import deliver_due, make_due_run
 from bot.handlers.digest import CATCH_UP_JOB
 from bot.sandbox.cast import DEMO_CAST, CastMember
+from bot.sandbox.marker import is_sandbox
 from bot.sandbox.runner import SANDBOX_TOKEN, CurrentDatabase, Sandbox
 from bot.standin import TgUser
 
@@ -88,3 +92,26 @@ async def test_reset_starts_over_with_a_fresh_seed(sandbox: Sandbox) -> None:
         (name, exc.status) for name, _, exc in sandbox.standin.refusals if name != "getUpdates"
     ]
     assert refused == []
+
+
+async def test_without_seed_the_sandbox_starts_empty_and_stays_so_after_reset(
+    tmp_path: Path,
+) -> None:
+    async with Sandbox(
+        Settings(database_path=tmp_path / "real.sqlite3"),
+        database=tmp_path / "empty.sqlite3",
+        port=0,
+        seed=False,
+        web_factory=RecordingWeb,
+    ) as sandbox:
+        assert await is_sandbox(tmp_path / "empty.sqlite3") is True
+        web = _web(sandbox)
+        await asyncio.gather(web.reset(), web.reset())  # two tabs at once: one after the other
+        assert web.database is not None
+        async with web.database.read() as repos:
+            assert await repos.reports.count_all() == 0
+            assert await repos.settings.coordination_group() is None
+        admin = DEMO_CAST.admin  # ADMIN_IDS: the cast's admin is registered at start
+        await sandbox.standin.send_text(_user(admin), "/start")
+        assert (await sandbox.standin.next_message(admin.telegram_id, timeout=10)).text
+    assert web.stopped
