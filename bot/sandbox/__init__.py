@@ -1,0 +1,1 @@
+"""The sandbox: the whole bot in a browser, with the stand-in instead of Telegram."""

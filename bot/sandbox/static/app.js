@@ -1,0 +1,822 @@
+// The sandbox's web chat. Plain DOM, no build step, nothing loaded from elsewhere.
+// The bot's text is never parsed as HTML: it arrives as plain text plus Telegram entities
+// (offsets in UTF-16 code units, like JavaScript strings) and is built with textContent.
+"use strict";
+
+const state = {
+  texts: {},
+  language: "en",
+  languages: [],
+  telegramLanguages: ["uz", "ru", "en"],
+  people: [],
+  panes: [], // {personId, element, loading, pending}
+  events: null,
+  eventsOpened: false,
+};
+
+const PHOTO_LIMIT = 10 * 1024 * 1024;
+const PHONE = window.matchMedia("(max-width: 760px)");
+
+function t(word) {
+  return state.texts[word] || word;
+}
+
+function languageName(code) {
+  return t({ uz: "Uzbek", ru: "Russian", en: "English" }[code] || code);
+}
+
+async function api(method, path, body, raw) {
+  const options = { method, headers: {}, credentials: "same-origin" };
+  if (raw !== undefined) {
+    options.body = raw;
+    options.headers["Content-Type"] = "application/octet-stream";
+  } else if (body !== undefined) {
+    options.body = JSON.stringify(body);
+    options.headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(path, options);
+  if (response.status === 401) {
+    window.location.assign("/login");
+    throw new Error("sign in first");
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) {
+    const message = (data && data.error) || String(response.status);
+    throw new Error(message);
+  }
+  return data;
+}
+
+function withLanguage(path) {
+  return path + (path.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(state.language);
+}
+
+// --- page words ------------------------------------------------------------------------
+
+function applyTexts(root) {
+  for (const element of root.querySelectorAll("[data-t]")) {
+    element.textContent = t(element.dataset.t);
+  }
+  for (const element of root.querySelectorAll("[data-t-label]")) {
+    element.setAttribute("aria-label", t(element.dataset.tLabel));
+  }
+  for (const element of root.querySelectorAll("[data-t-placeholder]")) {
+    element.setAttribute("placeholder", t(element.dataset.tPlaceholder));
+  }
+}
+
+async function loadTexts() {
+  const saved = window.localStorage.getItem("sandbox-ui-language");
+  const data = await api("GET", saved ? "/api/ui?lang=" + encodeURIComponent(saved) : "/api/ui");
+  state.texts = data.texts;
+  state.language = data.language;
+  state.languages = data.languages;
+  state.telegramLanguages = data.telegram_languages;
+  document.documentElement.lang = state.language.replace("_", "-");
+  applyTexts(document);
+  document.title = t("FieldReport sandbox");
+  const select = document.getElementById("ui-language");
+  select.replaceChildren();
+  for (const language of state.languages) {
+    const option = document.createElement("option");
+    option.value = language.code;
+    option.textContent = language.name;
+    option.lang = language.code.replace("_", "-");
+    option.selected = language.code === state.language;
+    select.append(option);
+  }
+}
+
+// --- people ----------------------------------------------------------------------------
+
+function person(id) {
+  return state.people.find((p) => p.id === id);
+}
+
+async function loadPeople() {
+  const data = await api("GET", withLanguage("/api/people"));
+  state.people = data.people;
+  const list = document.getElementById("people-list");
+  list.replaceChildren();
+  for (const p of state.people) {
+    const item = document.createElement("li");
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "person";
+    open.dataset.personId = String(p.id);
+    const name = document.createElement("span");
+    name.className = "person-name";
+    name.textContent = p.name;
+    const label = document.createElement("span");
+    label.className = "person-label";
+    label.textContent = p.label;
+    open.append(name, label);
+    open.addEventListener("click", () => openChat(p.id, 0));
+    const beside = document.createElement("button");
+    beside.type = "button";
+    beside.className = "beside";
+    beside.dataset.personId = String(p.id);
+    beside.textContent = t("Open beside");
+    beside.setAttribute("aria-label", t("Open beside") + ": " + p.name);
+    beside.addEventListener("click", () => openChat(p.id, 1));
+    item.append(open, beside);
+    list.append(item);
+  }
+  markCurrent();
+  for (const pane of state.panes) {
+    if (pane) fillPaneHead(pane);
+  }
+}
+
+function markCurrent() {
+  const open = state.panes.filter(Boolean).map((pane) => pane.personId);
+  for (const button of document.querySelectorAll("#people-list button.person")) {
+    const current = open.includes(Number(button.dataset.personId));
+    if (current) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
+  }
+  document.getElementById("empty-hint").hidden = open.length > 0;
+}
+
+function setPeopleOpen(open) {
+  document.body.classList.toggle("people-open", open);
+  document.getElementById("people-toggle").setAttribute("aria-expanded", String(open));
+}
+
+// --- panes -----------------------------------------------------------------------------
+
+function openChat(personId, slot) {
+  if (slot === 1 && state.panes[0] && state.panes[0].personId === personId) return;
+  const other = state.panes[1 - slot];
+  if (other && other.personId === personId) closePane(1 - slot);
+  if (slot === 1 && !state.panes[0]) slot = 0;
+  const existing = state.panes[slot];
+  if (existing && existing.personId === personId) {
+    existing.element.querySelector(".composer-input").focus();
+    return;
+  }
+  if (existing) existing.element.remove();
+  const pane = createPane(personId, slot);
+  state.panes[slot] = pane;
+  document.body.classList.toggle("two-panes", Boolean(state.panes[0] && state.panes[1]));
+  markCurrent();
+  if (PHONE.matches) setPeopleOpen(false);
+  loadPane(pane);
+  pane.element.querySelector(".composer-input").focus();
+}
+
+function closePane(slot) {
+  const pane = state.panes[slot];
+  if (!pane) return;
+  pane.element.remove();
+  state.panes[slot] = undefined;
+  if (slot === 0 && state.panes[1]) {
+    state.panes[0] = state.panes[1];
+    state.panes[1] = undefined;
+    state.panes[0].element.querySelector(".close-pane").hidden = true;
+    state.panes[0].element.dataset.slot = "0";
+  }
+  document.body.classList.toggle("two-panes", Boolean(state.panes[0] && state.panes[1]));
+  markCurrent();
+}
+
+function createPane(personId, slot) {
+  const fragment = document.getElementById("pane-template").content.cloneNode(true);
+  const element = fragment.querySelector("section.chat");
+  element.dataset.chatId = String(personId);
+  element.dataset.slot = String(slot);
+  applyTexts(fragment);
+  const panes = document.getElementById("panes");
+  if (slot === 0 && panes.querySelector("section.chat")) {
+    panes.querySelector("section.chat").before(fragment);
+  } else {
+    panes.append(fragment);
+  }
+  const pane = { personId, element, loading: true, pending: [] };
+  fillPaneHead(pane);
+  const close = element.querySelector(".close-pane");
+  close.hidden = slot === 0;
+  close.addEventListener("click", () => closePane(state.panes.indexOf(pane)));
+  wireComposer(pane);
+  return pane;
+}
+
+function fillPaneHead(pane) {
+  const p = person(pane.personId);
+  if (!p) return;
+  const element = pane.element;
+  element.setAttribute("aria-label", p.name);
+  element.querySelector(".chat-name").textContent = p.name;
+  element.querySelector(".chat-label").textContent = p.label;
+  const select = element.querySelector(".tg-language");
+  select.replaceChildren();
+  for (const code of state.telegramLanguages) {
+    const option = document.createElement("option");
+    option.value = code;
+    option.textContent = languageName(code);
+    option.selected = code === p.language;
+    select.append(option);
+  }
+}
+
+async function loadPane(pane) {
+  pane.loading = true;
+  pane.pending = [];
+  pane.element.dataset.loaded = "false";
+  try {
+    const data = await api("GET", "/api/chats/" + pane.personId + "/messages");
+    const list = pane.element.querySelector(".messages");
+    list.replaceChildren(...data.messages.map((m) => messageElement(pane, m)));
+    const banner = data.refusals[data.refusals.length - 1];
+    if (banner) showBanner(pane, banner);
+    else pane.element.querySelector(".banner").hidden = true;
+  } catch (error) {
+    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+  }
+  pane.loading = false;
+  const pending = pane.pending;
+  pane.pending = [];
+  for (const event of pending) applyEvent(pane, event);
+  afterChange(pane);
+  pane.element.dataset.loaded = "true";
+}
+
+function afterChange(pane) {
+  const list = pane.element.querySelector(".messages");
+  pane.element.querySelector(".no-messages").hidden = list.children.length > 0;
+  updateReplyKeyboard(pane);
+  list.scrollTop = list.scrollHeight;
+}
+
+// --- messages --------------------------------------------------------------------------
+
+const SAFE_LINK = /^(https?:|mailto:|tg:)/i;
+
+function linkTo(url, children) {
+  let href = null;
+  try {
+    const parsed = new URL(url);
+    if (SAFE_LINK.test(parsed.protocol)) href = parsed.href;
+  } catch (error) {
+    href = null;
+  }
+  if (!href) {
+    const span = document.createElement("span");
+    span.append(children);
+    return span;
+  }
+  const link = document.createElement("a");
+  link.href = href;
+  link.target = "_blank";
+  link.rel = "noopener noreferrer";
+  link.append(children);
+  return link;
+}
+
+function entityElement(entity, text, pane, inner) {
+  const tags = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code" };
+  if (tags[entity.type]) {
+    const element = document.createElement(tags[entity.type]);
+    element.append(inner);
+    return element;
+  }
+  switch (entity.type) {
+    case "pre": {
+      const pre = document.createElement("pre");
+      const code = document.createElement("code");
+      if (entity.language) code.dataset.language = String(entity.language);
+      code.append(inner);
+      pre.append(code);
+      return pre;
+    }
+    case "text_link":
+      return linkTo(String(entity.url || ""), inner);
+    case "url":
+      return linkTo(/^[a-z]+:/i.test(text) ? text : "https://" + text, inner);
+    case "spoiler": {
+      const spoiler = document.createElement("span");
+      spoiler.className = "spoiler";
+      spoiler.tabIndex = 0;
+      spoiler.setAttribute("role", "button");
+      const reveal = () => spoiler.classList.add("revealed");
+      spoiler.addEventListener("click", reveal);
+      spoiler.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") reveal();
+      });
+      spoiler.append(inner);
+      return spoiler;
+    }
+    case "blockquote":
+    case "expandable_blockquote": {
+      const quote = document.createElement("blockquote");
+      quote.append(inner);
+      return quote;
+    }
+    case "bot_command": {
+      if (!pane) break;
+      const command = document.createElement("button");
+      command.type = "button";
+      command.className = "inline-command";
+      command.append(inner);
+      command.addEventListener("click", () => sendText(pane, text));
+      return command;
+    }
+    default:
+      break;
+  }
+  const span = document.createElement("span");
+  span.className = "entity-" + String(entity.type).replace(/[^a-z_]/g, "");
+  span.append(inner);
+  return span;
+}
+
+// Build text with nested entities: each entity holds the ones inside it.
+function renderText(text, entities, pane) {
+  const sorted = (entities || [])
+    .filter((e) => Number.isInteger(e.offset) && Number.isInteger(e.length) && e.length > 0)
+    .slice()
+    .sort((a, b) => a.offset - b.offset || b.length - a.length);
+  function build(start, end, list) {
+    const fragment = document.createDocumentFragment();
+    let position = start;
+    let index = 0;
+    while (index < list.length) {
+      const entity = list[index];
+      const from = Math.max(entity.offset, position);
+      const to = Math.min(entity.offset + entity.length, end);
+      const inside = [];
+      index += 1;
+      while (index < list.length && list[index].offset < entity.offset + entity.length) {
+        inside.push(list[index]);
+        index += 1;
+      }
+      if (to <= from) continue;
+      if (from > position) fragment.append(document.createTextNode(text.slice(position, from)));
+      const inner = build(from, to, inside);
+      fragment.append(entityElement(entity, text.slice(from, to), pane, inner));
+      position = to;
+    }
+    if (position < end) fragment.append(document.createTextNode(text.slice(position, end)));
+    return fragment;
+  }
+  return build(0, text.length, sorted);
+}
+
+function formatTime(seconds) {
+  if (!seconds) return "";
+  const date = new Date(seconds * 1000);
+  return date.toLocaleTimeString(state.language.replace("_", "-"), {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+function messageElement(pane, message) {
+  const item = document.createElement("li");
+  item.className = "msg " + message.side;
+  item.dataset.messageId = String(message.id);
+  item.dataset.side = message.side;
+  const bubble = document.createElement("div");
+  bubble.className = "bubble";
+  if (message.side === "person" && message.sender && person(pane.personId)?.is_group) {
+    const sender = document.createElement("p");
+    sender.className = "sender";
+    sender.textContent = message.sender;
+    bubble.append(sender);
+  }
+  if (message.photo) {
+    const image = document.createElement("img");
+    image.className = "photo";
+    image.src = message.photo;
+    image.alt = t("Photo");
+    image.loading = "lazy";
+    image.addEventListener("load", () => {
+      const list = pane.element.querySelector(".messages");
+      list.scrollTop = list.scrollHeight;
+    });
+    bubble.append(image);
+  }
+  if (message.document) {
+    const link = document.createElement("a");
+    link.className = "document";
+    link.href = message.document.url || "#";
+    link.download = message.document.name;
+    const name = document.createElement("span");
+    name.className = "document-name";
+    name.textContent = message.document.name;
+    const action = document.createElement("span");
+    action.className = "document-action";
+    const size = message.document.size ? " · " + Math.ceil(message.document.size / 1024) + " KB" : "";
+    action.textContent = t("Download") + size;
+    link.append(name, action);
+    bubble.append(link);
+  }
+  if (message.location) {
+    const location = document.createElement("p");
+    location.className = "location";
+    location.textContent =
+      "📍 " + t("Location") + ": " + message.location.latitude + ", " + message.location.longitude;
+    bubble.append(location);
+  }
+  if (message.text) {
+    const text = document.createElement("div");
+    text.className = "text";
+    text.append(renderText(message.text, message.entities, pane));
+    bubble.append(text);
+  }
+  const meta = document.createElement("span");
+  meta.className = "meta";
+  meta.textContent = (message.edited ? t("edited") + " · " : "") + formatTime(message.date);
+  bubble.append(meta);
+  item.append(bubble);
+  if (message.buttons && message.buttons.length) {
+    const keyboard = document.createElement("div");
+    keyboard.className = "keyboard";
+    keyboard.setAttribute("role", "group");
+    for (const row of message.buttons) {
+      const line = document.createElement("div");
+      line.className = "keyboard-row";
+      for (const button of row) line.append(inlineButton(pane, message.id, button));
+      keyboard.append(line);
+    }
+    item.append(keyboard);
+  }
+  if (message.keyboard !== null && message.keyboard !== undefined) {
+    item.dataset.replyKeyboard = JSON.stringify(message.keyboard);
+  }
+  return item;
+}
+
+function inlineButton(pane, messageId, button) {
+  if (button.url && !button.data) {
+    return linkTo(button.url, document.createTextNode(button.text));
+  }
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = button.text;
+  if (button.data) element.dataset.callback = button.data;
+  element.addEventListener("click", async () => {
+    if (!button.data) return;
+    element.disabled = true;
+    try {
+      await api("POST", "/api/chats/" + pane.personId + "/taps", {
+        message_id: messageId,
+        data: button.data,
+      });
+    } catch (error) {
+      showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+    } finally {
+      element.disabled = false;
+    }
+  });
+  return element;
+}
+
+function updateReplyKeyboard(pane) {
+  const area = pane.element.querySelector(".reply-keyboard");
+  const carriers = pane.element.querySelectorAll(".messages li[data-reply-keyboard]");
+  const last = carriers[carriers.length - 1];
+  const rows = last ? JSON.parse(last.dataset.replyKeyboard) : [];
+  area.replaceChildren();
+  for (const row of rows) {
+    const line = document.createElement("div");
+    line.className = "keyboard-row";
+    for (const text of row) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = text;
+      button.addEventListener("click", () => sendText(pane, text));
+      line.append(button);
+    }
+    area.append(line);
+  }
+  area.hidden = rows.length === 0;
+}
+
+// --- events ----------------------------------------------------------------------------
+
+function applyEvent(pane, event) {
+  const list = pane.element.querySelector(".messages");
+  if (event.type === "sent" || event.type === "edited" || event.type === "person") {
+    const fresh = messageElement(pane, event.message);
+    const old = list.querySelector(`li[data-message-id="${event.message.id}"]`);
+    if (old) {
+      old.replaceWith(fresh);
+    } else {
+      const later = [...list.children].find((li) => Number(li.dataset.messageId) > event.message.id);
+      if (later) later.before(fresh);
+      else list.append(fresh);
+    }
+  } else if (event.type === "deleted") {
+    const old = list.querySelector(`li[data-message-id="${event.message_id}"]`);
+    if (old) old.remove();
+  } else if (event.type === "answered") {
+    if (event.text && event.show_alert) showAlert(event.text);
+    else if (event.text) showToast(pane, event.text);
+    return;
+  } else if (event.type === "refused") {
+    showBanner(pane, event);
+    return;
+  }
+  afterChange(pane);
+}
+
+function onEvent(message) {
+  let event;
+  try {
+    event = JSON.parse(message.data);
+  } catch (error) {
+    return;
+  }
+  if (event.type === "reset") {
+    reloadEverything(t("The sandbox was reset."));
+    return;
+  }
+  if (event.type === "overflow") {
+    reloadEverything(null);
+    return;
+  }
+  for (const pane of state.panes) {
+    if (!pane || pane.personId !== event.chat_id) continue;
+    if (pane.loading) pane.pending.push(event);
+    else applyEvent(pane, event);
+  }
+}
+
+async function reloadEverything(notice) {
+  await loadPeople();
+  for (const pane of state.panes) {
+    if (!pane) continue;
+    fillPaneHead(pane);
+    await loadPane(pane);
+    if (notice) showToast(pane, notice);
+  }
+}
+
+function connectEvents() {
+  const source = new EventSource("/api/events");
+  state.events = source;
+  source.addEventListener("open", () => {
+    document.getElementById("connection").hidden = true;
+    document.body.dataset.events = "open";
+    if (state.eventsOpened) reloadEverything(null); // events may have been missed meanwhile
+    state.eventsOpened = true;
+  });
+  source.addEventListener("error", () => {
+    document.body.dataset.events = "lost";
+    document.getElementById("connection").hidden = false;
+  });
+  source.addEventListener("message", onEvent);
+}
+
+// --- notices ---------------------------------------------------------------------------
+
+function showToast(pane, text) {
+  const toast = pane.element.querySelector(".toast");
+  toast.textContent = text;
+  toast.hidden = false;
+  window.clearTimeout(pane.toastTimer);
+  pane.toastTimer = window.setTimeout(() => {
+    toast.hidden = true;
+  }, 4000);
+}
+
+function showAlert(text) {
+  const dialog = document.getElementById("alert-dialog");
+  document.getElementById("alert-text").textContent = text;
+  if (!dialog.open) dialog.showModal();
+}
+
+function showBanner(pane, refusal) {
+  const banner = pane.element.querySelector(".banner");
+  const text = banner.querySelector(".banner-text");
+  text.textContent =
+    t("Telegram refused a call of the bot in this chat:") +
+    " " + refusal.method + " — " + refusal.status + " " + refusal.description;
+  banner.hidden = false;
+}
+
+// --- acting as the person --------------------------------------------------------------
+
+async function sendText(pane, text) {
+  if (!text.trim()) return false;
+  try {
+    await api("POST", "/api/chats/" + pane.personId + "/messages", { text });
+    return true;
+  } catch (error) {
+    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+    return false;
+  }
+}
+
+function togglePanel(pane, which, button) {
+  const panel = pane.element.querySelector(which);
+  const opening = panel.hidden;
+  for (const other of pane.element.querySelectorAll(".panel")) other.hidden = true;
+  for (const other of pane.element.querySelectorAll(".composer [aria-expanded]")) {
+    other.setAttribute("aria-expanded", "false");
+  }
+  panel.hidden = !opening;
+  button.setAttribute("aria-expanded", String(opening));
+  if (opening) {
+    const first = panel.querySelector("button, input");
+    if (first) first.focus();
+  }
+  return opening;
+}
+
+function closePanels(pane) {
+  for (const panel of pane.element.querySelectorAll(".panel")) panel.hidden = true;
+  for (const button of pane.element.querySelectorAll(".composer [aria-expanded]")) {
+    button.setAttribute("aria-expanded", "false");
+  }
+}
+
+async function openMenu(pane, button) {
+  const list = pane.element.querySelector(".menu-list");
+  list.replaceChildren();
+  if (!togglePanel(pane, ".menu-panel", button)) return;
+  let commands = [];
+  try {
+    commands = (await api("GET", "/api/chats/" + pane.personId + "/commands")).commands;
+  } catch (error) {
+    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+  }
+  for (const command of commands) {
+    const item = document.createElement("li");
+    const choice = document.createElement("button");
+    choice.type = "button";
+    choice.dataset.command = command.command;
+    const name = document.createElement("span");
+    name.className = "command-name";
+    name.textContent = "/" + command.command;
+    const description = document.createElement("span");
+    description.className = "command-description";
+    description.textContent = command.description;
+    choice.append(name, description);
+    choice.addEventListener("click", () => {
+      closePanels(pane);
+      sendText(pane, "/" + command.command);
+    });
+    item.append(choice);
+    list.append(item);
+  }
+  pane.element.querySelector(".menu-empty").hidden = commands.length > 0;
+  const first = list.querySelector("button");
+  if (first) first.focus();
+}
+
+async function sendLocation(pane, latitude, longitude) {
+  try {
+    await api("POST", "/api/chats/" + pane.personId + "/locations", { latitude, longitude });
+    closePanels(pane);
+  } catch (error) {
+    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+  }
+}
+
+function openLocations(pane, button) {
+  const list = pane.element.querySelector(".place-list");
+  list.replaceChildren();
+  const p = person(pane.personId);
+  for (const place of (p && p.places) || []) {
+    const item = document.createElement("li");
+    const choice = document.createElement("button");
+    choice.type = "button";
+    choice.className = "place";
+    choice.textContent = place.label;
+    choice.addEventListener("click", () => sendLocation(pane, place.latitude, place.longitude));
+    item.append(choice);
+    list.append(item);
+  }
+  togglePanel(pane, ".location-panel", button);
+}
+
+async function isPhoto(file) {
+  const bytes = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const starts = (...values) => values.every((v, i) => bytes[i] === v);
+  if (starts(0xff, 0xd8, 0xff)) return true;
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return true;
+  const ascii = (from, to) => String.fromCharCode(...bytes.slice(from, to));
+  return ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP";
+}
+
+async function sendPhoto(pane, file) {
+  if (file.size > PHOTO_LIMIT) {
+    showToast(pane, t("The photo is larger than 10 MB."));
+    return;
+  }
+  if (!(await isPhoto(file))) {
+    showToast(pane, t("Only JPEG, PNG or WebP photos can be sent."));
+    return;
+  }
+  try {
+    await api("POST", "/api/chats/" + pane.personId + "/photos", undefined, file);
+  } catch (error) {
+    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+  }
+}
+
+function wireComposer(pane) {
+  const element = pane.element;
+  const form = element.querySelector(".composer");
+  const input = element.querySelector(".composer-input");
+  const submit = async () => {
+    const text = input.value;
+    if (!text.trim()) return;
+    input.value = "";
+    if (!(await sendText(pane, text))) input.value = text;
+    input.focus();
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  const menu = element.querySelector(".menu");
+  menu.addEventListener("click", () => openMenu(pane, menu));
+  const share = element.querySelector(".share-location");
+  share.addEventListener("click", () => openLocations(pane, share));
+  element.querySelector(".send-location").addEventListener("click", () => {
+    const latitude = Number.parseFloat(element.querySelector(".latitude").value);
+    const longitude = Number.parseFloat(element.querySelector(".longitude").value);
+    if (Number.isFinite(latitude) && Number.isFinite(longitude)) {
+      sendLocation(pane, latitude, longitude);
+    }
+  });
+  for (const close of element.querySelectorAll(".panel-close")) {
+    close.addEventListener("click", () => {
+      closePanels(pane);
+      input.focus();
+    });
+  }
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closePanels(pane);
+  });
+  const photoInput = element.querySelector(".photo-input");
+  element.querySelector(".attach").addEventListener("click", () => photoInput.click());
+  photoInput.addEventListener("change", () => {
+    const file = photoInput.files && photoInput.files[0];
+    photoInput.value = "";
+    if (file) sendPhoto(pane, file);
+  });
+  element.querySelector(".banner-dismiss").addEventListener("click", () => {
+    element.querySelector(".banner").hidden = true;
+  });
+  element.querySelector(".tg-language").addEventListener("change", async (event) => {
+    try {
+      await api("POST", "/api/chats/" + pane.personId + "/language", {
+        language: event.target.value,
+      });
+      await loadPeople();
+    } catch (error) {
+      showToast(pane, t("Something went wrong: the sandbox did not accept that."));
+    }
+  });
+}
+
+// --- start -----------------------------------------------------------------------------
+
+async function start() {
+  await loadTexts();
+  await loadPeople();
+  connectEvents();
+  document.getElementById("people-toggle").addEventListener("click", () => {
+    setPeopleOpen(!document.body.classList.contains("people-open"));
+  });
+  document.getElementById("ui-language").addEventListener("change", async (event) => {
+    window.localStorage.setItem("sandbox-ui-language", event.target.value);
+    await loadTexts();
+    await reloadEverything(null);
+    for (const pane of state.panes) if (pane) applyTexts(pane.element);
+  });
+  document.getElementById("reset").addEventListener("click", async () => {
+    if (!window.confirm(t("Start the sandbox over? Every chat and report made here is deleted."))) {
+      return;
+    }
+    const button = document.getElementById("reset");
+    button.disabled = true;
+    try {
+      await api("POST", "/api/reset", {});
+      await reloadEverything(t("The sandbox was reset."));
+    } catch (error) {
+      window.alert(t("Something went wrong: the sandbox did not accept that."));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  setPeopleOpen(PHONE.matches && !state.panes[0]);
+  document.body.dataset.ready = "true";
+}
+
+document.addEventListener("DOMContentLoaded", start);
