@@ -1,0 +1,180 @@
+"""The sandbox in a real browser: headless Chromium from the system's package manager, driven by
+Playwright, against the real bot and the stand-in.
+
+An Uzbek-speaking officer files a large seizure by tapping and typing; the coordinator sees the
+urgent alert and acknowledges it; the officer is told; the coordinator's /digest shows its chart.
+Screenshots of both chats go to build/screenshots/ (`make screenshots` copies them to docs/).
+Every wait is on a condition: the stand-in going idle, an element appearing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.standin import StandIn
+from tests.sandbox.cast import COORDINATOR, OFFICER
+from tests.sandbox.conftest import Sandbox, running_sandbox
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+SLOW = 30_000  # ms: the first chart imports matplotlib
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """The system's Chromium; its absence fails the test in one sentence, never skips it."""
+    if shutil.which(str(CHROMIUM)) is None:
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: install it with `apt-get install chromium` "
+            "(`make test` does this when it runs as root).",
+            pytrace=False,
+        )
+    return CHROMIUM
+
+
+@pytest.fixture
+async def page(chromium: Path, tmp_path: Path) -> AsyncIterator[Any]:
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        pytest.fail(
+            "Playwright is missing: install the test tools with `make install`.", pytrace=False
+        )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(chromium),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+            locale="uz-UZ",
+        )
+        try:
+            yield browser.pages[0] if browser.pages else await browser.new_page()
+        finally:
+            await browser.close()
+
+
+def acting(tg: StandIn) -> Callable[[Callable[[], Awaitable[None]]], Awaitable[None]]:
+    """Run a browser action, then wait until its update reached the stand-in and the bot is
+    done with it (so the next action meets the bot's answer, as a person would)."""
+
+    async def act(action: Callable[[], Awaitable[None]]) -> None:
+        before = tg.state.next_update_id
+        await action()
+        await tg.wait_until(
+            lambda: tg.state.next_update_id > before, 10, "the page's action reached the bot"
+        )
+        await tg.wait_idle(timeout=30)
+
+    return act
+
+
+async def test_an_officer_files_an_urgent_seizure_the_coordinator_acknowledges_and_reads_the_digest(
+    page: Any, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+
+    async with running_sandbox(tmp_path) as sandbox:
+        await run_the_training_story(page, sandbox, expect)
+
+
+async def open_chat(page: Any, expect: Any, person_id: int) -> Any:
+    await page.locator(f'#people-list button.person[data-person-id="{person_id}"]').click()
+    pane = page.locator(f'section.chat[data-chat-id="{person_id}"]')
+    await expect(pane).to_have_attribute("data-loaded", "true")
+    return pane
+
+
+async def run_the_training_story(page: Any, sandbox: Sandbox, expect: Any) -> None:
+    tg = sandbox.standin
+    act = acting(tg)
+    await page.goto(sandbox.web.url)
+    await expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    await expect(page.locator("body")).to_have_attribute("data-events", "open")
+    # The page speaks the browser's language (Uzbek here).
+    await expect(page.locator("#reset")).to_have_text("Sinov muhitini qayta boshlash")
+
+    officer = await open_chat(page, expect, OFFICER.telegram_id)
+    box = officer.locator("textarea.composer-input")
+
+    async def say(text: str) -> None:
+        async def typing() -> None:
+            await box.fill(text)
+            await box.press("Enter")
+
+        await act(typing)
+
+    async def tap(part: str) -> None:
+        """Tap the newest button whose callback data has ``part`` (field, action, argument)."""
+        button = officer.locator(f'button[data-callback*="{part}"]').last
+        await act(button.click)
+
+    await say("/report")
+    await tap(":new:seizure")
+    await tap(":when:dt:now")
+    await say("Oybek")
+    await tap(":substance:opt:heroin")
+    await say("1,5")  # kilograms, an Uzbek decimal comma: a large seizure is urgent
+    await tap(":measure:opt:kg")
+    await tap(":items:more:done")
+    await tap(":conceal:skip")
+    await tap(":transport:skip")
+    await say("2")
+    await tap(":nations:opt:af")
+    await tap(":nations:done")
+    await tap(":agencies:opt:customs")
+    await tap(":agencies:done")
+    await tap(":caseref:skip")
+    await tap(":notes:skip")
+    await tap(":photos:skip")
+    await tap(":urgent:opt:yes")
+    await tap(":_:submit")
+    receipt = tg.last_message(OFFICER.telegram_id)
+    assert receipt is not None and "✅" in receipt.content
+    number = next(word for word in receipt.content.split() if word.count("-") == 2)
+    shown = officer.locator(f'li.msg.bot[data-message-id="{receipt.message_id}"]')
+    await expect(shown).to_contain_text(number)
+
+    coordinator = await open_chat(page, expect, COORDINATOR.telegram_id)
+    alert = coordinator.locator("li.msg.bot", has_text=number).last
+    await expect(alert).to_contain_text("🚨")
+    await expect(alert).to_contain_text("Героин")  # the coordinator reads Russian
+    await act(alert.locator('button[data-callback*=":ack:"]').click)
+    await expect(coordinator.locator(".toast")).to_be_visible()
+    await expect(alert.locator('button[data-callback*=":ack:"]')).to_have_count(0)
+    await expect(alert).to_contain_text("Olga Ivanova")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "sandbox-coordinator.png"))
+
+    officer = await open_chat(page, expect, OFFICER.telegram_id)
+    told = officer.locator("li.msg.bot", has_text="Olga Ivanova").last
+    await expect(told).to_contain_text(number)
+    await page.screenshot(path=str(SCREENSHOTS / "sandbox-officer.png"))
+
+    coordinator = await open_chat(page, expect, COORDINATOR.telegram_id)
+    await coordinator.locator("textarea.composer-input").fill("/digest")
+    await coordinator.locator("button.send").click()
+    chart = coordinator.locator("img.photo").last
+    await expect(chart).to_be_visible(timeout=SLOW)
+    await page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0",
+        arg=await chart.element_handle(),
+        timeout=SLOW,
+    )
+    await tg.wait_idle(timeout=30)
+    assert tg.refusals == []
