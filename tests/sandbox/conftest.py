@@ -86,7 +86,7 @@ async def running_sandbox(
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await web_chat.start("127.0.0.1", 0)
         try:
-            async with aiohttp.ClientSession() as http:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
                 yield Sandbox(standin, app, web_chat, http, resets)
         finally:
             await web_chat.stop()
