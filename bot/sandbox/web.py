@@ -341,12 +341,12 @@ class SandboxWeb:
         if stored.kind == "photo":
             mime = image_kind(stored.content) or "application/octet-stream"
             return web.Response(body=stored.content, content_type=mime)
-        mime = stored.mime_type or mimetypes.guess_type(stored.file_name or "")[0]
+        guessed = stored.mime_type or mimetypes.guess_type(stored.file_name or "")[0]
         name = stored.file_name or "file"
         disposition = "attachment; filename*=UTF-8''" + urllib.parse.quote(name, safe="")
         return web.Response(
             body=stored.content,
-            content_type=mime or "application/octet-stream",
+            content_type=guessed or "application/octet-stream",
             headers={"Content-Disposition": disposition},
         )
 

@@ -127,10 +127,10 @@ class EventFeed:
             for chat_id, message_id in self._messages_in(name, values, result):
                 self.publish(FeedEvent(kind, chat_id, message_id))
         elif name == "deletemessage":
-            chat_id = _as_chat_id(values.get("chat_id"), self._state)
-            message_id = _as_int(values.get("message_id"))
-            if chat_id is not None and message_id is not None:
-                self.publish(FeedEvent("deleted", chat_id, message_id))
+            deleted_in = _as_chat_id(values.get("chat_id"), self._state)
+            deleted = _as_int(values.get("message_id"))
+            if deleted_in is not None and deleted is not None:
+                self.publish(FeedEvent("deleted", deleted_in, deleted))
         elif name == "answercallbackquery":
             query = self._state.callback_queries.get(str(values.get("callback_query_id")))
             if query is not None and query.answer is not None:
