@@ -81,7 +81,7 @@ CHROMIUM := /usr/bin/chromium
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && apt-get install -y -qq chromium; \
+			apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji; \
 		else \
 			echo "Chromium is missing: run 'sudo apt-get install chromium' (the browser test needs it)"; \
 		fi; \

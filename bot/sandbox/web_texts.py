@@ -59,7 +59,6 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("Password"),
     N_("Sign in"),
     N_("Wrong password."),
-    N_("typed in the group by"),
     N_("OK"),
 )
 

@@ -9,6 +9,7 @@ Every wait is on a condition: the stand-in going idle, an element appearing.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import StandIn
+from bot.standin import TINY_PNG, StandIn
 from tests.sandbox.cast import COORDINATOR, OFFICER
 from tests.sandbox.conftest import Sandbox, running_sandbox
 
@@ -62,6 +63,7 @@ async def page(chromium: Path, tmp_path: Path) -> AsyncIterator[Any]:
             args=CHROMIUM_ARGS,
             viewport=VIEWPORT,
             locale="uz-UZ",
+            timezone_id="Asia/Tashkent",
         )
         try:
             yield browser.pages[0] if browser.pages else await browser.new_page()
@@ -178,3 +180,159 @@ async def run_the_training_story(page: Any, sandbox: Sandbox, expect: Any) -> No
     )
     await tg.wait_idle(timeout=30)
     assert tg.refusals == []
+
+
+HTML = (
+    "<b>Qalin</b> <i>kursiv</i> <u>tagi</u> <s>ustidan</s> <code>kod</code>\n<pre>blok</pre>"
+    '<a href="https://example.org/x">havola</a> <tg-spoiler>sir</tg-spoiler> '
+    "&lt;script&gt;alert(1)&lt;/script&gt; 😀 <b>oxir</b>"
+)
+
+
+async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
+    page: Any, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.error import BadRequest
+
+    async with running_sandbox(tmp_path) as sandbox:
+        tg, bot = sandbox.standin, sandbox.app.bot
+        act = acting(tg)
+        await page.goto(sandbox.web.url)
+        await expect(page.locator("body")).to_have_attribute("data-events", "open")
+        officer = await open_chat(page, expect, OFFICER.telegram_id)
+        messages = officer.locator("ol.messages > li")
+
+        # The bot's HTML, drawn from the parsed text and its entities (UTF-16 offsets).
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Sayt", url="https://example.org/")]]
+        )
+        sent = await bot.send_message(
+            OFFICER.telegram_id, HTML, parse_mode="HTML", reply_markup=keyboard
+        )
+        shown = officer.locator(f'li[data-message-id="{sent.message_id}"]')
+        for selector, text in (
+            ("b >> nth=0", "Qalin"),
+            ("i", "kursiv"),
+            ("u", "tagi"),
+            ("s", "ustidan"),
+            ("code >> nth=0", "kod"),
+            ("pre", "blok"),
+            ('a[href="https://example.org/x"]', "havola"),
+            (".spoiler", "sir"),
+            ("b >> nth=1", "oxir"),  # after an emoji: two UTF-16 units, one character
+            ('.keyboard a[href="https://example.org/"]', "Sayt"),
+        ):
+            await expect(shown.locator(selector)).to_have_text(text)
+        await expect(shown).to_contain_text("<script>alert(1)</script>")
+        await expect(shown.locator("script")).to_have_count(0)
+
+        # Edits replace the message in place; deletions remove it.
+        await bot.edit_message_text("Yangi matn", OFFICER.telegram_id, sent.message_id)
+        await expect(shown).to_contain_text("Yangi matn")
+        await expect(shown.locator(".meta")).to_contain_text("tahrirlangan")
+        await expect(officer.locator(f'li[data-message-id="{sent.message_id}"]')).to_have_count(1)
+        await bot.delete_message(OFFICER.telegram_id, sent.message_id)
+        await expect(shown).to_have_count(0)
+
+        # A call Telegram refuses shows as a banner in that chat.
+        tg.inject_fault("400", "sendMessage", chat_id=OFFICER.telegram_id)
+        with pytest.raises(BadRequest):
+            await bot.send_message(OFFICER.telegram_id, "x")
+        banner = officer.locator('.banner[role="alert"]')
+        await expect(banner).to_be_visible()
+        await expect(banner).to_contain_text("sendMessage")
+        await banner.locator("button").click()
+        await expect(banner).to_be_hidden()
+
+        # Enter sends, Shift+Enter starts a new line.
+        box = officer.locator("textarea.composer-input")
+
+        async def two_lines() -> None:
+            await box.focus()
+            await page.keyboard.type("/start")
+            await page.keyboard.press("Enter")
+
+        await act(two_lines)
+        await expect(officer.locator('li[data-side="person"]').last).to_have_text(
+            re.compile("^/start")
+        )
+        await box.focus()
+        await page.keyboard.type("bir")
+        await page.keyboard.press("Shift+Enter")
+        await page.keyboard.type("ikki")
+        await expect(box).to_have_value("bir\nikki")
+
+        # The menu lists the person's commands; choosing one sends it.
+        await officer.locator("button.menu").click()
+        command = officer.locator('.menu-list button[data-command="report"]')
+        await expect(command).to_be_visible()
+        await act(command.click)
+        await expect(officer.locator('li[data-side="person"]').last).to_contain_text("/report")
+
+        # A place of the person's unit, shared as a location.
+        await officer.locator("button.share-location").click()
+        await act(officer.locator(".place-list button", has_text="Ayritom").click)
+        await expect(officer.locator("li[data-side=person] .location").last).to_contain_text(
+            "37.2336"
+        )
+
+        # A photo from the computer; a file that is not an image by its bytes is refused.
+        photo_input = officer.locator("input.photo-input")
+        await photo_input.set_input_files(
+            files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"not an image"}]
+        )
+        await expect(officer.locator(".toast")).to_contain_text("JPEG")
+
+        async def upload() -> None:
+            await photo_input.set_input_files(
+                files=[{"name": "p.png", "mimeType": "image/png", "buffer": TINY_PNG}]
+            )
+
+        await act(upload)
+        image = officer.locator("li[data-side=person] img.photo").last
+        await page.wait_for_function(
+            "image => image.complete && image.naturalWidth > 0",
+            arg=await image.element_handle(),
+        )
+
+        # The person's Telegram language; the page's own language.
+        await officer.locator("select.tg-language").select_option("ru")
+        await box.fill("/start")
+
+        async def russian_app() -> None:
+            await expect(officer).to_have_attribute("data-language", "ru")  # the server has it
+            await box.press("Enter")
+
+        await act(russian_app)
+        assert tg.state.users[OFFICER.telegram_id].language_code == "ru"
+        await page.locator("#ui-language").select_option("ru")
+        await expect(page.locator("#reset")).to_have_text("Сбросить песочницу")
+        await expect(officer.locator(".chat-label")).to_have_text("Сотрудник · ИМТ Термез")
+
+        # Two people side by side.
+        await page.locator(f'button.beside[data-person-id="{COORDINATOR.telegram_id}"]').click()
+        await expect(page.locator("section.chat")).to_have_count(2)
+        await expect(page.locator("section.chat").nth(1)).to_have_attribute(
+            "data-chat-id", str(COORDINATOR.telegram_id)
+        )
+
+        # At phone size: one pane, the people list behind a button.
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await expect(page.locator("#people")).to_be_hidden()
+        await expect(page.locator("section.chat").nth(1)).to_be_hidden()
+        await page.locator("#people-toggle").click()
+        await expect(page.locator("#people")).to_be_visible()
+        await page.locator(f'button.person[data-person-id="{OFFICER.telegram_id}"]').click()
+        await expect(page.locator("#people")).to_be_hidden()
+        await page.set_viewport_size(VIEWPORT)
+
+        # Reset: the page empties every chat it shows.
+        page.once("dialog", lambda dialog: dialog.accept())
+        await page.locator("#reset").click()
+        await expect(messages).to_have_count(0)
+        await expect(officer.locator(".no-messages")).to_be_visible()
+        assert sandbox.resets == [1]
+        await tg.wait_idle(timeout=30)
+        assert tg.refusals == []

@@ -3,6 +3,7 @@ and nothing reaches the bot; cross-site requests, foreign Host names and strange
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,10 @@ async def test_photos_must_be_jpeg_png_or_webp_by_their_bytes(sandbox: Sandbox) 
     assert sandbox.standin.pending_updates() == 0
 
 
-async def test_hostile_text_is_kept_as_text(sandbox: Sandbox) -> None:
+async def test_hostile_text_is_kept_as_text_and_out_of_the_logs(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     hostile = '<img src=x onerror=alert(1)> &amp; </li><script>alert("x")</script>'
     status, _ = await call(
         sandbox, "POST", CHAT + "/messages", data=aiohttp.JsonPayload({"text": hostile})
@@ -137,6 +141,7 @@ async def test_hostile_text_is_kept_as_text(sandbox: Sandbox) -> None:
     _, chat = await call(sandbox, "GET", CHAT + "/messages")
     assert chat["messages"][0]["text"] == hostile
     await sandbox.standin.wait_idle()
+    assert "onerror" not in caplog.text
 
 
 async def test_cross_site_writes_and_foreign_hosts_are_refused(sandbox: Sandbox) -> None:

@@ -145,12 +145,15 @@ function markCurrent() {
 
 function setPeopleOpen(open) {
   document.body.classList.toggle("people-open", open);
-  document.getElementById("people-toggle").setAttribute("aria-expanded", String(open));
+  const toggle = document.getElementById("people-toggle");
+  toggle.setAttribute("aria-expanded", String(open));
+  toggle.title = t(open ? "Hide the people list" : "Show the people list");
 }
 
 // --- panes -----------------------------------------------------------------------------
 
 function openChat(personId, slot) {
+  if (PHONE.matches) setPeopleOpen(false);
   if (slot === 1 && state.panes[0] && state.panes[0].personId === personId) return;
   const other = state.panes[1 - slot];
   if (other && other.personId === personId) closePane(1 - slot);
@@ -165,7 +168,6 @@ function openChat(personId, slot) {
   state.panes[slot] = pane;
   document.body.classList.toggle("two-panes", Boolean(state.panes[0] && state.panes[1]));
   markCurrent();
-  if (PHONE.matches) setPeopleOpen(false);
   loadPane(pane);
   pane.element.querySelector(".composer-input").focus();
 }
@@ -211,6 +213,7 @@ function fillPaneHead(pane) {
   if (!p) return;
   const element = pane.element;
   element.setAttribute("aria-label", p.name);
+  element.dataset.language = p.language;
   element.querySelector(".chat-name").textContent = p.name;
   element.querySelector(".chat-label").textContent = p.label;
   const select = element.querySelector(".tg-language");
