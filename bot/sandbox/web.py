@@ -95,6 +95,9 @@ class SandboxWeb:
         """Listen on ``host:port`` (0 picks a free port); every person's chat becomes known to
         the stand-in, as if each had opened it."""
         self.introduce_people()
+        # Whoever resets the stand-in (the runner, before the bot starts again), the people
+        # are known again at once: the bot's first messages after a reset find their chats.
+        self._standin.after_reset.append(self.introduce_people)
         app = web.Application(
             client_max_size=IMAGE_LIMIT + 1024 * 1024, middlewares=[self._guard.middleware]
         )
@@ -133,6 +136,8 @@ class SandboxWeb:
         if self._runner is None:
             return
         self._closing.set()
+        if self.introduce_people in self._standin.after_reset:
+            self._standin.after_reset.remove(self.introduce_people)
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -359,7 +364,6 @@ class SandboxWeb:
         async with self._resetting:
             self._languages.clear()
             await self._reset()
-            self.introduce_people()
         return json_response({"ok": True})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:

@@ -83,7 +83,9 @@ class BadInput(Exception):
 def _host_name(host_header: str) -> tuple[str, str]:
     """("name", "port") of a Host header, IPv6 brackets removed."""
     if host_header.startswith("["):
-        name, _, rest = host_header[1:].partition("]")
+        name, bracket, rest = host_header[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return "", ""  # malformed: matches nothing
         return name.lower(), rest.removeprefix(":")
     name, _, port = host_header.partition(":")
     return name.lower(), port

@@ -119,6 +119,8 @@ class StandIn:
         self.api = BotApi(self.state, strict_ampersand=strict_ampersand)
         #: Every change a person would see, for watchers such as the sandbox's web chat.
         self.feed = EventFeed(self.state)
+        #: Called at the end of every :meth:`reset` (the sandbox makes its people known again).
+        self.after_reset: list[Callable[[], None]] = []
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -868,6 +870,8 @@ class StandIn:
         self.clear_faults()
         self._faults_fired.clear()
         self.deliveries.clear()
+        for hook in list(self.after_reset):
+            hook()
         self.feed.publish(FeedEvent("reset"))
         self._notify_soon()
 

@@ -309,7 +309,7 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         assert tg.state.users[OFFICER.telegram_id].language_code == "ru"
         await page.locator("#ui-language").select_option("ru")
         await expect(page.locator("#reset")).to_have_text("Сбросить песочницу")
-        await expect(officer.locator(".chat-label")).to_have_text("Сотрудник · ИМТ Термез")
+        await expect(officer.locator(".chat-label")).to_have_text("Сотрудник · Термез")
 
         # Two people side by side.
         await page.locator(f'button.beside[data-person-id="{COORDINATOR.telegram_id}"]').click()

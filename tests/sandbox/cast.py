@@ -57,5 +57,5 @@ GROUP = CastMember(
 )
 TEST_CAST = Cast(
     members=(ADMIN, COORDINATOR, OFFICER, GROUP),
-    unit_names={"IMT-TER": {"uz": "Termiz IMT", "ru": "ИМТ Термез", "en": "IMT Termez"}},
+    unit_names={"IMT-TER": {"uz": "Termiz", "ru": "Термез", "en": "Termez"}},
 )

@@ -3,6 +3,7 @@ and nothing reaches the bot; cross-site requests, foreign Host names and strange
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.sandbox.web_security import Guard
 from tests.sandbox.cast import OFFICER
 from tests.sandbox.conftest import Sandbox, running_sandbox
 
@@ -198,3 +200,27 @@ async def test_with_a_password_everything_but_the_login_page_needs_the_cookie(
         assert status == 200 and len(body["people"]) == 4
         status, _ = await call(sandbox, "GET", "/")
         assert status == 200
+
+
+def test_host_names_allowed_are_ours_only() -> None:
+    guard = Guard(password=None)
+    guard.listen_host, guard.port = "127.0.0.1", 8080
+    for host in ("127.0.0.1:8080", "localhost:8080", "[::1]:8080", "LOCALHOST:8080", "localhost"):
+        assert guard.host_allowed(host), host
+    for host in (None, "", "evil.example:8080", "127.0.0.1:8081", "192.168.1.5:8080", "[::1"):
+        assert not guard.host_allowed(host), host
+    guard.listen_host = "0.0.0.0"  # a training room: trainees type the machine's address
+    assert guard.host_allowed("192.168.1.5:8080")
+    assert not guard.host_allowed("rebind.evil.example:8080")
+    guard.listen_host = "192.168.1.5"
+    assert guard.host_allowed("192.168.1.5:8080") and not guard.host_allowed("10.0.0.1:8080")
+
+
+async def test_stopping_ends_the_event_streams_still_open(tmp_path: Path) -> None:
+    async with (
+        running_sandbox(tmp_path) as sandbox,
+        sandbox.http.get(sandbox.url("/api/events")) as stream,
+    ):
+        assert (await stream.content.readline()).startswith(b"retry:")
+        await asyncio.wait_for(sandbox.web.stop(), 5)
+        assert sandbox.standin.after_reset == []

@@ -172,6 +172,9 @@ async def test_reset_forgets_the_world_but_keeps_the_token_and_ids_moving_on(
     assert tg.commands_for(alice.id, alice.id, "uz") == []
     with pytest.raises(BadRequest, match="not found"):
         await bot.send_message(alice.id, "x")
+    tg.after_reset.append(lambda: tg.add_chat(alice))
+    tg.reset()
+    await bot.send_message(alice.id, "known again after the reset")
     await tg.send_text(alice, "/start")
     updates = await bot.get_updates(offset=before + 1)
     assert [u.update_id for u in updates] == [before + 1]
