@@ -309,6 +309,7 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         assert tg.state.users[OFFICER.telegram_id].language_code == "ru"
         await page.locator("#ui-language").select_option("ru")
         await expect(page.locator("#reset")).to_have_text("Сбросить песочницу")
+        await expect(officer.locator(".banner")).to_be_hidden()  # dismissed stays dismissed
         await expect(officer.locator(".chat-label")).to_have_text("Сотрудник · Термез")
 
         # Two people side by side.
@@ -319,6 +320,7 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         )
 
         # At phone size: one pane, the people list behind a button.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await page.set_viewport_size({"width": 390, "height": 844})
         await expect(page.locator("#people")).to_be_hidden()
         await expect(page.locator("section.chat").nth(1)).to_be_hidden()
@@ -326,6 +328,7 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         await expect(page.locator("#people")).to_be_visible()
         await page.locator(f'button.person[data-person-id="{OFFICER.telegram_id}"]').click()
         await expect(page.locator("#people")).to_be_hidden()
+        await page.screenshot(path=str(SCREENSHOTS / "sandbox-phone.png"))
         await page.set_viewport_size(VIEWPORT)
 
         # Reset: the page empties every chat it shows.

@@ -12,6 +12,7 @@ const state = {
   panes: [], // {personId, element, loading, pending}
   events: null,
   eventsOpened: false,
+  dismissed: {}, // chat id -> the refusal banner's text a person dismissed there
 };
 
 const PHOTO_LIMIT = 10 * 1024 * 1024;
@@ -236,8 +237,8 @@ async function loadPane(pane) {
     const list = pane.element.querySelector(".messages");
     list.replaceChildren(...data.messages.map((m) => messageElement(pane, m)));
     const banner = data.refusals[data.refusals.length - 1];
-    if (banner) showBanner(pane, banner);
-    else pane.element.querySelector(".banner").hidden = true;
+    pane.element.querySelector(".banner").hidden = true;
+    if (banner && state.dismissed[pane.personId] !== refusalKey(banner)) showBanner(pane, banner);
   } catch (error) {
     showToast(pane, t("Something went wrong: the sandbox did not accept that."));
   }
@@ -595,12 +596,21 @@ function showAlert(text) {
   if (!dialog.open) dialog.showModal();
 }
 
-function showBanner(pane, refusal) {
-  const banner = pane.element.querySelector(".banner");
-  const text = banner.querySelector(".banner-text");
-  text.textContent =
+function refusalText(refusal) {
+  return (
     t("Telegram refused a call of the bot in this chat:") +
-    " " + refusal.method + " — " + refusal.status + " " + refusal.description;
+    " " + refusal.method + " — " + refusal.status + " " + refusal.description
+  );
+}
+
+function refusalKey(refusal) {
+  return [refusal.method, refusal.status, refusal.description].join(" ");
+}
+
+function showBanner(pane, refusal) {
+  pane.shownRefusal = refusalKey(refusal);
+  const banner = pane.element.querySelector(".banner");
+  banner.querySelector(".banner-text").textContent = refusalText(refusal);
   banner.hidden = false;
 }
 
@@ -774,6 +784,8 @@ function wireComposer(pane) {
     if (file) sendPhoto(pane, file);
   });
   element.querySelector(".banner-dismiss").addEventListener("click", () => {
+    // A reload of the chat shows the latest refusal again unless it was this one.
+    state.dismissed[pane.personId] = pane.shownRefusal;
     element.querySelector(".banner").hidden = true;
   });
   element.querySelector(".tg-language").addEventListener("change", async (event) => {
