@@ -21,20 +21,17 @@ server-sent events. The HTTP API (all JSON; ``{"ok": false, "error": ...}`` on f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
-import json
 import mimetypes
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.i18n import Catalogs
-from bot.standin import FeedEvent, StandIn, Subscription
+from bot.standin import StandIn
 from storage import Database
 
 from .people import (
@@ -46,6 +43,7 @@ from .people import (
     label,
     person_view,
 )
+from .web_events import stream_events
 from .web_security import COOKIE, BadInput, Guard, error_response, json_response, read_json
 from .web_texts import LANGUAGE_NAMES, choose_ui_language, page_texts
 from .web_views import (
@@ -53,16 +51,20 @@ from .web_views import (
     chat_messages,
     find_message,
     image_kind,
-    message_view,
     refusals_in,
 )
 
 __all__ = ["SandboxWeb"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
+STATIC_FILES = {
+    "app.js": "text/javascript",
+    "actions.js": "text/javascript",
+    "core.js": "text/javascript",
+    "text.js": "text/javascript",
+    "app.css": "text/css",
+}
 TEXT_LIMIT = 4096  # what Telegram lets a person type in one message
-KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
 
 
 class SandboxWeb:
@@ -367,62 +369,4 @@ class SandboxWeb:
         return json_response({"ok": True})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/event-stream",
-                "Cache-Control": "no-store",
-                "X-Accel-Buffering": "no",
-            }
-        )
-        await response.prepare(request)
-        async with self._standin.feed.subscribe() as events:
-            await response.write(b"retry: 1000\n\n")
-            with contextlib.suppress(ConnectionResetError, asyncio.CancelledError):
-                while not self._closing.is_set():
-                    event = await self._next_event(events)
-                    if event is None:
-                        await response.write(b": keep-alive\n\n")
-                        continue
-                    payload = self._event_json(event)
-                    if payload is not None:
-                        data = json.dumps(payload, ensure_ascii=False)
-                        await response.write(f"data: {data}\n\n".encode())
-        return response
-
-    async def _next_event(self, events: Subscription) -> FeedEvent | None:
-        """The next event, or None after a quiet while or when the server stops."""
-        getting = asyncio.ensure_future(events.get(KEEPALIVE))
-        closing = asyncio.ensure_future(self._closing.wait())
-        try:
-            await asyncio.wait((getting, closing), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            closing.cancel()
-            if not getting.done():
-                getting.cancel()
-        return getting.result() if getting.done() and not getting.cancelled() else None
-
-    def _event_json(self, event: FeedEvent) -> dict[str, Any] | None:
-        """What the page needs to apply an event in place (None: nothing to show)."""
-        base: dict[str, Any] = {"type": event.kind, "chat_id": event.chat_id}
-        if event.kind in ("sent", "edited", "person"):
-            if event.chat_id is None or event.message_id is None:
-                return None
-            chat = self._standin.state.chats.get(event.chat_id)
-            message = chat.live(event.message_id) if chat is not None else None
-            if message is None:
-                return None
-            return base | {"message": message_view(message)}
-        if event.kind == "deleted":
-            return base | {"message_id": event.message_id}
-        if event.kind == "answered":
-            return base | {
-                "message_id": event.message_id,
-                "text": event.details.get("text"),
-                "show_alert": bool(event.details.get("show_alert")),
-                "callback_query_id": event.details.get("callback_query_id"),
-            }
-        if event.kind == "refused":
-            return base | {
-                key: event.details.get(key) for key in ("method", "status", "description")
-            }
-        return base
+        return await stream_events(request, self._standin, self._closing)

@@ -208,6 +208,7 @@ async def test_the_page_and_its_files_are_served(sandbox: Sandbox) -> None:
     for path, kind in (
         ("/", "text/html"),
         ("/static/app.js", "text/javascript"),
+        ("/static/text.js", "text/javascript"),
         ("/static/app.css", "text/css"),
     ):
         async with sandbox.http.get(sandbox.url(path)) as response:

@@ -1,61 +1,21 @@
 // The sandbox's web chat. Plain DOM, no build step, nothing loaded from elsewhere.
 // The bot's text is never parsed as HTML: it arrives as plain text plus Telegram entities
-// (offsets in UTF-16 code units, like JavaScript strings) and is built with textContent.
-"use strict";
+// and is built with textContent (text.js).
 
-const state = {
-  texts: {},
-  language: "en",
-  languages: [],
-  telegramLanguages: ["uz", "ru", "en"],
-  people: [],
-  panes: [], // {personId, element, loading, pending}
-  events: null,
-  eventsOpened: false,
-  dismissed: {}, // chat id -> the refusal banner's text a person dismissed there
-};
+import { sendText, wireComposer } from "./actions.js";
+import {
+  PHONE,
+  api,
+  languageName,
+  person,
+  showAlert,
+  showToast,
+  state,
+  t,
+  withLanguage,
+} from "./core.js";
+import { linkTo, renderText } from "./text.js";
 
-const PHOTO_LIMIT = 10 * 1024 * 1024;
-const PHONE = window.matchMedia("(max-width: 760px)");
-
-function t(word) {
-  return state.texts[word] || word;
-}
-
-function languageName(code) {
-  return t({ uz: "Uzbek", ru: "Russian", en: "English" }[code] || code);
-}
-
-async function api(method, path, body, raw) {
-  const options = { method, headers: {}, credentials: "same-origin" };
-  if (raw !== undefined) {
-    options.body = raw;
-    options.headers["Content-Type"] = "application/octet-stream";
-  } else if (body !== undefined) {
-    options.body = JSON.stringify(body);
-    options.headers["Content-Type"] = "application/json";
-  }
-  const response = await fetch(path, options);
-  if (response.status === 401) {
-    window.location.assign("/login");
-    throw new Error("sign in first");
-  }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch (error) {
-    data = null;
-  }
-  if (!response.ok) {
-    const message = (data && data.error) || String(response.status);
-    throw new Error(message);
-  }
-  return data;
-}
-
-function withLanguage(path) {
-  return path + (path.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(state.language);
-}
 
 // --- page words ------------------------------------------------------------------------
 
@@ -95,9 +55,6 @@ async function loadTexts() {
 
 // --- people ----------------------------------------------------------------------------
 
-function person(id) {
-  return state.people.find((p) => p.id === id);
-}
 
 async function loadPeople() {
   const data = await api("GET", withLanguage("/api/people"));
@@ -205,7 +162,7 @@ function createPane(personId, slot) {
   const close = element.querySelector(".close-pane");
   close.hidden = slot === 0;
   close.addEventListener("click", () => closePane(state.panes.indexOf(pane)));
-  wireComposer(pane);
+  wireComposer(pane, loadPeople);
   return pane;
 }
 
@@ -259,117 +216,6 @@ function afterChange(pane) {
 
 // --- messages --------------------------------------------------------------------------
 
-const SAFE_LINK = /^(https?:|mailto:|tg:)/i;
-
-function linkTo(url, children) {
-  let href = null;
-  try {
-    const parsed = new URL(url);
-    if (SAFE_LINK.test(parsed.protocol)) href = parsed.href;
-  } catch (error) {
-    href = null;
-  }
-  if (!href) {
-    const span = document.createElement("span");
-    span.append(children);
-    return span;
-  }
-  const link = document.createElement("a");
-  link.href = href;
-  link.target = "_blank";
-  link.rel = "noopener noreferrer";
-  link.append(children);
-  return link;
-}
-
-function entityElement(entity, text, pane, inner) {
-  const tags = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code" };
-  if (tags[entity.type]) {
-    const element = document.createElement(tags[entity.type]);
-    element.append(inner);
-    return element;
-  }
-  switch (entity.type) {
-    case "pre": {
-      const pre = document.createElement("pre");
-      const code = document.createElement("code");
-      if (entity.language) code.dataset.language = String(entity.language);
-      code.append(inner);
-      pre.append(code);
-      return pre;
-    }
-    case "text_link":
-      return linkTo(String(entity.url || ""), inner);
-    case "url":
-      return linkTo(/^[a-z]+:/i.test(text) ? text : "https://" + text, inner);
-    case "spoiler": {
-      const spoiler = document.createElement("span");
-      spoiler.className = "spoiler";
-      spoiler.tabIndex = 0;
-      spoiler.setAttribute("role", "button");
-      const reveal = () => spoiler.classList.add("revealed");
-      spoiler.addEventListener("click", reveal);
-      spoiler.addEventListener("keydown", (e) => {
-        if (e.key === "Enter" || e.key === " ") reveal();
-      });
-      spoiler.append(inner);
-      return spoiler;
-    }
-    case "blockquote":
-    case "expandable_blockquote": {
-      const quote = document.createElement("blockquote");
-      quote.append(inner);
-      return quote;
-    }
-    case "bot_command": {
-      if (!pane) break;
-      const command = document.createElement("button");
-      command.type = "button";
-      command.className = "inline-command";
-      command.append(inner);
-      command.addEventListener("click", () => sendText(pane, text));
-      return command;
-    }
-    default:
-      break;
-  }
-  const span = document.createElement("span");
-  span.className = "entity-" + String(entity.type).replace(/[^a-z_]/g, "");
-  span.append(inner);
-  return span;
-}
-
-// Build text with nested entities: each entity holds the ones inside it.
-function renderText(text, entities, pane) {
-  const sorted = (entities || [])
-    .filter((e) => Number.isInteger(e.offset) && Number.isInteger(e.length) && e.length > 0)
-    .slice()
-    .sort((a, b) => a.offset - b.offset || b.length - a.length);
-  function build(start, end, list) {
-    const fragment = document.createDocumentFragment();
-    let position = start;
-    let index = 0;
-    while (index < list.length) {
-      const entity = list[index];
-      const from = Math.max(entity.offset, position);
-      const to = Math.min(entity.offset + entity.length, end);
-      const inside = [];
-      index += 1;
-      while (index < list.length && list[index].offset < entity.offset + entity.length) {
-        inside.push(list[index]);
-        index += 1;
-      }
-      if (to <= from) continue;
-      if (from > position) fragment.append(document.createTextNode(text.slice(position, from)));
-      const inner = build(from, to, inside);
-      fragment.append(entityElement(entity, text.slice(from, to), pane, inner));
-      position = to;
-    }
-    if (position < end) fragment.append(document.createTextNode(text.slice(position, end)));
-    return fragment;
-  }
-  return build(0, text.length, sorted);
-}
 
 function formatTime(seconds) {
   if (!seconds) return "";
@@ -430,7 +276,7 @@ function messageElement(pane, message) {
   if (message.text) {
     const text = document.createElement("div");
     text.className = "text";
-    text.append(renderText(message.text, message.entities, pane));
+    text.append(renderText(message.text, message.entities, (command) => sendText(pane, command)));
     bubble.append(text);
   }
   const meta = document.createElement("span");
@@ -580,21 +426,6 @@ function connectEvents() {
 
 // --- notices ---------------------------------------------------------------------------
 
-function showToast(pane, text) {
-  const toast = pane.element.querySelector(".toast");
-  toast.textContent = text;
-  toast.hidden = false;
-  window.clearTimeout(pane.toastTimer);
-  pane.toastTimer = window.setTimeout(() => {
-    toast.hidden = true;
-  }, 4000);
-}
-
-function showAlert(text) {
-  const dialog = document.getElementById("alert-dialog");
-  document.getElementById("alert-text").textContent = text;
-  if (!dialog.open) dialog.showModal();
-}
 
 function refusalText(refusal) {
   return (
@@ -614,191 +445,6 @@ function showBanner(pane, refusal) {
   banner.hidden = false;
 }
 
-// --- acting as the person --------------------------------------------------------------
-
-async function sendText(pane, text) {
-  if (!text.trim()) return false;
-  try {
-    await api("POST", "/api/chats/" + pane.personId + "/messages", { text });
-    return true;
-  } catch (error) {
-    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
-    return false;
-  }
-}
-
-function togglePanel(pane, which, button) {
-  const panel = pane.element.querySelector(which);
-  const opening = panel.hidden;
-  for (const other of pane.element.querySelectorAll(".panel")) other.hidden = true;
-  for (const other of pane.element.querySelectorAll(".composer [aria-expanded]")) {
-    other.setAttribute("aria-expanded", "false");
-  }
-  panel.hidden = !opening;
-  button.setAttribute("aria-expanded", String(opening));
-  if (opening) {
-    const first = panel.querySelector("button, input");
-    if (first) first.focus();
-  }
-  return opening;
-}
-
-function closePanels(pane) {
-  for (const panel of pane.element.querySelectorAll(".panel")) panel.hidden = true;
-  for (const button of pane.element.querySelectorAll(".composer [aria-expanded]")) {
-    button.setAttribute("aria-expanded", "false");
-  }
-}
-
-async function openMenu(pane, button) {
-  const list = pane.element.querySelector(".menu-list");
-  list.replaceChildren();
-  if (!togglePanel(pane, ".menu-panel", button)) return;
-  let commands = [];
-  try {
-    commands = (await api("GET", "/api/chats/" + pane.personId + "/commands")).commands;
-  } catch (error) {
-    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
-  }
-  for (const command of commands) {
-    const item = document.createElement("li");
-    const choice = document.createElement("button");
-    choice.type = "button";
-    choice.dataset.command = command.command;
-    const name = document.createElement("span");
-    name.className = "command-name";
-    name.textContent = "/" + command.command;
-    const description = document.createElement("span");
-    description.className = "command-description";
-    description.textContent = command.description;
-    choice.append(name, description);
-    choice.addEventListener("click", () => {
-      closePanels(pane);
-      sendText(pane, "/" + command.command);
-    });
-    item.append(choice);
-    list.append(item);
-  }
-  pane.element.querySelector(".menu-empty").hidden = commands.length > 0;
-  const first = list.querySelector("button");
-  if (first) first.focus();
-}
-
-async function sendLocation(pane, latitude, longitude) {
-  try {
-    await api("POST", "/api/chats/" + pane.personId + "/locations", { latitude, longitude });
-    closePanels(pane);
-  } catch (error) {
-    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
-  }
-}
-
-function openLocations(pane, button) {
-  const list = pane.element.querySelector(".place-list");
-  list.replaceChildren();
-  const p = person(pane.personId);
-  for (const place of (p && p.places) || []) {
-    const item = document.createElement("li");
-    const choice = document.createElement("button");
-    choice.type = "button";
-    choice.className = "place";
-    choice.textContent = place.label;
-    choice.addEventListener("click", () => sendLocation(pane, place.latitude, place.longitude));
-    item.append(choice);
-    list.append(item);
-  }
-  togglePanel(pane, ".location-panel", button);
-}
-
-async function isPhoto(file) {
-  const bytes = new Uint8Array(await file.slice(0, 12).arrayBuffer());
-  const starts = (...values) => values.every((v, i) => bytes[i] === v);
-  if (starts(0xff, 0xd8, 0xff)) return true;
-  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return true;
-  const ascii = (from, to) => String.fromCharCode(...bytes.slice(from, to));
-  return ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP";
-}
-
-async function sendPhoto(pane, file) {
-  if (file.size > PHOTO_LIMIT) {
-    showToast(pane, t("The photo is larger than 10 MB."));
-    return;
-  }
-  if (!(await isPhoto(file))) {
-    showToast(pane, t("Only JPEG, PNG or WebP photos can be sent."));
-    return;
-  }
-  try {
-    await api("POST", "/api/chats/" + pane.personId + "/photos", undefined, file);
-  } catch (error) {
-    showToast(pane, t("Something went wrong: the sandbox did not accept that."));
-  }
-}
-
-function wireComposer(pane) {
-  const element = pane.element;
-  const form = element.querySelector(".composer");
-  const input = element.querySelector(".composer-input");
-  const submit = async () => {
-    const text = input.value;
-    if (!text.trim()) return;
-    input.value = "";
-    if (!(await sendText(pane, text))) input.value = text;
-    input.focus();
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    submit();
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      submit();
-    }
-  });
-  const menu = element.querySelector(".menu");
-  menu.addEventListener("click", () => openMenu(pane, menu));
-  const share = element.querySelector(".share-location");
-  share.addEventListener("click", () => openLocations(pane, share));
-  element.querySelector(".send-location").addEventListener("click", () => {
-    const latitude = Number.parseFloat(element.querySelector(".latitude").value);
-    const longitude = Number.parseFloat(element.querySelector(".longitude").value);
-    if (Number.isFinite(latitude) && Number.isFinite(longitude)) {
-      sendLocation(pane, latitude, longitude);
-    }
-  });
-  for (const close of element.querySelectorAll(".panel-close")) {
-    close.addEventListener("click", () => {
-      closePanels(pane);
-      input.focus();
-    });
-  }
-  element.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") closePanels(pane);
-  });
-  const photoInput = element.querySelector(".photo-input");
-  element.querySelector(".attach").addEventListener("click", () => photoInput.click());
-  photoInput.addEventListener("change", () => {
-    const file = photoInput.files && photoInput.files[0];
-    photoInput.value = "";
-    if (file) sendPhoto(pane, file);
-  });
-  element.querySelector(".banner-dismiss").addEventListener("click", () => {
-    // A reload of the chat shows the latest refusal again unless it was this one.
-    state.dismissed[pane.personId] = pane.shownRefusal;
-    element.querySelector(".banner").hidden = true;
-  });
-  element.querySelector(".tg-language").addEventListener("change", async (event) => {
-    try {
-      await api("POST", "/api/chats/" + pane.personId + "/language", {
-        language: event.target.value,
-      });
-      await loadPeople();
-    } catch (error) {
-      showToast(pane, t("Something went wrong: the sandbox did not accept that."));
-    }
-  });
-}
 
 // --- start -----------------------------------------------------------------------------
 
