@@ -236,6 +236,17 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         await bot.delete_message(OFFICER.telegram_id, sent.message_id)
         await expect(shown).to_have_count(0)
 
+        # An answer with show_alert is a dialog the person closes (a button the bot no longer
+        # serves is answered that way).
+        stale = InlineKeyboardMarkup([[InlineKeyboardButton("Eski", callback_data="old:v0:x")]])
+        await bot.send_message(OFFICER.telegram_id, "Eski tugma", reply_markup=stale)
+        await act(officer.locator('button[data-callback="old:v0:x"]').click)
+        dialog = page.locator("dialog#alert-dialog")
+        await expect(dialog).to_be_visible()
+        await expect(dialog.locator("#alert-text")).not_to_be_empty()
+        await dialog.locator("button").click()
+        await expect(dialog).to_be_hidden()
+
         # A call Telegram refuses shows as a banner in that chat.
         tg.inject_fault("400", "sendMessage", chat_id=OFFICER.telegram_id)
         with pytest.raises(BadRequest):
