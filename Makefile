@@ -13,7 +13,7 @@ TEST_STAMP := $(VENV)/.test-stamp
 STANDIN_STAMP := $(VENV)/.standin-stamp
 MO     := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/bot.po))
 
-.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest test-webhook resilience bench bench-load docker clean
+.PHONY: help install run standin migrate catalogs i18n test lint typecheck pytest test-webhook resilience bench bench-load docker clean chromium screenshots
 
 help:
 	@echo "make run     install the bot, compile catalogs, migrate the database, run the bot"
@@ -57,7 +57,7 @@ migrate: $(RUN_STAMP) catalogs
 
 # Without BOT_TOKEN this starts the sandbox (bot/sandbox): stand-in, bot and web chat, no Telegram.
 run: migrate
-	$(BIN)/python -m bot run
+	$(BIN)/python -m bot run --sandbox-without-token
 
 # The local Bot API stand-in alone (`make run` without a token runs it inside the sandbox).
 standin: $(STANDIN_STAMP)
@@ -76,8 +76,26 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install catalogs
+# The sandbox's browser test drives the system's Chromium (never a browser Playwright downloads):
+# installed with apt-get when it is missing (as root; otherwise the test says what to install).
+CHROMIUM := /usr/bin/chromium
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji; \
+		else \
+			echo "Chromium is missing: run 'sudo apt-get install chromium' (the browser test needs it)"; \
+		fi; \
+	fi
+
+pytest: install catalogs chromium
 	$(BIN)/python -m pytest -q
+
+# The two screenshots the README shows, taken by the browser test (officer's and coordinator's chat).
+screenshots: install catalogs chromium
+	$(BIN)/python -m pytest -q tests/browser/test_sandbox_browser.py
+	cp build/screenshots/sandbox-officer.png build/screenshots/sandbox-coordinator.png docs/
 
 test: lint typecheck pytest
 

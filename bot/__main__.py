@@ -15,15 +15,29 @@ from bot.logging_setup import configure_logging, redact
 from bot.sandbox.cli import add_arguments as add_sandbox_arguments
 
 NO_TOKEN_NOTE = "BOT_TOKEN is not set, so the bot starts in the sandbox instead of on Telegram."
+NO_TOKEN_HELP = """\
+BOT_TOKEN is not set, so the bot cannot talk to Telegram.
+
+To get a token: open Telegram, write to @BotFather, send /newbot and follow the two questions;
+BotFather answers with a token such as 123456789:AAE…  Give it to the bot as BOT_TOKEN (in .env,
+or in the environment) and start it again.
+
+To try the bot without Telegram: `python -m bot sandbox` (`make run` without a token does this).
+"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fieldreport", description="FieldReport Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
-        "run",
-        help="run the bot (long polling, or a webhook with WEBHOOK_URL); without BOT_TOKEN, "
-        "the sandbox",
+    run = commands.add_parser(
+        "run", help="run the bot (long polling, or a webhook with WEBHOOK_URL)"
+    )
+    # `make run` passes it: a newcomer without a token gets the sandbox; a server or container
+    # without one gets the help on where a token comes from, never demo data.
+    run.add_argument(
+        "--sandbox-without-token",
+        action="store_true",
+        help="without BOT_TOKEN, start the sandbox instead of explaining how to get a token",
     )
     sandbox = commands.add_parser(
         "sandbox", help="the bot with demo people and data in a browser, without Telegram"
@@ -94,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ("now an administrator" if changed else "already an active administrator")
         )
         return 0
-    return _run(settings, secrets)
+    return _run(settings, secrets, sandbox_without_token=args.sandbox_without_token)
 
 
 async def _migrate(settings: Settings) -> list[str]:
@@ -152,8 +166,11 @@ async def _add_admin(settings: Settings, telegram_id: int) -> bool:
         await db.close()
 
 
-def _run(settings: Settings, secrets: list[str]) -> int:
+def _run(settings: Settings, secrets: list[str], *, sandbox_without_token: bool = False) -> int:
     if settings.bot_token is None:
+        if not sandbox_without_token:
+            print(NO_TOKEN_HELP, file=sys.stderr)
+            return 2
         from bot.sandbox import cli
 
         print(NO_TOKEN_NOTE, flush=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import inspect
 import logging
 import sqlite3
@@ -93,8 +92,9 @@ def _remove_database(path: Path) -> None:
 def _web_factory() -> WebFactory:
     """``bot.sandbox.web.SandboxWeb``, imported when the sandbox starts (it brings the page's
     routes; the tests of the runner give a factory of their own)."""
-    factory: WebFactory = importlib.import_module("bot.sandbox.web").SandboxWeb
-    return factory
+    from bot.sandbox.web import SandboxWeb
+
+    return SandboxWeb
 
 
 class CurrentDatabase(Database):

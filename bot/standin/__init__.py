@@ -5,6 +5,8 @@ The real PTB ``Application`` talks to it over HTTP (``ApplicationBuilder().base_
 on nothing else in the bot, only on aiohttp.
 """
 
+from .command_menu import resolve_commands
+from .feed import EventFeed, FeedEvent, Subscription
 from .html import HtmlParseError, ParsedText, parse_html, utf16_len, visible_text
 from .models import SentMessage, TgChat, TgUser
 from .params import ApiError, Upload
@@ -15,16 +17,20 @@ __all__ = [
     "TINY_PNG",
     "ApiError",
     "DeliveryFaultKind",
+    "EventFeed",
     "FaultKind",
+    "FeedEvent",
     "HtmlParseError",
     "ParsedText",
     "SentMessage",
     "StandIn",
     "StandInTimeout",
+    "Subscription",
     "TgChat",
     "TgUser",
     "Upload",
     "parse_html",
+    "resolve_commands",
     "utf16_len",
     "visible_text",
 ]

@@ -24,6 +24,8 @@ import aiohttp
 from aiohttp import web
 
 from .api import CANONICAL_NAMES, BotApi
+from .command_menu import resolve_commands
+from .feed import EventFeed, FeedEvent
 from .models import SentMessage, TgChat, TgUser
 from .params import ApiError, Params, jsonable, read_params
 from .state import (
@@ -115,6 +117,10 @@ class StandIn:
         self.state = State(token, bot_username, bot_name)
         self.state.allow_http_webhook = allow_http_webhook
         self.api = BotApi(self.state, strict_ampersand=strict_ampersand)
+        #: Every change a person would see, for watchers such as the sandbox's web chat.
+        self.feed = EventFeed(self.state)
+        #: Called at the end of every :meth:`reset` (the sandbox makes its people known again).
+        self.after_reset: list[Callable[[], None]] = []
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -285,7 +291,9 @@ class StandIn:
                     result = implementation(params)
             except ApiError as exc:
                 self.state.failures.append((name, values, exc))
+                self.feed.observe_refusal(name, values, exc)
                 return _json(exc.body(), exc.status)
+            self.feed.observe(name, values, result)
             return _json({"ok": True, "result": result}, 200)
         finally:
             if not polling:
@@ -525,6 +533,7 @@ class StandIn:
             raw["reply_to_message"] = replied
         raw.update(content)
         chat_state.messages[message_id] = UserMessage(raw)
+        self.feed.publish(FeedEvent("person", target.id, message_id))
         return raw
 
     async def send_update(
@@ -843,6 +852,28 @@ class StandIn:
         """What setMyCommands stored for that scope (default scope by default) and language."""
         stored = self.state.commands.get((self.state.scope_key(scope), language_code), [])
         return [(c["command"], c["description"]) for c in stored]
+
+    def commands_for(
+        self, chat_id: int, user_id: int, language_code: str | None, *, is_admin: bool = False
+    ) -> list[tuple[str, str]]:
+        """The menu that person sees in that chat, resolved by scope and language as Telegram
+        does (see :mod:`bot.standin.command_menu`)."""
+        found = resolve_commands(self.state, chat_id, user_id, language_code, is_admin=is_admin)
+        return [(c["command"], c["description"]) for c in found]
+
+    def reset(self) -> None:
+        """Forget every chat, message, person, update, file, menu, callback query and call, as
+        if the bot had just been created; the token, webhook and allowed updates stay."""
+        self.state.forget_everything()
+        self._cursors.clear()
+        self._queued.clear()
+        self.clear_faults()
+        self._faults_fired.clear()
+        self.deliveries.clear()
+        for hook in list(self.after_reset):
+            hook()
+        self.feed.publish(FeedEvent("reset"))
+        self._notify_soon()
 
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by a getUpdates offset (webhook: not yet taken

@@ -244,6 +244,20 @@ class State:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures: list[tuple[str, dict[str, Any], ApiError]] = []
 
+    def forget_everything(self) -> None:
+        """Back to a new bot's world: no chats, people, updates, files, menus or calls."""
+        self.chats.clear()
+        self.users.clear()
+        self.blocked.clear()
+        self.updates.clear()
+        self.callback_queries.clear()
+        self.commands.clear()
+        self.files.clear()
+        self.files_by_path.clear()
+        self.photo_sets.clear()
+        self.calls.clear()
+        self.failures.clear()
+
     # --- the bot itself -------------------------------------------------------------------
 
     def bot_user(self) -> dict[str, Any]:

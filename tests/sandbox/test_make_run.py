@@ -8,22 +8,14 @@ import contextlib
 import os
 import signal
 import socket
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.sandbox.cast import DEMO_CAST
 
 ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.xfail(
-    find_spec("bot.sandbox.web") is None,
-    reason="web side lands with helper A's branch",
-    strict=False,
-)
 
 
 def _free_port() -> int:

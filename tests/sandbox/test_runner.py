@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.config import Settings
 from bot.delivery import deliver_due, make_due_run
@@ -14,10 +17,21 @@ from bot.sandbox.marker import is_sandbox
 from bot.sandbox.runner import SANDBOX_TOKEN, CurrentDatabase, Sandbox
 from bot.standin import TgUser
 
-from .conftest import RecordingWeb, eventually
+from .recording_web import RecordingWeb, eventually
 
 #: What a flood at start-up would be made of: digests (text, spreadsheet, chart), reminders.
 SENDS = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    async with Sandbox(
+        Settings(database_path=tmp_path / "real.sqlite3"),
+        database=tmp_path / "sandbox.sqlite3",
+        port=0,
+        web_factory=RecordingWeb,
+    ) as running:
+        yield running
 
 
 def _user(member: CastMember) -> TgUser:
