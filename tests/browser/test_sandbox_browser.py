@@ -17,11 +17,19 @@ from typing import Any
 
 import pytest
 
+from bot.config import Settings
+from bot.sandbox.cast import DEMO_CAST
+from bot.sandbox.runner import Sandbox as DemoSandbox
 from bot.standin import TINY_PNG, StandIn
 from tests.sandbox.cast import COORDINATOR, OFFICER
-from tests.sandbox.conftest import Sandbox, running_sandbox
+from tests.sandbox.conftest import running_sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: Of the demo cast: an Uzbek-speaking officer of the Termez mobile team, a coordinator who reads
+#: Russian.
+DEMO_OFFICER = next(m for m in DEMO_CAST.members if m.telegram_id == 910_101)
+DEMO_COORDINATOR = next(m for m in DEMO_CAST.members if m.telegram_id == 910_010)
+COORDINATOR_NAME = f"{DEMO_COORDINATOR.first_name} {DEMO_COORDINATOR.last_name}"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -89,10 +97,15 @@ def acting(tg: StandIn) -> Callable[[Callable[[], Awaitable[None]]], Awaitable[N
 async def test_an_officer_files_an_urgent_seizure_the_coordinator_acknowledges_and_reads_the_digest(
     page: Any, tmp_path: Path
 ) -> None:
+    """The sandbox as `make run` starts it: the demo cast, a month of demo reports."""
     from playwright.async_api import expect
 
-    async with running_sandbox(tmp_path) as sandbox:
-        await run_the_training_story(page, sandbox, expect)
+    async with DemoSandbox(
+        Settings(database_path=tmp_path / "real.sqlite3"),
+        database=tmp_path / "sandbox.sqlite3",
+        port=0,
+    ) as sandbox:
+        await run_the_training_story(page, sandbox.standin, sandbox.url, expect)
 
 
 async def open_chat(page: Any, expect: Any, person_id: int) -> Any:
@@ -102,16 +115,15 @@ async def open_chat(page: Any, expect: Any, person_id: int) -> Any:
     return pane
 
 
-async def run_the_training_story(page: Any, sandbox: Sandbox, expect: Any) -> None:
-    tg = sandbox.standin
+async def run_the_training_story(page: Any, tg: StandIn, url: str, expect: Any) -> None:
     act = acting(tg)
-    await page.goto(sandbox.web.url)
+    await page.goto(url)
     await expect(page.locator("body")).to_have_attribute("data-ready", "true")
     await expect(page.locator("body")).to_have_attribute("data-events", "open")
     # The page speaks the browser's language (Uzbek here).
     await expect(page.locator("#reset")).to_have_text("Sinov muhitini qayta boshlash")
 
-    officer = await open_chat(page, expect, OFFICER.telegram_id)
+    officer = await open_chat(page, expect, DEMO_OFFICER.telegram_id)
     box = officer.locator("textarea.composer-input")
 
     async def say(text: str) -> None:
@@ -146,29 +158,29 @@ async def run_the_training_story(page: Any, sandbox: Sandbox, expect: Any) -> No
     await tap(":photos:skip")
     await tap(":urgent:opt:yes")
     await tap(":_:submit")
-    receipt = tg.last_message(OFFICER.telegram_id)
+    receipt = tg.last_message(DEMO_OFFICER.telegram_id)
     assert receipt is not None and "✅" in receipt.content
     number = next(word for word in receipt.content.split() if word.count("-") == 2)
     shown = officer.locator(f'li.msg.bot[data-message-id="{receipt.message_id}"]')
     await expect(shown).to_contain_text(number)
 
-    coordinator = await open_chat(page, expect, COORDINATOR.telegram_id)
+    coordinator = await open_chat(page, expect, DEMO_COORDINATOR.telegram_id)
     alert = coordinator.locator("li.msg.bot", has_text=number).last
     await expect(alert).to_contain_text("🚨")
     await expect(alert).to_contain_text("Героин")  # the coordinator reads Russian
     await act(alert.locator('button[data-callback*=":ack:"]').click)
     await expect(coordinator.locator(".toast")).to_be_visible()
     await expect(alert.locator('button[data-callback*=":ack:"]')).to_have_count(0)
-    await expect(alert).to_contain_text("Olga Ivanova")
+    await expect(alert).to_contain_text(COORDINATOR_NAME)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "sandbox-coordinator.png"))
 
-    officer = await open_chat(page, expect, OFFICER.telegram_id)
-    told = officer.locator("li.msg.bot", has_text="Olga Ivanova").last
+    officer = await open_chat(page, expect, DEMO_OFFICER.telegram_id)
+    told = officer.locator("li.msg.bot", has_text=COORDINATOR_NAME).last
     await expect(told).to_contain_text(number)
     await page.screenshot(path=str(SCREENSHOTS / "sandbox-officer.png"))
 
-    coordinator = await open_chat(page, expect, COORDINATOR.telegram_id)
+    coordinator = await open_chat(page, expect, DEMO_COORDINATOR.telegram_id)
     await coordinator.locator("textarea.composer-input").fill("/digest")
     await coordinator.locator("button.send").click()
     chart = coordinator.locator("img.photo").last
