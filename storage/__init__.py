@@ -4,6 +4,7 @@ from storage.db import Database, Repositories
 from storage.models import (
     Attachment,
     AuditEntry,
+    Coordinates,
     CrossingPoint,
     Invite,
     NewReport,
@@ -26,6 +27,7 @@ from storage.models import (
 __all__ = [
     "Attachment",
     "AuditEntry",
+    "Coordinates",
     "CrossingPoint",
     "Database",
     "Invite",
