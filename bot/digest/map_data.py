@@ -1,0 +1,119 @@
+"""What the digest's map shows, as plain values: each unit's seizures of the day and of the
+last :data:`WEEK_DAYS` days, where the unit is, and what cannot be placed.
+
+A seizure is a submitted (not withdrawn) report on the seizure form, counted on its reporting
+day; its kilograms are its items measured by weight (grams and kilograms, normalised to kg).
+Litres, tablets and pieces are not added to kilograms (they are different measures), so a
+seizure of tablets counts as a seizure with no kilograms. The figures are plain data so that
+the map can be drawn in a worker process (bot/workers.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bot.forms.definitions import SEIZURE
+from storage import Report, ReportStatus, Repositories, Unit
+
+#: The map's second figure covers the day and the six before it: the catalogs say "7 days".
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class MapUnit:
+    """One unit on the map: its name in the reader's language and its seizures."""
+
+    name: str
+    latitude: float
+    longitude: float
+    today: int
+    today_kg: Decimal
+    week: int
+    week_kg: Decimal
+
+
+@dataclass(frozen=True)
+class SeizureMap:
+    """The map of ``day``: the units that have a place (active ones, and any with seizures)."""
+
+    day: date
+    units: tuple[MapUnit, ...]
+    #: Units with seizures in the period but no coordinates: left off the map, counted.
+    unplaced: int
+    today: int
+    today_kg: Decimal
+    week: int
+    week_kg: Decimal
+
+
+def seizure_kg(report: Report) -> Decimal:
+    return sum(
+        (item.normalized_quantity for item in report.items if item.normalized_unit == "kg"),
+        Decimal(0),
+    )
+
+
+def build_seizure_map(
+    day: date, reports: Iterable[Report], units: Sequence[Unit], language: str
+) -> SeizureMap:
+    """The map's figures from the reports of the week ending on ``day`` (others are ignored)."""
+    first = day - timedelta(days=WEEK_DAYS - 1)
+    today: dict[int, int] = defaultdict(int)
+    today_kg: dict[int, Decimal] = defaultdict(Decimal)
+    week: dict[int, int] = defaultdict(int)
+    week_kg: dict[int, Decimal] = defaultdict(Decimal)
+    for report in reports:
+        if (
+            report.form != SEIZURE.key
+            or report.status is not ReportStatus.SUBMITTED
+            or not first <= report.local_day <= day
+        ):
+            continue
+        kg = seizure_kg(report)
+        week[report.unit_id] += 1
+        week_kg[report.unit_id] += kg
+        if report.local_day == day:
+            today[report.unit_id] += 1
+            today_kg[report.unit_id] += kg
+    shown: list[MapUnit] = []
+    unplaced = 0
+    for unit in units:
+        if not unit.active and not week[unit.id]:
+            continue
+        if unit.coordinates is None:
+            unplaced += bool(week[unit.id])
+            continue
+        shown.append(
+            MapUnit(
+                name=unit.name(language),
+                latitude=unit.coordinates.latitude,
+                longitude=unit.coordinates.longitude,
+                today=today[unit.id],
+                today_kg=today_kg[unit.id],
+                week=week[unit.id],
+                week_kg=week_kg[unit.id],
+            )
+        )
+    known = {unit.id for unit in units}
+    # A unit that is gone from the list (never, as units are kept) still counts as unplaced.
+    unplaced += sum(1 for unit_id, count in week.items() if count and unit_id not in known)
+    return SeizureMap(
+        day=day,
+        units=tuple(shown),
+        unplaced=unplaced,
+        today=sum(today.values()),
+        today_kg=sum(today_kg.values(), Decimal(0)),
+        week=sum(week.values()),
+        week_kg=sum(week_kg.values(), Decimal(0)),
+    )
+
+
+async def read_seizure_map(repos: Repositories, day: date, language: str) -> SeizureMap:
+    """The map of ``day`` read through the repositories (the week's reports and the units)."""
+    first = day - timedelta(days=WEEK_DAYS - 1)
+    reports = await repos.reports.between_days(first, day)
+    return build_seizure_map(day, reports, await repos.units.list(), language)
