@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from bot.digest.labels import quantity_text
 from bot.forms.definitions import SEIZURE
+from bot.i18n import Translator
 from storage import Report, ReportStatus, Repositories, Unit
 
 #: The map's second figure covers the day and the six before it: the catalogs say "7 days".
@@ -117,3 +119,48 @@ async def read_seizure_map(repos: Repositories, day: date, language: str) -> Sei
     first = day - timedelta(days=WEEK_DAYS - 1)
     reports = await repos.reports.between_days(first, day)
     return build_seizure_map(day, reports, await repos.units.list(), language)
+
+
+# --- words (here, not with the drawing: the bot's process captions the map without matplotlib)
+
+
+def kg_text(kg: Decimal, tr: Translator) -> str:
+    """Kilograms as the map shows them: tenths from 1 kg up, grams below."""
+    rounded = kg.quantize(Decimal("0.1") if kg >= 1 else Decimal("0.001"))
+    return quantity_text(rounded.normalize() if rounded else Decimal(0), "kg", tr)
+
+
+def map_title(seizures: SeizureMap, tr: Translator) -> str:
+    return tr.gettext("Seizures by unit, {date}").format(date=tr.format_date(seizures.day, "long"))
+
+
+def totals_text(seizures: SeizureMap, tr: Translator) -> str:
+    today = tr.ngettext(
+        "Today: {count} seizure, {kg}", "Today: {count} seizures, {kg}", seizures.today
+    ).format(count=tr.format_number(seizures.today), kg=kg_text(seizures.today_kg, tr))
+    week = tr.ngettext(
+        "Last 7 days: {count} seizure, {kg}",
+        "Last 7 days: {count} seizures, {kg}",
+        seizures.week,
+    ).format(count=tr.format_number(seizures.week), kg=kg_text(seizures.week_kg, tr))
+    return f"{today}   ·   {week}"
+
+
+def unplaced_text(count: int, tr: Translator) -> str:
+    return tr.ngettext(
+        "{count} unit with seizures has no coordinates and is not on the map.",
+        "{count} units with seizures have no coordinates and are not on the map.",
+        count,
+    ).format(count=tr.format_number(count))
+
+
+#: Telegram's limit for a photo's caption.
+MAX_CAPTION = 1024
+
+
+def map_caption(seizures: SeizureMap, tr: Translator) -> str:
+    """The map's caption: its title, the totals, and how many units it could not place."""
+    lines = [map_title(seizures, tr), totals_text(seizures, tr).replace("   ·   ", "\n")]
+    if seizures.unplaced:
+        lines.append(unplaced_text(seizures.unplaced, tr))
+    return "\n".join(lines)[:MAX_CAPTION]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from decimal import Decimal
 from functools import cache
 from importlib import resources
 from io import BytesIO
@@ -27,8 +26,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.text import Text
 
-from bot.digest.labels import quantity_text
-from bot.digest.map_data import MapUnit, SeizureMap
+from bot.digest.map_data import (
+    MapUnit,
+    SeizureMap,
+    kg_text,
+    map_title,
+    totals_text,
+    unplaced_text,
+)
 from bot.i18n import Translator
 from bot.places import REGION
 
@@ -95,12 +100,6 @@ def area(seizures: int) -> float:
     return min(MAX_AREA, max(MIN_AREA, AREA_PER_SEIZURE * seizures))
 
 
-def kg_text(kg: Decimal, tr: Translator) -> str:
-    """Kilograms as the map shows them: tenths from 1 kg up, grams below."""
-    rounded = kg.quantize(Decimal("0.1") if kg >= 1 else Decimal("0.001"))
-    return quantity_text(rounded.normalize() if rounded else Decimal(0), "kg", tr)
-
-
 def build_map(seizures: SeizureMap, tr: Translator) -> bytes:
     """A PNG of about 1000×860 pixels."""
     figure = draw_map(seizures, tr)
@@ -117,12 +116,12 @@ def draw_map(seizures: SeizureMap, tr: Translator) -> Figure:
     _countries(ax, tr)
     _units(ax, seizures.units, tr)
     figure.suptitle(
-        tr.gettext("Seizures by unit, {date}").format(date=tr.format_date(seizures.day, "long")),
+        map_title(seizures, tr),
         fontsize=15,
         fontweight="bold",
         y=0.975,
     )
-    figure.text(0.5, 0.905, _totals(seizures, tr), ha="center", fontsize=11.5)
+    figure.text(0.5, 0.905, totals_text(seizures, tr), ha="center", fontsize=11.5)
     _legend(figure, ax, seizures, tr)
     notes = []
     if seizures.unplaced:
@@ -145,26 +144,6 @@ def draw_map(seizures: SeizureMap, tr: Translator) -> Figure:
     for text in figure.findobj(Text):
         text.set_fontfamily(FONT)
     return figure
-
-
-def unplaced_text(count: int, tr: Translator) -> str:
-    return tr.ngettext(
-        "{count} unit with seizures has no coordinates and is not on the map.",
-        "{count} units with seizures have no coordinates and are not on the map.",
-        count,
-    ).format(count=tr.format_number(count))
-
-
-def _totals(seizures: SeizureMap, tr: Translator) -> str:
-    today = tr.ngettext(
-        "Today: {count} seizure, {kg}", "Today: {count} seizures, {kg}", seizures.today
-    ).format(count=tr.format_number(seizures.today), kg=kg_text(seizures.today_kg, tr))
-    week = tr.ngettext(
-        "Last 7 days: {count} seizure, {kg}",
-        "Last 7 days: {count} seizures, {kg}",
-        seizures.week,
-    ).format(count=tr.format_number(seizures.week), kg=kg_text(seizures.week_kg, tr))
-    return f"{today}   ·   {week}"
 
 
 def _countries(ax: Axes, tr: Translator) -> None:

@@ -12,8 +12,14 @@ from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 
 from bot.config import LANGUAGES
-from bot.digest.map_data import SeizureMap, build_seizure_map, read_seizure_map
-from bot.digest.seizure_map import build_map, draw_map, outlines, unplaced_text
+from bot.digest.map_data import (
+    SeizureMap,
+    build_seizure_map,
+    map_caption,
+    read_seizure_map,
+    unplaced_text,
+)
+from bot.digest.seizure_map import build_map, draw_map, outlines
 from bot.i18n import Catalogs, Translator
 from bot.places import REGION
 from storage import Coordinates, Database, NewReport, NewSeizureItem, Role
@@ -222,3 +228,22 @@ async def test_the_map_reads_the_week_through_the_repositories(db: Database) -> 
     termiz = next(unit for unit in seizures.units if unit.name == termez.name("uz"))
     assert (termiz.today, termiz.week, termiz.week_kg) == (1, 2, Decimal(2))
     assert seizures.unplaced == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_caption_names_the_day_the_totals_and_the_units_left_off(
+    catalogs: Catalogs, language: str
+) -> None:
+    tr = catalogs.translator(language)
+    caption = map_caption(build_seizure_map(DAY, REPORTS, UNITS, language), tr)
+    assert len(caption) <= 1024
+    lines = caption.split("\n")
+    assert lines[0] == tr.gettext("Seizures by unit, {date}").format(
+        date=tr.format_date(DAY, "long")
+    )
+    assert lines[1] == tr.ngettext(
+        "Today: {count} seizure, {kg}", "Today: {count} seizures, {kg}", 2
+    ).format(
+        count=2, kg=tr.gettext("{quantity} kg").format(quantity=tr.format_number(Decimal("5.8")))
+    )
+    assert lines[-1] == unplaced_text(1, tr)
