@@ -143,6 +143,17 @@ class SeizureItem:
 
 
 @dataclass(frozen=True)
+class SeizureTally:
+    """A submitted seizure report reduced to what the digest's map counts: where it was filed,
+    its reporting day, and its kilograms (its items measured by weight, added up)."""
+
+    report_id: int
+    unit_id: int
+    local_day: date
+    kg: Decimal
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file Telegram holds for us: ``file_id`` to send it again, ``file_unique_id`` to dedupe."""
 

@@ -2,7 +2,8 @@
 last :data:`WEEK_DAYS` days, where the unit is, and what cannot be placed.
 
 A seizure is a submitted (not withdrawn) report on the seizure form, counted on its reporting
-day; its kilograms are its items measured by weight (grams and kilograms, normalised to kg).
+day; its kilograms are its items measured by weight (grams and kilograms, normalised to kg;
+storage adds them up: ``ReportRepository.seizure_tallies``).
 Litres, tablets and pieces are not added to kilograms (they are different measures), so a
 seizure of tablets counts as a seizure with no kilograms. The figures are plain data so that
 the map can be drawn in a worker process (bot/workers.py).
@@ -19,7 +20,7 @@ from decimal import Decimal
 from bot.digest.labels import quantity_text
 from bot.forms.definitions import SEIZURE
 from bot.i18n import Translator
-from storage import Report, ReportStatus, Repositories, Unit
+from storage import Repositories, SeizureTally, Unit
 
 #: The map's second figure covers the day and the six before it: the catalogs say "7 days".
 WEEK_DAYS = 7
@@ -52,35 +53,23 @@ class SeizureMap:
     week_kg: Decimal
 
 
-def seizure_kg(report: Report) -> Decimal:
-    return sum(
-        (item.normalized_quantity for item in report.items if item.normalized_unit == "kg"),
-        Decimal(0),
-    )
-
-
 def build_seizure_map(
-    day: date, reports: Iterable[Report], units: Sequence[Unit], language: str
+    day: date, tallies: Iterable[SeizureTally], units: Sequence[Unit], language: str
 ) -> SeizureMap:
-    """The map's figures from the reports of the week ending on ``day`` (others are ignored)."""
+    """The map's figures from the week's seizures (``tallies`` of other days are ignored)."""
     first = day - timedelta(days=WEEK_DAYS - 1)
     today: dict[int, int] = defaultdict(int)
     today_kg: dict[int, Decimal] = defaultdict(Decimal)
     week: dict[int, int] = defaultdict(int)
     week_kg: dict[int, Decimal] = defaultdict(Decimal)
-    for report in reports:
-        if (
-            report.form != SEIZURE.key
-            or report.status is not ReportStatus.SUBMITTED
-            or not first <= report.local_day <= day
-        ):
+    for seizure in tallies:
+        if not first <= seizure.local_day <= day:
             continue
-        kg = seizure_kg(report)
-        week[report.unit_id] += 1
-        week_kg[report.unit_id] += kg
-        if report.local_day == day:
-            today[report.unit_id] += 1
-            today_kg[report.unit_id] += kg
+        week[seizure.unit_id] += 1
+        week_kg[seizure.unit_id] += seizure.kg
+        if seizure.local_day == day:
+            today[seizure.unit_id] += 1
+            today_kg[seizure.unit_id] += seizure.kg
     shown: list[MapUnit] = []
     unplaced = 0
     for unit in units:
@@ -115,10 +104,10 @@ def build_seizure_map(
 
 
 async def read_seizure_map(repos: Repositories, day: date, language: str) -> SeizureMap:
-    """The map of ``day`` read through the repositories (the week's reports and the units)."""
+    """The map of ``day`` read through the repositories (the week's seizures and the units)."""
     first = day - timedelta(days=WEEK_DAYS - 1)
-    reports = await repos.reports.between_days(first, day)
-    return build_seizure_map(day, reports, await repos.units.list(), language)
+    tallies = await repos.reports.seizure_tallies(SEIZURE.key, first, day)
+    return build_seizure_map(day, tallies, await repos.units.list(), language)
 
 
 # --- words (here, not with the drawing: the bot's process captions the map without matplotlib)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +23,17 @@ from bot.digest.map_data import (
 from bot.digest.seizure_map import build_map, draw_map, outlines
 from bot.i18n import Catalogs, Translator
 from bot.places import REGION
-from storage import Coordinates, Database, NewReport, NewSeizureItem, Role
+from storage import (
+    Coordinates,
+    Database,
+    NewReport,
+    NewSeizureItem,
+    Report,
+    ReportStatus,
+    Role,
+    SeizureTally,
+)
+from storage.clock import utc_now
 from tests.unit.test_digest_build import (
     AYRITOM_BLO,
     BUKHARA_IMT,
@@ -82,13 +93,34 @@ REPORTS = (
 )
 
 
+def tallies_of(reports: Iterable[Report]) -> list[SeizureTally]:
+    """The reports as ``ReportRepository.seizure_tallies`` reduces them (the last test below
+    checks that it does): submitted seizures, with their items by weight added up."""
+    return [
+        SeizureTally(
+            report.id,
+            report.unit_id,
+            report.local_day,
+            sum(
+                (i.normalized_quantity for i in report.items if i.normalized_unit == "kg"),
+                Decimal(0),
+            ),
+        )
+        for report in reports
+        if report.form == "seizure" and report.status is ReportStatus.SUBMITTED
+    ]
+
+
+TALLIES = tallies_of(REPORTS)
+
+
 @pytest.fixture(scope="module")
 def catalogs() -> Catalogs:
     return Catalogs(TASHKENT)
 
 
 def sample() -> SeizureMap:
-    return build_seizure_map(DAY, REPORTS, UNITS, "en")
+    return build_seizure_map(DAY, TALLIES, UNITS, "en")
 
 
 def test_each_unit_has_its_days_and_weeks_seizures_and_kilograms() -> None:
@@ -112,9 +144,9 @@ def test_each_unit_has_its_days_and_weeks_seizures_and_kilograms() -> None:
 
 
 def test_names_are_in_the_readers_language() -> None:
-    names = {unit.name for unit in build_seizure_map(DAY, REPORTS, UNITS, "ru").units}
+    names = {unit.name for unit in build_seizure_map(DAY, TALLIES, UNITS, "ru").units}
     assert "ММГ Термез" in names
-    cyrillic = {unit.name for unit in build_seizure_map(DAY, REPORTS, UNITS, "uz_Cyrl").units}
+    cyrillic = {unit.name for unit in build_seizure_map(DAY, TALLIES, UNITS, "uz_Cyrl").units}
     assert "Термиз мобиль гуруҳи" in cyrillic
 
 
@@ -139,7 +171,7 @@ def test_the_map_is_drawn_in_every_language_without_a_missing_glyph(
     catalogs: Catalogs, language: str
 ) -> None:
     tr = catalogs.translator(language)
-    seizures = build_seizure_map(DAY, REPORTS, UNITS, language)
+    seizures = build_seizure_map(DAY, TALLIES, UNITS, language)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a letter without a glyph warns
         png = build_map(seizures, tr)
@@ -189,7 +221,7 @@ def test_a_week_without_seizures_is_still_a_map_saying_so(
 
 
 def test_no_unit_with_a_place_is_still_a_map(catalogs: Catalogs) -> None:
-    nowhere = build_seizure_map(DAY, REPORTS, [replace(u, coordinates=None) for u in UNITS], "ru")
+    nowhere = build_seizure_map(DAY, TALLIES, [replace(u, coordinates=None) for u in UNITS], "ru")
     assert nowhere.units == () and nowhere.unplaced == 3
     tr = catalogs.translator("ru")
     assert unplaced_text(3, tr) in drawn_texts(nowhere, tr)
@@ -197,36 +229,63 @@ def test_no_unit_with_a_place_is_still_a_map(catalogs: Catalogs) -> None:
 
 
 async def test_the_map_reads_the_week_through_the_repositories(db: Database) -> None:
+    """Storage's lean reading gives what whole reports give: withdrawn reports, other forms
+    and other days left out, grams added as kilograms, tablets not."""
+    grams = NewSeizureItem("hashish", Decimal(750), "g", Decimal("0.75"), "kg")
+    kilo = NewSeizureItem("heroin", Decimal(1), "kg", Decimal(1), "kg")
+    tablets = NewSeizureItem("tramadol", Decimal(300), "tablets", Decimal(300), "tablets")
     async with db.transaction() as repos:
         termez = await repos.units.get_by_code("IMT-TER")
         assert termez is not None
         author = await repos.users.create(telegram_id=1, role=Role.OFFICER, unit_id=termez.id)
-        for days_ago, key in ((0, "a"), (3, "b"), (7, "c")):
+        made = [
+            (0, "seizure", (kilo, grams, tablets)),
+            (0, "daily_status", ()),
+            (3, "seizure", (tablets,)),
+            (3, "seizure", (kilo,)),  # withdrawn below
+            (6, "seizure", (kilo,)),
+            (7, "seizure", (kilo,)),  # the day before the week
+        ]
+        stored = []
+        for number, (days_ago, form, items) in enumerate(made):
             at = local(DAY - timedelta(days=days_ago), 9)
-            await repos.reports.create(
-                NewReport(
-                    form="seizure",
-                    form_code="SZ",
-                    unit_id=termez.id,
-                    author_id=author.id,
-                    idempotency_key=key * 8,
-                    occurred_at=None,
-                    submitted_at=at,
-                    local_day=at.date(),
-                    urgent=False,
-                    answers={},
-                    place_text=None,
-                    latitude=None,
-                    longitude=None,
-                    persons_detained=0,
-                    items=(NewSeizureItem("heroin", Decimal(1), "kg", Decimal(1), "kg"),),
+            stored.append(
+                await repos.reports.create(
+                    NewReport(
+                        form=form,
+                        form_code="SZ" if form == "seizure" else "DS",
+                        unit_id=termez.id,
+                        author_id=author.id,
+                        idempotency_key=f"key-{number}",
+                        occurred_at=None,
+                        submitted_at=at,
+                        local_day=at.date(),
+                        urgent=False,
+                        answers={},
+                        place_text=None,
+                        latitude=None,
+                        longitude=None,
+                        persons_detained=0,
+                        items=items,
+                    )
                 )
             )
+        await repos.reports.withdraw(stored[3].id, now=utc_now())
+    first = DAY - timedelta(days=6)
     async with db.read() as repos:
+        tallies = await repos.reports.seizure_tallies("seizure", first, DAY)
+        whole = await repos.reports.between_days(first, DAY)
         seizures = await read_seizure_map(repos, DAY, "uz")
+    assert tallies == sorted(tallies_of(whole), key=lambda tally: tally.report_id)
+    assert [(t.local_day, t.kg) for t in tallies] == [
+        (DAY, Decimal("1.75")),
+        (DAY - timedelta(days=3), Decimal(0)),
+        (DAY - timedelta(days=6), Decimal(1)),
+    ]
     assert len(seizures.units) == 13  # every mobile team has its city's coordinates
     termiz = next(unit for unit in seizures.units if unit.name == termez.name("uz"))
-    assert (termiz.today, termiz.week, termiz.week_kg) == (1, 2, Decimal(2))
+    assert (termiz.today, termiz.today_kg) == (1, Decimal("1.75"))
+    assert (termiz.week, termiz.week_kg) == (3, Decimal("2.75"))
     assert seizures.unplaced == 0
 
 
@@ -235,7 +294,7 @@ def test_the_caption_names_the_day_the_totals_and_the_units_left_off(
     catalogs: Catalogs, language: str
 ) -> None:
     tr = catalogs.translator(language)
-    caption = map_caption(build_seizure_map(DAY, REPORTS, UNITS, language), tr)
+    caption = map_caption(build_seizure_map(DAY, TALLIES, UNITS, language), tr)
     assert len(caption) <= 1024
     lines = caption.split("\n")
     assert lines[0] == tr.gettext("Seizures by unit, {date}").format(
