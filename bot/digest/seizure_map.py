@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from io import BytesIO
@@ -47,12 +48,12 @@ WEEK = "#9ecae1"
 TODAY = "#c0392b"
 QUIET = "#7f7f7f"  # a unit without seizures in the period
 LABEL = "#222222"
-#: Marker area (points²) per seizure and its bounds: one seizure is still easy to see, a
-#: hundred does not hide the Fergana valley.
+#: Marker area (points²) per seizure and its bounds: one seizure is still easy to see, and the
+#: busiest unit's disc is never larger than MAX_AREA (a busy week shrinks every disc alike, so
+#: the Fergana valley's three units stay apart).
 AREA_PER_SEIZURE = 55.0
 MIN_AREA = 70.0
-MAX_AREA = 2600.0
-SIZE_EXAMPLES = (1, 5, 10)
+MAX_AREA = 1500.0
 #: Shrinks longitudes so that a degree east is as long as a degree north at 41° N.
 ASPECT = 1 / math.cos(math.radians(41.0))
 NAME_LIMIT = 24
@@ -96,8 +97,38 @@ def country_names(tr: Translator) -> dict[str, tuple[str, float, float]]:
     return names
 
 
-def area(seizures: int) -> float:
-    return min(MAX_AREA, max(MIN_AREA, AREA_PER_SEIZURE * seizures))
+@dataclass(frozen=True)
+class Scale:
+    """Disc areas for one map: proportional to the seizures, the busiest unit's at most
+    MAX_AREA; the legend shows a few round counts up to the busiest."""
+
+    per_seizure: float
+    examples: tuple[int, ...]
+
+    @classmethod
+    def of(cls, units: Sequence[MapUnit]) -> Scale:
+        busiest = max((unit.week for unit in units), default=0)
+        per_seizure = min(AREA_PER_SEIZURE, MAX_AREA / max(busiest, 1))
+        if busiest <= 10:
+            examples: tuple[int, ...] = (1, 5, 10)
+        else:
+            examples = tuple(sorted({1, _round_down(busiest / 4), _round_down(busiest)}))
+        return cls(per_seizure, examples)
+
+    def area(self, seizures: int) -> float:
+        return max(MIN_AREA, self.per_seizure * seizures)
+
+
+def _round_down(value: float) -> int:
+    """The largest of 1, 2, 5, 10, 20, 50… not above ``value`` (at least 1)."""
+    best = 1
+    magnitude = 1
+    while magnitude <= value:
+        for step in (1, 2, 5):
+            if step * magnitude <= value:
+                best = step * magnitude
+        magnitude *= 10
+    return best
 
 
 def build_map(seizures: SeizureMap, tr: Translator) -> bytes:
@@ -113,8 +144,9 @@ def draw_map(seizures: SeizureMap, tr: Translator) -> Figure:
     figure = Figure(figsize=(10, 8.6), dpi=DPI)
     FigureCanvasAgg(figure)
     ax = figure.add_axes((0.02, 0.19, 0.96, 0.69))
+    scale = Scale.of(seizures.units)
     _countries(ax, tr)
-    _units(ax, seizures.units, tr)
+    _units(ax, seizures.units, scale, tr)
     figure.suptitle(
         map_title(seizures, tr),
         fontsize=15,
@@ -122,7 +154,7 @@ def draw_map(seizures: SeizureMap, tr: Translator) -> Figure:
         y=0.975,
     )
     figure.text(0.5, 0.905, totals_text(seizures, tr), ha="center", fontsize=11.5)
-    _legend(figure, ax, seizures, tr)
+    _legend(figure, scale, tr)
     notes = []
     if seizures.unplaced:
         notes.append(unplaced_text(seizures.unplaced, tr))
@@ -182,7 +214,7 @@ def _countries(ax: Axes, tr: Translator) -> None:
         spine.set_edgecolor(BORDER)
 
 
-def _units(ax: Axes, units: Sequence[MapUnit], tr: Translator) -> None:
+def _units(ax: Axes, units: Sequence[MapUnit], scale: Scale, tr: Translator) -> None:
     # The biggest discs first, so a small one next to them stays visible on top.
     ordered = sorted(units, key=lambda unit: -unit.week)
     quiet = [unit for unit in ordered if not unit.week]
@@ -199,7 +231,7 @@ def _units(ax: Axes, units: Sequence[MapUnit], tr: Translator) -> None:
         ax.scatter(
             [u.longitude for u in active],
             [u.latitude for u in active],
-            s=[area(u.week) for u in active],
+            s=[scale.area(u.week) for u in active],
             color=WEEK,
             edgecolors="#2b7bba",
             linewidths=1.0,
@@ -210,7 +242,7 @@ def _units(ax: Axes, units: Sequence[MapUnit], tr: Translator) -> None:
         ax.scatter(
             [u.longitude for u in today],
             [u.latitude for u in today],
-            s=[area(u.today) for u in today],
+            s=[scale.area(u.today) for u in today],
             color=TODAY,
             edgecolors="white",
             linewidths=0.8,
@@ -221,13 +253,13 @@ def _units(ax: Axes, units: Sequence[MapUnit], tr: Translator) -> None:
     placed: list[Box] = []
     for unit in ordered:
         x, y = ax.transData.transform((unit.longitude, unit.latitude))
-        radius = math.sqrt(area(unit.week) if unit.week else 18) / 2 * PIXELS_PER_POINT
+        radius = math.sqrt(scale.area(unit.week) if unit.week else 18) / 2 * PIXELS_PER_POINT
         placed.append((x - radius, y - radius, x + radius, y + radius))
     for unit in sorted(active, key=lambda u: (-u.latitude, u.longitude)):
-        _label(ax, unit, tr, placed)
+        _label(ax, unit, scale, tr, placed)
 
 
-def _label(ax: Axes, unit: MapUnit, tr: Translator, placed: list[Box]) -> None:
+def _label(ax: Axes, unit: MapUnit, scale: Scale, tr: Translator, placed: list[Box]) -> None:
     """The unit's name and figures next to its disc, on the first side where no earlier label
     is (right, left, above, below); all measured in the figure's pixels."""
     name = unit.name if len(unit.name) <= NAME_LIMIT else unit.name[: NAME_LIMIT - 1] + "…"
@@ -236,7 +268,7 @@ def _label(ax: Axes, unit: MapUnit, tr: Translator, placed: list[Box]) -> None:
         figures += f" · {kg_text(unit.week_kg, tr)}"
     width = CHAR_PIXELS * max(len(name), len(figures)) + 6
     height = 2 * LABEL_POINTS * PIXELS_PER_POINT * 1.2 + 6
-    radius = math.sqrt(area(unit.week)) / 2 * PIXELS_PER_POINT + 3
+    radius = math.sqrt(scale.area(unit.week)) / 2 * PIXELS_PER_POINT + 3
     x, y = ax.transData.transform((unit.longitude, unit.latitude))
     candidates = [  # (left, bottom) of the label's box, and how the text is anchored there
         (x + radius, y - height / 2, "left", "center"),
@@ -286,7 +318,7 @@ def _overlap(a: Box, b: Box) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def _legend(figure: Figure, ax: Axes, seizures: SeizureMap, tr: Translator) -> None:
+def _legend(figure: Figure, scale: Scale, tr: Translator) -> None:
     def disc(colour: str, size: float, label: str, edge: str = "none") -> Line2D:
         return Line2D(
             [],
@@ -300,20 +332,20 @@ def _legend(figure: Figure, ax: Axes, seizures: SeizureMap, tr: Translator) -> N
         )
 
     handles = [
-        disc(TODAY, area(1), tr.gettext("today")),
-        disc(WEEK, area(1), tr.gettext("last 7 days"), "#2b7bba"),
+        disc(TODAY, MIN_AREA, tr.gettext("today")),
+        disc(WEEK, MIN_AREA, tr.gettext("last 7 days"), "#2b7bba"),
         disc(QUIET, 18, tr.gettext("no seizures")),
     ]
     handles += [
         disc(
             "white",
-            area(count),
+            scale.area(count),
             tr.ngettext("{count} seizure", "{count} seizures", count).format(
                 count=tr.format_number(count)
             ),
             "#555555",
         )
-        for count in SIZE_EXAMPLES
+        for count in scale.examples
     ]
     figure.legend(
         handles=handles,
@@ -322,7 +354,7 @@ def _legend(figure: Figure, ax: Axes, seizures: SeizureMap, tr: Translator) -> N
         ncols=3,
         fontsize=9.5,
         frameon=False,
-        handletextpad=0.6,
+        handletextpad=1.1,
         columnspacing=2.0,
         labelspacing=1.3,
         title=tr.gettext("Next to each unit: seizures today / in the last 7 days · kilograms"),

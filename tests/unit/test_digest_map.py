@@ -20,7 +20,15 @@ from bot.digest.map_data import (
     read_seizure_map,
     unplaced_text,
 )
-from bot.digest.seizure_map import build_map, draw_map, outlines
+from bot.digest.seizure_map import (
+    AREA_PER_SEIZURE,
+    MAX_AREA,
+    MIN_AREA,
+    Scale,
+    build_map,
+    draw_map,
+    outlines,
+)
 from bot.i18n import Catalogs, Translator
 from bot.places import REGION
 from storage import (
@@ -306,3 +314,17 @@ def test_the_caption_names_the_day_the_totals_and_the_units_left_off(
         count=2, kg=tr.gettext("{quantity} kg").format(quantity=tr.format_number(Decimal("5.8")))
     )
     assert lines[-1] == unplaced_text(1, tr)
+
+
+def test_a_busy_week_shrinks_every_disc_alike_and_the_legend_follows() -> None:
+    quiet = Scale.of(sample().units)
+    assert quiet.examples == (1, 5, 10)
+    assert (quiet.area(10), quiet.area(1)) == (
+        10 * AREA_PER_SEIZURE,
+        MIN_AREA,
+    )  # 1 is at least MIN_AREA
+    busy_units = tuple(replace(unit, week=unit.week * 100) for unit in sample().units)
+    busy = Scale.of(busy_units)
+    assert busy.area(200) <= MAX_AREA  # Termez, the busiest
+    assert busy.area(200) == 2 * busy.area(100)  # still proportional
+    assert busy.examples == (1, 50, 200)
