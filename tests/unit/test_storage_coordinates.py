@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
-from storage import Coordinates, Database, UnitKind
+from bot import organisation
+from storage import Coordinates, Database, Role, UnitKind
+from storage.db import migration_files
 
 #: The 13 mobile teams' cities: (latitude, longitude) within a few kilometres of the centre.
 CITIES = {
@@ -106,3 +110,63 @@ def test_the_migration_uses_portable_sql() -> None:
     sql = resources.files("storage.migrations").joinpath("0013_coordinates.sql").read_text("utf-8")
     for sqlite_only in ("AUTOINCREMENT", "datetime(", "strftime(", "julianday(", "PRAGMA", "GLOB"):
         assert sqlite_only.lower() not in sql.lower()
+
+
+async def test_the_migration_keeps_every_unit_and_point_of_an_older_database(
+    tmp_path: Path,
+) -> None:
+    """A database of the previous version: a renamed mobile team, a border liaison office and
+    its points come through; the teams get their cities, the others stay unplaced."""
+    db = await Database.open(tmp_path / "old.sqlite3", migrate=False)
+    try:
+        for number, _name, sql in migration_files():
+            if number < 13:
+                await db._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number:d};\nCOMMIT;"
+                )
+        await db._conn.executescript(
+            "BEGIN IMMEDIATE;"
+            "UPDATE units SET name_en = 'Termez team' WHERE code = 'IMT-TER';"
+            "INSERT INTO units (id, code, kind, name_uz, name_ru, name_en, active, created_at)"
+            " VALUES (40, 'BLO-AYR', 'BLO', 'Ayritom', 'Айритом', 'Ayritom', 1,"
+            " '2026-02-01T00:00:00+00:00');"
+            "INSERT INTO crossing_points (id, unit_id, name, active, created_at)"
+            " VALUES (5, 40, 'Hayraton', 1, '2026-02-01T00:00:00+00:00'),"
+            " (6, 40, 'Old post', 0, '2026-02-02T00:00:00+00:00');"
+            "COMMIT;"
+        )
+        assert await db.migrate() == ["0013_coordinates.sql"]
+        async with db.read() as repos:
+            termez = await repos.units.get_by_code("IMT-TER")
+            office = await repos.units.get(40)
+            points = await repos.crossing_points.list_for_unit(40, active_only=False)
+    finally:
+        await db.close()
+    assert termez is not None and termez.name_en == "Termez team"
+    assert termez.coordinates == Coordinates(37.2242, 67.2783)
+    assert office is not None and office.coordinates is None
+    assert [(p.id, p.name, p.active, p.coordinates) for p in points] == [
+        (5, "Hayraton", True, None),
+        (6, "Old post", False, None),
+    ]
+
+
+async def test_the_rules_layer_adds_a_point_with_its_place_and_audits_it(db: Database) -> None:
+    async with db.transaction() as repos:
+        await repos.users.create(telegram_id=77, role=Role.ADMIN)
+        office = await repos.units.create(
+            code="BLO-AYR", kind=UnitKind.BLO, name_uz="Ayritom", name_ru="Айритом", name_en="A"
+        )
+        done = await organisation.add_crossing_point(
+            repos, 77, office.id, "Hayraton", Coordinates(37.2167, 67.45)
+        )
+        skipped = await organisation.add_crossing_point(repos, 77, office.id, "Termez-2")
+    assert isinstance(done, organisation.Done) and done.point is not None
+    assert done.point.coordinates == Coordinates(37.2167, 67.45)
+    assert isinstance(skipped, organisation.Done) and skipped.point is not None
+    assert skipped.point.coordinates is None
+    async with db.read() as repos:
+        added = [e for e in await repos.audit.latest(10) if e.action == "crossing_point.added"]
+        assert await organisation.crossing_point_name_taken(repos, office.id, " HAYRATON ".strip())
+    details = sorted(json.loads(e.details or "{}").get("coordinates", "-") for e in added)
+    assert details == ["-", "37.2167, 67.45"]
