@@ -247,7 +247,12 @@ async def add_crossing_point(
     chat = update.effective_chat
     assert chat is not None
     _ = context.tr.gettext
-    name = str(question.get("name", ""))
+    name = question.get("name")
+    if not isinstance(name, str) or not name:  # a question saved without its name: ask it
+        again = {"flow": "cp", "unit": int(question["unit"])}
+        ask(context, again)
+        await reply(context, update, again, None)
+        return
     async with context.db.transaction() as repos:
         done = await organisation.add_crossing_point(
             repos, actor_id(update), int(question["unit"]), name, where
