@@ -120,6 +120,7 @@ DETAILS: dict[str, str] = {
     "expires_at": N_("valid until"),
     "actor_role": N_("their role"),
     "blocked": N_("access suspended"),
+    "coordinates": N_("coordinates"),
 }
 #: Keys that only repeat what the line already says, or are internal.
 HIDDEN = frozenset({"title", "id", "callback", "name_uz", "name_ru", "name_en", "before", "after"})

@@ -1,7 +1,8 @@
 """The scheduled digest and the reminders: made once, delivered once to each recipient.
 
 A digest run is recorded with the reports that belong to it in one transaction; each recipient
-gets a delivery row that records how many parts (text messages, spreadsheet, chart) went out.
+gets a delivery row that records how many parts (text messages, spreadsheet, chart, map) went
+out.
 After a crash the next pass sends only what is missing; Telegram errors are retried with
 backoff honouring ``retry_after``; a recipient who blocked the bot is recorded and skipped.
 Every function takes ``now``: tests move time instead of waiting.
@@ -26,6 +27,7 @@ from bot.context import Services
 from bot.coordination import group_language
 from bot.digest.build import DayStats, Digest, build_digest, day_stats
 from bot.digest.jobs import DayFiles, day_files
+from bot.digest.map_data import map_caption, read_seizure_map
 from bot.digest.text import empty_day_text, render_group_text, render_text
 from bot.handlers.common import split_lines
 from bot.i18n import Translator, resolve_language
@@ -132,7 +134,7 @@ async def make_due_run(services: Services, now: datetime) -> date | None:
 async def digest_parts(
     services: Services, day: date, tr: Translator, *, group: bool, scheduled: bool
 ) -> list[tuple[str, Any]]:
-    """What a recipient receives, in order: text chunks, then the spreadsheet and the chart."""
+    """What a recipient receives, in order: text chunks, the spreadsheet, the chart, the map."""
     async with services.db.read() as repos:
         found = await digest_for(
             repos, day, scheduled=scheduled, threshold_kg=services.settings.urgent_threshold_kg
@@ -189,8 +191,10 @@ async def _parts(
     units_by_id = {unit.id: unit for unit in units}
     lines = (render_group_text if group else render_text)(digest, tr, units_by_id)
     parts: list[tuple[str, Any]] = [("text", chunk) for chunk in split_lines(lines)]
-    # Spreadsheet and chart take up to seconds of CPU: in a worker process (bot/workers.py).
-    spreadsheet, chart = await services.workers.run(
+    async with services.db.read() as repos:
+        seizures = await read_seizure_map(repos, digest.day, tr.language)
+    # Spreadsheet, chart and map take up to seconds of CPU: in a worker process (bot/workers.py).
+    spreadsheet, chart, drawn = await services.workers.run(
         day_files,
         DayFiles(
             digest,
@@ -200,10 +204,13 @@ async def _parts(
             tr.language,
             services.settings.timezone,
             dict(tr.reference_names),
+            seizures,
         ),
     )
     parts.append(("xlsx", spreadsheet))
     parts.append(("chart", chart))
+    if drawn is not None:
+        parts.append(("map", (drawn, map_caption(seizures, tr))))
     return parts
 
 
@@ -228,6 +235,9 @@ async def send_part(
             filename=f"fieldreport-{day.isoformat()}.xlsx",
             caption=tr.gettext("Reports of {day}").format(day=tr.format_date(day, "long")),
         )
+    elif kind == "map":
+        picture, caption = payload
+        await bot.send_photo(chat_id, picture, caption=caption)
     else:
         await bot.send_photo(
             chat_id,

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot import administration
 from bot.authority import Operation, Refused, acting
-from storage import CrossingPoint, Repositories, Role, Unit, UnitKind
+from storage import Coordinates, CrossingPoint, Repositories, Role, Unit, UnitKind
 
 
 class Outcome(StrEnum):
@@ -135,9 +135,22 @@ async def switch_unit(
     return Done(Outcome.DONE, unit)
 
 
+async def crossing_point_name_taken(repos: Repositories, unit_id: int, name: str) -> bool:
+    """Whether the unit already has an active point of that name: asked before the admin types
+    the coordinates, so a duplicate is told at once (:func:`add_crossing_point` checks again)."""
+    existing = await repos.crossing_points.list_for_unit(unit_id)
+    return administration.is_duplicate(name, (p.name for p in existing))
+
+
 async def add_crossing_point(
-    repos: Repositories, actor_telegram_id: int | None, unit_id: int, name: str
+    repos: Repositories,
+    actor_telegram_id: int | None,
+    unit_id: int,
+    name: str,
+    coordinates: Coordinates | None = None,
 ) -> Done | Refused:
+    """Add the point with its ``coordinates`` (None: the admin skipped them; the digest's map
+    and the seizure records then fall back to the unit's own place)."""
     actor = await acting(
         repos, actor_telegram_id, Operation.CROSSING_POINT_ADD, target=str(unit_id)
     )
@@ -151,14 +164,18 @@ async def add_crossing_point(
     existing = await repos.crossing_points.list_for_unit(unit.id)
     if administration.is_duplicate(name, (p.name for p in existing)):
         return Done(Outcome.DUPLICATE, unit)
-    point = await repos.crossing_points.add(unit.id, name)
+    point = await repos.crossing_points.add(unit.id, name, coordinates=coordinates)
     if point is None:  # the same name was added meanwhile
         return Done(Outcome.DUPLICATE, unit)
+    details: dict[str, object] = {"id": point.id, "name": point.name}
+    if point.coordinates is not None:  # as the admin typed them, latitude first
+        where = point.coordinates
+        details["coordinates"] = f"{where.latitude}, {where.longitude}"
     await repos.audit.add(
         "crossing_point.added",
         actor_telegram_id=actor.telegram_id,
         target=unit.code,
-        details={"id": point.id, "name": point.name},
+        details=details,
     )
     return Done(Outcome.DONE, unit, point)
 

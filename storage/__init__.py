@@ -4,6 +4,7 @@ from storage.db import Database, Repositories
 from storage.models import (
     Attachment,
     AuditEntry,
+    Coordinates,
     CrossingPoint,
     Invite,
     NewReport,
@@ -16,6 +17,7 @@ from storage.models import (
     ReportVersion,
     Role,
     SeizureItem,
+    SeizureTally,
     StoredDraft,
     Unit,
     UnitKind,
@@ -26,6 +28,7 @@ from storage.models import (
 __all__ = [
     "Attachment",
     "AuditEntry",
+    "Coordinates",
     "CrossingPoint",
     "Database",
     "Invite",
@@ -40,6 +43,7 @@ __all__ = [
     "Repositories",
     "Role",
     "SeizureItem",
+    "SeizureTally",
     "StoredDraft",
     "Unit",
     "UnitKind",

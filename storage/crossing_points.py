@@ -8,10 +8,11 @@ from datetime import datetime
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
-from storage.models import CrossingPoint
+from storage.models import Coordinates, CrossingPoint
 from storage.sql import execute_counting, fetch_all, fetch_one
+from storage.units import coordinates_from, coordinates_params
 
-_COLUMNS = "id, unit_id, name, active, created_at"
+_COLUMNS = "id, unit_id, name, active, created_at, latitude, longitude"
 
 
 def _point(row: sqlite3.Row) -> CrossingPoint:
@@ -21,6 +22,7 @@ def _point(row: sqlite3.Row) -> CrossingPoint:
         name=str(row[2]),
         active=bool(row[3]),
         created_at=from_db(row[4]),
+        coordinates=coordinates_from(row[5], row[6]),
     )
 
 
@@ -44,20 +46,31 @@ class CrossingPointRepository:
         return _point(row) if row else None
 
     async def add(
-        self, unit_id: int, name: str, *, now: datetime | None = None
+        self,
+        unit_id: int,
+        name: str,
+        *,
+        coordinates: Coordinates | None = None,
+        now: datetime | None = None,
     ) -> CrossingPoint | None:
-        """Add ``name`` to the unit, or bring back a removed point of exactly that name.
+        """Add ``name`` to the unit, or bring back a removed point of exactly that name (with
+        the ``coordinates`` given now, when given; a point brought back keeps its old ones
+        otherwise).
 
         None when the unit already has an active point of that name: the unique key, not a
         read before the write, decides, so two admins adding the same name get one point.
         """
+        latitude, longitude = coordinates_params(coordinates)
         row = await fetch_one(
             self._conn,
-            "INSERT INTO crossing_points (unit_id, name, active, created_at) VALUES (?, ?, 1, ?)"
-            " ON CONFLICT (unit_id, name) DO UPDATE SET active = 1"
+            "INSERT INTO crossing_points (unit_id, name, active, created_at, latitude, longitude)"
+            " VALUES (?, ?, 1, ?, ?, ?)"
+            " ON CONFLICT (unit_id, name) DO UPDATE SET active = 1,"
+            " latitude = COALESCE(excluded.latitude, crossing_points.latitude),"
+            " longitude = COALESCE(excluded.longitude, crossing_points.longitude)"
             " WHERE crossing_points.active = 0"
             f" RETURNING {_COLUMNS}",
-            (unit_id, name, to_db(now or utc_now())),
+            (unit_id, name, to_db(now or utc_now()), latitude, longitude),
         )
         return _point(row) if row else None
 

@@ -26,6 +26,14 @@ class UnitKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Coordinates:
+    """A place in decimal degrees (WGS 84); both parts or none are stored (migration 0013)."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
 class Unit:
     id: int
     code: str
@@ -34,6 +42,8 @@ class Unit:
     name_ru: str
     name_en: str
     active: bool
+    #: Where the unit sits (its city's centre for a mobile team); None while unknown.
+    coordinates: Coordinates | None = None
 
     def name(self, language: str) -> str:
         """The unit's name in ``language``, falling back to English. In Cyrillic Uzbek it is
@@ -130,6 +140,17 @@ class SeizureItem:
     measure: str
     normalized_quantity: Decimal
     normalized_unit: str
+
+
+@dataclass(frozen=True)
+class SeizureTally:
+    """A submitted seizure report reduced to what the digest's map counts: where it was filed,
+    its reporting day, and its kilograms (its items measured by weight, added up)."""
+
+    report_id: int
+    unit_id: int
+    local_day: date
+    kg: Decimal
 
 
 @dataclass(frozen=True)
@@ -257,3 +278,5 @@ class CrossingPoint:
     name: str
     active: bool
     created_at: datetime
+    #: Given by the admin who added the point; None when they skipped it.
+    coordinates: Coordinates | None = None

@@ -6,11 +6,19 @@ How their rows are written and read, and the JSON of answers and versions: stora
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import aiosqlite
 
 from storage.clock import to_db
-from storage.models import NewReport, Report, ReportChanges, ReportVersion
+from storage.models import (
+    NewReport,
+    Report,
+    ReportChanges,
+    ReportStatus,
+    ReportVersion,
+    SeizureTally,
+)
 from storage.report_rows import (
     VERSION_COLUMNS,
     amend_report,
@@ -90,6 +98,35 @@ class ReportRepository:
     async def by_local_day(self, day: date) -> list[Report]:
         """Reports of one reporting day, oldest first, withdrawn ones included."""
         return await self._many("local_day = ? ORDER BY submitted_at, id", (day.isoformat(),))
+
+    async def seizure_tallies(self, form: str, first: date, last: date) -> list[SeizureTally]:
+        """Each submitted (not withdrawn) report on ``form`` of the reporting days ``first`` to
+        ``last``, reduced to its unit, day and kilograms, oldest first.
+
+        For the digest's map, which counts a week of seizures in each recipient's language:
+        reading whole reports (answers, items, photos) for it took ten times as long.
+        """
+        rows = await fetch_all(
+            self._conn,
+            "SELECT r.id, r.unit_id, r.local_day, i.normalized_quantity FROM reports r"
+            " LEFT JOIN seizure_items i ON i.report_id = r.id AND i.normalized_unit = ?"
+            " WHERE r.form = ? AND r.status = ? AND r.local_day >= ? AND r.local_day <= ?"
+            " ORDER BY r.id, i.position",
+            ("kg", form, ReportStatus.SUBMITTED.value, first.isoformat(), last.isoformat()),
+        )
+        tallies: dict[int, SeizureTally] = {}
+        for report_id, unit_id, local_day, kg in rows:
+            before = tallies.get(report_id)
+            weight = Decimal(kg) if kg is not None else Decimal(0)
+            if before is None:
+                tallies[report_id] = SeizureTally(
+                    int(report_id), int(unit_id), date.fromisoformat(local_day), weight
+                )
+            else:
+                tallies[report_id] = SeizureTally(
+                    before.report_id, before.unit_id, before.local_day, before.kg + weight
+                )
+        return list(tallies.values())
 
     async def by_digest_day(self, day: date) -> list[Report]:
         """The reports that belong to the scheduled digest of ``day`` (late ones included)."""

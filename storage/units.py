@@ -8,10 +8,23 @@ from datetime import datetime
 import aiosqlite
 
 from storage.clock import to_db, utc_now
-from storage.models import Unit, UnitKind
+from storage.models import Coordinates, Unit, UnitKind
 from storage.sql import execute_counting, fetch_all, fetch_one
 
-_COLUMNS = "id, code, kind, name_uz, name_ru, name_en, active"
+_COLUMNS = "id, code, kind, name_uz, name_ru, name_en, active, latitude, longitude"
+
+
+def coordinates_from(latitude: float | None, longitude: float | None) -> Coordinates | None:
+    """The pair as stored, or None unless both parts are (they are written together)."""
+    if latitude is None or longitude is None:
+        return None
+    return Coordinates(float(latitude), float(longitude))
+
+
+def coordinates_params(coordinates: Coordinates | None) -> tuple[float | None, float | None]:
+    if coordinates is None:
+        return None, None
+    return coordinates.latitude, coordinates.longitude
 
 
 def _unit(row: sqlite3.Row) -> Unit:
@@ -23,6 +36,7 @@ def _unit(row: sqlite3.Row) -> Unit:
         name_ru=str(row[4]),
         name_en=str(row[5]),
         active=bool(row[6]),
+        coordinates=coordinates_from(row[7], row[8]),
     )
 
 
@@ -54,14 +68,23 @@ class UnitRepository:
         name_uz: str,
         name_ru: str,
         name_en: str,
+        coordinates: Coordinates | None = None,
         now: datetime | None = None,
     ) -> Unit:
         """A new active unit; the unique code is enforced by the table (IntegrityError)."""
         row = await fetch_one(
             self._conn,
-            "INSERT INTO units (code, kind, name_uz, name_ru, name_en, active, created_at)"
-            f" VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING {_COLUMNS}",
-            (code, kind.value, name_uz, name_ru, name_en, to_db(now or utc_now())),
+            "INSERT INTO units (code, kind, name_uz, name_ru, name_en, active, created_at,"
+            f" latitude, longitude) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING {_COLUMNS}",
+            (
+                code,
+                kind.value,
+                name_uz,
+                name_ru,
+                name_en,
+                to_db(now or utc_now()),
+                *coordinates_params(coordinates),
+            ),
         )
         assert row is not None
         return _unit(row)
@@ -70,6 +93,13 @@ class UnitRepository:
         await self._conn.execute(
             "UPDATE units SET name_uz = ?, name_ru = ?, name_en = ? WHERE id = ?",
             (name_uz, name_ru, name_en, unit_id),
+        )
+
+    async def set_coordinates(self, unit_id: int, coordinates: Coordinates | None) -> None:
+        """Where the unit is (None: unknown); both parts are written together."""
+        await self._conn.execute(
+            "UPDATE units SET latitude = ?, longitude = ? WHERE id = ?",
+            (*coordinates_params(coordinates), unit_id),
         )
 
     async def set_active(self, unit_id: int, active: bool) -> bool:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.digest.build import DayStats, Digest
+from bot.digest.map_data import SeizureMap
 from bot.i18n import Catalogs, Translator
 from storage.models import Report, Unit
 
@@ -30,6 +31,8 @@ class DayFiles:
     timezone: tzinfo
     #: The agencies' and substances' names the bot shows now (``Translator.reference_names``).
     reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: The map's figures (bot/digest/map_data.py); None: no map.
+    seizures: SeizureMap | None = None
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,18 @@ def _translator(
     return replace(_catalogs(timezone).translator(language), reference_names=reference_names)
 
 
-def day_files(job: DayFiles) -> tuple[bytes, bytes]:
-    """The day's spreadsheet and chart."""
+def day_files(job: DayFiles) -> tuple[bytes, bytes, bytes | None]:
+    """The day's spreadsheet, chart and map (None without ``job.seizures``)."""
     from bot.digest.chart import build_chart
+    from bot.digest.seizure_map import build_map
     from bot.digest.xlsx import build_xlsx
 
     tr = _translator(job.language, job.timezone, job.reference_names)
     units_by_id = {unit.id: unit for unit in job.units}
     spreadsheet = build_xlsx(job.digest, job.reports, job.units, tr, timezone=job.timezone)
     chart = build_chart(job.digest, job.history, tr, units_by_id=units_by_id)
-    return spreadsheet, chart
+    drawn = build_map(job.seizures, tr) if job.seizures is not None else None
+    return spreadsheet, chart, drawn
 
 
 def period_export(job: PeriodExport) -> Workbook:

@@ -62,9 +62,17 @@ async def start_adding(o: Officer, kind: str) -> SentMessage:
     return listing
 
 
-async def add_point(o: Officer, name: str) -> SentMessage:
+async def add_point(o: Officer, name: str, where: str | None = None) -> SentMessage:
+    """Add a crossing point: its name, then its coordinates typed, or skipped (``where`` None).
+    The answer to the name when it was refused (no question about the place follows)."""
     await tap(o, "unt", "cpa")
-    return await o.say(name)
+    asked = await o.say(name)
+    if not any(data and ":cpk:" in data for row in asked.buttons for _label, data in row):
+        return asked
+    if where is None:
+        await tap(o, "unt", "cpk")
+        return await o.tg.next_message(o.user.id)
+    return await o.say(where)
 
 
 def patient(app: FieldReportApplication) -> None:

@@ -266,7 +266,12 @@ async def test_an_admins_typed_answers_leave_only_the_open_question_with_buttons
         await o.tap("unt", "cps")
         await o.tap("unt", "cpa")
         o.buttons_expected = 1
-        await o.say("Ayritom-2")  # the list of crossing points, with its buttons
+        await o.say("Ayritom-2")  # asked where it is: Skip and Stop
+        await o.say("999, 999")  # not a place: asked again, with the reason
+        await o.say("37.25, 67.1")  # the list of crossing points, with its buttons
+        await o.tap("unt", "cpa")
+        await o.say("Ayritom-3")
+        await o.tap("unt", "cpk")  # skipped: the list again, the question lost its buttons
         await o.tap("unt", "cpa")
         o.buttons_expected = 0
         await o.say("/cancel")

@@ -121,7 +121,7 @@ async def test_every_recipient_gets_the_digest_once_in_their_language(
         documents = [m for m in messages if m.document]
         photos = [m for m in messages if m.photo]
         assert len(documents) == 1, chat_id
-        assert len(photos) == 1, chat_id
+        assert len(photos) == 2, chat_id  # the chart, then the map
         assert documents[0].document["file_name"] == "fieldreport-2026-11-20.xlsx"  # type: ignore[index]
     assert "20 ноября 2026" in tg.messages(COORDINATOR_RU.id)[0].text
     assert "20 November 2026" in tg.messages(COORDINATOR_EN.id)[0].text
@@ -154,7 +154,7 @@ async def test_a_crash_half_way_sends_only_what_is_missing_after_the_restart(
         messages = tg.messages(chat_id)
         assert [m.text for m in messages if m.text] == texts  # no text part twice
         assert sum(1 for m in messages if m.document) == 1
-        assert sum(1 for m in messages if m.photo) == 1
+        assert sum(1 for m in messages if m.photo) == 2  # the chart and the map, once each
 
 
 @pytest.mark.expect_refusals("a recipient blocked the bot: Telegram refuses their digest")
@@ -190,7 +190,7 @@ async def test_a_missed_digest_is_sent_when_the_bot_comes_back(
     async with run_bot(run_jobs=True) as app:
         first = await tg.next_message(COORDINATOR_EN.id, timeout=10)
         await tg.wait_until(
-            lambda: any(m.photo for m in tg.messages(COORDINATOR_EN.id)), timeout=10
+            lambda: sum(1 for m in tg.messages(COORDINATOR_EN.id) if m.photo) == 2, timeout=10
         )
         names = {job.name for job in app.job_queue.jobs()}  # type: ignore[union-attr]
     assert {"digest-daily", "reminder-daily", "digest-deliveries"} <= names
@@ -273,7 +273,7 @@ async def test_an_empty_day_is_one_short_message_sent_once_to_each_recipient(
     assert "21 ноября 2026" in tg.messages(COORDINATOR_RU.id)[-1].text
 
 
-async def test_every_chart_has_a_caption_in_the_readers_language(
+async def test_the_chart_and_the_map_have_captions_in_the_readers_language(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser
 ) -> None:
     await setup_people(seed_user)
@@ -286,7 +286,14 @@ async def test_every_chart_has_a_caption_in_the_readers_language(
     photos = {
         c: [m for m in tg.messages(c.id) if m.photo] for c in (COORDINATOR_RU, COORDINATOR_EN)
     }
-    assert [m.caption for m in photos[COORDINATOR_EN]] == ["Daily digest for 20 November 2026"]
-    (ru_photo,) = photos[COORDINATOR_RU]
-    assert ru_photo.caption and "20 ноября 2026" in ru_photo.caption
-    assert "Daily" not in ru_photo.caption
+    assert [m.caption for m in photos[COORDINATOR_EN]] == [
+        "Daily digest for 20 November 2026",
+        "Seizures by unit, 20 November 2026\n"
+        "Today: 1 seizure, 1\u00a0kg\n"  # a number and its unit never break apart
+        "Last 7 days: 1 seizure, 1\u00a0kg",
+    ]
+    ru_chart, ru_map = photos[COORDINATOR_RU]
+    for photo in (ru_chart, ru_map):
+        assert photo.caption and "20 ноября 2026" in photo.caption and len(photo.caption) <= 1024
+        assert "Daily" not in photo.caption and "Seizures" not in photo.caption
+    assert ru_map.photo is not None and ru_map.photo.startswith(b"\x89PNG")

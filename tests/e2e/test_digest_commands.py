@@ -95,8 +95,11 @@ async def say(tg: StandIn, user: TgUser, text: str) -> SentMessage:
 
 
 async def wait_for_photo(tg: StandIn, chat_id: int) -> list[SentMessage]:
+    """Wait for the digest's last part: its map, the second photo after the chart."""
     await tg.wait_until(
-        lambda: any(m.photo for m in tg.messages(chat_id)), SLOW, "the digest's chart sent"
+        lambda: sum(1 for m in tg.messages(chat_id) if m.photo) >= 2,
+        SLOW,
+        "the digest's chart and map sent",
     )
     return tg.messages(chat_id)
 
@@ -167,9 +170,9 @@ async def test_digest_of_today_is_text_then_spreadsheet_then_chart(
     assert earlier not in text
 
     kinds = ["document" if m.document else "photo" if m.photo else "text" for m in messages]
-    assert kinds[-2:] == ["document", "photo"], kinds
-    assert set(kinds[:-2]) == {"text"}, kinds
-    document, photo = messages[-2], messages[-1]
+    assert kinds[-3:] == ["document", "photo", "photo"], kinds
+    assert set(kinds[:-3]) == {"text"}, kinds
+    document, photo, drawn = messages[-3], messages[-2], messages[-1]
     assert document.document is not None
     assert document.document["file_name"] == f"fieldreport-{today.isoformat()}.xlsx"
     assert document.caption == tr.gettext("Reports of {day}").format(
@@ -177,6 +180,14 @@ async def test_digest_of_today_is_text_then_spreadsheet_then_chart(
     )
     assert photo.photo is not None and photo.photo.startswith(PNG_SIGNATURE)
     assert len(photo.photo) > 1000
+    assert drawn.photo is not None and drawn.photo.startswith(PNG_SIGNATURE)
+    assert drawn.caption is not None and len(drawn.caption) <= 1024
+    assert drawn.caption.splitlines()[:2] == [
+        tr.gettext("Seizures by unit, {date}").format(date=tr.format_date(today, "long")),
+        tr.ngettext("Today: {count} seizure, {kg}", "Today: {count} seizures, {kg}", 1).format(
+            count="1", kg=tr.gettext("{quantity} kg").format(quantity="2,5")
+        ),
+    ]
 
     book = workbook_of(document)
     assert book.sheetnames[0] == tr.pgettext("sheet", "Summary")
@@ -232,7 +243,17 @@ async def test_digest_of_a_past_day_shows_that_days_numbers(
     assert summary_value(book, tr, tr.pgettext("column", "Reports")) == 3
     assert summary_value(book, tr, tr.pgettext("column", "Seizures")) == 2
     assert summary_value(book, tr, tr.pgettext("column", "Seized, kg")) == 4
-    assert sum(1 for m in messages if m.photo) == 1
+    _chart, drawn = [m for m in messages if m.photo]
+    # The map: the day's seizures, and the week's (the day before is in it, the day after not).
+    assert drawn.caption is not None
+    assert drawn.caption.splitlines()[1:] == [
+        tr.ngettext("Today: {count} seizure, {kg}", "Today: {count} seizures, {kg}", 2).format(
+            count="2", kg=tr.gettext("{quantity} kg").format(quantity="4")
+        ),
+        tr.ngettext(
+            "Last 7 days: {count} seizure, {kg}", "Last 7 days: {count} seizures, {kg}", 3
+        ).format(count="3", kg=tr.gettext("{quantity} kg").format(quantity="13")),
+    ]
 
 
 async def test_digest_with_bad_arguments_explains_and_sends_nothing(

@@ -126,11 +126,11 @@ async def test_audit_with_a_superscript_digit_explains_instead_of_crashing(
 async def test_a_coordinator_blocked_while_the_digest_is_built_does_not_get_it(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser
 ) -> None:
-    """/digest builds its spreadsheet and chart in the worker, queued behind everybody's
+    """/digest builds its spreadsheet, chart and map in the worker, queued behind everybody's
     exports (one worker): a coordinator blocked meanwhile must not receive the day's digest."""
     await seed_user(COORDINATOR, Role.COORDINATOR, None)
     await seed_user(digest_lane.OFFICER_TER, Role.OFFICER, "IMT-TER")
-    workers = HeldWorkers(result=(b"PK-not-a-workbook", b"not-a-png"))
+    workers = HeldWorkers(result=(b"PK-not-a-workbook", b"not-a-png", b"not-a-map"))
     async with run_bot() as app:
         app.services.workers = workers  # type: ignore[assignment]
         # A day with a report (an empty day is one line, built without the worker).

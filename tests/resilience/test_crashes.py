@@ -359,7 +359,7 @@ async def test_a_crash_before_telegram_took_the_spreadsheet_sends_it_once(world:
     assert world.spreadsheets(chat_id) == [f"fieldreport-{world.due_day}.xlsx"]
     now = [m.text for m in world.tg.messages(chat_id) if m.text is not None]
     assert now == texts  # no text part twice
-    assert sum(1 for m in world.tg.messages(chat_id) if m.photo) == 1
+    assert sum(1 for m in world.tg.messages(chat_id) if m.photo) == 2  # chart, map
     assert world.query("SELECT DISTINCT status FROM digest_deliveries") == [("sent",)]
 
 
@@ -375,7 +375,7 @@ async def test_a_crash_right_after_telegram_took_the_spreadsheet_repeats_at_most
     assert [m.text for m in messages if m.text is not None] == texts  # no text part twice
     spreadsheets = world.spreadsheets(chat_id)
     assert set(spreadsheets) == {f"fieldreport-{world.due_day}.xlsx"}
-    assert sum(1 for m in messages if m.photo) == 1
+    assert sum(1 for m in messages if m.photo) == 2  # chart, map
     repeated = len(spreadsheets) - 1
     assert repeated <= 1, f"{repeated} repeated parts after one crash"
     assert world.query("SELECT DISTINCT status FROM digest_deliveries") == [("sent",)]

@@ -1,7 +1,7 @@
 """The admin's typed answers to an open question (bot/handlers/admin/unit_questions.py): check
 each one, ask the next, and with the last one create or rename the unit, or add the crossing
-point — through the rules layer (bot/organisation.py), which reads the admin again: the role
-may have gone while they typed."""
+point with its coordinates — through the rules layer (bot/organisation.py), which reads the
+admin again: the role may have gone while they typed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot import administration, once, organisation
+from bot import administration, once, organisation, places
 from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
@@ -19,6 +19,7 @@ from bot.handlers.admin import names as names_flow
 from bot.handlers.admin.unit_questions import (
     ABANDON_GROUP,
     NAME_STEPS,
+    PLACE_STEP,
     Question,
     QuestionHandler,
     abandon_question,
@@ -27,6 +28,7 @@ from bot.handlers.admin.unit_questions import (
     is_cancel,
     name_given,
     open_question,
+    place_problem_text,
     problem_text,
     reply,
     send_prompt,
@@ -34,7 +36,8 @@ from bot.handlers.admin.unit_questions import (
 from bot.handlers.admin.unit_views import card_view, points_view, unit_title
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.organisation import Outcome
-from storage import Role, UnitKind
+from bot.places import InvalidPlace
+from storage import Coordinates, Role, UnitKind
 from storage.clock import utc_now
 
 
@@ -93,6 +96,14 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
         await names_flow.answer(context, update, question, text)
         return
     step = question.get("step")
+    if question["flow"] == "cp" and step == PLACE_STEP:
+        try:
+            where = places.parse_coordinates(text)
+        except InvalidPlace as exc:
+            await reply(context, update, question, place_problem_text(tr, exc.problem))
+            return
+        await add_crossing_point(context, update, question, where)
+        return
     try:
         if step == "code":
             value = administration.clean_code(text)
@@ -102,7 +113,7 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
         await reply(context, update, question, problem_text(tr, exc.problem))
         return
     if question["flow"] == "cp":
-        await _add_crossing_point(context, update, question, value)
+        await _ask_point_place(context, update, question, value)
         return
     async with context.db.read() as repos:
         units = await repos.units.list()
@@ -196,15 +207,55 @@ async def _rename_unit(
     await send_card(update, context, done.unit.id, notice)
 
 
-async def _add_crossing_point(
+async def _ask_point_place(
     context: BotContext, update: Update, question: Question, name: str
 ) -> None:
+    """The point's name is fine: ask where it is (a name the unit has is told at once)."""
+    async with context.db.read() as repos:
+        taken = await organisation.crossing_point_name_taken(repos, int(question["unit"]), name)
+    if taken:
+        await _tell_duplicate(context, update, question, name)
+        return
+    following = {**question, "name": name, "step": PLACE_STEP}
+    ask(context, following)
+    await reply(context, update, following, None)
+
+
+async def _tell_duplicate(
+    context: BotContext, update: Update, question: Question, name: str
+) -> None:
+    """The unit has a point of that name: ask for the name again."""
+    unit_id = int(question["unit"])
+    async with context.db.read() as repos:
+        unit = await repos.units.get(unit_id)
+    again = {"flow": "cp", "unit": unit_id}
+    ask(context, again)
+    await reply(
+        context,
+        update,
+        again,
+        context.tr.gettext("{unit} already has a crossing point named {name}.").format(
+            unit=unit_title(unit, context.tr) if unit else str(unit_id), name=name
+        ),
+    )
+
+
+async def add_crossing_point(
+    context: BotContext, update: Update, question: Question, where: Coordinates | None
+) -> None:
+    """The last answer (``where``; None when skipped): add the point through the rules."""
     chat = update.effective_chat
     assert chat is not None
     _ = context.tr.gettext
+    name = question.get("name")
+    if not isinstance(name, str) or not name:  # a question saved without its name: ask it
+        again = {"flow": "cp", "unit": int(question["unit"])}
+        ask(context, again)
+        await reply(context, update, again, None)
+        return
     async with context.db.transaction() as repos:
         done = await organisation.add_crossing_point(
-            repos, actor_id(update), int(question["unit"]), name
+            repos, actor_id(update), int(question["unit"]), name, where
         )
     if isinstance(done, Refused):
         await end_question(context, _chat_id(update))
@@ -214,15 +265,8 @@ async def _add_crossing_point(
         await end_question(context, _chat_id(update))
         await chat.send_message(_("Stopped. Nothing was changed."))
         return
-    if done.outcome is Outcome.DUPLICATE:
-        await reply(
-            context,
-            update,
-            question,
-            _("{unit} already has a crossing point named {name}.").format(
-                unit=unit_title(done.unit, context.tr), name=name
-            ),
-        )
+    if done.outcome is Outcome.DUPLICATE:  # added by another admin meanwhile
+        await _tell_duplicate(context, update, question, name)
         return
     assert done.point is not None
     await end_question(context, _chat_id(update))

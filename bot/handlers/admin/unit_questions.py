@@ -1,5 +1,6 @@
 """The open question of an admin adding or renaming a unit or adding a crossing point: a code,
-then the names in Uzbek, Russian and English one after another; a crossing point's name.
+then the names in Uzbek, Russian and English one after another; a crossing point's name, then
+its coordinates (step :data:`PLACE_STEP`, which a button skips).
 
 The question lives in the chat's ``chat_data`` under :data:`QUESTION_KEY` (PTB persists it in
 our database, so it survives a restart), and :class:`QuestionHandler` takes the admin's next
@@ -20,18 +21,21 @@ from telegram.ext import (
 )
 from telegram.ext._utils.types import HandlerCallback
 
-from bot import administration
+from bot import administration, places
 from bot.administration import TextProblem
 from bot.context import BotContext
 from bot.handlers.admin.unit_views import button, unit_title
 from bot.handlers.common import edit_then_answer, retire_message
 from bot.i18n import Translator
+from bot.places import PlaceProblem
 from storage import Unit, UnitKind
 
 QUESTION_KEY = "admin_question"
 #: The message that shows the open question with its buttons: it loses them once answered.
 PROMPT_KEY = "admin_prompt"
 NAME_STEPS = ("uz", "ru", "en")
+#: A crossing point's second question: where it is.
+PLACE_STEP = "where"
 #: Commands after the open question: PTB runs group 1 after the features of group 0.
 ABANDON_GROUP = 1
 Question = dict[str, Any]
@@ -50,6 +54,31 @@ def problem_text(tr: Translator, problem: TextProblem) -> str:
         TextProblem.CONTROL: _("Please type it on one line, without special characters."),
         TextProblem.BAD_CODE: _(
             "A code is 2 to 16 Latin letters and digits, with hyphens between."
+        ),
+    }
+    return texts[problem]
+
+
+def place_problem_text(tr: Translator, problem: PlaceProblem) -> str:
+    """What is wrong with typed coordinates, in the admin's language."""
+    _ = tr.gettext
+    texts = {
+        PlaceProblem.EMPTY: _("That was empty."),
+        PlaceProblem.TOO_LONG: tr.ngettext(
+            "That is too long: at most {limit} character, please.",
+            "That is too long: at most {limit} characters, please.",
+            places.MAX_TYPED_CHARS,
+        ).format(limit=tr.format_number(places.MAX_TYPED_CHARS)),
+        PlaceProblem.MALFORMED: _(
+            "Please type two numbers: the latitude, then the longitude, for example 41.31, 69.24."
+        ),
+        PlaceProblem.OUT_OF_RANGE: _(
+            "That is not a place on Earth: the latitude is between -90 and 90, "
+            "the longitude between -180 and 180."
+        ),
+        PlaceProblem.OUTSIDE_REGION: _(
+            "That place is far from Uzbekistan. Is the latitude first? "
+            "For example 41.31, 69.24 is Tashkent."
         ),
     }
     return texts[problem]
@@ -217,6 +246,14 @@ def prompt(context: BotContext, question: Question, unit: Unit | None) -> str:
         lines.append(_("Type its name in Russian."))
     elif step == "en":
         lines.append(_("Type its name in English."))
+    elif flow == "cp" and step == PLACE_STEP:
+        lines.append(
+            _(
+                "Where is the crossing point {name}? Type its latitude and longitude as a map "
+                "application shows them, for example 41.31, 69.24. If you do not know them, "
+                "tap “Skip”: the map will show it at its unit."
+            ).format(name=escape(str(question.get("name", ""))))
+        )
     elif flow == "cp" and unit is not None:
         lines.append(
             _("Type the name of the new crossing point of {unit}.").format(
@@ -240,6 +277,16 @@ def prompt_keyboard(
                 InlineKeyboardButton(
                     tr.gettext("Keep: {name}").format(name=current),
                     callback_data=button("keep", unit.id, step),
+                )
+            ]
+        )
+    if question["flow"] == "cp" and step == PLACE_STEP and unit is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    # Translators: a button: add the crossing point without coordinates.
+                    "⏭ " + tr.gettext("Skip"),
+                    callback_data=button("cpk", unit.id),
                 )
             ]
         )

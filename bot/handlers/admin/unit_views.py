@@ -12,7 +12,7 @@ from bot.authority import Refused
 from bot.collation import units_in_order
 from bot.context import BotContext
 from bot.i18n import Translator
-from storage import Unit, UnitKind
+from storage import CrossingPoint, Unit, UnitKind
 
 PREFIX = "unt"
 PAGE_SIZE = 15
@@ -32,6 +32,16 @@ def kind_name(kind: UnitKind, tr: Translator) -> str:
     if kind is UnitKind.BLO:
         return tr.pgettext("unit kind", "border liaison office")
     return tr.pgettext("unit kind", "mobile team")
+
+
+def point_line(point: CrossingPoint, tr: Translator) -> str:
+    """A crossing point (HTML) with its coordinates as map applications show them, or a note
+    that it has none (the map and the records then use its unit's place)."""
+    name = escape(point.name)
+    if point.coordinates is None:
+        return tr.gettext("{name} (no coordinates)").format(name=name)
+    where = point.coordinates
+    return f"{name} 📍 {where.latitude:.4f}, {where.longitude:.4f}"
 
 
 async def list_view(
@@ -158,7 +168,7 @@ async def points_view(
     lines = [f"<b>{escape(unit_title(unit, tr))}</b>"]
     if points:
         lines.append(_("Crossing points (tap one to remove it):"))
-        lines += ["• " + escape(point.name) for point in points]
+        lines += ["• " + point_line(point, tr) for point in points]
     else:
         lines.append(_("No crossing points yet."))
     keyboard = [

@@ -18,9 +18,10 @@ from bot.context import BotContext, FieldReportApplication
 from bot.handlers.admin import flow
 from bot.handlers.admin.crossing_points import points, remove_point, start_point
 from bot.handlers.admin.flow import rules_step, show, yes_no
-from bot.handlers.admin.unit_answers import answer
+from bot.handlers.admin.unit_answers import add_crossing_point, answer
 from bot.handlers.admin.unit_questions import (
     NAME_STEPS,
+    PLACE_STEP,
     Question,
     forget_prompt,
     open_question,
@@ -144,6 +145,27 @@ async def _keep_name(
     await query.answer()
 
 
+async def _skip_place(
+    update: Update, context: BotContext, action: str, unit: Unit, second: str
+) -> None:
+    """ "Skip" on a crossing point's coordinates: the point is added without them."""
+    query = update.callback_query
+    assert query is not None
+    question = open_question(context)
+    if (
+        question is None
+        or question.get("flow") != "cp"
+        or question.get("unit") != unit.id
+        or question.get("step") != PLACE_STEP
+    ):
+        await stale_button(update, context)
+        return
+    await set_keyboard(query, None)
+    forget_prompt(context, query.message.message_id if query.message else None)
+    await add_crossing_point(context, update, question, None)
+    await query.answer()
+
+
 async def _ask_switch(
     update: Update, context: BotContext, action: str, unit: Unit, second: str
 ) -> None:
@@ -202,6 +224,7 @@ UNIT_ACTIONS = {
     "ony": _switch,
     "cps": points,
     "cpa": start_point,
+    "cpk": _skip_place,
 }
 
 
