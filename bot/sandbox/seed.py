@@ -25,12 +25,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from bot.sandbox.cast import BORDER_OFFICES, Cast, CastMember, background_officers
+from bot.sandbox.cast import BORDER_OFFICES, Cast, CastMember, Place, background_officers
 from bot.sandbox.demo_reports import SUBMIT_FROM_S, SUBMIT_TO_S, TASHKENT, ReportRows
 from bot.sandbox.marker import mark_sandbox
 from bot.schedule import DEFAULT_DIGEST_TIME, DEFAULT_REMINDER_TIME, latest_due_digest_day
 from bot.urgent import why_urgent
-from storage import Database, ReportStatus, Repositories, Role, Unit, UnitKind
+from storage import Coordinates, Database, ReportStatus, Repositories, Role, Unit, UnitKind
 from storage.bot_settings import CoordinationGroup
 from storage.bulk import Chunk, add_digest_runs, bulk_load, next_ids
 
@@ -98,10 +98,13 @@ async def _register(
                     name_uz=office.name_uz,
                     name_ru=office.name_ru,
                     name_en=office.name_en,
+                    coordinates=_where(office.points[0]),
                     now=now - timedelta(days=DAYS + 10),
                 )
                 for point in office.points:
-                    await repos.crossing_points.add(unit.id, point.label, now=now)
+                    await repos.crossing_points.add(
+                        unit.id, point.label, coordinates=_where(point), now=now
+                    )
             units = {unit.code: unit for unit in await repos.units.list()}
             officers: dict[int, list[int]] = {}
             for member in (*cast.members, *background_officers(cast)):
@@ -199,3 +202,9 @@ async def _record_reminders(
                     await repos.digests.record_reminder(today, user_id, now=min(sent, now))
     finally:
         await db.close()
+
+
+def _where(place: Place) -> Coordinates:
+    """A preset of the cast as the coordinates stored with a unit or crossing point (the map
+    places a border office at its first crossing point)."""
+    return Coordinates(place.latitude, place.longitude)

@@ -100,9 +100,11 @@ async def test_people_roles_languages_and_the_group(tmp_path: Path) -> None:
             for office in BORDER_OFFICES:
                 unit = await repos.units.get_by_code(office.code)
                 assert unit is not None
-                offices[office.code] = [
-                    p.name for p in await repos.crossing_points.list_for_unit(unit.id)
-                ]
+                points = await repos.crossing_points.list_for_unit(unit.id)
+                offices[office.code] = [p.name for p in points]
+                # The map and the record of a seizure place them: none is left without.
+                assert unit.coordinates is not None
+                assert all(p.coordinates is not None for p in points)
     finally:
         await db.close()
     assert [a.telegram_id for a in admins] == [DEMO_CAST.admin.telegram_id]
