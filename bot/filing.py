@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.forms.model import Form
 from bot.forms.parsing import plain_decimal
+from bot.locating import Placement
 from bot.urgent import Reason, why_urgent
 from storage import Role, Unit, User
 from storage.models import (
@@ -18,6 +19,7 @@ from storage.models import (
     Report,
     ReportChanges,
     ReportStatus,
+    Route,
 )
 
 #: Quantities are summed per substance in these units.
@@ -54,8 +56,24 @@ def may_file(account: User, unit: Unit | None) -> Refusal | None:
     return None
 
 
-def _structured(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
-    """The columns the digest aggregates, taken out of the answers."""
+def route_of(form: Form, answers: dict[str, Any]) -> Route | None:
+    """The route as answered (a skipped question stays empty); None: the form asks none."""
+    if form.route_fields is None:
+        return None
+    origin, departure, transit, destination = form.route_fields
+    return Route(
+        origin=answers.get(origin),
+        departure=answers.get(departure),
+        transit=tuple(answers.get(transit) or ()),
+        destination=answers.get(destination),
+    )
+
+
+def _structured(
+    form: Form, answers: dict[str, Any], placement: Placement | None = None
+) -> dict[str, Any]:
+    """The columns the digest aggregates and the records hand on, taken out of the answers;
+    ``placement``: where the report is (bot/locating.py), for a form with a place."""
     occurred = answers.get(form.occurred_field) if form.occurred_field else None
     place = answers.get(form.place_field) if form.place_field else None
     detained = answers.get(form.detained_field) if form.detained_field else None
@@ -65,12 +83,20 @@ def _structured(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
         normalised, unit = normalise(quantity, item["measure"])
         items.append(NewSeizureItem(item["substance"], quantity, item["measure"], normalised, unit))
     photos = answers.get(form.photos_field, []) if form.photos_field else []
+    latitude = place.get("lat") if place and place.get("type") == "location" else None
+    longitude = place.get("lon") if place and place.get("type") == "location" else None
+    if placement is not None:
+        where = placement.coordinates
+        latitude = where.latitude if where is not None else None
+        longitude = where.longitude if where is not None else None
     return {
         "occurred_at": datetime.fromisoformat(occurred) if occurred else None,
         "urgent": bool(answers.get(form.urgent_field)) if form.urgent_field else False,
         "place_text": place.get("text") if place and place.get("type") != "location" else None,
-        "latitude": place.get("lat") if place and place.get("type") == "location" else None,
-        "longitude": place.get("lon") if place and place.get("type") == "location" else None,
+        "latitude": latitude,
+        "longitude": longitude,
+        "precision": placement.precision if placement is not None else None,
+        "route": route_of(form, answers),
         "persons_detained": int(detained) if detained is not None else None,
         "items": tuple(items),
         "attachments": tuple(Attachment(p["file_id"], p["file_unique_id"]) for p in photos),
@@ -86,6 +112,7 @@ def new_report(
     unit_id: int,
     now: datetime,
     timezone: tzinfo,
+    placement: Placement | None = None,
 ) -> NewReport:
     return NewReport(
         form=form.key,
@@ -96,12 +123,14 @@ def new_report(
         submitted_at=now,
         local_day=now.astimezone(timezone).date(),
         answers=answers,
-        **_structured(form, answers),
+        **_structured(form, answers, placement),
     )
 
 
-def report_changes(form: Form, answers: dict[str, Any]) -> ReportChanges:
-    return ReportChanges(answers=answers, **_structured(form, answers))
+def report_changes(
+    form: Form, answers: dict[str, Any], placement: Placement | None = None
+) -> ReportChanges:
+    return ReportChanges(answers=answers, **_structured(form, answers, placement))
 
 
 def urgency(form: Form, answers: dict[str, Any], threshold_kg: Decimal) -> Reason | None:

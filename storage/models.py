@@ -33,6 +33,26 @@ class Coordinates:
     longitude: float
 
 
+class Precision(StrEnum):
+    """How closely a report's coordinates place it (the records the programme hands on say so)."""
+
+    EXACT = "exact"  # a location the officer shared
+    POINT = "point"  # the crossing point chosen, as its admin placed it
+    UNIT = "unit"  # the unit's location: a typed place, or a point without coordinates
+    NONE = "none"  # neither the place nor the unit has coordinates
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a seizure's drugs came from and went: country keys of bot/forms/definitions.py
+    (``COUNTRIES``, or ``"unknown"`` when the officer said so); None or () when not given."""
+
+    origin: str | None = None
+    departure: str | None = None
+    transit: tuple[str, ...] = ()
+    destination: str | None = None
+
+
 @dataclass(frozen=True)
 class Unit:
     id: int
@@ -182,6 +202,10 @@ class NewReport:
     persons_detained: int | None
     items: tuple[NewSeizureItem, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    #: How closely ``latitude``/``longitude`` place it; None for a form without a place.
+    precision: Precision | None = None
+    #: None: the form does not ask the route.
+    route: Route | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +230,13 @@ class Report:
     items: tuple[SeizureItem, ...]
     attachments: tuple[Attachment, ...]
     updated_at: datetime
+    #: How closely ``latitude``/``longitude`` place it; None for a form without a place.
+    precision: Precision | None = None
+    #: None: the route was not asked (a form without one, or filed before it was asked).
+    route: Route | None = None
+    #: Filed before routes and coordinates were recorded (migration 0014): its route was not
+    #: asked, its coordinates are its unit's unless a location was shared.
+    filed_before_routes: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,6 +277,8 @@ class ReportChanges:
     persons_detained: int | None
     items: tuple[NewSeizureItem, ...]
     attachments: tuple[Attachment, ...]
+    precision: Precision | None = None
+    route: Route | None = None
 
 
 @dataclass(frozen=True)

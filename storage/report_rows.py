@@ -14,7 +14,9 @@ snapshot of everything an amendment can change::
 
     {"answers": {...}, "occurred_at": "2026-…+00:00" | null, "urgent": false,
      "place_text": … | null, "latitude": … | null, "longitude": … | null,
-     "persons_detained": … | null,
+     "persons_detained": … | null, "precision": "exact" | … | null,
+     "route": {"origin": … | null, "departure": … | null, "transit": […],
+               "destination": … | null} | null,
      "items": [{"substance": …, "quantity": "0.001", "measure": "g",
                 "normalized_quantity": "0.000001", "normalized_unit": "kg"}, …],
      "attachments": [{"kind": "photo", "file_id": …, "file_unique_id": …}, …]}
@@ -34,18 +36,22 @@ from storage.models import (
     Attachment,
     NewReport,
     NewSeizureItem,
+    Precision,
     Report,
     ReportChanges,
     ReportStatus,
     ReportVersion,
+    Route,
     SeizureItem,
 )
+from storage.routes import route_json, route_of, route_params
 from storage.sql import fetch_one_sync
 
 _COLUMNS = (
     "id, number, form, form_code, unit_id, author_id, occurred_at, submitted_at, local_day,"
     " status, urgent, version, answers, place_text, latitude, longitude, persons_detained,"
-    " updated_at"
+    " updated_at, place_precision, route_asked, route_origin, route_departure, route_transit,"
+    " route_destination, filed_before_routes"
 )
 VERSION_COLUMNS = "report_id, version, answers, created_at, created_by"
 
@@ -88,6 +94,8 @@ def version_snapshot(
     persons_detained: int | None,
     items: Sequence[NewSeizureItem],
     attachments: Sequence[Attachment],
+    precision: Precision | None = None,
+    route: Route | None = None,
 ) -> dict[str, Any]:
     return {
         "answers": answers,
@@ -97,6 +105,8 @@ def version_snapshot(
         "latitude": latitude,
         "longitude": longitude,
         "persons_detained": persons_detained,
+        "precision": precision.value if precision is not None else None,
+        "route": route_json(route),
         "items": [
             {
                 "substance": item.substance,
@@ -138,6 +148,9 @@ def _report(
         items=items,
         attachments=attachments,
         updated_at=from_db(row[17]),
+        precision=Precision(row[18]) if row[18] is not None else None,
+        route=route_of(row[19:24]),
+        filed_before_routes=bool(row[24]),
     )
 
 
@@ -176,8 +189,10 @@ def create_report(conn: sqlite3.Connection, new: NewReport, snapshot: dict[str, 
         conn,
         "INSERT INTO reports (number, form, form_code, year, seq, idempotency_key, unit_id,"
         " author_id, occurred_at, submitted_at, local_day, status, urgent, version, answers,"
-        " place_text, latitude, longitude, persons_detained, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, 1, ?, ?, ?, ?, ?, ?)"
+        " place_text, latitude, longitude, persons_detained, updated_at, place_precision,"
+        " route_asked, route_origin, route_departure, route_transit, route_destination)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, 1, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?)"
         " RETURNING id",
         (
             number,
@@ -198,6 +213,8 @@ def create_report(conn: sqlite3.Connection, new: NewReport, snapshot: dict[str, 
             new.longitude,
             new.persons_detained,
             submitted,
+            new.precision.value if new.precision is not None else None,
+            *route_params(new.route),
         ),
     )
     assert row is not None
@@ -247,6 +264,8 @@ def amend_report(
             persons_detained=changes.persons_detained,
             items=changes.items,
             attachments=changes.attachments,
+            precision=changes.precision,
+            route=changes.route,
         ),
         created_at=stamp,
         created_by=amended_by,
@@ -254,7 +273,9 @@ def amend_report(
     )
     conn.execute(
         "UPDATE reports SET version = ?, occurred_at = ?, urgent = ?, answers = ?,"
-        " place_text = ?, latitude = ?, longitude = ?, persons_detained = ?, updated_at = ?"
+        " place_text = ?, latitude = ?, longitude = ?, persons_detained = ?, updated_at = ?,"
+        " place_precision = ?, route_asked = ?, route_origin = ?, route_departure = ?,"
+        " route_transit = ?, route_destination = ?"
         " WHERE id = ?",
         (
             version,
@@ -266,6 +287,8 @@ def amend_report(
             changes.longitude,
             changes.persons_detained,
             stamp,
+            changes.precision.value if changes.precision is not None else None,
+            *route_params(changes.route),
             report_id,
         ),
     )

@@ -59,6 +59,8 @@ class ReportRepository:
             persons_detained=new.persons_detained,
             items=new.items,
             attachments=new.attachments,
+            precision=new.precision,
+            route=new.route,
         )
         return await on_worker_thread(self._conn, create_report, new, snapshot)
 

@@ -48,15 +48,36 @@ AGENCIES = (
     Option("prosecutor", N_("General Prosecutor's Office"), AGENCY),
 )
 
-NATIONALITIES = (
-    Option("uz", N_("Uzbekistan"), COUNTRY),
-    Option("af", N_("Afghanistan"), COUNTRY),
-    Option("tj", N_("Tajikistan"), COUNTRY),
-    Option("kg", N_("Kyrgyzstan"), COUNTRY),
-    Option("kz", N_("Kazakhstan"), COUNTRY),
-    Option("tm", N_("Turkmenistan"), COUNTRY),
-    Option("other", N_("Other country"), COUNTRY),
+_UZ = Option("uz", N_("Uzbekistan"), COUNTRY)
+_AF = Option("af", N_("Afghanistan"), COUNTRY)
+_TJ = Option("tj", N_("Tajikistan"), COUNTRY)
+_KG = Option("kg", N_("Kyrgyzstan"), COUNTRY)
+_KZ = Option("kz", N_("Kazakhstan"), COUNTRY)
+_TM = Option("tm", N_("Turkmenistan"), COUNTRY)
+_OTHER_COUNTRY = Option("other", N_("Other country"), COUNTRY)
+
+NATIONALITIES = (_UZ, _AF, _TJ, _KG, _KZ, _TM, _OTHER_COUNTRY)
+
+#: Countries a route passes through: the region's first, in the programme's order, then any
+#: other. The nationalities are among them with the same keys, hence the same corrected names.
+COUNTRIES = (
+    _AF,
+    Option("ir", N_("Iran"), COUNTRY),
+    Option("pk", N_("Pakistan"), COUNTRY),
+    _TJ,
+    _KG,
+    _KZ,
+    _TM,
+    _UZ,
+    Option("ru", N_("Russia"), COUNTRY),
+    Option("cn", N_("China"), COUNTRY),
+    Option("tr", N_("Türkiye"), COUNTRY),
+    Option("eu", N_("European Union"), COUNTRY),
+    _OTHER_COUNTRY,
 )
+#: Every route question takes "Unknown": an officer who does not know says so, which is not
+#: the same as skipping the question (the record then shows it as not given).
+ROUTE_OPTIONS = (*COUNTRIES, Option("unknown", NP_("country", "Unknown"), alone=True))
 
 CONCEALMENT = (
     Option("vehicle", N_("Hidden in a vehicle")),
@@ -167,6 +188,38 @@ SEIZURE = Form(
             options=TRANSPORT,
         ),
         Field(
+            "origin",
+            Kind.CHOICE,
+            N_("Where do the drugs come from (country of origin), if known?"),
+            N_("Country of origin"),
+            optional=True,
+            options=ROUTE_OPTIONS,
+        ),
+        Field(
+            "departure",
+            Kind.CHOICE,
+            N_("Which country did the consignment leave from?"),
+            N_("Country of departure"),
+            optional=True,
+            options=ROUTE_OPTIONS,
+        ),
+        Field(
+            "transit",
+            Kind.MULTI,
+            N_("Which countries did it pass through? Choose all that apply, then tap “Done”."),
+            N_("Transit countries"),
+            optional=True,
+            options=ROUTE_OPTIONS,
+        ),
+        Field(
+            "destination",
+            Kind.CHOICE,
+            N_("Which country was it intended for?"),
+            N_("Country of destination"),
+            optional=True,
+            options=ROUTE_OPTIONS,
+        ),
+        Field(
             "detained",
             Kind.NUMBER,
             N_("How many persons were detained?"),
@@ -202,6 +255,7 @@ SEIZURE = Form(
     items_field="items",
     detained_field="detained",
     photos_field="photos",
+    route_fields=("origin", "departure", "transit", "destination"),
 )
 
 JOINT_OPERATION = Form(

@@ -392,6 +392,11 @@ class FormEngine:
             if tap.arg in chosen:
                 chosen.remove(tap.arg)
             else:
+                tapped = spec.option(tap.arg)
+                assert tapped is not None
+                alone = {o.key for o in spec.options if o.alone}
+                # "Unknown" and a country contradict each other: the newest choice wins.
+                chosen = [] if tapped.alone else [key for key in chosen if key not in alone]
                 chosen.append(tap.arg)
             draft.answers[spec.key] = [o.key for o in spec.options if o.key in chosen]
             return Outcome(draft, view, changed=True, refresh=True)

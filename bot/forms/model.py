@@ -31,6 +31,9 @@ class Option:
     key: str
     label: str  # an N_-marked message
     reference: str | None = None
+    #: In a multiple choice, an answer that excludes the others ("Unknown" among countries):
+    #: choosing it clears them, choosing another clears it.
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class Form:
     items_field: str | None = None
     detained_field: str | None = None
     photos_field: str | None = None
+    #: The route questions (origin, departure, transit, destination), in that order: optional,
+    #: but the summary and the receipt say which were not given.
+    route_fields: tuple[str, str, str, str] | None = None
     field_index: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

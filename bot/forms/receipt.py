@@ -1,10 +1,13 @@
-"""The receipt an officer gets once a report is filed: its number, when, and whether it went to
-coordinators as urgent (the same words as the summary, ``/myreports`` and the spreadsheet)."""
+"""The receipt an officer gets once a report is filed: its number, when, whether it went to
+coordinators as urgent (the same words as the summary, ``/myreports`` and the spreadsheet), and
+for a seizure its route (what was not given) and where it sits on the map."""
 
 from __future__ import annotations
 
 from html import escape
 
+from bot.forms.definitions import FORMS
+from bot.forms.record_view import record_lines
 from bot.forms.render import urgency_text
 from bot.i18n import Translator
 from bot.urgent import Reason
@@ -27,4 +30,7 @@ def receipt_text(report: Report, reason: Reason | None, tr: Translator, *, amend
         text += "\n<b>{label}:</b> {value}".format(
             label=escape(_("Urgent")), value=urgency_text(reason, tr)
         )
+    record = record_lines(FORMS[report.form], report, tr, with_route=True)
+    if record:
+        text += "\n\n" + "\n".join(record)
     return text

@@ -26,6 +26,7 @@ from bot.forms.engine import (
 from bot.forms.keyboard import PREFIX, FormKeyboard, button
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import Problem
+from bot.forms.record_view import route_gap_line
 from bot.i18n import Translator
 from bot.urgent import Reason
 
@@ -268,11 +269,13 @@ def summary_lines(
     *,
     limit: int | None,
     urgency: Reason | None = None,
+    omit: tuple[str, ...] = (),
 ) -> list[str]:
-    """The answers, one line each; the urgent answer says ``urgency`` when it is urgent."""
+    """The answers, one line each; the urgent answer says ``urgency`` when it is urgent;
+    ``omit``: questions not asked of this report (a route before routes were asked)."""
     lines = []
     for spec in form.fields:
-        if not askable(answers, spec):
+        if not askable(answers, spec) or spec.key in omit:
             continue
         if spec.key == form.urgent_field and urgency is not None:
             value = urgency_text(urgency, tr)
@@ -294,6 +297,9 @@ def summary(
     lines = [f"<b>{escape(title)}</b>", _("Check your report before filing it."), ""]
     # Every answer whole: the officer reviews what they file (long ones split the message).
     lines += summary_lines(form, draft.answers, tr, limit=None, urgency=urgency)
+    route_gap = route_gap_line(form, draft.answers, tr)
+    if route_gap is not None:
+        lines += ["", route_gap]
     if view.missing:
         lines += [
             "",

@@ -12,6 +12,7 @@ from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import Draft
+from bot.forms.record_view import record_lines
 from bot.forms.render import summary_lines
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
@@ -109,7 +110,11 @@ def report_text(context: BotContext, report: Report) -> str:
         context.tr,
         limit=None,
         urgency=why_urgent(report, context.settings.urgent_threshold_kg),
+        omit=(form.route_fields or ()) if report.route is None else (),
     )
+    record = record_lines(form, report, context.tr, with_route=False)
+    if record:
+        lines += ["", *record]
     return "\n".join(lines)
 
 

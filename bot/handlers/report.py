@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, filing, once, own_reports
+from bot import callbacks, filing, locating, once, own_reports
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
@@ -606,6 +606,7 @@ async def submit(
                         unit_id=current.unit_id,
                         now=now,
                         timezone=context.settings.timezone,
+                        placement=await locating.placement(repos, form, answers, current.unit_id),
                     )
                 )
                 await repos.audit.add(
@@ -658,9 +659,10 @@ async def _amend(
     if not isinstance(found, own_reports.Own):
         return None
     current = found.report
+    placed = await locating.placement(repos, form, dict(answers), current.unit_id)
     report = await repos.reports.amend(
         current.id,
-        filing.report_changes(form, dict(answers)),
+        filing.report_changes(form, dict(answers), placed),
         amended_by=account.id,
         idempotency_key=draft.draft_id,
         now=utc_now(),

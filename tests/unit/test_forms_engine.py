@@ -166,7 +166,7 @@ def summary_of(form: Form, style: str = "tap", language: str = "ru") -> tuple[Fo
 EXPECTED_ORDER = {
     "seizure": [
         "when", "place", "substance", "qty", "measure", "items", "conceal", "transport",
-        "detained", "nations", "agencies", "caseref", "notes", "photos", "urgent", SUMMARY,
+        "origin", "departure", "transit", "destination", "detained", "nations", "agencies", "caseref", "notes", "photos", "urgent", SUMMARY,
     ],
     "joint_operation": [
         "start", "end", "agencies", "vehicles", "persons", "result", "notes", SUMMARY,
@@ -201,6 +201,10 @@ def test_a_seizure_walked_with_buttons_holds_exactly_what_was_answered() -> None
         "items": [{"substance": "heroin", "qty": "1.5", "measure": "g"}],
         "conceal": "vehicle",
         "transport": "car",
+        "origin": "af",
+        "departure": "af",
+        "transit": ["af", "ir"],
+        "destination": "af",
         "detained": "2",
         "nations": ["uz", "af"],
         "agencies": ["sss", "mia"],

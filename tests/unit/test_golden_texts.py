@@ -1,4 +1,5 @@
-"""The receipt, an urgent alert and the summary of a seizure report, exactly, in every language.
+"""The receipt, an urgent alert and the summary of a seizure report, exactly, in every language
+(the route with its skipped transit shown as not given, the place at the unit's location).
 
 Each golden file (tests/golden/{receipt,alert,summary}_{uz,uz_Cyrl,ru,en}.txt) is what an officer
 or a coordinator reads for one fixed seizure report, built by the bot's own render functions.
@@ -26,7 +27,7 @@ from bot.handlers.urgent import AlertView, alert_text
 from bot.i18n import Catalogs
 from bot.urgent import Reason, why_urgent
 from storage.alerts import Alert
-from storage.models import Report
+from storage.models import Precision, Report, Route
 from tests.unit.test_digest_build import DAY, TASHKENT, TERMEZ_IMT, local, make_report
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -46,6 +47,9 @@ ANSWERS: dict[str, Any] = {
     "items": [{"substance": s, "qty": q, "measure": m} for s, q, m in ITEMS],
     "conceal": "vehicle",
     "transport": "truck",
+    "origin": "af",
+    "departure": "tj",
+    "destination": "ru",
     "detained": "2",
     "nations": ["af", "uz"],
     "agencies": ["customs", "border"],
@@ -71,7 +75,15 @@ def filed() -> Report:
         occurred=local(DAY, 6, 40),
         answers=dict(ANSWERS),
     )
-    return replace(report, place_text="Ayritom, <post 2>")
+    # A typed place: the record places it at the unit (Termez); the transit was skipped.
+    return replace(
+        report,
+        place_text="Ayritom, <post 2>",
+        latitude=37.2242,
+        longitude=67.2783,
+        precision=Precision.UNIT,
+        route=Route(origin="af", departure="tj", destination="ru"),
+    )
 
 
 def alert_of(report: Report) -> AlertView:

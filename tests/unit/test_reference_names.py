@@ -11,7 +11,7 @@ import pytest
 from bot import reference
 from bot.administration import InvalidText, TextProblem
 from bot.audit_log import AuditPage, entry_lines
-from bot.forms.definitions import AGENCIES, NATIONALITIES, SEIZURE, SUBSTANCES
+from bot.forms.definitions import AGENCIES, COUNTRIES, NATIONALITIES, SEIZURE, SUBSTANCES
 from bot.forms.render import value_text
 from bot.i18n import Catalogs
 from storage import Database, ReferenceKind, Role
@@ -28,7 +28,7 @@ async def test_the_migration_seeds_every_agency_substance_and_country_with_its_c
     expected = (
         {(ReferenceKind.AGENCY, o.key): o for o in AGENCIES}
         | {(ReferenceKind.SUBSTANCE, o.key): o for o in SUBSTANCES}
-        | {(ReferenceKind.COUNTRY, o.key): o for o in NATIONALITIES}
+        | {(ReferenceKind.COUNTRY, o.key): o for o in COUNTRIES}
     )
     assert all(o.reference == kind for (kind, _key), o in expected.items())
     assert set(stored) == set(expected)

@@ -18,7 +18,7 @@ from bot import administration, callbacks, reference
 from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
-from bot.forms.definitions import AGENCIES, NATIONALITIES, SUBSTANCES
+from bot.forms.definitions import AGENCIES, COUNTRIES, NATIONALITIES, SUBSTANCES
 from bot.handlers.admin import flow
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.admin.unit_questions import (
@@ -49,6 +49,7 @@ ORDER = {
         [(ReferenceKind.AGENCY, o) for o in AGENCIES]
         + [(ReferenceKind.SUBSTANCE, o) for o in SUBSTANCES]
         + [(ReferenceKind.COUNTRY, o) for o in NATIONALITIES]
+        + [(ReferenceKind.COUNTRY, o) for o in COUNTRIES if o not in NATIONALITIES]
     )
 }
 #: How the list tells the three kinds apart.
