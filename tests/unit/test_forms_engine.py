@@ -166,7 +166,8 @@ def summary_of(form: Form, style: str = "tap", language: str = "ru") -> tuple[Fo
 EXPECTED_ORDER = {
     "seizure": [
         "when", "place", "substance", "qty", "measure", "items", "conceal", "transport",
-        "origin", "departure", "transit", "destination", "detained", "nations", "agencies", "caseref", "notes", "photos", "urgent", SUMMARY,
+        "origin", "departure", "transit", "destination", "detained", "nations", "agencies",
+        "caseref", "notes", "photos", "urgent", SUMMARY,
     ],
     "joint_operation": [
         "start", "end", "agencies", "vehicles", "persons", "result", "notes", SUMMARY,

@@ -11,7 +11,7 @@ import pytest
 from bot import reference
 from bot.administration import InvalidText, TextProblem
 from bot.audit_log import AuditPage, entry_lines
-from bot.forms.definitions import AGENCIES, COUNTRIES, NATIONALITIES, SEIZURE, SUBSTANCES
+from bot.forms.definitions import AGENCIES, COUNTRIES, SEIZURE, SUBSTANCES
 from bot.forms.render import value_text
 from bot.i18n import Catalogs
 from storage import Database, ReferenceKind, Role
