@@ -377,6 +377,13 @@ class FormEngine:
             draft.pending_day = None
             self._advance(draft)
             return Outcome(draft, self.view(draft), changed=True)
+        route = self.form.route_fields
+        if tap.action == "skip_route" and route is not None and spec.key == route[0]:
+            # An officer who knows nothing of the route leaves it in one tap, not four.
+            for key in route:
+                draft.answers.pop(key, None)
+            self._advance(draft, after=route[-1])
+            return Outcome(draft, self.view(draft), changed=True)
         if tap.action == "opt" and spec.kind is Kind.CHOICE and spec.option(tap.arg):
             return self._store(draft, spec, view.group, tap.arg)
         if tap.action == "opt" and spec.kind is Kind.PLACE:
@@ -481,10 +488,12 @@ class FormEngine:
                 return spec.key
         return None
 
-    def _advance(self, draft: Draft) -> None:
+    def _advance(self, draft: Draft, *, after: str | None = None) -> None:
+        """To the next question after the current one (or after ``after``, skipping those
+        between); Back returns to the current one."""
         if draft.cursor is not None:
             draft.history.append(draft.cursor)
-        draft.cursor = self._next_field(draft, draft.cursor)
+        draft.cursor = self._next_field(draft, after or draft.cursor)
         if draft.cursor is None:
             draft.editing = False
             draft.history.clear()

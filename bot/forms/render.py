@@ -216,6 +216,8 @@ def _ask(form: Form, draft: Draft, view: Ask, tr: Translator) -> tuple[str, Inli
             )
     if spec.optional and not (spec.kind is Kind.PHOTOS and draft.answers.get(key)):
         keyboard.append([button("⏭ " + _("Skip"), draft, key, "skip")])
+    if form.route_fields is not None and key == form.route_fields[0]:
+        keyboard.append([button("⏭ " + _("Skip the whole route"), draft, key, "skip_route")])
     keyboard.append(_nav(draft, key, tr))
     return "\n".join(lines), FormKeyboard(keyboard)
 

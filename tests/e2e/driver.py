@@ -69,6 +69,11 @@ class Officer:
     async def tap_form(self, field: str, action: str, arg: str | None = None) -> dict[str, object]:
         return await self.tap("f", field, action, arg)
 
+    async def skip_route(self) -> None:
+        """Skip a seizure's four route questions (origin, departure, transit, destination)
+        with the one button the first of them has for that."""
+        await self.tap_form("origin", "skip_route")
+
     async def start_form(self, form: str) -> SentMessage:
         chooser = await self.say("/report")
         assert chooser.buttons, chooser.text

@@ -68,6 +68,7 @@ async def walk_seizure(o: Counted, language: str, *, urgent: str, notes: str | N
     await o.tap_form("items", "more", "done")
     await o.tap_form("conceal", "opt", "vehicle")
     await o.tap_form("transport", "opt", "car")
+    await o.skip_route()
     await o.say("2")
     await o.tap_form("nations", "opt", "uz")
     await o.tap_form("nations", "done")

@@ -205,6 +205,7 @@ async def test_editing_an_earlier_answer_changes_nothing_in_the_report(
         await o.tap_form("items", "more", "done")
         await o.tap_form("conceal", "skip")
         await o.tap_form("transport", "skip")
+        await o.skip_route()
         typed = await tg.send_text(OFFICER, "40")
         question = await tg.next_message(OFFICER.id)  # the nationalities
         await tg.wait_idle()

@@ -78,6 +78,7 @@ async def file_seizure(o: Officer) -> str:
     await o.tap_form("items", "more", "done")
     await o.tap_form("conceal", "skip")
     await o.tap_form("transport", "skip")
+    await o.skip_route()
     await o.say(PERSONS)
     await o.tap_form("nations", "opt", "af")
     await o.tap_form("nations", "done")

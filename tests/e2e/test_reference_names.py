@@ -111,6 +111,7 @@ async def test_a_renamed_agency_is_shown_everywhere_at_once(
         await officer.tap_form("items", "more", "done")
         await officer.tap_form("conceal", "skip")
         await officer.tap_form("transport", "skip")
+        await officer.skip_route()
         await officer.say("0")
         agencies = officer.screen()
         agency_labels = [label for row in agencies.buttons for label, _data in row]

@@ -53,6 +53,7 @@ async def file_seizure(o: Officer, language: str, *, caseref: str = "<b>CASE-7</
     await o.tap_form("items", "more", "done")
     await o.tap_form("conceal", "opt", "vehicle")
     await o.tap_form("transport", "opt", "car")
+    await o.skip_route()
     await o.say("2")
     await o.tap_form("nations", "opt", "uz")
     await o.tap_form("nations", "opt", "af")
