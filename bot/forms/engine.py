@@ -483,7 +483,8 @@ class FormEngine:
         start = 0 if after is None else self.form.position(after) + 1
         for spec in self.form.fields[start:]:
             if self.askable(draft, spec):
-                if draft.editing and (spec.optional or draft.answers.get(spec.key)):
+                given = draft.answers.get(spec.key) not in (None, [], "")  # "No" is given
+                if draft.editing and (spec.optional or given):
                     continue  # when editing, only fill what is still missing
                 return spec.key
         return None
