@@ -4,7 +4,8 @@ amended."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from tests.e2e.driver import Officer
 
 AYRITOM = Coordinates(37.2361, 67.2014)
 TERMEZ = Coordinates(37.2242, 67.2783)  # the Termez mobile team's seeded location
+SCHEMA_13 = Path(__file__).resolve().parents[1] / "fixtures" / "schema13.sql"
 OFFICER = TgUser(id=8101, first_name="Dilnoza", language_code="uz")
 
 
@@ -237,3 +239,44 @@ async def test_a_typed_place_and_a_skipped_route_are_shown_as_such(
     assert report.precision is Precision.UNIT
     assert (report.latitude, report.longitude) == (TERMEZ.latitude, TERMEZ.longitude)
     assert report.place_text == "Sherobod, 3-post"
+
+
+async def test_a_report_from_before_the_migration_says_its_route_was_not_asked_and_amends(
+    tg: StandIn, run_bot: RunBot, settings: object
+) -> None:
+    """The bot started on a database the previous version made (tests/fixtures/schema13.sql,
+    migrated at start): its reports open whole, say what their record lacks, and amend."""
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA_13.read_text(encoding="utf-8"))
+    old.close()
+    bekzod = TgUser(id=5001, first_name="Bekzod", language_code="en")  # the fixture's officer
+    o = Officer(tg, bekzod)
+    # Filed on 20.11.2026: a window wide enough that it can still be amended.
+    async with run_bot(amend_window=timedelta(days=3650)):
+        await o.say("/myreports")
+        await o.tap("my", "open", "1")  # SZ-2026-000001: a typed place, amended once before
+        opened = o.last().text
+        assert "SZ-2026-000001" in opened and "Termiz bozori, 2-darvoza" in opened
+        assert "Route: not asked when this report was filed." in opened
+        assert "Country of origin" not in opened  # the questions it was never asked
+        assert "On the map: 37.22420, 67.27830 (the unit’s location)." in opened
+        await o.tap("my", "amend")
+        assert "Route not given: Country of origin" in o.last().text
+        await o.tap_form("_", "edit", "origin")
+        await o.tap_form("origin", "opt", "unknown")
+        await o.tap_form("_", "submit")
+        amended = (await tg.next_message(o.user.id)).text
+        assert "Country of origin: Unknown" in amended
+        assert "Route not given: Country of departure, Transit countries," in amended
+        assert "On the map: 37.22420, 67.27830 (the unit’s location)." in amended
+
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            report = await repos.reports.get(1)
+    finally:
+        await db.close()
+    assert report is not None and report.version == 3
+    assert report.route == Route(origin="unknown")
+    assert report.filed_before_routes is True  # filed before; amended since, route and all
