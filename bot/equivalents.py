@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.forms.parsing import plain_decimal
+from storage import Database
 from storage.models import ConversionFactor
 
 #: The normalised units a factor converts (kg needs none).
@@ -149,3 +150,8 @@ class _Filed(Protocol):
 #: No factor at all: what a caller passes when it has not read the table (items get only kg).
 WEIGHT_ONLY = Factors({})
 
+
+async def load_factors(db: Database) -> Factors:
+    """The factors as stored now (one query): at start and after an admin changes one."""
+    async with db.read() as repos:
+        return Factors.from_rows(await repos.factors.list())

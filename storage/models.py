@@ -140,7 +140,7 @@ class NewSeizureItem:
 
     @property
     def kg_equivalent(self) -> Decimal | None:
-        return _kg_equivalent(self.normalized_quantity, self.kg_factor)
+        return _kg_equivalent(self.normalized_quantity, self.normalized_unit, self.kg_factor)
 
 
 @dataclass(frozen=True)
@@ -155,11 +155,16 @@ class SeizureItem:
 
     @property
     def kg_equivalent(self) -> Decimal | None:
-        return _kg_equivalent(self.normalized_quantity, self.kg_factor)
+        return _kg_equivalent(self.normalized_quantity, self.normalized_unit, self.kg_factor)
 
 
-def _kg_equivalent(normalized_quantity: Decimal, kg_factor: Decimal | None) -> Decimal | None:
-    """The item's kilograms: its normalised quantity times its factor; None without a factor."""
+def _kg_equivalent(
+    normalized_quantity: Decimal, normalized_unit: str, kg_factor: Decimal | None
+) -> Decimal | None:
+    """The item's kilograms: its normalised quantity times its factor; None without a factor.
+    Kilograms are kilograms whatever the factor says (an item built without one included)."""
+    if normalized_unit == "kg":
+        return normalized_quantity
     if kg_factor is None:
         return None
     value = (normalized_quantity * kg_factor).normalize()
