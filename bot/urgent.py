@@ -44,6 +44,9 @@ class _Item(Protocol):
     def normalized_unit(self) -> str: ...
 
     @property
+    def kg_factor(self) -> Decimal | None: ...
+
+    @property
     def kg_equivalent(self) -> Decimal | None: ...
 
 
