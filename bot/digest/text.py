@@ -114,9 +114,11 @@ def _equivalent_lines(kg: Decimal, without_factor: Sequence[Amount], tr: Transla
     """The kilogram-equivalent total under the quantities as reported, and what it leaves out
     (no factor): the two are never mixed up, nor litres added to kilograms unlabelled."""
     _ = tr.gettext
-    # Translators: the total of every seized quantity converted to kilograms (litres, tablets
-    # and pieces through their factors), e.g. "In kilogram equivalents: ≈ 3.5 kg equivalent".
-    lines = [escape(_("In kilogram equivalents: {total}").format(total=equivalent_text(kg, tr)))]
+    # Translators: the total of every seized quantity converted to kilograms (weighed ones as
+    # they are; litres, tablets and pieces through their factors), e.g. "Total in kilogram
+    # equivalents: ≈ 3.5 kg".
+    total = _("Total in kilogram equivalents: ≈ {quantity} kg")
+    lines = [escape(total.format(quantity=tr.format_number(kg)))]
     if without_factor:
         lines.append(italic(_("Not included (no factor):")))
         lines += [_amount_line(amount, tr) for amount in without_factor]

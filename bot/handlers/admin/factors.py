@@ -21,6 +21,7 @@ from bot.context import BotContext, FieldReportApplication
 from bot.digest.labels import factor_text, substance_label
 from bot.equivalents import (
     CONVERTIBLE_UNITS,
+    TYPED_DECIMALS,
     BadFactor,
     FactorProblem,
     load_factors,
@@ -49,14 +50,16 @@ def button(action: str, substance: str = NOTHING, unit: str = NOTHING) -> str:
     return callbacks.pack(PREFIX, action, substance, unit)
 
 
-def unit_name(unit: str, tr: Translator) -> str:
-    """Which factor: per litre, per tablet, per piece."""
-    names = {
-        "l": tr.gettext("per litre"),
-        "tablets": tr.gettext("per tablet"),
-        "pieces": tr.gettext("per piece"),
+def factor_label(kg_per_unit: Decimal | None, unit: str, tr: Translator) -> str:
+    """A factor that says its unit when there is none: ``1 kg/L``, ``tablets: no factor``."""
+    if kg_per_unit is not None:
+        return factor_text(kg_per_unit, unit, tr)
+    missing = {
+        "l": tr.gettext("litres: no factor"),
+        "tablets": tr.gettext("tablets: no factor"),
+        "pieces": tr.gettext("pieces: no factor"),
     }
-    return names[unit]
+    return missing[unit]
 
 
 def problem_text(tr: Translator, problem: FactorProblem) -> str:
@@ -64,10 +67,14 @@ def problem_text(tr: Translator, problem: FactorProblem) -> str:
     _ = tr.gettext
     texts = {
         FactorProblem.EMPTY: _("That was empty."),
-        FactorProblem.NOT_A_NUMBER: _("Please type one number, for example 100 or 0,95."),
+        FactorProblem.NOT_A_NUMBER: _("Please type one number, for example 100 or 0.95."),
         FactorProblem.NOT_POSITIVE: _("A weight is more than zero."),
         FactorProblem.TOO_LARGE: _("That is too heavy for one unit: please check the number."),
-        FactorProblem.TOO_PRECISE: _("At most 4 digits after the decimal point, please."),
+        FactorProblem.TOO_PRECISE: tr.ngettext(
+            "At most {count} digit after the decimal point, please.",
+            "At most {count} digits after the decimal point, please.",
+            TYPED_DECIMALS,
+        ).format(count=tr.format_number(TYPED_DECIMALS)),
     }
     return texts[problem]
 
@@ -78,16 +85,21 @@ def prompt(context: BotContext, question: Question) -> tuple[str, InlineKeyboard
     _ = tr.gettext
     substance, unit = str(question["substance"]), str(question["unit"])
     current = Decimal(question["current"]) if question.get("current") else None
+    now = {
+        # Translators: {substance} e.g. "Heroin"; {factor} e.g. "1 kg/L" or "no factor".
+        "l": _("Kilogram equivalent of one litre of {substance}: now {factor}."),
+        # Translators: {substance} e.g. "Methamphetamine"; {factor} e.g. "100 mg per tablet".
+        "tablets": _("Kilogram equivalent of one tablet of {substance}: now {factor}."),
+        # Translators: {substance} e.g. "Hashish"; {factor} e.g. "250 g per piece".
+        "pieces": _("Kilogram equivalent of one piece of {substance}: now {factor}."),
+    }[unit]
     lines = [
-        # Translators: {substance} e.g. "Heroin", {which} e.g. "per litre", {factor} e.g.
-        # "1 kg/L" or "no factor".
-        _("Kilogram equivalent of {substance} {which}: now {factor}.").format(
+        now.format(
             substance=escape(substance_label(substance, tr)),
-            which=unit_name(unit, tr),
             factor=escape(factor_text(current, unit, tr)),
         ),
         {
-            "l": _("Type how many kilograms one litre counts for, for example 1 or 0,95."),
+            "l": _("Type how many kilograms one litre counts for, for example 1 or 0.95."),
             "tablets": _("Type how many milligrams one tablet weighs, for example 100."),
             "pieces": _("Type how many grams one piece weighs, for example 250."),
         }[unit],
@@ -127,9 +139,7 @@ async def _list_view(
     ]
     for substance in conversion.SUBSTANCE_KEYS:
         parts = [
-            factor_text(row.kg_per_unit if row else None, unit, tr)
-            if unit == "l" or (row and row.kg_per_unit is not None)
-            else tr.gettext("{which}: no factor").format(which=unit_name(unit, tr))
+            factor_label(row.kg_per_unit if row else None, unit, tr)
             for unit in CONVERTIBLE_UNITS
             for row in [table[substance, unit]]
         ]
@@ -157,7 +167,7 @@ async def _substance_view(
     rows = [
         [
             InlineKeyboardButton(
-                f"{unit_name(unit, tr)}: {factor_text(row.kg_per_unit if row else None, unit, tr)}",
+                factor_label(row.kg_per_unit if row else None, unit, tr),
                 callback_data=button("ed", substance, unit),
             )
         ]
