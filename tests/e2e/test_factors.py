@@ -13,8 +13,10 @@ from bot.flood import FloodGuard
 from bot.i18n import Translator
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import Role
+from storage.clock import utc_now
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
+from tests.e2e.test_digest_commands import workbook_of
 
 OFFICER = TgUser(id=9602, first_name="Bekzod", language_code="uz")
 OLGA = TgUser(id=9601, first_name="Ольга", language_code="ru")
@@ -140,6 +142,36 @@ async def test_an_admin_sets_a_factor_and_only_reports_filed_after_it_use_it(
         newest, oldest = reports
         assert [i.kg_factor for i in oldest.items] == [None]  # filed before: keeps no factor
         assert [i.kg_equivalent for i in newest.items] == [Decimal("1.2")]
+
+        # /export shows both: the tablets as reported, the kilogram equivalent and its factor.
+        today = utc_now().astimezone(app.services.settings.timezone).date()
+        day = today.strftime("%d.%m.%Y")
+        await tg.send_text(OLGA, f"/export {day} {day}")
+        await tg.wait_until(
+            lambda: any(m.document for m in tg.messages(OLGA.id)), description="the export"
+        )
+        export = next(m for m in tg.messages(OLGA.id) if m.document)
+        await tg.wait_idle()
+    book = workbook_of(export)
+    sheet = book[tr.pgettext("sheet", "Seized items")]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    equivalent = header.index(tr.pgettext("column", "Kilogram equivalent"))
+    factor = header.index(tr.pgettext("column", "Factor"))
+    quantity = header.index(tr.gettext("Quantity"))
+    assert rows[newest.number][quantity] == rows[oldest.number][quantity] == 6000
+    assert (rows[newest.number][equivalent], rows[newest.number][factor]) == (
+        1.2,
+        f"200{NBSP}мг на таблетку",
+    )
+    assert (rows[oldest.number][equivalent], rows[oldest.number][factor]) == (
+        None,
+        tr.gettext("no factor"),
+    )
+    summary = book[tr.pgettext("sheet", "Summary")]
+    totals = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert totals[tr.pgettext("column", "Kilogram equivalent, total")] == 1.2
+    assert totals[tr.pgettext("column", "Seized, kg")] == 0  # nothing weighed
     assert oldest.number not in alert.text and newest.number in alert.text
     assert (
         f"Трамадол: ≈{NBSP}1,2{NBSP}кг в эквиваленте (6{NBSP}000{NBSP}таблеток по "
