@@ -35,6 +35,7 @@ from bot.i18n import Catalogs
 from bot.urgent import Reason, heaviest_equivalent_kg, large_by, why_urgent
 from storage import Database, Report, Repositories, Role, SeizureItem, User, UserStatus
 from storage.alerts import Alert
+from storage.bulk import Chunk, bulk_load
 from storage.db import migration_files
 from tests.unit.test_digest_build import DAY, TERMEZ_IMT, UNITS, local, make_report
 
@@ -582,3 +583,35 @@ async def test_the_migration_gives_existing_items_the_factor_that_applies(
     }
     assert Factors.from_rows(factors).factor("meth", "tablets") == Decimal("0.0001")
     assert sum(1 for f in factors if f.kg_per_unit is not None) == len(SUBSTANCES) + 1
+
+
+async def test_bulk_loaded_items_get_the_factor_a_filed_report_would(tmp_path: Path) -> None:
+    """The sandbox's demo reports and the benchmarks' load rows without a factor column."""
+    path = tmp_path / "bulk.sqlite3"
+    db = await Database.open(path)
+    async with db.transaction() as repos:
+        _admin, officer = await people(repos)
+        await file(repos, officer, ("tramadol", "10", "tablets"), key="before")
+        await conversion.set_factor(repos, 1, "tramadol", "tablets", "100")  # after it was filed
+    await db.close()
+    report: list[str | int | float | None] = [
+        *(50, "SZ-2026-000050", "seizure", "SZ", 2026, 50, "bulk-50", officer.unit_id, officer.id),
+        *(None, "2026-12-06T05:00:00+00:00", "2026-12-06", "submitted", 0, 1, "{}", None),
+        *(None, None, None, "2026-12-06T05:00:00+00:00", "2026-12-06"),
+    ]
+    items = [
+        (50, 1, "precursor", "2", "l", "2", "l"),
+        (50, 2, "tramadol", "30", "tablets", "30", "tablets"),
+        (50, 3, "heroin", "5", "g", "0.005", "kg"),
+    ]
+    bulk_load(path, [Chunk(reports=[report], items=items)])
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            loaded = await repos.reports.get(50)
+            before = await repos.reports.get_by_idempotency_key("before")
+    finally:
+        await db.close()
+    assert loaded is not None and before is not None
+    assert [i.kg_factor for i in loaded.items] == [Decimal(1), Decimal("0.0001"), Decimal(1)]
+    assert [i.kg_factor for i in before.items] == [None]  # filed earlier: left as it was
