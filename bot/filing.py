@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.equivalents import Factors
 from bot.forms.model import Form
 from bot.forms.parsing import plain_decimal
 from bot.urgent import Reason, why_urgent
@@ -54,8 +55,9 @@ def may_file(account: User, unit: Unit | None) -> Refusal | None:
     return None
 
 
-def _structured(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
-    """The columns the digest aggregates, taken out of the answers."""
+def _structured(form: Form, answers: dict[str, Any], factors: Factors) -> dict[str, Any]:
+    """The columns the digest aggregates, taken out of the answers; each item with the factor
+    to kilograms in force (``factors``), stored with it."""
     occurred = answers.get(form.occurred_field) if form.occurred_field else None
     place = answers.get(form.place_field) if form.place_field else None
     detained = answers.get(form.detained_field) if form.detained_field else None
@@ -63,7 +65,10 @@ def _structured(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
     for item in answers.get(form.items_field, []) if form.items_field else []:
         quantity = Decimal(item["qty"])
         normalised, unit = normalise(quantity, item["measure"])
-        items.append(NewSeizureItem(item["substance"], quantity, item["measure"], normalised, unit))
+        factor = factors.factor(item["substance"], unit)
+        items.append(
+            NewSeizureItem(item["substance"], quantity, item["measure"], normalised, unit, factor)
+        )
     photos = answers.get(form.photos_field, []) if form.photos_field else []
     return {
         "occurred_at": datetime.fromisoformat(occurred) if occurred else None,
@@ -86,6 +91,7 @@ def new_report(
     unit_id: int,
     now: datetime,
     timezone: tzinfo,
+    factors: Factors,
 ) -> NewReport:
     return NewReport(
         form=form.key,
@@ -96,18 +102,22 @@ def new_report(
         submitted_at=now,
         local_day=now.astimezone(timezone).date(),
         answers=answers,
-        **_structured(form, answers),
+        **_structured(form, answers, factors),
     )
 
 
-def report_changes(form: Form, answers: dict[str, Any]) -> ReportChanges:
-    return ReportChanges(answers=answers, **_structured(form, answers))
+def report_changes(form: Form, answers: dict[str, Any], factors: Factors) -> ReportChanges:
+    """An amendment's state; ``factors`` should keep the amended report's own
+    (:meth:`Factors.keeping`) so amending does not move its kilogram equivalents."""
+    return ReportChanges(answers=answers, **_structured(form, answers, factors))
 
 
-def urgency(form: Form, answers: dict[str, Any], threshold_kg: Decimal) -> Reason | None:
+def urgency(
+    form: Form, answers: dict[str, Any], threshold_kg: Decimal, factors: Factors
+) -> Reason | None:
     """Why these answers, once filed, reach coordinators as urgent (None: they do not): the
     same rule as the alert's, so the summary says what the coordinators will see."""
-    return why_urgent(report_changes(form, answers), threshold_kg)
+    return why_urgent(report_changes(form, answers, factors), threshold_kg)
 
 
 def can_amend(report: Report, now: datetime, window: timedelta) -> bool:
