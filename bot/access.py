@@ -33,6 +33,7 @@ COMMANDS: dict[str, frozenset[Role]] = {
     "user": ADMINS,
     "units": ADMINS,
     "names": ADMINS,  # agencies' and substances' names (reference data)
+    "factors": ADMINS,  # kilogram-equivalent factors (reference data)
     "audit": ADMINS,
     "bindgroup": ADMINS,
     "unbindgroup": ADMINS,
@@ -51,6 +52,7 @@ CALLBACKS: dict[str, frozenset[Role]] = {
     "usr": ADMINS,
     "unt": ADMINS,
     "ref": ADMINS,  # /names
+    "kgf": ADMINS,  # /factors
     "alr": COORDINATION,  # acknowledging an urgent alert, asking for details
     "grp": ADMINS,  # the coordination group's language
     "ans": FILERS,  # an officer answering a coordinator's question

@@ -45,7 +45,7 @@ from bot.handlers import (
     start,
     urgent,
 )
-from bot.handlers.admin import invite_list, names, unit_answers, units, user_changes
+from bot.handlers.admin import factors, invite_list, names, unit_answers, units, user_changes
 from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
@@ -119,6 +119,7 @@ def build_application(
     user_changes.register(application)  # /users, /user and the cards' buttons
     units.register(application)
     names.register(application)  # /names: agencies' and substances' names
+    factors.register(application)  # /factors: kilogram-equivalent factors
     groups.register(application)
     audit.register(application)
     digest.register(application)

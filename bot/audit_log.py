@@ -17,9 +17,12 @@ from datetime import date
 from typing import Any
 
 from bot.authority import Operation
+from bot.forms.definitions import MEASURES
 from bot.i18n import N_, Translator
 from bot.menus import role_name
 from storage import AuditEntry, Role, User
+
+_MEASURES = {option.key: option.label for option in MEASURES}
 
 #: What each action code means, one catalog entry each.
 ACTIONS: dict[str, str] = {
@@ -54,6 +57,7 @@ ACTIONS: dict[str, str] = {
     "unit.deactivated": N_("Unit deactivated"),
     "unit.reactivated": N_("Unit reactivated"),
     "reference.renamed": N_("Name of an agency, a substance or a country corrected"),
+    "factor.changed": N_("Kilogram-equivalent factor changed"),
     "user.role_changed": N_("Role changed"),
     "user.moved": N_("Moved to another unit"),
     "user.blocked": N_("Access suspended"),
@@ -89,6 +93,8 @@ ACTIONS: dict[str, str] = {
             Operation.REFERENCE_RENAME: N_(
                 "Refused: correct the name of an agency, a substance or a country"
             ),
+            Operation.FACTOR_LIST: N_("Refused: view the kilogram-equivalent factors"),
+            Operation.FACTOR_CHANGE: N_("Refused: change a kilogram-equivalent factor"),
             Operation.EXPORT: N_("Refused: export reports"),
             Operation.DIGEST: N_("Refused: view the digest"),
             Operation.ALERT_ACKNOWLEDGE: N_("Refused: acknowledge an urgent alert"),
@@ -237,6 +243,10 @@ def _target(
     if entry.action.startswith("reference."):  # "agency:customs": its name as shown now
         kind, _, key = target.partition(":")
         return tr.reference_names.get((kind, key), target)
+    if entry.action.startswith("factor."):  # "heroin:l": the substance's name, and the unit
+        substance, _, unit = target.partition(":")
+        name = tr.reference_names.get(("substance", substance), substance)
+        return f"{name} ({tr.gettext(_MEASURES.get(unit, unit))})"
     if entry.action == "export" and ".." in target:
         first, _, last = target.partition("..")
         return f"{_day(first, tr)} — {_day(last, tr)}"

@@ -50,6 +50,8 @@ class Operation(StrEnum):
     AUDIT_READ = "audit.read"
     REFERENCE_LIST = "reference.list"
     REFERENCE_RENAME = "reference.rename"
+    FACTOR_LIST = "factor.list"
+    FACTOR_CHANGE = "factor.change"
     EXPORT = "export"
     DIGEST = "digest.on_demand"
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
@@ -92,6 +94,8 @@ ROLES: dict[Operation, frozenset[Role]] = {
             Operation.AUDIT_READ,
             Operation.REFERENCE_LIST,
             Operation.REFERENCE_RENAME,
+            Operation.FACTOR_LIST,
+            Operation.FACTOR_CHANGE,
         )
     },
     Operation.EXPORT: COORDINATION,

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot import observability
 from bot.config import Settings
+from bot.equivalents import WEIGHT_ONLY, Factors, load_factors
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.reference import load_names
@@ -35,6 +36,9 @@ class Services:
     workers: Workers = field(default_factory=Workers)
     #: Exports and digests on demand running now, by person (one each at a time).
     heavy: OnePerPerson = field(default_factory=OnePerPerson)
+    #: The conversion factors in force, for the form's summary (bot/equivalents.py); filing
+    #: reads them again in its own transaction, and stores them with the items.
+    factors: Factors = WEIGHT_ONLY
     _db: Database | None = field(default=None, repr=False)
 
     @property
@@ -48,6 +52,7 @@ class Services:
             self._db = await Database.open(self.settings.database_path)
             # Agencies' and substances' names as admins corrected them (bot/reference.py).
             await load_names(self._db, self.catalogs)
+            self.factors = await load_factors(self._db)
 
     async def close(self) -> None:
         if self._db is not None:

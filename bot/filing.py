@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.equivalents import Factors
 from bot.forms.model import Form
 from bot.forms.parsing import plain_decimal
 from bot.locating import Placement
@@ -70,9 +71,10 @@ def route_of(form: Form, answers: dict[str, Any]) -> Route | None:
 
 
 def _structured(
-    form: Form, answers: dict[str, Any], placement: Placement | None = None
+    form: Form, answers: dict[str, Any], factors: Factors, placement: Placement | None = None
 ) -> dict[str, Any]:
     """The columns the digest aggregates and the records hand on, taken out of the answers;
+    each item with the factor to kilograms in force (``factors``), stored with it;
     ``placement``: where the report is (bot/locating.py), for a form with a place."""
     occurred = answers.get(form.occurred_field) if form.occurred_field else None
     place = answers.get(form.place_field) if form.place_field else None
@@ -81,7 +83,10 @@ def _structured(
     for item in answers.get(form.items_field, []) if form.items_field else []:
         quantity = Decimal(item["qty"])
         normalised, unit = normalise(quantity, item["measure"])
-        items.append(NewSeizureItem(item["substance"], quantity, item["measure"], normalised, unit))
+        factor = factors.factor(item["substance"], unit)
+        items.append(
+            NewSeizureItem(item["substance"], quantity, item["measure"], normalised, unit, factor)
+        )
     photos = answers.get(form.photos_field, []) if form.photos_field else []
     latitude = place.get("lat") if place and place.get("type") == "location" else None
     longitude = place.get("lon") if place and place.get("type") == "location" else None
@@ -112,6 +117,7 @@ def new_report(
     unit_id: int,
     now: datetime,
     timezone: tzinfo,
+    factors: Factors,
     placement: Placement | None = None,
 ) -> NewReport:
     return NewReport(
@@ -123,20 +129,24 @@ def new_report(
         submitted_at=now,
         local_day=now.astimezone(timezone).date(),
         answers=answers,
-        **_structured(form, answers, placement),
+        **_structured(form, answers, factors, placement),
     )
 
 
 def report_changes(
-    form: Form, answers: dict[str, Any], placement: Placement | None = None
+    form: Form, answers: dict[str, Any], factors: Factors, placement: Placement | None = None
 ) -> ReportChanges:
-    return ReportChanges(answers=answers, **_structured(form, answers, placement))
+    """An amendment's state; ``factors`` should keep the amended report's own
+    (:meth:`Factors.keeping`) so amending does not move its kilogram equivalents."""
+    return ReportChanges(answers=answers, **_structured(form, answers, factors, placement))
 
 
-def urgency(form: Form, answers: dict[str, Any], threshold_kg: Decimal) -> Reason | None:
+def urgency(
+    form: Form, answers: dict[str, Any], threshold_kg: Decimal, factors: Factors
+) -> Reason | None:
     """Why these answers, once filed, reach coordinators as urgent (None: they do not): the
     same rule as the alert's, so the summary says what the coordinators will see."""
-    return why_urgent(report_changes(form, answers), threshold_kg)
+    return why_urgent(report_changes(form, answers, factors), threshold_kg)
 
 
 def can_amend(report: Report, now: datetime, window: timedelta) -> bool:

@@ -28,6 +28,7 @@ INVITES = MenuCommand("invites", N_("Open invitations"))
 USERS = MenuCommand("users", N_("Users: roles, units, blocking"))
 UNITS = MenuCommand("units", N_("Units and crossing points"))
 NAMES = MenuCommand("names", N_("Names of agencies, substances and countries"))
+FACTORS = MenuCommand("factors", N_("Kilogram equivalents of litres, tablets and pieces"))
 AUDIT = MenuCommand("audit", N_("The latest audit log entries"))
 DIGEST = MenuCommand("digest", N_("The digest of a day"))
 EXPORT = MenuCommand("export", N_("Reports of a period as a spreadsheet"))
@@ -46,6 +47,7 @@ ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
         USERS,
         UNITS,
         NAMES,
+        FACTORS,
         AUDIT,
         SETTINGS,
         DIGEST,

@@ -7,6 +7,7 @@ Kept free of Telegram and SQL so each rule is tested as a plain function.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -42,6 +43,12 @@ class _Item(Protocol):
     @property
     def normalized_unit(self) -> str: ...
 
+    @property
+    def kg_factor(self) -> Decimal | None: ...
+
+    @property
+    def kg_equivalent(self) -> Decimal | None: ...
+
 
 class _Filed(Protocol):
     @property
@@ -51,31 +58,91 @@ class _Filed(Protocol):
     def items(self) -> Sequence[_Item]: ...
 
 
+@dataclass(frozen=True)
+class Weighing:
+    """One substance of a report in kilograms: weighed (kg and g as reported) and in kilogram
+    equivalents (the weighed part plus litres, tablets and pieces through the factor each item
+    was filed with). ``converted`` are the items counted through a factor."""
+
+    substance: str
+    reported_kg: Decimal
+    equivalent_kg: Decimal
+    converted: tuple[_Item, ...] = ()
+    #: Some item was weighed (a report of tablets alone is never large by weight, even at 0 kg).
+    weighed: bool = False
+
+
+def weighings(items: Sequence[_Item]) -> list[Weighing]:
+    """Each substance's kilograms, in the order the items first name it; items without a
+    factor (no kilogram equivalent) count in neither figure."""
+    reported: dict[str, Decimal] = {}
+    equivalent: dict[str, Decimal] = {}
+    converted: dict[str, list[_Item]] = {}
+    weighed: set[str] = set()
+    for item in items:
+        reported.setdefault(item.substance, Decimal(0))
+        equivalent.setdefault(item.substance, Decimal(0))
+        converted.setdefault(item.substance, [])
+        if item.normalized_unit == "kg":
+            weighed.add(item.substance)
+            reported[item.substance] += item.normalized_quantity
+            equivalent[item.substance] += item.normalized_quantity
+        elif item.kg_equivalent is not None:
+            equivalent[item.substance] += item.kg_equivalent
+            converted[item.substance].append(item)
+    return [
+        Weighing(
+            substance,
+            reported[substance],
+            equivalent[substance],
+            tuple(converted[substance]),
+            substance in weighed,
+        )
+        for substance in reported
+    ]
+
+
 def heaviest_substance_kg(items: Sequence[_Item]) -> Decimal:
     """The kilograms of the report's heaviest substance, its items of that substance added up.
 
     The threshold is "N kg or more of one substance" (what the alert tells coordinators): two
     items of heroin of 0.6 kg are a seizure of 1.2 kg of heroin, so splitting a seizure into items
-    never hides it; 0.6 kg of heroin and 0.6 kg of hashish are two seizures, neither large. Only
-    weight counts: litres, tablets and pieces never make a seizure large.
+    never hides it; 0.6 kg of heroin and 0.6 kg of hashish are two seizures, neither large.
+    Only weight counts here; :func:`heaviest_equivalent_kg` adds litres, tablets and pieces.
     """
-    kilograms: dict[str, Decimal] = {}
-    for item in items:
-        if item.normalized_unit == "kg":
-            kilograms[item.substance] = (
-                kilograms.get(item.substance, Decimal(0)) + item.normalized_quantity
-            )
-    return max(kilograms.values(), default=Decimal(0))
+    return max((w.reported_kg for w in weighings(items)), default=Decimal(0))
+
+
+def heaviest_equivalent_kg(items: Sequence[_Item]) -> Decimal:
+    """The kilogram equivalent of the report's heaviest substance (weighed items, and the others
+    through the factor each was filed with); never less than :func:`heaviest_substance_kg`."""
+    return max((w.equivalent_kg for w in weighings(items)), default=Decimal(0))
+
+
+def large_by(items: Sequence[_Item], threshold_kg: Decimal) -> Weighing | None:
+    """Why a report is large, for the alert to say which: the heaviest substance whose reported
+    weight reaches ``threshold_kg`` (``reported_kg`` tells), else the heaviest whose kilogram
+    equivalent does (only its ``equivalent_kg`` reaches it). None: not large."""
+    found = weighings(items)
+    by_weight = [w for w in found if w.weighed and w.reported_kg >= threshold_kg]
+    if by_weight:
+        return max(by_weight, key=lambda w: w.reported_kg)
+    by_equivalent = [
+        w for w in found if (w.weighed or w.converted) and w.equivalent_kg >= threshold_kg
+    ]
+    if by_equivalent:
+        return max(by_equivalent, key=lambda w: w.equivalent_kg)
+    return None
 
 
 def why_urgent(report: _Filed, threshold_kg: Decimal) -> Reason | None:
-    """Marked urgent by the officer, or at least ``threshold_kg`` kilograms of one substance.
+    """Marked urgent by the officer, or at least ``threshold_kg`` kilograms of one substance,
+    weighed or in kilogram equivalents (an item without a factor never makes a report large).
 
     The alert, the receipt, ``/myreports``, the digest's urgent list and the spreadsheet all ask
     this function, so a report is urgent in all of them or in none.
     """
-    weighed = any(item.normalized_unit == "kg" for item in report.items)
-    large = weighed and heaviest_substance_kg(report.items) >= threshold_kg
+    large = large_by(report.items, threshold_kg) is not None
     if report.urgent and large:
         return Reason.MARKED_AND_LARGE
     if report.urgent:

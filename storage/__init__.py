@@ -4,6 +4,7 @@ from storage.db import Database, Repositories
 from storage.models import (
     Attachment,
     AuditEntry,
+    ConversionFactor,
     Coordinates,
     CrossingPoint,
     Invite,
@@ -30,6 +31,7 @@ from storage.models import (
 __all__ = [
     "Attachment",
     "AuditEntry",
+    "ConversionFactor",
     "Coordinates",
     "CrossingPoint",
     "Database",

@@ -40,6 +40,7 @@ from datetime import date
 from pathlib import Path
 
 from storage.db import migration_files
+from storage.factors import fill_item_factors, last_item_id
 
 #: The order of the values in every row given to :func:`bulk_load`, table by table. Report ids
 #: are given (not left to SQLite), so that items and photos can point at their report.
@@ -211,6 +212,7 @@ def bulk_load(
         conn.execute(f"PRAGMA cache_size = {-1024 * int(cache_mib)}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("BEGIN IMMEDIATE")
+        before = last_item_id(conn)  # items past it get their conversion factor at the end
         indexes = _secondary_indexes(conn) if rebuild_indexes else []
         for name, _sql in indexes:
             conn.execute(f"DROP INDEX {name}")  # names read from sqlite_master just above
@@ -233,6 +235,7 @@ def bulk_load(
                 in_transaction = 0
         for _name, sql in indexes:
             conn.execute(sql)
+        fill_item_factors(conn, before)
         conn.execute("COMMIT")
         transactions += 1
     except BaseException:

@@ -26,6 +26,7 @@ from storage.bot_settings import SettingsRepository
 from storage.crossing_points import CrossingPointRepository
 from storage.digests import DigestRepository
 from storage.drafts import DraftRepository
+from storage.factors import ConversionFactorRepository
 from storage.invites import InviteRepository
 from storage.persistence_repo import PersistenceRepository
 from storage.received_updates import ReceivedUpdateRepository
@@ -66,6 +67,7 @@ class Repositories:
     applied_updates: AppliedUpdateRepository
     reference_names: ReferenceNameRepository
     received_updates: ReceivedUpdateRepository
+    factors: ConversionFactorRepository
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection) -> Repositories:
@@ -84,6 +86,7 @@ class Repositories:
             applied_updates=AppliedUpdateRepository(conn),
             reference_names=ReferenceNameRepository(conn),
             received_updates=ReceivedUpdateRepository(conn),
+            factors=ConversionFactorRepository(conn),
         )
 
 

@@ -144,13 +144,23 @@ class ReportStatus(StrEnum):
 
 @dataclass(frozen=True)
 class NewSeizureItem:
-    """One seized substance as the officer entered it, and normalised (g → kg, ml → l)."""
+    """One seized substance as the officer entered it, and normalised (g → kg, ml → l).
+
+    ``kg_factor``: kilograms per normalised unit when the report was filed (1 for kg; the
+    conversion factor for litres, tablets, pieces; None: no factor), kept with the item so the
+    kilogram equivalent does not move when an admin changes the factor later.
+    """
 
     substance: str
     quantity: Decimal
     measure: str
     normalized_quantity: Decimal
     normalized_unit: str
+    kg_factor: Decimal | None = None
+
+    @property
+    def kg_equivalent(self) -> Decimal | None:
+        return _kg_equivalent(self.normalized_quantity, self.normalized_unit, self.kg_factor)
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,38 @@ class SeizureItem:
     measure: str
     normalized_quantity: Decimal
     normalized_unit: str
+    #: As in :class:`NewSeizureItem`; items stored before migration 0015 got the factor of then.
+    kg_factor: Decimal | None = None
+
+    @property
+    def kg_equivalent(self) -> Decimal | None:
+        return _kg_equivalent(self.normalized_quantity, self.normalized_unit, self.kg_factor)
+
+
+def _kg_equivalent(
+    normalized_quantity: Decimal, normalized_unit: str, kg_factor: Decimal | None
+) -> Decimal | None:
+    """The item's kilograms: its normalised quantity times its factor; None without a factor.
+    Kilograms are kilograms whatever the factor says (an item built without one included)."""
+    if normalized_unit == "kg":
+        return normalized_quantity
+    if kg_factor is None:
+        return None
+    value = (normalized_quantity * kg_factor).normalize()
+    # ``normalize`` writes 1000 as 1E+3; an exponent-free decimal reads better and stores as is.
+    return Decimal(int(value)) if value == value.to_integral_value() else value
+
+
+@dataclass(frozen=True)
+class ConversionFactor:
+    """Kilograms per litre, tablet or piece of a substance (``unit``: l, tablets, pieces);
+    ``kg_per_unit`` None means no factor: such items have no kilogram equivalent."""
+
+    substance: str
+    unit: str
+    kg_per_unit: Decimal | None
+    updated_at: datetime
+    updated_by: int | None
 
 
 @dataclass(frozen=True)

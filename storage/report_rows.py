@@ -18,7 +18,8 @@ snapshot of everything an amendment can change::
      "route": {"origin": … | null, "departure": … | null, "transit": […],
                "destination": … | null} | null,
      "items": [{"substance": …, "quantity": "0.001", "measure": "g",
-                "normalized_quantity": "0.000001", "normalized_unit": "kg"}, …],
+                "normalized_quantity": "0.000001", "normalized_unit": "kg",
+                "kg_factor": "1" | null}, …],
      "attachments": [{"kind": "photo", "file_id": …, "file_unique_id": …}, …]}
 """
 
@@ -83,6 +84,10 @@ def _decimal_to_db(value: Decimal) -> str:
     return str(value)
 
 
+def _factor_to_db(value: Decimal | None) -> str | None:
+    return _decimal_to_db(value) if value is not None else None
+
+
 def version_snapshot(
     *,
     answers: dict[str, Any],
@@ -114,6 +119,7 @@ def version_snapshot(
                 "measure": item.measure,
                 "normalized_quantity": _decimal_to_db(item.normalized_quantity),
                 "normalized_unit": item.normalized_unit,
+                "kg_factor": _factor_to_db(item.kg_factor),
             }
             for item in items
         ],
@@ -325,7 +331,7 @@ def _items_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[Se
     for chunk in _chunks(ids):
         rows = conn.execute(
             "SELECT report_id, substance, quantity, measure, normalized_quantity,"
-            " normalized_unit FROM seizure_items"
+            " normalized_unit, kg_factor FROM seizure_items"
             f" WHERE report_id IN ({_placeholders(len(chunk))}) ORDER BY report_id, position",
             tuple(chunk),
         )
@@ -337,6 +343,7 @@ def _items_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[Se
                     measure=str(row[3]),
                     normalized_quantity=Decimal(row[4]),
                     normalized_unit=str(row[5]),
+                    kg_factor=Decimal(row[6]) if row[6] is not None else None,
                 )
             )
     return found
@@ -364,7 +371,7 @@ def _insert_items(
         return
     conn.executemany(
         "INSERT INTO seizure_items (report_id, position, substance, quantity, measure,"
-        " normalized_quantity, normalized_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " normalized_quantity, normalized_unit, kg_factor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 report_id,
@@ -374,6 +381,7 @@ def _insert_items(
                 item.measure,
                 _decimal_to_db(item.normalized_quantity),
                 item.normalized_unit,
+                _factor_to_db(item.kg_factor),
             )
             for position, item in enumerate(items, start=1)
         ],

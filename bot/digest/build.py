@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from bot.forms.definitions import FORMS, SEIZURE, SUBSTANCES
 from bot.forms.parsing import plain_decimal
-from bot.urgent import heaviest_substance_kg, why_urgent
+from bot.urgent import heaviest_substance_kg, large_by, why_urgent
 from storage.models import Report, ReportStatus, Unit
 
 #: The normalised units of measure (see ``bot.filing.NORMALISATION``), in the order shown.
@@ -46,6 +46,9 @@ class Amount:
     substance: str
     unit: str
     quantity: Decimal
+    #: The kilogram equivalent of the items with a factor (kg: the same kilograms); None when
+    #: none of them has one.
+    kg_equivalent: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,12 @@ class Headline:
     withdrawn: int  # left out of every other figure
     kg_seized: Decimal
     totals: tuple[Amount, ...]  # per substance and normalised unit
+    #: Every item with a factor in kilograms (weighed ones as they are, the others through the
+    #: factor each was filed with), added up across substances and measures: labelled as an
+    #: equivalent wherever shown, never as kilograms seized.
+    kg_equivalent: Decimal = Decimal(0)
+    #: What has no factor (per substance and normalised unit), so is in no equivalent.
+    without_factor: tuple[Amount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,10 @@ class UrgentReport:
     form: str
     marked: bool  # the officer marked it urgent
     large: bool  # one of its substances reaches the threshold
-    kg: Decimal  # the kilograms of its heaviest substance, what made it large
+    #: The kilograms that made it large: its heaviest substance's weight as reported, or (when
+    #: ``equivalent``) the kilogram equivalent that reached the threshold; 0 if not large.
+    kg: Decimal
+    equivalent: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,8 @@ def build_digest(
         withdrawn=withdrawn,
         kg_seized=kg_seized,
         totals=_totals(counted),
+        kg_equivalent=_kg_equivalent(counted),
+        without_factor=_totals(counted, without_factor=True),
     )
     summaries = _per_unit(day, counted, units, urgent_numbers)
     active = [u for u in units if u.active]
@@ -245,13 +259,42 @@ def _amount_key(substance: str, unit: str) -> tuple[int, str, int, str]:
     )
 
 
-def _totals(reports: Iterable[Report]) -> tuple[Amount, ...]:
+def _kg_equivalent(reports: Iterable[Report]) -> Decimal:
+    total = sum(
+        (
+            equivalent
+            for r in reports
+            for item in r.items
+            if (equivalent := item.kg_equivalent) is not None
+        ),
+        Decimal(0),
+    )
+    return plain_decimal(total)
+
+
+def _totals(reports: Iterable[Report], *, without_factor: bool = False) -> tuple[Amount, ...]:
+    """Per substance and normalised unit (never across units); ``without_factor``: only the
+    items that have no kilogram equivalent."""
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    equivalents: dict[tuple[str, str], Decimal] = {}
     for report in reports:
         for item in report.items:
-            sums[item.substance, item.normalized_unit] += item.normalized_quantity
+            equivalent = item.kg_equivalent
+            if without_factor and equivalent is not None:
+                continue
+            key = (item.substance, item.normalized_unit)
+            sums[key] += item.normalized_quantity
+            if equivalent is not None:
+                equivalents[key] = equivalents.get(key, Decimal(0)) + equivalent
     return tuple(
-        Amount(substance, unit, plain_decimal(sums[substance, unit]))
+        Amount(
+            substance,
+            unit,
+            plain_decimal(sums[substance, unit]),
+            plain_decimal(equivalents[substance, unit])
+            if (substance, unit) in equivalents
+            else None,
+        )
         for substance, unit in sorted(sums, key=lambda key: _amount_key(*key))
     )
 
@@ -263,7 +306,11 @@ def _urgent(reports: Iterable[Report], threshold_kg: Decimal) -> tuple[UrgentRep
         reason = why_urgent(report, threshold_kg)
         if reason is None:
             continue
-        heaviest = heaviest_substance_kg(report.items)
+        large = large_by(report.items, threshold_kg)
+        if large is not None and not (large.weighed and large.reported_kg >= threshold_kg):
+            kg, equivalent = large.equivalent_kg, True  # only its kilogram equivalent is large
+        else:
+            kg, equivalent = heaviest_substance_kg(report.items), False
         found.append(
             UrgentReport(
                 report.number,
@@ -271,7 +318,8 @@ def _urgent(reports: Iterable[Report], threshold_kg: Decimal) -> tuple[UrgentRep
                 report.form,
                 reason.marked,
                 reason.large,
-                plain_decimal(heaviest),
+                plain_decimal(kg),
+                equivalent=equivalent,
             )
         )
     return tuple(found)

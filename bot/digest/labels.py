@@ -11,8 +11,10 @@ from fractions import Fraction
 
 from babel.numbers import format_percent
 
+from bot.equivalents import TYPED_SCALE, typed_value
 from bot.forms.definitions import FORMS, MEASURES, SUBSTANCES
 from bot.i18n import Translator
+from bot.urgent import Weighing
 from storage.models import Unit
 
 _SUBSTANCES = {option.key: option for option in SUBSTANCES}
@@ -89,3 +91,66 @@ def percent_text(value: Fraction | Decimal, tr: Translator) -> str:
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return format_percent(value, locale=tr.locale)
+
+
+def factor_text(kg_per_unit: Decimal | None, unit: str, tr: Translator) -> str:
+    """A conversion factor as people think of it: ``1 kg/L``, ``100 mg per tablet``,
+    ``250 g per piece``, or ``no factor`` (bot/equivalents.py)."""
+    if kg_per_unit is None:
+        # Translators: a substance measured in litres, tablets or pieces has no conversion
+        # factor to kilograms, so it has no kilogram equivalent.
+        return tr.gettext("no factor")
+    if unit not in TYPED_SCALE:
+        return tr.gettext("{value} kg").format(value=tr.format_number(kg_per_unit))
+    value = tr.format_number(typed_value(kg_per_unit, unit))
+    if unit == "l":
+        # Translators: a conversion factor, kilograms per litre, e.g. "1 kg/L".
+        return tr.gettext("{value} kg/L").format(value=value)
+    if unit == "tablets":
+        # Translators: a conversion factor, the weight of one tablet, e.g. "100 mg per tablet".
+        return tr.gettext("{value} mg per tablet").format(value=value)
+    # Translators: a conversion factor, the weight of one piece, e.g. "250 g per piece".
+    return tr.gettext("{value} g per piece").format(value=value)
+
+
+def equivalent_text(kg: Decimal, tr: Translator) -> str:
+    """A kilogram equivalent, never mistaken for weighed kilograms: ``≈ 1,5 kg equivalent``."""
+    # Translators: a kilogram equivalent (litres, tablets or pieces converted to kilograms),
+    # not a weight anybody measured, e.g. "≈ 1.5 kg equivalent".
+    return tr.gettext("≈ {quantity} kg equivalent").format(quantity=tr.format_number(kg))
+
+
+def weighing_text(weighing: Weighing, threshold_kg: Decimal, tr: Translator) -> str:
+    """Which kilograms made a seizure large, as the alert says it: ``Heroin: 1,2 kg reported``,
+    or ``Precursor: ≈ 1,5 kg equivalent (3 L at 1 kg/L)`` when only the kilogram equivalent
+    reaches the threshold (the weighed part, if any, listed with the conversions)."""
+    substance = substance_label(weighing.substance, tr)
+    if weighing.weighed and weighing.reported_kg >= threshold_kg:
+        # Translators: kilograms weighed and reported by the officer, e.g. "Heroin: 1.2 kg
+        # reported".
+        return tr.gettext("{substance}: {quantity} kg reported").format(
+            substance=substance, quantity=tr.format_number(weighing.reported_kg)
+        )
+    parts = []
+    if weighing.weighed:
+        parts.append(
+            tr.gettext("{quantity} kg reported").format(
+                quantity=tr.format_number(weighing.reported_kg)
+            )
+        )
+    for item in weighing.converted:
+        parts.append(
+            # Translators: a quantity converted to kilograms with its factor, e.g. "3 L at
+            # 1 kg/L", "500 tablets at 100 mg per tablet".
+            tr.gettext("{quantity} at {factor}").format(
+                quantity=quantity_text(item.normalized_quantity, item.normalized_unit, tr),
+                factor=factor_text(item.kg_factor, item.normalized_unit, tr),
+            )
+        )
+    # Translators: e.g. "Precursor: ≈ 1.5 kg equivalent (3 L at 1 kg/L)"; {equivalent} is
+    # "≈ 1.5 kg equivalent".
+    return tr.gettext("{substance}: {equivalent} ({conversions})").format(
+        substance=substance,
+        equivalent=equivalent_text(weighing.equivalent_kg, tr),
+        conversions=" + ".join(parts),
+    )

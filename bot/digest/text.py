@@ -9,7 +9,7 @@ digest into messages at line boundaries (``bot.handlers.common.split_lines``).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -18,6 +18,7 @@ from babel.lists import format_list
 from bot.collation import collated
 from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary, UrgentReport
 from bot.digest.labels import (
+    equivalent_text,
     form_title,
     percent_text,
     plural_count,
@@ -100,7 +101,28 @@ def _amount_line(amount: Amount, tr: Translator, indent: str = "") -> str:
         substance=substance_label(amount.substance, tr),
         quantity=quantity_text(amount.quantity, amount.unit, tr),
     )
+    if amount.unit != "kg" and amount.kg_equivalent is not None:
+        # Translators: a quantity as reported, then its kilogram equivalent, e.g.
+        # "Heroin: 3 L (≈ 3 kg equivalent)".
+        text = tr.gettext("{amount} ({equivalent})").format(
+            amount=text, equivalent=equivalent_text(amount.kg_equivalent, tr)
+        )
     return f"{indent}{BULLET} {escape(text)}"
+
+
+def _equivalent_lines(kg: Decimal, without_factor: Sequence[Amount], tr: Translator) -> list[str]:
+    """The kilogram-equivalent total under the quantities as reported, and what it leaves out
+    (no factor): the two are never mixed up, nor litres added to kilograms unlabelled."""
+    _ = tr.gettext
+    # Translators: the total of every seized quantity converted to kilograms (weighed ones as
+    # they are; litres, tablets and pieces through their factors), e.g. "Total in kilogram
+    # equivalents: ≈ 3.5 kg".
+    total = _("Total in kilogram equivalents: ≈ {quantity} kg")
+    lines = [escape(total.format(quantity=tr.format_number(kg)))]
+    if without_factor:
+        lines.append(italic(_("Not included (no factor):")))
+        lines += [_amount_line(amount, tr) for amount in without_factor]
+    return lines
 
 
 def _headline(digest: Digest, tr: Translator) -> list[str]:
@@ -146,6 +168,7 @@ def _headline(digest: Digest, tr: Translator) -> list[str]:
     if h.totals:
         lines.append(italic(_("Seized in total:")))
         lines += [_amount_line(amount, tr) for amount in h.totals]
+        lines += _equivalent_lines(h.kg_equivalent, h.without_factor, tr)
     else:
         lines.append(escape(_("Nothing was seized.")))
     return lines
@@ -385,7 +408,9 @@ def _urgent_line(urgent: UrgentReport, units_by_id: Mapping[int, Unit], tr: Tran
         "number": urgent.number,
         "unit": unit_name(urgent.unit_id, units_by_id, tr),
         "form": form_title(urgent.form, tr),
-        "quantity": quantity_text(urgent.kg, "kg", tr),
+        "quantity": equivalent_text(urgent.kg, tr)
+        if urgent.equivalent
+        else quantity_text(urgent.kg, "kg", tr),
     }
     if urgent.marked and urgent.large:
         # Translators: a report the officer marked urgent that also holds a large seizure;

@@ -33,14 +33,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.collation import collated
 from bot.digest.build import Digest, UnitSummary, build_digest
-from bot.digest.labels import measure_label, substance_label, unit_name
+from bot.digest.labels import factor_text, measure_label, substance_label, unit_name
 from bot.forms.definitions import FORMS
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import plain_decimal
 from bot.forms.render import item_text, urgency_text
 from bot.i18n import Translator
 from bot.urgent import why_urgent
-from storage.models import Report, ReportStatus, Unit
+from storage.models import Report, ReportStatus, SeizureItem, Unit
 
 #: Text that a spreadsheet could read as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -218,6 +218,8 @@ class _Book:
         overview += [
             (tr.pgettext("column", "Withdrawn reports"), h.withdrawn),
             (tr.pgettext("column", "Seized, kg"), h.kg_seized),
+            # Weighed kilograms plus litres, tablets and pieces through their factors.
+            (tr.pgettext("column", "Kilogram equivalent, total"), h.kg_equivalent),
         ]
         for label, value in overview:
             row += 1
@@ -226,7 +228,17 @@ class _Book:
         row += 2
         self.put(sheet, row, 1, tr.pgettext("column", "Seized")).font = BOLD
         row += 1
-        self.put_row(sheet, row, [_("Substance"), _("Quantity"), _("Measure")], bold=True)
+        self.put_row(
+            sheet,
+            row,
+            [
+                _("Substance"),
+                _("Quantity"),
+                _("Measure"),
+                tr.pgettext("column", "Kilogram equivalent"),
+            ],
+            bold=True,
+        )
         for amount in h.totals:
             row += 1
             self.put_row(
@@ -236,6 +248,9 @@ class _Book:
                     substance_label(amount.substance, tr),
                     amount.quantity,
                     measure_label(amount.unit, tr),
+                    amount.kg_equivalent
+                    if amount.kg_equivalent is not None
+                    else tr.gettext("no factor"),
                 ],
             )
 
@@ -350,6 +365,8 @@ class _Book:
             tr.gettext("Measure"),
             tr.pgettext("column", "Normalised quantity"),
             tr.pgettext("column", "Normalised unit"),
+            tr.pgettext("column", "Kilogram equivalent"),
+            tr.pgettext("column", "Factor"),
         ]
         self.put_row(sheet, 1, headers, bold=True)
         row = 1
@@ -368,6 +385,8 @@ class _Book:
                         measure_label(item.measure, tr),
                         item.normalized_quantity,
                         measure_label(item.normalized_unit, tr),
+                        item.kg_equivalent,
+                        self.factor(item),
                     ],
                 )
         self.finish_table(sheet)
@@ -376,6 +395,13 @@ class _Book:
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         _fit_columns(sheet)
+
+    def factor(self, item: SeizureItem) -> str:
+        """The factor the item was filed with: weighed, ``1 kg/L``, ``no factor``…"""
+        if item.normalized_unit == "kg":
+            # Translators: in the "Factor" column: the item was weighed (g or kg), no factor.
+            return self.tr.pgettext("factor", "weighed")
+        return factor_text(item.kg_factor, item.normalized_unit, self.tr)
 
     def status(self, status: ReportStatus) -> str:
         if status is ReportStatus.WITHDRAWN:

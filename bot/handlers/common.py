@@ -28,9 +28,10 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     chunks: list[str] = []
     current = ""
     for line in lines:
-        line = line[:limit]
+        if _utf16_units(line) > limit:
+            line = line.encode("utf-16-le")[: 2 * limit].decode("utf-16-le", errors="ignore")
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if _utf16_units(candidate) > limit:
             chunks.append(current)
             current = line
         else:
@@ -40,9 +41,15 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
+def _utf16_units(text: str) -> int:
+    """Telegram's measure of a text: UTF-16 code units (an emoji or 𐀀 counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def visible_length(html_text: str) -> int:
-    """How long Telegram counts an HTML text: its characters once tags and entities are read."""
-    return len(unescape(_TAG.sub("", html_text)))
+    """How long Telegram counts an HTML text: its UTF-16 code units once tags and entities are
+    read (a character outside the Basic Multilingual Plane, an emoji or 𐀀, counts twice)."""
+    return _utf16_units(unescape(_TAG.sub("", html_text)))
 
 
 def split_html(html_text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

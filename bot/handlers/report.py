@@ -23,6 +23,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import callbacks, filing, locating, once, own_reports
 from bot.context import BotContext, FieldReportApplication
+from bot.equivalents import Factors
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
     SUMMARY,
@@ -127,7 +128,9 @@ def _render(
 
 
 def urgency_of(context: BotContext, form: Form, draft: Draft) -> Reason | None:
-    return filing.urgency(form, draft.answers, context.settings.urgent_threshold_kg)
+    return filing.urgency(
+        form, draft.answers, context.settings.urgent_threshold_kg, context.services.factors
+    )
 
 
 def _expired(context: BotContext, stored: StoredDraft) -> bool:
@@ -606,6 +609,8 @@ async def submit(
                         unit_id=current.unit_id,
                         now=now,
                         timezone=context.settings.timezone,
+                        # Read in this transaction: what the report is filed with is stored.
+                        factors=Factors.from_rows(await repos.factors.list()),
                         placement=await locating.placement(repos, form, answers, current.unit_id),
                     )
                 )
@@ -659,10 +664,12 @@ async def _amend(
     if not isinstance(found, own_reports.Own):
         return None
     current = found.report
+    # Amending keeps the factors the report was filed with (its kilogram equivalents stay).
+    factors = Factors.from_rows(await repos.factors.list()).keeping(current.items)
     placed = await locating.placement(repos, form, dict(answers), current.unit_id)
     report = await repos.reports.amend(
         current.id,
-        filing.report_changes(form, dict(answers), placed),
+        filing.report_changes(form, dict(answers), factors, placed),
         amended_by=account.id,
         idempotency_key=draft.draft_id,
         now=utc_now(),

@@ -34,6 +34,7 @@ from bot import alerting, callbacks, once, urgent
 from bot.authority import COORDINATION, Denial, Refused, denial_of
 from bot.context import BotContext, FieldReportApplication, Services
 from bot.coordination import group_language
+from bot.digest.labels import weighing_text
 from bot.forms.definitions import FORMS
 from bot.forms.model import Kind
 from bot.forms.render import item_text, value_text
@@ -175,6 +176,11 @@ def alert_text(
             lines.append(_label(_(spec.label)) + " " + value)
     why = _why_urgent(urgent.Reason(view.alert.reason), tr, threshold_kg)
     lines.append(_label(_("Why urgent")) + " " + escape(why))
+    large = urgent.large_by(report.items, threshold_kg)
+    if large is not None:  # which kilograms: weighed, or a kilogram equivalent
+        lines.append(
+            _label(_("Large seizure")) + " " + escape(weighing_text(large, threshold_kg, tr))
+        )
     if reminder_minutes is not None and not view.alert.acknowledged:
         lines.append(
             "\n🔁 "

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import filing, locating
+from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import SEIZURE
 from bot.standin import StandIn, TgUser
 from storage import Coordinates, Database, Precision, Report, Role, Route, UnitKind
@@ -165,6 +166,7 @@ async def test_amending_a_seizure_gives_the_route_it_lacked(
                     unit_id=author.unit_id,
                     now=datetime.now(UTC),
                     timezone=ZoneInfo("Asia/Tashkent"),
+                    factors=WEIGHT_ONLY,
                     placement=await locating.placement(repos, SEIZURE, answers, author.unit_id),
                 )
             )

@@ -31,6 +31,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application
 from bot.config import LANGUAGES, Secret, Settings
 from bot.context import FieldReportApplication
+from bot.equivalents import WEIGHT_ONLY
 from bot.filing import new_report
 from bot.flood import FloodGuard
 from bot.forms.definitions import FORMS
@@ -323,6 +324,7 @@ async def seed(path: Path, people: Sequence[Person]) -> None:
                             unit_id=unit.id,
                             now=utc_now() - timedelta(hours=1),
                             timezone=Settings().timezone,
+                            factors=WEIGHT_ONLY,
                         )
                     )
     finally:

@@ -91,3 +91,15 @@ def test_the_real_bot_refuses_a_sandbox_database(
     asyncio.run(seed_demo(tmp_path / "real.sqlite3", DEMO_CAST, now=datetime.now(UTC)))
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     _refused(["run"], capsys, "sandbox database", "DATABASE_PATH")
+
+
+def test_run_without_a_token_explains_where_one_comes_from_and_serves_no_demo_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server or container that lost its token must not start serving demo people: only
+    `make run` (``--sandbox-without-token``) turns a missing token into the sandbox."""
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "@BotFather" in err
+    assert "python -m bot sandbox" in err
+    assert not (tmp_path / "sandbox.sqlite3").exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import filing
+from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import SEIZURE
 from bot.handlers.urgent import create_alert
 from storage import Database, Report, Repositories, Role
@@ -28,7 +29,7 @@ def seizure(kg: str, *, urgent: bool = False) -> dict[str, object]:
 async def amend(repos: Repositories, report: Report, key: str, kg: str) -> Report:
     return await repos.reports.amend(
         report.id,
-        filing.report_changes(SEIZURE, seizure(kg)),
+        filing.report_changes(SEIZURE, seizure(kg), WEIGHT_ONLY),
         amended_by=report.author_id,
         idempotency_key=key,
         now=NOW,
@@ -54,6 +55,7 @@ async def test_an_amendment_over_the_threshold_alerts_once(tmp_path: Path) -> No
                     unit_id=unit.id,
                     now=NOW,
                     timezone=ZoneInfo("Asia/Tashkent"),
+                    factors=WEIGHT_ONLY,
                 )
             )
             assert await create_alert(repos, report, THRESHOLD, NOW) is None  # 0.4 kg

@@ -258,9 +258,10 @@ def test_headline_counts_every_report_but_the_withdrawn_one() -> None:
 
 def test_totals_are_exact_per_substance_and_normalised_unit() -> None:
     assert sample_digest().headline.totals == (
-        Amount("heroin", "kg", Decimal("2.5")),
-        Amount("opium", "kg", Decimal("0.25")),
-        Amount("hashish", "kg", Decimal("1.95")),
+        # Kilograms are their own equivalent; these items were made without a factor.
+        Amount("heroin", "kg", Decimal("2.5"), Decimal("2.5")),
+        Amount("opium", "kg", Decimal("0.25"), Decimal("0.25")),
+        Amount("hashish", "kg", Decimal("1.95"), Decimal("1.95")),
         Amount("tramadol", "tablets", Decimal(1500)),
         Amount("pregabalin", "pieces", Decimal(1)),
         Amount("precursor", "l", Decimal("1.5")),
@@ -276,7 +277,7 @@ def test_grams_are_never_added_to_tablets() -> None:
     )
     digest = build_digest(DAY, [report], UNITS, [])
     assert digest.headline.totals == (
-        Amount("tramadol", "kg", Decimal("0.02")),
+        Amount("tramadol", "kg", Decimal("0.02"), Decimal("0.02")),
         Amount("tramadol", "tablets", Decimal(30)),
     )
     assert digest.headline.kg_seized == Decimal("0.02")
@@ -298,13 +299,13 @@ def test_per_unit_table_lists_active_units_and_inactive_ones_with_reports() -> N
     assert rows[1].by_form == (("seizure", 1), ("joint_operation", 1))
     assert rows[1].reports == 2
     assert rows[1].totals == (
-        Amount("heroin", "kg", Decimal("0.5")),
+        Amount("heroin", "kg", Decimal("0.5"), Decimal("0.5")),
         Amount("tramadol", "tablets", Decimal(300)),
         Amount("precursor", "l", Decimal("1.5")),
     )
     assert rows[3].totals == (
-        Amount("heroin", "kg", Decimal(2)),
-        Amount("hashish", "kg", Decimal("0.75")),
+        Amount("heroin", "kg", Decimal(2), Decimal(2)),
+        Amount("hashish", "kg", Decimal("0.75"), Decimal("0.75")),
     )
     assert (rows[3].persons_detained, rows[3].urgent) == (2, 1)
     assert rows[5].by_form == (("seizure", 1), ("incident", 1))

@@ -95,6 +95,8 @@ def test_sheets_and_headers(book: Workbook) -> None:
         "Measure",
         "Normalised quantity",
         "Normalised unit",
+        "Kilogram equivalent",
+        "Factor",
     ]
     for name in SHEETS[1:]:
         sheet = book[name]
@@ -148,8 +150,9 @@ def test_seized_items_are_numbers_with_their_normalised_unit(book: Workbook) -> 
     items = rows(book["Seized items"])[1:]
     assert len(items) == 10  # the withdrawn report's item too, marked by its status
     assert ("SZ-2026-000102", "Tashkent IMT", "filed", "Precursor (acetic anhydride etc.)",
-            1500, "ml", 1.5, "L") in items  # fmt: skip
-    assert ("SZ-2026-000101", "Termez IMT", "filed", "Hashish", 750, "g", 0.75, "kg") in items
+            1500, "ml", 1.5, "L", None, "no factor") in items  # fmt: skip
+    assert ("SZ-2026-000101", "Termez IMT", "filed", "Hashish", 750, "g", 0.75, "kg",
+            0.75, "weighed") in items  # fmt: skip
     for item in items:
         assert isinstance(item[4], int | float)
         assert isinstance(item[6], int | float)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import filing
+from bot.equivalents import WEIGHT_ONLY
 from bot.filing import Refusal, can_amend, may_file, new_report, normalise, report_changes
 from bot.forms.definitions import DAILY_STATUS, FORMS, INCIDENT, JOINT_OPERATION, SEIZURE
 from storage import Role, Unit, User
@@ -139,6 +140,7 @@ def file(form_key: str, answers: dict[str, Any], now: datetime = NOW) -> Any:
         unit_id=7,
         now=now,
         timezone=TASHKENT,
+        factors=WEIGHT_ONLY,
     )
 
 
@@ -155,7 +157,9 @@ def test_a_seizure_filed_with_buttons_becomes_these_columns() -> None:
     assert report.place_text is None
     assert (report.latitude, report.longitude) == (37.2242, 67.2783)
     assert report.persons_detained == 2
-    assert report.items == (NewSeizureItem("heroin", Decimal("1.5"), "g", Decimal("0.0015"), "kg"),)
+    assert report.items == (
+        NewSeizureItem("heroin", Decimal("1.5"), "g", Decimal("0.0015"), "kg", Decimal(1)),
+    )
     assert report.attachments == (Attachment("AgAD-file-1", "uniq-1"),)
     assert report.attachments[0].kind == "photo"
     assert report.answers == answers
@@ -244,7 +248,7 @@ def test_the_local_day_is_the_day_in_tashkent() -> None:
 
 def test_an_amendment_carries_the_same_columns() -> None:
     answers = finished("seizure", "type")
-    changes = report_changes(SEIZURE, answers)
+    changes = report_changes(SEIZURE, answers, WEIGHT_ONLY)
     report = file("seizure", answers)
     assert changes.answers == answers
     for column in (

@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callbacks, filing
 from bot.config import LANGUAGES
+from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import DAILY_STATUS, FORMS, JOINT_OPERATION, SEIZURE
 from bot.forms.engine import (
     SUMMARY,
@@ -298,7 +299,9 @@ def test_a_large_seizure_reads_urgent_in_the_summary(ru: Translator) -> None:
     _engine, summary = summary_of(SEIZURE)
     draft = summary.draft
     draft.answers["urgent"] = False
-    large = filing.urgency(SEIZURE, {**draft.answers, "items": [LARGE_ITEM]}, Decimal(1))
+    large = filing.urgency(
+        SEIZURE, {**draft.answers, "items": [LARGE_ITEM]}, Decimal(1), WEIGHT_ONLY
+    )
     assert large is Reason.LARGE
     text, _markup = render(SEIZURE, draft, ShowSummary(), ru, urgency=large)
     urgent_line = next(line for line in text.split("\n") if ru.gettext("Urgent") in line)

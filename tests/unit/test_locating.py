@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import filing
+from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import DAILY_STATUS, INCIDENT, SEIZURE
 from bot.locating import Placement, chosen_point_id, place_of, placement
 from storage import Coordinates, Database, Precision, Role, Route, UnitKind
@@ -158,6 +159,7 @@ async def test_the_record_is_stored_with_the_report_and_follows_an_amendment(
                 unit_id=termez,
                 now=T0,
                 timezone=TASHKENT,
+                factors=WEIGHT_ONLY,
                 placement=where,
             )
         )
@@ -172,7 +174,7 @@ async def test_the_record_is_stored_with_the_report_and_follows_an_amendment(
         where = await placement(repos, SEIZURE, changed, termez)
         amended = await repos.reports.amend(
             report.id,
-            filing.report_changes(SEIZURE, changed, where),
+            filing.report_changes(SEIZURE, changed, WEIGHT_ONLY, where),
             amended_by=author.id,
             idempotency_key="d-2",
             now=T0 + timedelta(minutes=5),
@@ -205,6 +207,7 @@ async def test_a_form_without_a_place_or_route_stores_neither(db: Database) -> N
                 unit_id=unit.id,
                 now=T0,
                 timezone=TASHKENT,
+                factors=WEIGHT_ONLY,
                 placement=await placement(repos, DAILY_STATUS, {}, unit.id),
             )
         )

@@ -14,6 +14,7 @@ from bot import administration, once, organisation, places
 from bot.administration import InvalidText
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin import factors as factors_flow
 from bot.handlers.admin import flow
 from bot.handlers.admin import names as names_flow
 from bot.handlers.admin.unit_questions import (
@@ -85,6 +86,8 @@ async def _reply(
     """The open question again, under ``problem``: each flow shows its own prompt."""
     if question.get("flow") == names_flow.FLOW:
         await send_prompt(context, update, *names_flow.prompt(context, question), problem)
+    elif question.get("flow") == factors_flow.FLOW:
+        await send_prompt(context, update, *factors_flow.prompt(context, question), problem)
     else:
         await reply(context, update, question, problem)
 
@@ -94,6 +97,9 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
     _ = tr.gettext
     if question.get("flow") == names_flow.FLOW:  # an agency's or a substance's name: /names
         await names_flow.answer(context, update, question, text)
+        return
+    if question.get("flow") == factors_flow.FLOW:  # a kilogram-equivalent factor: /factors
+        await factors_flow.answer(context, update, question, text)
         return
     step = question.get("step")
     if question["flow"] == "cp" and step == PLACE_STEP:

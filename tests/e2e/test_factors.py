@@ -1,0 +1,236 @@
+"""/factors and kilogram equivalents end to end: an admin sets a tablet's weight (bad values
+refused one by one, the change audited); a seizure filed before keeps "no factor", the same
+seizure filed after reaches the threshold by its kilogram equivalent and alerts coordinators,
+saying so; litres at the seeded 1 kg/L alert as well. Nobody else opens /factors."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from bot.context import FieldReportApplication
+from bot.flood import FloodGuard
+from bot.i18n import Translator
+from bot.standin import SentMessage, StandIn, TgUser
+from storage import Role
+from storage.clock import utc_now
+from tests.e2e.conftest import ADMIN, RunBot, SeedUser
+from tests.e2e.driver import Officer
+from tests.e2e.test_digest_commands import workbook_of
+
+OFFICER = TgUser(id=9602, first_name="Bekzod", language_code="uz")
+OLGA = TgUser(id=9601, first_name="Ольга", language_code="ru")
+JOHN = TgUser(id=9603, first_name="John", language_code="en")
+NBSP = "\u00a0"
+
+
+def patient(app: FieldReportApplication) -> None:
+    app.services.flood = FloodGuard(limit=1000)
+
+
+def ru(app: FieldReportApplication) -> Translator:
+    return app.services.catalogs.translator("ru")
+
+
+async def seed_people(tg: StandIn, seed_user: SeedUser) -> tuple[Officer, Officer, Officer]:
+    officer = await seed_user(OFFICER, Role.OFFICER, "IMT-TER", language="uz")
+    olga = await seed_user(OLGA, Role.COORDINATOR, None, language="ru")
+    john = await seed_user(JOHN, Role.COORDINATOR, None, language="en")
+    for person in (officer, olga, john):
+        tg.add_chat(person)
+    return Officer(tg, officer), Officer(tg, olga), Officer(tg, john)
+
+
+async def file_seizure(o: Officer, substance: str, quantity: str, measure: str) -> str:
+    """A seizure of one item, not marked urgent; the receipt's text."""
+    await o.start_form("seizure")
+    await o.tap_form("when", "dt", "now")
+    await o.say("Ayritom")
+    await o.tap_form("substance", "opt", substance)
+    await o.say(quantity)
+    await o.tap_form("measure", "opt", measure)
+    await o.tap_form("items", "more", "done")
+    await o.tap_form("conceal", "skip")
+    await o.tap_form("transport", "skip")
+    await o.skip_route()
+    await o.say("0")
+    await o.tap_form("agencies", "opt", "customs")
+    await o.tap_form("agencies", "done")
+    await o.tap_form("caseref", "skip")
+    await o.tap_form("notes", "skip")
+    await o.tap_form("photos", "skip")
+    await o.tap_form("urgent", "opt", "no")
+    await o.tap_form("_", "submit")
+    receipt = await o.tg.next_message(o.user.id)
+    return receipt.text or ""
+
+
+def alerts_in(tg: StandIn, chat_id: int) -> list[SentMessage]:
+    return [m for m in tg.messages(chat_id) if "🚨" in (m.text or "")]
+
+
+async def wait_alerts(tg: StandIn, chat_id: int, count: int) -> list[SentMessage]:
+    await tg.wait_until(
+        lambda: len(alerts_in(tg, chat_id)) >= count, description=f"{count} alert(s) in {chat_id}"
+    )
+    return alerts_in(tg, chat_id)
+
+
+async def stored_factor(app: FieldReportApplication, substance: str, unit: str) -> Decimal | None:
+    async with app.services.db.read() as repos:
+        row = await repos.factors.get(substance, unit)
+    assert row is not None
+    return row.kg_per_unit
+
+
+async def test_an_admin_sets_a_factor_and_only_reports_filed_after_it_use_it(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    officer, _olga, _john = await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        tr = ru(app)
+        # Filed while tramadol tablets have no factor: 6,000 tablets weigh nothing, no alert.
+        await file_seizure(officer, "tramadol", "6000", "tablets")
+
+        listing = await admin.say("/factors")
+        assert "Трамадол" in listing.text
+        assert tr.gettext("tablets: no factor") in listing.text
+        assert f"1{NBSP}кг/л" in listing.text  # litres at the seeded 1 kg/L
+        await admin.tap("kgf", "s", "tramadol")
+        await admin.tap("kgf", "ed", "tramadol", "tablets")
+        asked = admin.last()
+        assert tr.gettext("Type how many milligrams one tablet weighs, for example 100.") in (
+            asked.text
+        )
+        for typed, problem in (
+            ("   ", tr.gettext("That was empty.")),
+            ("двести", tr.gettext("Please type one number, for example 100 or 0.95.")),
+            ("<b>200</b>", tr.gettext("Please type one number, for example 100 or 0.95.")),
+            ("-200", tr.gettext("A weight is more than zero.")),
+            ("0", tr.gettext("A weight is more than zero.")),
+            ("1" * 4000, tr.gettext("Please type one number, for example 100 or 0.95.")),
+            ("99999", tr.gettext("That is too heavy for one unit: please check the number.")),
+            ("0,00001", None),
+        ):
+            reply = await admin.say(typed)
+            assert reply.text.startswith("⚠️ "), reply.text
+            if problem is not None:
+                assert reply.text.startswith("⚠️ " + problem), reply.text
+            assert tr.gettext("Type how many milligrams one tablet weighs, for example 100.") in (
+                reply.text
+            )
+            await tg.wait_idle()
+            assert admin.with_buttons()[-1] == reply  # asked again, with its buttons
+        assert await stored_factor(app, "tramadol", "tablets") is None
+        saved = await admin.say("200")
+        assert saved.text.startswith("✅ ")
+        assert f"200{NBSP}мг на таблетку" in saved.text
+        assert await stored_factor(app, "tramadol", "tablets") == Decimal("0.0002")
+        async with app.services.db.read() as repos:
+            (entry,) = [e for e in await repos.audit.latest(20) if e.action == "factor.changed"]
+        assert (entry.actor_telegram_id, entry.target) == (ADMIN.id, "tramadol:tablets")
+        assert json.loads(entry.details or "{}") == {"before": None, "after": "0.0002"}
+
+        # The same seizure filed now: 6,000 × 200 mg = 1.2 kg equivalent, over the threshold.
+        await file_seizure(officer, "tramadol", "6000", "tablets")
+        (alert,) = await wait_alerts(tg, OLGA.id, 1)
+        (english,) = await wait_alerts(tg, JOHN.id, 1)
+        async with app.services.db.read() as repos:
+            account = await repos.users.get_by_telegram_id(OFFICER.id)
+            assert account is not None
+            reports = await repos.reports.list_by_author(account.id, limit=5, offset=0)
+        newest, oldest = reports
+        assert [i.kg_factor for i in oldest.items] == [None]  # filed before: keeps no factor
+        assert [i.kg_equivalent for i in newest.items] == [Decimal("1.2")]
+
+        # /export shows both: the tablets as reported, the kilogram equivalent and its factor.
+        today = utc_now().astimezone(app.services.settings.timezone).date()
+        day = today.strftime("%d.%m.%Y")
+        await tg.send_text(OLGA, f"/export {day} {day}")
+        await tg.wait_until(
+            lambda: any(m.document for m in tg.messages(OLGA.id)), description="the export"
+        )
+        export = next(m for m in tg.messages(OLGA.id) if m.document)
+        await tg.wait_idle()
+    book = workbook_of(export)
+    sheet = book[tr.pgettext("sheet", "Seized items")]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    equivalent = header.index(tr.pgettext("column", "Kilogram equivalent"))
+    factor = header.index(tr.pgettext("column", "Factor"))
+    quantity = header.index(tr.gettext("Quantity"))
+    assert rows[newest.number][quantity] == rows[oldest.number][quantity] == 6000
+    assert (rows[newest.number][equivalent], rows[newest.number][factor]) == (
+        1.2,
+        f"200{NBSP}мг на таблетку",
+    )
+    assert (rows[oldest.number][equivalent], rows[oldest.number][factor]) == (
+        None,
+        tr.gettext("no factor"),
+    )
+    summary = book[tr.pgettext("sheet", "Summary")]
+    totals = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert totals[tr.pgettext("column", "Kilogram equivalent, total")] == 1.2
+    assert totals[tr.pgettext("column", "Seized, kg")] == 0  # nothing weighed
+    assert oldest.number not in alert.text and newest.number in alert.text
+    assert (
+        f"Трамадол: ≈{NBSP}1,2{NBSP}кг в эквиваленте (6{NBSP}000{NBSP}таблеток по "
+        f"200{NBSP}мг на таблетку)"
+    ) in alert.text
+    assert (
+        f"Tramadol: ≈{NBSP}1.2{NBSP}kg equivalent (6,000{NBSP}tablets at 200{NBSP}mg per tablet)"
+    ) in english.text
+
+
+async def test_litres_at_the_seeded_factor_alert_and_say_so(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    officer, _olga, _john = await seed_people(tg, seed_user)
+    async with run_bot(setup=patient):
+        await file_seizure(officer, "precursor", "3", "l")
+        (english,) = await wait_alerts(tg, JOHN.id, 1)
+        await file_seizure(officer, "heroin", "1,2", "kg")
+        _first, weighed = await wait_alerts(tg, JOHN.id, 2)
+    assert (
+        f"Large seizure:</b> Precursor (acetic anhydride etc.): ≈{NBSP}3{NBSP}kg equivalent "
+        f"(3{NBSP}L at 1{NBSP}kg/L)"
+    ) in (english.html or "")
+    assert f"Heroin: 1.2{NBSP}kg reported" in weighed.text
+
+
+async def test_stop_and_cancel_change_nothing_and_others_are_turned_away(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    officer, olga, _john = await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        tr = ru(app)
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "precursor")
+        await admin.tap("kgf", "ed", "precursor", "l")
+        await admin.tap("kgf", "stop")
+        assert admin.last().text == tr.gettext("Stopped. Nothing was changed.")
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "precursor")
+        await admin.tap("kgf", "ed", "precursor", "l")
+        stopped = await admin.say("/cancel")
+        assert stopped.text == tr.gettext("Stopped. Nothing was changed.")
+        await tg.wait_idle()
+        assert await stored_factor(app, "precursor", "l") == 1
+        # Removing a factor: the button under the question.
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "meth")
+        await admin.tap("kgf", "ed", "meth", "tablets")
+        await admin.tap("kgf", "rm", "meth", "tablets")
+        await tg.wait_idle()
+        assert await stored_factor(app, "meth", "tablets") is None
+        assert tr.gettext("no factor") in admin.last().text
+
+        for person in (olga, officer):
+            refused = await person.say("/factors")
+            assert refused.buttons == []
+            assert "кг/л" not in refused.text and "kg/l" not in refused.text
+        async with app.services.db.read() as repos:
+            entries = await repos.audit.latest(20)
+        assert [e.action for e in entries if e.action.startswith("factor.")] == ["factor.changed"]
