@@ -18,13 +18,28 @@ TERMEZ = (37.2242, 67.2783)  # the Termez mobile team's seeded location (migrati
 TERMEZ_BLO = (37.23, 67.28)  # the fixture's border office
 
 
-def _old_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every stored row of the report tables, as the previous version left them."""
+TABLES = ("seizure_items", "attachments", "report_versions", "audit_log")
+
+
+def _columns(path: Path) -> dict[str, str]:
+    """The columns of the report tables as they are (later migrations may add their own)."""
     conn = sqlite3.connect(path)
     try:
         return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in ("seizure_items", "attachments", "report_versions", "audit_log")
+            table: ", ".join(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
+            for table in TABLES
+        }
+    finally:
+        conn.close()
+
+
+def _old_rows(path: Path, columns: dict[str, str]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row of the report tables, in the columns the previous version had."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: conn.execute(f"SELECT {names} FROM {table} ORDER BY 1, 2").fetchall()
+            for table, names in columns.items()
         } | {
             "reports": conn.execute(
                 "SELECT id, number, form, form_code, year, seq, idempotency_key, unit_id,"
@@ -52,7 +67,8 @@ def old_database(tmp_path: Path) -> Path:
 async def test_every_report_comes_through_with_its_record_saying_it_predates_routes(
     old_database: Path,
 ) -> None:
-    before = _old_rows(old_database)
+    columns_before = _columns(old_database)
+    before = _old_rows(old_database, columns_before)
     assert {row[2] for row in before["reports"]} == {
         "seizure",
         "incident",
@@ -72,7 +88,7 @@ async def test_every_report_comes_through_with_its_record_saying_it_predates_rou
     finally:
         await db.close()
     # Nothing already stored is lost or changed: the old columns and tables read the same.
-    assert _old_rows(old_database) == before
+    assert _old_rows(old_database, columns_before) == before
     assert len(reports) == len(before["reports"]) == 8
 
     # Every report says it was filed before routes were asked; none has a route.
