@@ -18,7 +18,10 @@ What it does **not** do, and what the caller therefore owns:
   an existing database's ids and sequence numbers continue);
 * no ``report_versions`` rows and no audit entries (nothing that reads a digest uses them);
 * answers are stored as the JSON text given, quantities as the decimal text given
-  (``str(Decimal)``), moments as ``storage.clock.to_db`` text.
+  (``str(Decimal)``), moments as ``storage.clock.to_db`` text;
+* no route and no placement (``route_asked`` 0, ``place_precision`` NULL), so that the
+  benchmarks' databases stay what they were; the sandbox gives its demo reports both
+  afterwards (:func:`reports_with_place`, :func:`set_places_and_routes`).
 
 The database must have been created and migrated by :meth:`storage.Database.open` (so the
 tables and indexes are exactly the bot's), and nobody else may have it open while
@@ -41,6 +44,8 @@ from pathlib import Path
 
 from storage.db import migration_files
 from storage.factors import fill_item_factors, last_item_id
+from storage.models import Coordinates, Precision, Route
+from storage.routes import route_params
 
 #: The order of the values in every row given to :func:`bulk_load`, table by table. Report ids
 #: are given (not left to SQLite), so that items and photos can point at their report.
@@ -275,6 +280,76 @@ def add_digest_runs(path: Path | str, runs: Sequence[Row]) -> None:
             raise
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class PlacedReport:
+    """A bulk-loaded report as a filed one would be: the answers that say where it happened
+    and by which route, and the columns filing derives from them (bot/filing.py)."""
+
+    report_id: int
+    answers: str  # JSON text, as stored
+    place_text: str | None
+    coordinates: Coordinates | None
+    precision: Precision
+    route: Route | None
+
+
+def reports_with_place(path: Path | str, forms: Sequence[str]) -> list[tuple[int, int, str, str]]:
+    """(id, unit id, form, answers JSON) of the reports on ``forms``, by id."""
+    if not forms:
+        return []
+    conn = _connect(path)
+    try:
+        _require_migrated(conn, path)
+        rows = conn.execute(
+            f"SELECT id, unit_id, form, answers FROM reports"  # placeholders only, no values
+            f" WHERE form IN ({', '.join('?' * len(forms))}) ORDER BY id",
+            tuple(forms),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [
+        (int(rid), int(unit_id), str(form), str(answers)) for rid, unit_id, form, answers in rows
+    ]
+
+
+_SET_PLACE_AND_ROUTE = (
+    # In the order of route_params' values (storage/routes.py).
+    "UPDATE reports SET answers = ?, place_text = ?, latitude = ?, longitude = ?,"
+    " place_precision = ?, route_asked = ?, route_origin = ?, route_departure = ?,"
+    " route_transit = ?, route_destination = ? WHERE id = ?"
+)
+
+
+def set_places_and_routes(path: Path | str, reports: Iterable[PlacedReport]) -> int:
+    """Give bulk-loaded reports their answers, placement and route, in one transaction;
+    returns how many were updated. Like :func:`bulk_load`, for files made for the purpose."""
+    rows = [
+        (
+            report.answers,
+            report.place_text,
+            report.coordinates.latitude if report.coordinates is not None else None,
+            report.coordinates.longitude if report.coordinates is not None else None,
+            report.precision.value,
+            *route_params(report.route),
+            report.report_id,
+        )
+        for report in reports
+    ]
+    conn = _connect(path)
+    try:
+        _require_migrated(conn, path)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(_SET_PLACE_AND_ROUTE, rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return len(rows)
 
 
 def undo_digest_run(path: Path | str, day: date) -> int:

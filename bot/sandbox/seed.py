@@ -9,7 +9,8 @@ only what the real schedule would send at that moment:
   coordination group; the database marked as a sandbox one (bot/sandbox/marker.py);
 * reports of every form over the 30 days ending today (today's only up to ``now``), made by
   ``bot.sandbox.demo_reports`` and written by ``storage.bulk`` (a month of reports one by one
-  through the report repository would make the first start slow for nothing);
+  through the report repository would make the first start slow for nothing), then placed and
+  their seizures given routes as filing today would (``bot.sandbox.demo_records``);
 * every day whose digest has fallen due already digested (its run recorded with its figures),
   so start-up sends no catch-up digest; today's reports are left for today's digest;
 * every urgent report (marked, or a large seizure) with its alert, acknowledged by a
@@ -26,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.sandbox.cast import BORDER_OFFICES, Cast, CastMember, Place, background_officers
+from bot.sandbox.demo_records import place_and_route
 from bot.sandbox.demo_reports import SUBMIT_FROM_S, SUBMIT_TO_S, TASHKENT, ReportRows
 from bot.sandbox.marker import mark_sandbox
 from bot.schedule import DEFAULT_DIGEST_TIME, DEFAULT_REMINDER_TIME, latest_due_digest_day
@@ -68,6 +70,8 @@ async def seed_demo(
             size = round(size * (until_s - SUBMIT_FROM_S) / (SUBMIT_TO_S - SUBMIT_FROM_S))
         chunks.append(rows.day(day, size, digested=day <= last_digested, until_s=until_s))
     await asyncio.to_thread(bulk_load, path, chunks, cache_mib=16)
+    # Draws of their own, after the reports': the reports stay what the shared makers give.
+    await place_and_route(path, random.Random(f"{SEED}-records"))
     runs = rows.digest_runs(last_digested + timedelta(days=1), not_after=now)
     await asyncio.to_thread(add_digest_runs, path, runs)
     await _acknowledged_alerts(

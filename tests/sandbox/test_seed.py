@@ -7,14 +7,23 @@ import sqlite3
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.digest.map_data import read_seizure_map
+from bot.filing import route_of
+from bot.forms.definitions import INCIDENT, SEIZURE
+from bot.forms.record_view import record_lines
+from bot.i18n import Catalogs
+from bot.locating import place_of
+from bot.places import REGION
 from bot.sandbox.cast import BORDER_OFFICES, DEMO_CAST, background_officers
+from bot.sandbox.demo_records import NEAR_DEGREES
 from bot.sandbox.demo_reports import TASHKENT
 from bot.sandbox.marker import is_sandbox
 from bot.sandbox.seed import DAYS, REPORTS_PER_DAY, seed_demo
-from storage import Database, Role
+from storage import Coordinates, Database, Precision, Role, UnitKind
 
 #: 14:30 in Tashkent: after the digest time (08:00), before the reminder time (18:00).
 AFTERNOON = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
@@ -223,3 +232,123 @@ async def test_every_urgent_report_has_its_alert_acknowledged_before_now(tmp_pat
         seen = datetime.fromisoformat(acknowledged)
         assert datetime.fromisoformat(submitted) < seen <= AFTERNOON
         assert role == "coordinator"
+
+
+async def test_seizures_are_placed_and_routed_as_if_filed_today(tmp_path: Path) -> None:
+    """The map, /routes and /export ids read the route and placement columns: every demo
+    report with a place has them, derived from its answers as filing derives them."""
+    path = tmp_path / "sandbox.sqlite3"
+    await seed_demo(path, DEMO_CAST, now=AFTERNOON)
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            units = {unit.id: unit for unit in await repos.units.list()}
+            points = {
+                point.id: point
+                for unit_id in units
+                for point in await repos.crossing_points.list_for_unit(unit_id)
+            }
+            reports = await repos.reports.between_days(TODAY - timedelta(days=DAYS), TODAY)
+    finally:
+        await db.close()
+    placed = [r for r in reports if r.form in (SEIZURE.key, INCIDENT.key)]
+    seizures = [r for r in placed if r.form == SEIZURE.key]
+    assert seizures and len(placed) > len(seizures)
+    precisions: Counter[tuple[UnitKind, Precision | None]] = Counter()
+    for report in placed:
+        unit = units[report.unit_id]
+        precisions[unit.kind, report.precision] += 1
+        answer = report.answers["place"]
+        point = points.get(int(answer["id"])) if answer["type"] == "point" else None
+        expected = place_of(
+            answer, unit=unit.coordinates, point=point.coordinates if point else None
+        )
+        where = Coordinates(report.latitude or 0, report.longitude or 0)
+        assert (report.precision, where) == (expected.precision, expected.coordinates), report.id
+        assert REGION.holds(where)
+        assert unit.coordinates is not None
+        if report.precision is Precision.EXACT:  # shared near the unit
+            assert abs(where.latitude - unit.coordinates.latitude) <= NEAR_DEGREES
+            assert abs(where.longitude - unit.coordinates.longitude) <= NEAR_DEGREES
+            assert report.place_text is None
+        elif report.precision is Precision.POINT:  # the office's own crossing point
+            assert point is not None and point.unit_id == unit.id
+            assert report.place_text == point.name
+        else:  # a typed place, at the unit
+            assert answer["type"] == "text" and report.place_text == answer["text"]
+            assert where == unit.coordinates
+        assert report.route == (
+            route_of(SEIZURE, report.answers) if report.form == SEIZURE.key else None
+        )
+    assert set(precisions) == {
+        (UnitKind.IMT, Precision.EXACT),
+        (UnitKind.IMT, Precision.UNIT),
+        (UnitKind.BLO, Precision.EXACT),
+        (UnitKind.BLO, Precision.POINT),
+    }
+    routes = [r.route for r in seizures]
+    assert all(route is not None for route in routes)  # asked of every seizure
+    origins = Counter(route.origin for route in routes if route is not None)
+    assert origins.most_common(1)[0][0] == "af"
+    assert {"ir", "pk", "unknown", None} <= set(origins)
+    gaps = sum(
+        None in (route.origin, route.departure, route.destination) or not route.transit
+        for route in routes
+        if route is not None
+    )
+    assert 0.1 * len(seizures) < gaps < 0.35 * len(seizures)  # about a fifth skip some
+    assert Counter(route.destination for route in routes if route is not None).keys() >= {
+        "kz",
+        "ru",
+    }
+
+
+async def test_a_demo_seizure_shows_its_route_and_place_in_its_receipt(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.sqlite3"
+    await seed_demo(path, DEMO_CAST, now=AFTERNOON)
+    tr = Catalogs(ZoneInfo("Asia/Tashkent")).translator("en")
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            reports = await repos.reports.by_local_day(TODAY)
+    finally:
+        await db.close()
+    shown = [
+        "\n".join(record_lines(SEIZURE, report, tr, with_route=True))
+        for report in reports
+        if report.form == SEIZURE.key
+    ]
+    assert shown
+    assert any("Country of origin:</b> Afghanistan" in text for text in shown)
+    assert all("On the map: " in text for text in shown)
+    assert not any("not asked" in text for text in shown)
+
+
+async def test_kilogram_factors_are_those_in_force(tmp_path: Path) -> None:
+    conn = await _seeded(tmp_path, AFTERNOON)
+    factors = Counter(
+        conn.execute("SELECT normalized_unit, kg_factor FROM seizure_items").fetchall()
+    )
+    assert factors[("kg", "1")] > 0
+    assert not [pair for pair in factors if pair[0] == "kg" and pair[1] != "1"]
+    missing = conn.execute(
+        "SELECT COUNT(*) FROM seizure_items i JOIN conversion_factors f"
+        " ON f.substance = i.substance AND f.unit = i.normalized_unit"
+        " WHERE f.kg_per_unit IS NOT NULL AND i.kg_factor IS NOT f.kg_per_unit"
+    ).fetchone()[0]
+    assert missing == 0
+
+
+async def test_todays_digest_map_has_markers(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.sqlite3"
+    await seed_demo(path, DEMO_CAST, now=AFTERNOON)
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            seizures = await read_seizure_map(repos, TODAY, "en")
+    finally:
+        await db.close()
+    assert seizures.unplaced == 0
+    assert seizures.today > 0
+    assert sum(unit.today for unit in seizures.units) == seizures.today
+    assert len([unit for unit in seizures.units if unit.week]) >= 10
