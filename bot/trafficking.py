@@ -83,9 +83,9 @@ def summarise(first: date, last: date, seizures: Iterable[SeizureRoute]) -> Rout
         first=first,
         last=last,
         seizures=len(listed),
-        routes=routes[:TOP],
+        routes=tuple(routes[:TOP]),
         without_route=sum(1 for s in listed if s.departure is None and s.destination is None),
-        concealments=concealments[:TOP],
+        concealments=tuple(concealments[:TOP]),
         without_concealment=sum(1 for s in listed if s.concealment is None),
         without_factor=any(s.without_factor for s in listed),
     )
