@@ -264,3 +264,34 @@ async def test_routes_of_an_empty_period_bad_arguments_and_officers(
         refused = await say(tg, officer, "/routes")
         await tg.wait_idle()
     assert refused.text is not None and "Маршруты" not in refused.text
+
+
+async def test_an_ids_export_telegram_refused_is_not_audited_and_frees_the_next(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    """Fail closed: the file that never reached the coordinator is not recorded as handed on,
+    and the one-export-at-a-time lock is released, so asking again works."""
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    await seed_user(OFFICER, Role.OFFICER, "BLO-TER")
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    await file_directly(path, OFFICER.id, seizure(point_id, "0.3", conceal="body"), "only")
+    day = today().strftime("%d.%m.%Y")
+    async with run_bot():
+        tg.inject_fault("403", method="sendDocument", chat_id=COORDINATOR_RU.id)
+        await tg.send_text(COORDINATOR_RU, f"/export ids {day} {day}")
+        await tg.wait_until(lambda: bool(tg.calls_to("sendDocument")), SLOW, "the refused document")
+        await tg.wait_idle()
+        sorry = await tg.next_message(COORDINATOR_RU.id)  # the error handler's apology
+        assert sorry.document is None and sorry.text and "попробуйте ещё раз" in sorry.text
+        db = await Database.open(path)
+        try:
+            async with db.read() as repos:
+                actions = [e.action for e in await repos.audit.latest(50)]
+        finally:
+            await db.close()
+        assert "export.ids" not in actions
+        again = await say(tg, COORDINATOR_RU, f"/export ids {day} {day}")
+        await tg.wait_idle()
+    assert again.document is not None, again.describe()
+    assert again.caption is not None and again.caption.startswith("1 запись об изъятии")
