@@ -42,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "digest.on_demand": N_("Digest viewed on request"),
     "export": N_("Reports exported"),
     "export.ids": N_("Seizure records exported"),
+    "routes.read": N_("Routes viewed on request"),
     "group.bound": N_("Coordination group connected"),
     "group.unbound": N_("Coordination group disconnected"),
     "group.language": N_("Coordination group language changed"),
@@ -120,6 +121,7 @@ DETAILS: dict[str, str] = {
     "unit_to": N_("new unit"),
     "reports": N_("reports"),
     "items": N_("seizure records"),
+    "seizures": N_("seizures"),
     "entries": N_("entries"),
     "value": N_("value"),
     "language": N_("language"),
@@ -250,7 +252,7 @@ def _target(
         substance, _, unit = target.partition(":")
         name = tr.reference_names.get(("substance", substance), substance)
         return f"{name} ({tr.gettext(_MEASURES.get(unit, unit))})"
-    if entry.action in ("export", "export.ids") and ".." in target:
+    if entry.action in ("export", "export.ids", "routes.read") and ".." in target:
         first, _, last = target.partition("..")
         return f"{_day(first, tr)} — {_day(last, tr)}"
     return _day(target, tr)

@@ -1,7 +1,8 @@
 """``/routes``: the most frequent routes and concealment methods of a period, for coordinators.
 
-Who may is read again here (bot/authority.py, a refusal audited); the seizures are read through
-storage reduced to what is counted, so a year of them stays cheap in the bot's own process.
+Who may is read again here (bot/authority.py, a refusal audited, a reading too); the seizures
+are read through storage reduced to what is counted, so a year of them stays cheap in the bot's
+own process.
 """
 
 from __future__ import annotations
@@ -67,7 +68,15 @@ async def route_summary(
     )
     if isinstance(actor, Refused):
         return actor
-    return summarise(first, last, await repos.reports.seizure_routes(SEIZURE.key, first, last))
+    summary = summarise(first, last, await repos.reports.seizure_routes(SEIZURE.key, first, last))
+    # Audited like an on-demand digest: the period's figures leave the bot.
+    await repos.audit.add(
+        "routes.read",
+        actor_telegram_id=actor.telegram_id,
+        target=f"{first.isoformat()}..{last.isoformat()}",
+        details={"seizures": summary.seizures},
+    )
+    return summary
 
 
 def summarise(first: date, last: date, seizures: Iterable[SeizureRoute]) -> RouteSummary:

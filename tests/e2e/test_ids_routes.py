@@ -234,6 +234,16 @@ async def test_routes_counts_the_periods_routes_and_concealment(
         lines[concealment + 1].startswith("2. ") and "1 изъятие, ≈ 4 кг" in lines[concealment + 1]
     )
     assert "Способ сокрытия не указан: 1 изъятие." in lines
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            readings = [e for e in await repos.audit.latest(50) if e.action == "routes.read"]
+    finally:
+        await db.close()
+    assert [(e.actor_telegram_id, e.details) for e in readings] == [
+        (COORDINATOR_RU.id, '{"seizures": 4}'),  # /routes 7, newest first
+        (COORDINATOR_RU.id, '{"seizures": 4}'),
+    ]
     assert (week.text or "").startswith(
         tr.ngettext(
             "Routes and concealment of the last {days} day ({first} – {last})",
