@@ -40,6 +40,7 @@ COMMANDS: dict[str, frozenset[Role]] = {
     "settings": ADMINS,
     "digest": COORDINATION,
     "export": COORDINATION,
+    "routes": COORDINATION,
 }
 
 #: Callback-data prefixes (bot/callbacks.py) and the roles that may tap them.

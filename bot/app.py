@@ -42,6 +42,7 @@ from bot.handlers import (
     language,
     my_reports,
     report,
+    routes,
     start,
     urgent,
 )
@@ -123,6 +124,7 @@ def build_application(
     groups.register(application)
     audit.register(application)
     digest.register(application)
+    routes.register(application)  # /routes: the period's routes and concealment
     urgent.register(application)
     report.register_answers(application)  # after every other message handler
     fallback.register(application)  # last: see the module docstring

@@ -41,6 +41,8 @@ ACTIONS: dict[str, str] = {
     "digest.created": N_("Daily digest prepared"),
     "digest.on_demand": N_("Digest viewed on request"),
     "export": N_("Reports exported"),
+    "export.ids": N_("Seizure records exported"),
+    "routes.read": N_("Routes viewed on request"),
     "group.bound": N_("Coordination group connected"),
     "group.unbound": N_("Coordination group disconnected"),
     "group.language": N_("Coordination group language changed"),
@@ -96,6 +98,7 @@ ACTIONS: dict[str, str] = {
             Operation.FACTOR_LIST: N_("Refused: view the kilogram-equivalent factors"),
             Operation.FACTOR_CHANGE: N_("Refused: change a kilogram-equivalent factor"),
             Operation.EXPORT: N_("Refused: export reports"),
+            Operation.ROUTES_READ: N_("Refused: view the routes"),
             Operation.DIGEST: N_("Refused: view the digest"),
             Operation.ALERT_ACKNOWLEDGE: N_("Refused: acknowledge an urgent alert"),
             Operation.ALERT_ASK: N_("Refused: ask for details"),
@@ -117,6 +120,8 @@ DETAILS: dict[str, str] = {
     "unit_from": N_("previous unit"),
     "unit_to": N_("new unit"),
     "reports": N_("reports"),
+    "items": N_("seizure records"),
+    "seizures": N_("seizures"),
     "entries": N_("entries"),
     "value": N_("value"),
     "language": N_("language"),
@@ -247,7 +252,7 @@ def _target(
         substance, _, unit = target.partition(":")
         name = tr.reference_names.get(("substance", substance), substance)
         return f"{name} ({tr.gettext(_MEASURES.get(unit, unit))})"
-    if entry.action == "export" and ".." in target:
+    if entry.action in ("export", "export.ids", "routes.read") and ".." in target:
         first, _, last = target.partition("..")
         return f"{_day(first, tr)} — {_day(last, tr)}"
     return _day(target, tr)

@@ -53,6 +53,7 @@ class Operation(StrEnum):
     FACTOR_LIST = "factor.list"
     FACTOR_CHANGE = "factor.change"
     EXPORT = "export"
+    ROUTES_READ = "routes.read"
     DIGEST = "digest.on_demand"
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     ALERT_ASK = "alert.ask"
@@ -99,6 +100,7 @@ ROLES: dict[Operation, frozenset[Role]] = {
         )
     },
     Operation.EXPORT: COORDINATION,
+    Operation.ROUTES_READ: COORDINATION,
     Operation.DIGEST: COORDINATION,
     Operation.ALERT_ACKNOWLEDGE: COORDINATION,
     Operation.ALERT_ASK: COORDINATION,

@@ -166,12 +166,23 @@ async def may_export(
 
 
 async def record_export(
-    repos: Repositories, actor: User, first: date, last: date, *, reports: int
+    repos: Repositories,
+    actor: User,
+    first: date,
+    last: date,
+    *,
+    reports: int,
+    items: int | None = None,
 ) -> None:
-    """The audit line of an export that reached the person: who, which period, how much."""
+    """The audit line of an export that reached the person: who, which period, how much
+    (``items``: the seizure records of an ``/export ids``, which says so)."""
+    details: dict[str, object] = {"from": first.isoformat(), "to": last.isoformat()}
+    details["reports"] = reports
+    if items is not None:
+        details["items"] = items
     await repos.audit.add(
-        "export",
+        "export" if items is None else "export.ids",
         actor_telegram_id=actor.telegram_id,
         target=f"{first.isoformat()}..{last.isoformat()}",
-        details={"from": first.isoformat(), "to": last.isoformat(), "reports": reports},
+        details=details,
     )

@@ -32,6 +32,7 @@ FACTORS = MenuCommand("factors", N_("Kilogram equivalents of litres, tablets and
 AUDIT = MenuCommand("audit", N_("The latest audit log entries"))
 DIGEST = MenuCommand("digest", N_("The digest of a day"))
 EXPORT = MenuCommand("export", N_("Reports of a period as a spreadsheet"))
+ROUTES = MenuCommand("routes", N_("Most frequent routes and concealment methods"))
 SETTINGS = MenuCommand("settings", N_("Digest and reminder times"))
 
 #: What somebody who is not registered (yet) sees.
@@ -40,7 +41,7 @@ PUBLIC_MENU: tuple[MenuCommand, ...] = (START, HELP, LANGUAGE)
 #: What each role sees; later capabilities add their commands here.
 ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
     Role.OFFICER: (REPORT, MY_REPORTS, CANCEL, HELP, LANGUAGE, START),
-    Role.COORDINATOR: (DIGEST, EXPORT, HELP, LANGUAGE, START),
+    Role.COORDINATOR: (DIGEST, EXPORT, ROUTES, HELP, LANGUAGE, START),
     Role.ADMIN: (
         INVITE,
         INVITES,
@@ -52,6 +53,7 @@ ROLE_MENUS: dict[Role, tuple[MenuCommand, ...]] = {
         SETTINGS,
         DIGEST,
         EXPORT,
+        ROUTES,
         REPORT,
         MY_REPORTS,
         CANCEL,

@@ -216,6 +216,19 @@ class SeizureTally:
 
 
 @dataclass(frozen=True)
+class SeizureRoute:
+    """A submitted seizure reduced to what ``/routes`` counts: where it went, how it was
+    hidden, its kilogram equivalent (items with a factor) and whether some item had none."""
+
+    report_id: int
+    departure: str | None
+    destination: str | None
+    concealment: str | None
+    kg_equivalent: Decimal
+    without_factor: bool
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file Telegram holds for us: ``file_id`` to send it again, ``file_unique_id`` to dedupe."""
 

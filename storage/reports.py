@@ -5,6 +5,7 @@ How their rows are written and read, and the JSON of answers and versions: stora
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ from storage.models import (
     ReportChanges,
     ReportStatus,
     ReportVersion,
+    SeizureItem,
+    SeizureRoute,
     SeizureTally,
 )
 from storage.report_rows import (
@@ -129,6 +132,53 @@ class ReportRepository:
                     before.report_id, before.unit_id, before.local_day, before.kg + weight
                 )
         return list(tallies.values())
+
+    async def seizure_routes(self, form: str, first: date, last: date) -> list[SeizureRoute]:
+        """Each submitted report on ``form`` of the reporting days ``first`` to ``last``, reduced
+        to its departure, destination, concealment and kilogram equivalent, oldest first.
+
+        For ``/routes``, which reads up to a year in the bot's own process: no photos, versions
+        or whole items are made, only what is counted.
+        """
+        rows = await fetch_all(
+            self._conn,
+            "SELECT r.id, r.route_departure, r.route_destination, r.answers,"
+            " i.normalized_quantity, i.normalized_unit, i.kg_factor FROM reports r"
+            " LEFT JOIN seizure_items i ON i.report_id = r.id"
+            " WHERE r.form = ? AND r.status = ? AND r.local_day >= ? AND r.local_day <= ?"
+            " ORDER BY r.local_day, r.id, i.position",
+            (form, ReportStatus.SUBMITTED.value, first.isoformat(), last.isoformat()),
+        )
+        found: dict[int, SeizureRoute] = {}
+        for report_id, departure, destination, answers, quantity, unit, factor in rows:
+            seizure = found.get(report_id)
+            if seizure is None:
+                concealment = from_json(answers).get("conceal")
+                seizure = SeizureRoute(
+                    int(report_id),
+                    departure,
+                    destination,
+                    str(concealment) if concealment else None,
+                    Decimal(0),
+                    without_factor=False,
+                )
+            if quantity is not None:
+                item = SeizureItem(
+                    "",
+                    Decimal(0),
+                    "",
+                    Decimal(quantity),
+                    str(unit),
+                    Decimal(factor) if factor is not None else None,
+                )
+                equivalent = item.kg_equivalent
+                seizure = replace(
+                    seizure,
+                    kg_equivalent=seizure.kg_equivalent + (equivalent or Decimal(0)),
+                    without_factor=seizure.without_factor or equivalent is None,
+                )
+            found[report_id] = seizure
+        return list(found.values())
 
     async def by_digest_day(self, day: date) -> list[Report]:
         """The reports that belong to the scheduled digest of ``day`` (late ones included)."""

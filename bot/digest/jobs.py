@@ -49,12 +49,20 @@ class PeriodExport:
     urgent_threshold_kg: Decimal
     #: The agencies' and substances' names the bot shows now (``Translator.reference_names``).
     reference_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: REPORTS: the reports' own sheets; IDS: one seizure record per item (``/export ids``).
+    layout: str = "reports"
+
+
+#: ``PeriodExport.layout`` values.
+REPORTS_LAYOUT, IDS_LAYOUT = "reports", "ids"
 
 
 @dataclass(frozen=True)
 class Workbook:
     content: bytes
     reports: int
+    #: Seizure records (items) in an IDS workbook; 0 for the reports' layout.
+    items: int = 0
 
 
 @cache
@@ -91,6 +99,13 @@ def period_export(job: PeriodExport) -> Workbook:
 
     reports, units = asyncio.run(_read_period(job.database, job.first, job.last))
     tr = _translator(job.language, job.timezone, job.reference_names)
+    if job.layout == IDS_LAYOUT:
+        from bot.digest.ids_xlsx import build_ids_xlsx, seizures
+
+        records, items = build_ids_xlsx(
+            job.first, job.last, reports, units, tr, timezone=job.timezone
+        )
+        return Workbook(records, len(seizures(reports)), items)
     content = build_period_xlsx(
         job.first,
         job.last,

@@ -18,7 +18,7 @@ from telegram.ext import CommandHandler
 from bot import coordination, delivery
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
-from bot.digest.jobs import PeriodExport, period_export
+from bot.digest.jobs import IDS_LAYOUT, REPORTS_LAYOUT, PeriodExport, period_export
 from bot.handlers.refusals import actor_id, refused_text, tell_refused
 from bot.schedule import parse_clock
 from storage import User
@@ -90,14 +90,26 @@ async def digest_command(update: Update, context: BotContext) -> None:
 
 
 async def export_command(update: Update, context: BotContext) -> None:
+    """``/export FROM TO`` (the reports' sheets) or ``/export ids FROM TO`` (seizure records)."""
     chat = update.effective_chat
     assert chat is not None
     _ = context.tr.gettext
     today = utc_now().astimezone(context.settings.timezone).date()
-    args = context.args or []
-    usage = _("Usage: /export FROM TO, for example /export {first} {last}.").format(
-        first=(today - timedelta(days=7)).strftime("%d.%m.%Y"), last=today.strftime("%d.%m.%Y")
-    )
+    args = list(context.args or [])
+    example = {
+        "first": (today - timedelta(days=7)).strftime("%d.%m.%Y"),
+        "last": today.strftime("%d.%m.%Y"),
+    }
+    usage = _(
+        "Usage: /export FROM TO, for example /export {first} {last}. "
+        "Seizure records, one row per seized item: /export ids FROM TO."
+    ).format(**example)
+    layout = REPORTS_LAYOUT
+    if args and args[0].lower() == IDS_LAYOUT:
+        layout, args = IDS_LAYOUT, args[1:]
+        usage = _("Usage: /export ids FROM TO, for example /export ids {first} {last}.").format(
+            **example
+        )
     if len(args) != 2 or any(len(arg) > 20 for arg in args):
         await chat.send_message(usage)
         return
@@ -131,7 +143,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     try:
         # In the background: the person's next updates are served while the file is made.
         context.application.create_task(
-            _send_export(context, chat.id, actor, first, last), update=update
+            _send_export(context, chat.id, actor, first, last, layout), update=update
         )
     except BaseException:
         heavy.release(person)
@@ -139,7 +151,7 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 
 async def _send_export(
-    context: BotContext, chat_id: int, actor: User, first: date, last: date
+    context: BotContext, chat_id: int, actor: User, first: date, last: date, layout: str
 ) -> None:
     """Build the period's workbook in a worker process and send it; the person may then ask
     for another. The export is audited once it reached them."""
@@ -153,6 +165,7 @@ async def _send_export(
             context.settings.timezone,
             context.settings.urgent_threshold_kg,
             dict(context.tr.reference_names),
+            layout=layout,
         )
         workbook = await context.services.workers.run(period_export, job)
         # Asked again now: building the file takes seconds, and a coordinator blocked or
@@ -162,24 +175,37 @@ async def _send_export(
         if isinstance(still, Refused):
             await context.bot.send_message(chat_id, refused_text(still, context.tr))
             return
-        await context.bot.send_document(
-            chat_id,
-            workbook.content,
-            filename=f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx",
+        period = {
+            "first": escape(context.tr.format_date(first)),
+            "last": escape(context.tr.format_date(last)),
+        }
+        if layout == IDS_LAYOUT:
+            name = f"fieldreport-ids-{first.isoformat()}-{last.isoformat()}.xlsx"
+            # Translators: a file's caption, a label without a full stop (see the one above).
+            caption = context.tr.ngettext(
+                "{count} seizure record from {first} to {last}",
+                "{count} seizure records from {first} to {last}",
+                workbook.items,
+            ).format(count=context.tr.format_number(workbook.items), **period)
+        else:
+            name = f"fieldreport-{first.isoformat()}-{last.isoformat()}.xlsx"
             # Translators: a file's caption, a label without a full stop (a date written with
             # one, "6 дек. 2026 г.", would end in two).
-            caption=context.tr.ngettext(
+            caption = context.tr.ngettext(
                 "{count} report from {first} to {last}",
                 "{count} reports from {first} to {last}",
                 workbook.reports,
-            ).format(
-                count=context.tr.format_number(workbook.reports),
-                first=escape(context.tr.format_date(first)),
-                last=escape(context.tr.format_date(last)),
-            ),
-        )
+            ).format(count=context.tr.format_number(workbook.reports), **period)
+        await context.bot.send_document(chat_id, workbook.content, filename=name, caption=caption)
         async with context.db.transaction() as repos:
-            await coordination.record_export(repos, actor, first, last, reports=workbook.reports)
+            await coordination.record_export(
+                repos,
+                actor,
+                first,
+                last,
+                reports=workbook.reports,
+                items=workbook.items if layout == IDS_LAYOUT else None,
+            )
 
 
 def _still_preparing(context: BotContext) -> str:

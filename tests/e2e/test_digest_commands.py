@@ -404,7 +404,10 @@ async def test_export_with_bad_arguments_explains_and_sends_nothing(
         tr = ru(app)
         today = local_today()
         await add_report(app, OFFICER_TER, date(2026, 11, 15), kg="1")
-        usage = tr.gettext("Usage: /export FROM TO, for example /export {first} {last}.").format(
+        usage = tr.gettext(
+            "Usage: /export FROM TO, for example /export {first} {last}. "
+            "Seizure records, one row per seized item: /export ids FROM TO."
+        ).format(
             first=(today - timedelta(days=7)).strftime("%d.%m.%Y"),
             last=today.strftime("%d.%m.%Y"),
         )

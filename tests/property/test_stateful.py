@@ -100,7 +100,7 @@ ADMINS = frozenset({Role.ADMIN})
 MAY_RUN: dict[str, frozenset[Role]] = {
     **dict.fromkeys(["start", "help", "language", "cancel"], frozenset(Role)),
     **dict.fromkeys(["report", "myreports"], FILERS),
-    **dict.fromkeys(["digest", "export"], COORDINATION),
+    **dict.fromkeys(["digest", "export", "routes"], COORDINATION),
     **dict.fromkeys(
         ["invite", "invites", "users", "user", "units", "audit", "bindgroup", "unbindgroup"],
         ADMINS,
@@ -227,7 +227,7 @@ COMMANDS = [f"/{name}" for name in sorted(access.COMMANDS) if name != "digest"] 
 #: into its screens; everybody also sends every other command, to meet the denials.
 OWN_COMMANDS: dict[Role | None, list[str]] = {
     Role.ADMIN: ["users", "units", "invite", "invites", "audit", "user", "settings", "export"],
-    Role.COORDINATOR: ["digest", "export", "language", "help"],
+    Role.COORDINATOR: ["digest", "export", "routes", "language", "help"],
     Role.OFFICER: ["report", "myreports", "cancel", "language"],
     None: ["start", "help"],
 }

@@ -27,6 +27,7 @@ from bot import (
     own_reports,
     people,
     reference,
+    trafficking,
 )
 from bot.administration import UserReference
 from bot.authority import Denial, Operation, Refused
@@ -279,6 +280,10 @@ OPERATIONS: dict[str, tuple[Operation, Act]] = {
             r, a, utc_now().date() - timedelta(days=7), utc_now().date()
         ),
     ),
+    "routes": (
+        Operation.ROUTES_READ,
+        lambda r, a, w: trafficking.route_summary(r, a, 30, utc_now().date()),
+    ),
     "digest on demand": (
         Operation.DIGEST,
         lambda r, a, w: delivery.on_demand_digest(r, a, utc_now().date(), threshold_kg=Decimal(1)),
@@ -332,6 +337,7 @@ def _wrong_actors(operation: Operation, name: str) -> list[tuple[str, Denial]]:
     """Every wrong actor for ``operation`` (by cast name), and the denial each must get."""
     roles = {
         Operation.EXPORT: "coordination",
+        Operation.ROUTES_READ: "coordination",
         Operation.DIGEST: "coordination",
         Operation.ALERT_ACKNOWLEDGE: "coordination",
         Operation.ALERT_ASK: "coordination",
@@ -361,6 +367,7 @@ def _right_actor(operation: Operation) -> str:
         return "officer"
     if operation in (
         Operation.EXPORT,
+        Operation.ROUTES_READ,
         Operation.DIGEST,
         Operation.ALERT_ACKNOWLEDGE,
         Operation.ALERT_ASK,

@@ -1,0 +1,307 @@
+"""Step 10's records handed on: a seizure with its route filed in Uzbek at a crossing point, then
+``/export ids`` as a coordinator, opened with openpyxl; ``/routes`` counting a period's routes
+and concealment methods; both commands' bad arguments and refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+
+from bot import filing, locating
+from bot.equivalents import WEIGHT_ONLY
+from bot.forms.definitions import SEIZURE
+from bot.standin import SentMessage, StandIn, TgUser
+from storage import Database, Role
+from tests.e2e.conftest import RunBot, SeedUser
+from tests.e2e.driver import Officer
+from tests.e2e.test_seizure_records import AYRITOM, OFFICER, border_office_with_a_point
+
+TASHKENT = ZoneInfo("Asia/Tashkent")
+COORDINATOR = TgUser(id=8201, first_name="Nodira", language_code="uz")
+COORDINATOR_RU = TgUser(id=8202, first_name="Ольга", language_code="ru")
+SLOW = 30.0  # the first workbook starts a worker process
+
+
+def today() -> date:
+    return datetime.now(UTC).astimezone(TASHKENT).date()
+
+
+async def say(tg: StandIn, user: TgUser, text: str) -> SentMessage:
+    await tg.send_text(user, text)
+    return await tg.next_message(user.id, timeout=SLOW)
+
+
+async def file_directly(path: Path, officer_id: int, answers: dict[str, Any], key: str) -> None:
+    """A seizure stored as filing stores it (a whole walk per seizure would pass flood control)."""
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as repos:
+            author = await repos.users.get_by_telegram_id(officer_id)
+            assert author is not None and author.unit_id is not None
+            await repos.reports.create(
+                filing.new_report(
+                    SEIZURE,
+                    answers,
+                    draft_id=key,
+                    author=author,
+                    unit_id=author.unit_id,
+                    now=datetime.now(UTC),
+                    timezone=TASHKENT,
+                    factors=WEIGHT_ONLY,
+                    placement=await locating.placement(repos, SEIZURE, answers, author.unit_id),
+                )
+            )
+    finally:
+        await db.close()
+
+
+def seizure(point_id: int, kg: str, **route: Any) -> dict[str, Any]:
+    return {
+        "when": datetime.now(TASHKENT).isoformat(),
+        "place": {"type": "point", "id": str(point_id), "text": "Ayritom"},
+        "items": [{"substance": "heroin", "qty": kg, "measure": "kg"}],
+        "detained": "0",
+        "agencies": ["customs"],
+        "urgent": False,
+        **route,
+    }
+
+
+async def test_a_seizure_filed_in_uzbek_handed_on_by_export_ids(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    o = Officer(tg, await seed_user(OFFICER, Role.OFFICER, "BLO-TER"))
+    await seed_user(COORDINATOR, Role.COORDINATOR, None)
+    day = today().strftime("%d.%m.%Y")
+    async with run_bot():
+        await o.start_form("seizure")
+        await o.tap_form("when", "dt", "now")
+        await o.tap_form("place", "opt", str(point_id))
+        await o.tap_form("substance", "opt", "heroin")
+        await o.say("0,8")  # under the urgent threshold: no alert
+        await o.tap_form("measure", "opt", "kg")
+        await o.tap_form("items", "more", "done")
+        await o.tap_form("conceal", "opt", "vehicle")
+        await o.tap_form("transport", "opt", "truck")
+        await o.tap_form("origin", "opt", "af")
+        await o.tap_form("departure", "opt", "tj")
+        await o.tap_form("transit", "opt", "ir")
+        await o.tap_form("transit", "done")
+        await o.tap_form("destination", "opt", "ru")
+        await o.say("2")
+        await o.tap_form("nations", "opt", "tj")
+        await o.tap_form("nations", "done")
+        await o.tap_form("agencies", "opt", "customs")
+        await o.tap_form("agencies", "done")
+        await o.say('=HYPERLINK("http://x","y")')
+        await o.tap_form("notes", "skip")
+        await o.tap_form("photos", "skip")
+        await o.tap_form("urgent", "opt", "no")
+        await o.tap_form("_", "submit")
+        receipt = (await tg.next_message(o.user.id)).text
+        assert "raqamli hisobot qabul qilindi" in receipt
+
+        reply = await say(tg, COORDINATOR, f"/export ids {day} {day}")
+        await tg.wait_idle()
+
+    assert reply.document is not None, reply.describe()
+    iso = today().isoformat()
+    assert reply.document["file_name"] == f"fieldreport-ids-{iso}-{iso}.xlsx"
+    assert reply.caption is not None and "1 ta olib qo‘yish yozuvi" in reply.caption
+    book = load_workbook(BytesIO(reply.document["content"]))
+    assert book.sheetnames == ["Olib qo‘yish yozuvlari", "Jami"]
+    records = book.worksheets[0]
+    names = [cell.value for cell in records[2]]
+    assert names[:3] == ["seizure_date", "drug", "quantity"]
+    assert records[1][0].value == "Olib qo‘yilgan sana"
+    assert records.max_row == 3
+    row = {name: cell for name, cell in zip(names, records[3], strict=True)}
+    assert row["seizure_date"].is_date and row["seizure_date"].value.date() == today()
+    assert row["drug"].value == "Geroin"
+    assert row["quantity"].value == 0.8 and row["measure"].value == "kg"
+    assert row["kg_equivalent"].value == 0.8
+    assert row["place_name"].value == "Ayritom"
+    assert row["region"].value == "Surxondaryo viloyati"
+    assert (row["latitude"].value, row["longitude"].value) == (
+        AYRITOM.latitude,
+        AYRITOM.longitude,
+    )
+    assert row["location_precision"].value == "chegara o‘tkazish punkti"
+    assert row["country_of_origin"].value == "Afg‘oniston"
+    assert row["country_of_departure"].value == "Tojikiston"
+    assert row["transit_countries"].value == "Eron"
+    assert row["destination_country"].value == "Rossiya"
+    assert row["trafficker_nationalities"].value == "Tojikiston"
+    assert row["persons_detained"].value == 2
+    assert row["unit"].value == "Termiz chegara aloqa idorasi"
+    assert row["case_reference"].value == '=HYPERLINK("http://x","y")'
+    assert row["case_reference"].data_type == "s" and row["case_reference"].quotePrefix
+    assert str(row["report_number"].value).startswith("SZ-")
+    totals = list(book.worksheets[1].iter_rows(min_row=5, values_only=True))
+    assert totals[0] == ("Geroin", 0.8, "kg", 0.8)
+
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            (entry,) = [e for e in await repos.audit.latest(50) if e.action == "export.ids"]
+    finally:
+        await db.close()
+    assert entry.actor_telegram_id == COORDINATOR.id
+    assert entry.target == f"{iso}..{iso}"
+    assert entry.details is not None and '"items": 1' in entry.details
+
+
+async def test_export_ids_with_bad_arguments_explains_and_sends_nothing(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    async with run_bot() as app:
+        tr = app.services.catalogs.translator("ru")
+        now = today()
+        example = {
+            "first": (now - timedelta(days=7)).strftime("%d.%m.%Y"),
+            "last": now.strftime("%d.%m.%Y"),
+        }
+        ids_usage = tr.gettext(
+            "Usage: /export ids FROM TO, for example /export ids {first} {last}."
+        ).format(**example)
+        usage = tr.gettext(
+            "Usage: /export FROM TO, for example /export {first} {last}. "
+            "Seizure records, one row per seized item: /export ids FROM TO."
+        ).format(**example)
+        swapped = tr.gettext("The first day is after the last one. Please swap them.")
+        cases = [
+            ("/export ids", ids_usage),
+            ("/export IDS 01.11.2026", ids_usage),
+            ("/export ids 01.11.2026 31.11.2026", ids_usage),
+            ("/export ids <b>01.11.2026</b> 30.11.2026", ids_usage),
+            ("/export ids 01.11.2026 " + "3" * 5000, ids_usage),
+            ("/export ids 01.01.0001 01.01.0001", ids_usage),
+            ("/export ids 30.11.2026 01.11.2026", swapped),
+            ("/export xls 01.11.2026 30.11.2026", usage),
+        ]
+        for text, expected in cases:
+            reply = await say(tg, COORDINATOR_RU, text)
+            assert reply.text == expected, (text[:50], reply.text)
+        too_long = await say(tg, COORDINATOR_RU, "/export ids 01.01.2020 31.12.2026")
+        assert too_long.text and too_long.text.startswith(
+            tr.ngettext(
+                "The period is too long: at most {limit} day.",
+                "The period is too long: at most {limit} days.",
+                92,
+            ).format(limit=92)[:20]
+        )
+        await tg.wait_idle()
+    assert not any(m.document for m in tg.messages(COORDINATOR_RU.id))
+
+
+async def test_routes_counts_the_periods_routes_and_concealment(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    await seed_user(OFFICER, Role.OFFICER, "BLO-TER")
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    to_russia = {"departure": "tj", "destination": "ru", "conceal": "vehicle"}
+    await file_directly(path, OFFICER.id, seizure(point_id, "2", **to_russia), "a")
+    await file_directly(path, OFFICER.id, seizure(point_id, "1.5", **to_russia), "b")
+    await file_directly(
+        path, OFFICER.id, seizure(point_id, "4", departure="af", conceal="cargo"), "c"
+    )
+    await file_directly(path, OFFICER.id, seizure(point_id, "0.5"), "d")  # route skipped
+    async with run_bot() as app:
+        tr = app.services.catalogs.translator("ru")
+        reply = await say(tg, COORDINATOR_RU, "/routes")
+        week = await say(tg, COORDINATOR_RU, "/routes 7")
+        await tg.wait_idle()
+    text = reply.text or ""
+    assert text.startswith("Маршруты и способы сокрытия за последние 30 дней")
+    assert "Поданы отчёты о 4 изъятиях." in text
+    lines = text.replace("\xa0", " ").splitlines()  # no-break spaces around the numbers
+    first_route = lines.index("1. Таджикистан → Россия: 2 изъятия, ≈ 3,5 кг в эквиваленте")
+    assert lines[first_route + 1] == ("2. Афганистан → Неизвестно: 1 изъятие, ≈ 4 кг в эквиваленте")
+    assert "Без маршрута: 1 изъятие." in lines
+    concealment = lines.index("1. В транспортном средстве: 2 изъятия, ≈ 3,5 кг в эквиваленте")
+    assert concealment > first_route
+    assert (
+        lines[concealment + 1].startswith("2. ") and "1 изъятие, ≈ 4 кг" in lines[concealment + 1]
+    )
+    assert "Способ сокрытия не указан: 1 изъятие." in lines
+    db = await Database.open(path)
+    try:
+        async with db.read() as repos:
+            readings = [e for e in await repos.audit.latest(50) if e.action == "routes.read"]
+    finally:
+        await db.close()
+    assert [(e.actor_telegram_id, e.details) for e in readings] == [
+        (COORDINATOR_RU.id, '{"seizures": 4}'),  # /routes 7, newest first
+        (COORDINATOR_RU.id, '{"seizures": 4}'),
+    ]
+    assert (week.text or "").startswith(
+        tr.ngettext(
+            "Routes and concealment of the last {days} day ({first} – {last})",
+            "Routes and concealment of the last {days} days ({first} – {last})",
+            7,
+        ).split("{")[0]
+    )
+
+
+async def test_routes_of_an_empty_period_bad_arguments_and_officers(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    officer = await seed_user(OFFICER, Role.OFFICER, "IMT-TER")
+    async with run_bot() as app:
+        tr = app.services.catalogs.translator("ru")
+        usage = tr.gettext(
+            "Usage: /routes or /routes DAYS (from 1 to {longest}), for example /routes 90."
+        ).format(longest=366)
+        empty = await say(tg, COORDINATOR_RU, "/routes 1")
+        assert empty.text is not None
+        assert empty.text.startswith("Маршруты и способы сокрытия за последний 1 день")
+        assert empty.text.endswith(tr.gettext("No seizures were filed in this period."))
+        for bad in ("0", "367", "-5", "30d", "٣", "9" * 5000, "7 7", "<b>7</b>"):
+            reply = await say(tg, COORDINATOR_RU, f"/routes {bad}")
+            assert reply.text == usage, bad
+        assert (await say(tg, COORDINATOR_RU, "/routes 366")).text != usage
+        refused = await say(tg, officer, "/routes")
+        await tg.wait_idle()
+    assert refused.text is not None and "Маршруты" not in refused.text
+
+
+async def test_an_ids_export_telegram_refused_is_not_audited_and_frees_the_next(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    """Fail closed: the file that never reached the coordinator is not recorded as handed on,
+    and the one-export-at-a-time lock is released, so asking again works."""
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    await seed_user(OFFICER, Role.OFFICER, "BLO-TER")
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    await file_directly(path, OFFICER.id, seizure(point_id, "0.3", conceal="body"), "only")
+    day = today().strftime("%d.%m.%Y")
+    async with run_bot():
+        tg.inject_fault("403", method="sendDocument", chat_id=COORDINATOR_RU.id)
+        await tg.send_text(COORDINATOR_RU, f"/export ids {day} {day}")
+        await tg.wait_until(lambda: bool(tg.calls_to("sendDocument")), SLOW, "the refused document")
+        await tg.wait_idle()
+        sorry = await tg.next_message(COORDINATOR_RU.id)  # the error handler's apology
+        assert sorry.document is None and sorry.text and "попробуйте ещё раз" in sorry.text
+        db = await Database.open(path)
+        try:
+            async with db.read() as repos:
+                actions = [e.action for e in await repos.audit.latest(50)]
+        finally:
+            await db.close()
+        assert "export.ids" not in actions
+        again = await say(tg, COORDINATOR_RU, f"/export ids {day} {day}")
+        await tg.wait_idle()
+    assert again.document is not None, again.describe()
+    assert again.caption is not None and again.caption.startswith("1 запись об изъятии")
