@@ -114,10 +114,22 @@ def factor_text(kg_per_unit: Decimal | None, unit: str, tr: Translator) -> str:
 
 
 def equivalent_text(kg: Decimal, tr: Translator) -> str:
-    """A kilogram equivalent, never mistaken for weighed kilograms: ``≈ 1,5 kg equivalent``."""
+    """A kilogram equivalent, never mistaken for weighed kilograms: ``≈ 1,5 kg equivalent``.
+
+    Rounded to what an estimate can claim (tenths from 10 kg, hundredths from 1 kg, grams
+    below): a sum of converted tablets printed as "43,9186 kg" reads as a weighing."""
     # Translators: a kilogram equivalent (litres, tablets or pieces converted to kilograms),
     # not a weight anybody measured, e.g. "≈ 1.5 kg equivalent".
-    return tr.gettext("≈ {quantity} kg equivalent").format(quantity=tr.format_number(kg))
+    return tr.gettext("≈ {quantity} kg equivalent").format(
+        quantity=tr.format_number(rounded_estimate(kg))
+    )
+
+
+def rounded_estimate(kg: Decimal) -> Decimal:
+    """``kg`` to 0.1 from 10 kg up, to 0.01 from 1 kg, to 0.001 below; no trailing zeros."""
+    step = Decimal("0.1") if kg >= 10 else Decimal("0.01") if kg >= 1 else Decimal("0.001")
+    rounded = kg.quantize(step)
+    return rounded.normalize() if rounded else Decimal(0)
 
 
 def weighing_text(weighing: Weighing, threshold_kg: Decimal, tr: Translator) -> str:

@@ -18,7 +18,7 @@ from bot import conversion, filing, reference
 from bot.audit_log import AuditPage, entry_lines
 from bot.authority import Refused
 from bot.digest.build import Amount, build_digest
-from bot.digest.labels import factor_text, weighing_text
+from bot.digest.labels import factor_text, rounded_estimate, weighing_text
 from bot.digest.text import render_text
 from bot.equivalents import (
     WEIGHT_ONLY,
@@ -615,3 +615,20 @@ async def test_bulk_loaded_items_get_the_factor_a_filed_report_would(tmp_path: P
     assert loaded is not None and before is not None
     assert [i.kg_factor for i in loaded.items] == [Decimal(1), Decimal("0.0001"), Decimal(1)]
     assert [i.kg_factor for i in before.items] == [None]  # filed earlier: left as it was
+
+
+@pytest.mark.parametrize(
+    ("kg", "shown"),
+    [
+        ("224.6907", "224.7"),
+        ("43.9186", "43.9"),
+        ("1.6604", "1.66"),
+        ("0.1234", "0.123"),
+        ("100", "100"),
+        ("0.0004", "0"),
+        ("0", "0"),
+    ],
+)
+def test_an_equivalent_is_shown_to_what_an_estimate_can_claim(kg: str, shown: str) -> None:
+    """A sum of converted tablets printed to four decimals would read as a weighing."""
+    assert rounded_estimate(Decimal(kg)) == Decimal(shown)
