@@ -24,6 +24,7 @@ import asyncio
 import html
 import mimetypes
 import urllib.parse
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,7 +44,15 @@ from .people import (
     person_view,
 )
 from .web_events import stream_events
-from .web_security import COOKIE, BadInput, Guard, error_response, json_response, read_json
+from .web_security import (
+    COOKIE,
+    SESSION_LIFETIME,
+    BadInput,
+    Guard,
+    error_response,
+    json_response,
+    read_json,
+)
 from .web_texts import LANGUAGE_NAMES, choose_ui_language, page_texts
 from .web_views import (
     IMAGE_LIMIT,
@@ -64,6 +73,10 @@ STATIC_FILES = {
     "app.css": "text/css",
 }
 TEXT_LIMIT = 4096  # what Telegram lets a person type in one message
+#: Event streams open at once from one address (a tab each) and in all: each holds a
+#: connection and a queue of up to a thousand events, so a script cannot open them unbounded.
+STREAMS_PER_ADDRESS = 16
+STREAMS_IN_ALL = 256
 
 
 class SandboxWeb:
@@ -89,6 +102,7 @@ class SandboxWeb:
         self._url: str | None = None
         self._closing = asyncio.Event()
         self._resetting = asyncio.Lock()
+        self._streams: Counter[str] = Counter()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -106,6 +120,7 @@ class SandboxWeb:
             web.get("/", self._page),
             web.get("/login", self._login_page),
             web.post("/login", self._login),
+            web.post("/logout", self._logout),
             web.get("/static/{name}", self._static),
             web.get("/api/ui", self._ui),
             web.get("/api/people", self._people),
@@ -216,14 +231,31 @@ class SandboxWeb:
             raise web.HTTPSeeOther("/")
         if request.content_length is not None and request.content_length > 4096:
             return error_response(413, "the body is too large")
+        address = request.remote or ""
+        if self._guard.login_throttled(address):
+            return error_response(429, "too many wrong passwords: wait a minute")
         form = await request.post()
         given = form.get("password")
         if not isinstance(given, str) or not self._guard.check_password(given):
+            self._guard.login_failed(address)
             return await self._login_page(request, failed=True)
         response = web.HTTPSeeOther("/")
         response.set_cookie(
-            COOKIE, self._guard.new_session(), httponly=True, samesite="Strict", path="/"
+            COOKIE,
+            self._guard.new_session(),
+            httponly=True,
+            samesite="Strict",
+            path="/",
+            max_age=SESSION_LIFETIME,
+            secure=request.secure,
         )
+        raise response
+
+    async def _logout(self, request: web.Request) -> web.StreamResponse:
+        """Sign out: the session ends on the server, not only in this browser."""
+        self._guard.end_session(request)
+        response = web.HTTPSeeOther("/login" if self._guard.needs_login else "/")
+        response.del_cookie(COOKIE, path="/")
         raise response
 
     async def _ui(self, request: web.Request) -> web.Response:
@@ -368,4 +400,13 @@ class SandboxWeb:
         return json_response({"ok": True})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        return await stream_events(request, self._standin, self._closing)
+        address = request.remote or ""
+        if self._streams[address] >= STREAMS_PER_ADDRESS or self._streams.total() >= STREAMS_IN_ALL:
+            return error_response(429, "too many event streams open: close a tab")
+        self._streams[address] += 1
+        try:
+            return await stream_events(request, self._standin, self._closing)
+        finally:
+            self._streams[address] -= 1
+            if self._streams[address] <= 0:
+                del self._streams[address]

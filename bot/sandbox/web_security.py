@@ -13,6 +13,8 @@ import ipaddress
 import json
 import logging
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,7 +35,15 @@ COOKIE = "sandbox_session"
 JSON_LIMIT = 32 * 1024
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_OPEN_PATHS = ("/login", "/static/")
+#: How long a sign-in lasts (a training day); the cookie says so too.
+SESSION_LIFETIME = 12 * 60 * 60
+#: Sign-ins kept at once (the oldest is forgotten first): memory stays bounded.
+SESSIONS_KEPT = 1000
+#: Wrong passwords one address may try per window before it must wait for the window's end.
+LOGIN_ATTEMPTS = 5
+LOGIN_WINDOW = 60.0
+#: Addresses whose recent failures are remembered (the oldest is forgotten first).
+ADDRESSES_KEPT = 10_000
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; "
@@ -102,9 +112,15 @@ def _is_ip(name: str) -> bool:
 class Guard:
     """The checks every request passes, as aiohttp middleware."""
 
-    def __init__(self, password: str | None) -> None:
+    def __init__(
+        self, password: str | None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._password = password
-        self._sessions: set[str] = set()
+        self._clock = clock
+        #: session token -> when it stops being valid
+        self._sessions: OrderedDict[bytes, float] = OrderedDict()
+        #: client address -> (start of its window, wrong passwords in it)
+        self._failures: OrderedDict[str, tuple[float, int]] = OrderedDict()
         self.listen_host = "127.0.0.1"
         self.port = 0
 
@@ -139,16 +155,57 @@ class Guard:
             return True
         return hmac.compare_digest(given.encode("utf-8"), self._password.encode("utf-8"))
 
+    def login_throttled(self, address: str) -> bool:
+        """Whether ``address`` used up its wrong passwords for now: a guesser gets a handful
+        of tries a minute, a trainee who mistyped waits at most a minute."""
+        seen = self._failures.get(address)
+        if seen is None:
+            return False
+        started, count = seen
+        if self._clock() - started >= LOGIN_WINDOW:
+            del self._failures[address]
+            return False
+        return count >= LOGIN_ATTEMPTS
+
+    def login_failed(self, address: str) -> None:
+        now = self._clock()
+        started, count = self._failures.pop(address, (now, 0))
+        if now - started >= LOGIN_WINDOW:
+            started, count = now, 0
+        self._failures[address] = (started, count + 1)
+        while len(self._failures) > ADDRESSES_KEPT:
+            self._failures.popitem(last=False)
+
     def new_session(self) -> str:
         token = secrets.token_urlsafe(32)
-        self._sessions.add(token)
+        self._sessions[token.encode("ascii")] = self._clock() + SESSION_LIFETIME
+        while len(self._sessions) > SESSIONS_KEPT:
+            self._sessions.popitem(last=False)
         return token
+
+    def end_session(self, request: web.Request) -> None:
+        """Sign out: the cookie's token is worth nothing from now on, wherever it was copied."""
+        known = self._session_of(request)
+        if known is not None:
+            del self._sessions[known]
+
+    def _session_of(self, request: web.Request) -> bytes | None:
+        """The request's live session token (compared in constant time; any bytes a client
+        sends are compared, never decoded or trusted)."""
+        given = request.cookies.get(COOKIE, "").encode("utf-8", "surrogateescape")
+        now = self._clock()
+        found = None
+        for known, expires in list(self._sessions.items()):
+            if expires <= now:
+                del self._sessions[known]
+            elif hmac.compare_digest(given, known):
+                found = known
+        return found
 
     def signed_in(self, request: web.Request) -> bool:
         if self._password is None:
             return True
-        token = request.cookies.get(COOKIE, "")
-        return any(hmac.compare_digest(token, known) for known in self._sessions)
+        return self._session_of(request) is not None
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:

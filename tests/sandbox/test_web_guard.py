@@ -1,0 +1,104 @@
+"""The training room's door: sign-ins that end (sign-out, lifetime), wrong passwords slowed
+down per address, any cookie a client makes up refused without a crash, and event streams
+bounded per address."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import aiohttp
+from aiohttp.test_utils import make_mocked_request
+
+from bot.sandbox.web import STREAMS_PER_ADDRESS
+from bot.sandbox.web_security import (
+    COOKIE,
+    LOGIN_ATTEMPTS,
+    LOGIN_WINDOW,
+    SESSION_LIFETIME,
+    Guard,
+)
+from tests.sandbox.conftest import Sandbox, running_sandbox
+
+PASSWORD = "correct horse"
+
+
+async def sign_in(sandbox: Sandbox, password: str = PASSWORD) -> aiohttp.ClientResponse:
+    async with sandbox.http.post(
+        sandbox.url("/login"), data={"password": password}, allow_redirects=False
+    ) as response:
+        await response.read()
+        return response
+
+
+async def status_of(sandbox: Sandbox, path: str, **headers: str) -> int:
+    async with sandbox.http.get(
+        sandbox.url(path), headers=headers, allow_redirects=False
+    ) as response:
+        text = await response.text()
+        assert "Traceback" not in text
+        return response.status
+
+
+async def test_a_cookie_of_any_bytes_is_refused_not_a_crash(tmp_path: Path) -> None:
+    async with running_sandbox(tmp_path, password=PASSWORD) as sandbox:
+        assert (await sign_in(sandbox)).status == 303  # someone is signed in: a token to compare
+        for made_up in ("été", "x" * 5000, "", "%00"):
+            sandbox.http.cookie_jar.clear()
+            status = await status_of(sandbox, "/api/people", Cookie=f"{COOKIE}={made_up}")
+            assert status == 401, made_up
+
+
+async def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(tmp_path: Path) -> None:
+    async with running_sandbox(tmp_path, password=PASSWORD) as sandbox:
+        response = await sign_in(sandbox)
+        assert response.status == 303
+        cookie = response.headers["Set-Cookie"]
+        assert f"Max-Age={SESSION_LIFETIME}" in cookie
+        token = response.cookies[COOKIE].value
+        assert await status_of(sandbox, "/api/people") == 200
+        async with sandbox.http.post(
+            sandbox.url("/logout"), data=b"", allow_redirects=False
+        ) as out:
+            assert out.status == 303 and out.headers["Location"] == "/login"
+        sandbox.http.cookie_jar.clear()
+        # the token copied before signing out opens nothing any more
+        assert await status_of(sandbox, "/api/people", Cookie=f"{COOKIE}={token}") == 401
+
+
+async def test_wrong_passwords_are_slowed_down_per_address(tmp_path: Path) -> None:
+    async with running_sandbox(tmp_path, password=PASSWORD) as sandbox:
+        for _ in range(LOGIN_ATTEMPTS):
+            assert (await sign_in(sandbox, "wrong guess")).status == 401
+        # even the right password waits now: a guesser cannot tell it was right
+        throttled = await sign_in(sandbox)
+        assert throttled.status == 429 and COOKIE not in throttled.cookies
+        assert await status_of(sandbox, "/api/people") == 401
+
+
+def test_the_login_window_and_the_session_lifetime_pass() -> None:
+    now = [1000.0]
+    guard = Guard(PASSWORD, clock=lambda: now[0])
+    for _ in range(LOGIN_ATTEMPTS):
+        assert not guard.login_throttled("10.0.0.7")
+        guard.login_failed("10.0.0.7")
+    assert guard.login_throttled("10.0.0.7") and not guard.login_throttled("10.0.0.8")
+    now[0] += LOGIN_WINDOW
+    assert not guard.login_throttled("10.0.0.7")
+
+    token = guard.new_session()
+    request = make_mocked_request("GET", "/api/people", headers={"Cookie": f"{COOKIE}={token}"})
+    assert guard.signed_in(request)
+    now[0] += SESSION_LIFETIME
+    assert not guard.signed_in(request)
+
+
+async def test_one_address_cannot_open_event_streams_without_end(tmp_path: Path) -> None:
+    async with running_sandbox(tmp_path) as sandbox, contextlib.AsyncExitStack() as streams:
+        for _ in range(STREAMS_PER_ADDRESS):
+            stream = await streams.enter_async_context(sandbox.http.get(sandbox.url("/api/events")))
+            assert (await stream.content.readline()).startswith(b"retry:")
+        async with sandbox.http.get(sandbox.url("/api/events")) as refused:
+            assert refused.status == 429
+            assert (await refused.json())["ok"] is False
+        assert sandbox.standin.feed.subscribers == STREAMS_PER_ADDRESS
