@@ -77,6 +77,9 @@ TEXT_LIMIT = 4096  # what Telegram lets a person type in one message
 #: connection and a queue of up to a thousand events, so a script cannot open them unbounded.
 STREAMS_PER_ADDRESS = 16
 STREAMS_IN_ALL = 256
+#: What the stand-in keeps in memory of all files at most before photo uploads are refused
+#: (until a reset): a script cannot fill the machine's memory ten megabytes at a time.
+FILES_HELD_LIMIT = 256 * 1024 * 1024
 
 
 class SandboxWeb:
@@ -353,6 +356,8 @@ class SandboxWeb:
             return error_response(413, "the photo is larger than 10 MB")
         if image_kind(content) is None:
             return error_response(415, "only JPEG, PNG or WebP photos can be sent")
+        if self._files_held() + len(content) > FILES_HELD_LIMIT:
+            return error_response(507, "the sandbox holds too many files: reset it")
         update = await self._standin.send_photo(view.sender, chat=view.chat, content=content)
         return json_response({"ok": True, "message_id": update["message"]["message_id"]})
 
@@ -387,6 +392,11 @@ class SandboxWeb:
             content_type=guessed or "application/octet-stream",
             headers={"Content-Disposition": disposition},
         )
+
+    def _files_held(self) -> int:
+        """Bytes of every file the stand-in keeps (a photo's sizes share one content)."""
+        contents = {id(f.content): len(f.content) for f in self._standin.state.files.values()}
+        return sum(contents.values())
 
     # --- the whole sandbox ----------------------------------------------------------------
 

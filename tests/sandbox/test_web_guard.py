@@ -8,8 +8,10 @@ import contextlib
 from pathlib import Path
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import make_mocked_request
 
+from bot.sandbox import web
 from bot.sandbox.web import STREAMS_PER_ADDRESS
 from bot.sandbox.web_security import (
     COOKIE,
@@ -18,6 +20,8 @@ from bot.sandbox.web_security import (
     SESSION_LIFETIME,
     Guard,
 )
+from bot.standin import TINY_PNG
+from tests.sandbox.cast import OFFICER
 from tests.sandbox.conftest import Sandbox, running_sandbox
 
 PASSWORD = "correct horse"
@@ -102,3 +106,18 @@ async def test_one_address_cannot_open_event_streams_without_end(tmp_path: Path)
             assert refused.status == 429
             assert (await refused.json())["ok"] is False
         assert sandbox.standin.feed.subscribers == STREAMS_PER_ADDRESS
+
+
+async def test_photo_uploads_stop_before_the_memory_fills(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    photo = TINY_PNG + b"\x00" * 1000
+    chat = f"/api/chats/{OFFICER.telegram_id}/photos"
+    monkeypatch.setattr(web, "FILES_HELD_LIMIT", 3 * len(photo))
+    async with sandbox.http.post(sandbox.url(chat), data=photo) as first:
+        assert first.status == 200
+    await sandbox.standin.wait_idle()
+    held = len(sandbox.standin.state.files)
+    async with sandbox.http.post(sandbox.url(chat), data=photo * 3) as refused:
+        assert refused.status == 507 and (await refused.json())["ok"] is False
+    assert len(sandbox.standin.state.files) == held
