@@ -266,6 +266,13 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         banner = officer.locator('.banner[role="alert"]')
         await expect(banner).to_be_visible()
         await expect(banner).to_contain_text("sendMessage")
+        # A second refusal joins the first: the trainer sees every refused call, not the last.
+        tg.inject_fault("400", "sendPhoto", chat_id=OFFICER.telegram_id)
+        with pytest.raises(BadRequest):
+            await bot.send_photo(OFFICER.telegram_id, TINY_PNG)
+        await expect(banner.locator(".banner-line")).to_have_count(2)
+        await expect(banner.locator(".banner-line").first).to_contain_text("sendMessage")
+        await expect(banner.locator(".banner-line").last).to_contain_text("sendPhoto")
         await banner.locator("button").click()
         await expect(banner).to_be_hidden()
 

@@ -193,9 +193,13 @@ async function loadPane(pane) {
     const data = await api("GET", "/api/chats/" + pane.personId + "/messages");
     const list = pane.element.querySelector(".messages");
     list.replaceChildren(...data.messages.map((m) => messageElement(pane, m)));
-    const banner = data.refusals[data.refusals.length - 1];
-    pane.element.querySelector(".banner").hidden = true;
-    if (banner && state.dismissed[pane.personId] !== refusalKey(banner)) showBanner(pane, banner);
+    // Every refusal since the person last dismissed the banner, not only the latest.
+    let shown = data.refusals;
+    const dismissed = state.dismissed[pane.personId];
+    const seen = dismissed ? shown.map(refusalKey).lastIndexOf(dismissed) : -1;
+    if (seen >= 0) shown = shown.slice(seen + 1);
+    pane.refusals = shown;
+    drawBanner(pane);
   } catch (error) {
     showToast(pane, t("Something went wrong: the sandbox did not accept that."));
   }
@@ -438,11 +442,29 @@ function refusalKey(refusal) {
   return [refusal.method, refusal.status, refusal.description].join(" ");
 }
 
+// The banner lists each refused call on its own line (a second refusal must not hide the
+// first one from the trainer), the oldest dropped past REFUSALS_SHOWN.
+const REFUSALS_SHOWN = 5;
+
 function showBanner(pane, refusal) {
-  pane.shownRefusal = refusalKey(refusal);
+  pane.refusals = (pane.refusals || []).concat([refusal]).slice(-REFUSALS_SHOWN);
+  drawBanner(pane);
+}
+
+function drawBanner(pane) {
+  const refusals = pane.refusals || [];
+  const last = refusals[refusals.length - 1];
+  pane.shownRefusal = last ? refusalKey(last) : null;
   const banner = pane.element.querySelector(".banner");
-  banner.querySelector(".banner-text").textContent = refusalText(refusal);
-  banner.hidden = false;
+  banner.querySelector(".banner-text").replaceChildren(
+    ...refusals.map((refusal) => {
+      const line = document.createElement("span");
+      line.className = "banner-line";
+      line.textContent = refusalText(refusal);
+      return line;
+    }),
+  );
+  banner.hidden = refusals.length === 0;
 }
 
 
