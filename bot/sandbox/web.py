@@ -415,7 +415,9 @@ class SandboxWeb:
             return error_response(429, "too many event streams open: close a tab")
         self._streams[address] += 1
         try:
-            return await stream_events(request, self._standin, self._closing)
+            return await stream_events(
+                request, self._standin, self._closing, lambda: self._guard.signed_in(request)
+            )
         finally:
             self._streams[address] -= 1
             if self._streams[address] <= 0:

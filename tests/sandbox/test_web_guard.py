@@ -4,6 +4,7 @@ bounded per address."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from bot.sandbox import web
+from bot.sandbox.cast import CastMember
 from bot.sandbox.web import STREAMS_PER_ADDRESS
 from bot.sandbox.web_security import (
     COOKIE,
@@ -20,7 +22,7 @@ from bot.sandbox.web_security import (
     SESSION_LIFETIME,
     Guard,
 )
-from bot.standin import TINY_PNG
+from bot.standin import TINY_PNG, TgUser
 from tests.sandbox.cast import OFFICER
 from tests.sandbox.conftest import Sandbox, running_sandbox
 
@@ -121,3 +123,19 @@ async def test_photo_uploads_stop_before_the_memory_fills(
     async with sandbox.http.post(sandbox.url(chat), data=photo * 3) as refused:
         assert refused.status == 507 and (await refused.json())["ok"] is False
     assert len(sandbox.standin.state.files) == held
+
+
+async def test_an_open_event_stream_ends_with_the_sign_in(tmp_path: Path) -> None:
+    async with running_sandbox(tmp_path, password=PASSWORD) as sandbox:
+        assert (await sign_in(sandbox)).status == 303
+        async with sandbox.http.get(sandbox.url("/api/events")) as stream:
+            assert (await stream.content.readline()).startswith(b"retry:")
+            async with sandbox.http.post(sandbox.url("/logout"), allow_redirects=False) as out:
+                assert out.status == 303
+            await sandbox.standin.send_text(_user(OFFICER), "after sign-out")
+            rest = await asyncio.wait_for(stream.content.read(), 5)
+        assert b"after sign-out" not in rest and rest.strip() == b""
+
+
+def _user(member: CastMember) -> TgUser:
+    return TgUser(id=member.telegram_id, first_name=member.first_name, language_code="uz")
