@@ -59,6 +59,7 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("Password"),
     N_("Sign in"),
     N_("Wrong password."),
+    N_("Sign out"),
     N_("OK"),
 )
 

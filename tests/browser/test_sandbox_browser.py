@@ -369,3 +369,21 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         assert sandbox.resets == [1]
         await tg.wait_idle(timeout=30)
         assert tg.refusals == []
+
+
+async def test_a_trainee_signs_in_and_out_of_the_training_room(page: Any, tmp_path: Path) -> None:
+    """With a password the page offers sign-out; after it the page and its API are shut."""
+    from playwright.async_api import expect
+
+    async with running_sandbox(tmp_path, password="training-room") as sandbox:
+        await page.goto(sandbox.web.url + "/")
+        await page.locator("#password").fill("training-room")
+        await page.locator('button[type="submit"]').click()
+        await expect(page.locator("body[data-ready='true']")).to_have_count(1)
+        sign_out = page.locator("#sign-out button")
+        await expect(sign_out).to_be_visible()
+        await expect(sign_out).to_have_text("Chiqish")
+        await sign_out.click()
+        await expect(page.locator("#password")).to_be_visible()
+        answer = await page.request.get(sandbox.web.url + "/api/people")
+        assert answer.status == 401

@@ -38,6 +38,8 @@ async function loadTexts() {
   state.language = data.language;
   state.languages = data.languages;
   state.telegramLanguages = data.telegram_languages;
+  // A training room (a password) lets each trainee sign out of a shared or borrowed phone.
+  document.getElementById("sign-out").hidden = !data.password;
   document.documentElement.lang = state.language.replace("_", "-");
   applyTexts(document);
   document.title = t("FieldReport sandbox");
