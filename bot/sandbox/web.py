@@ -51,6 +51,7 @@ from .web_security import (
     Guard,
     error_response,
     json_response,
+    read_body,
     read_json,
 )
 from .web_texts import LANGUAGE_NAMES, choose_ui_language, page_texts
@@ -349,10 +350,9 @@ class SandboxWeb:
 
     async def _photo(self, request: web.Request) -> web.Response:
         view = self._view(request)
-        if request.content_length is not None and request.content_length > IMAGE_LIMIT:
-            return error_response(413, "the photo is larger than 10 MB")
-        content = await request.content.read(IMAGE_LIMIT + 1)
-        if len(content) > IMAGE_LIMIT:
+        try:
+            content = await read_body(request, IMAGE_LIMIT)
+        except web.HTTPRequestEntityTooLarge:
             return error_response(413, "the photo is larger than 10 MB")
         if image_kind(content) is None:
             return error_response(415, "only JPEG, PNG or WebP photos can be sent")

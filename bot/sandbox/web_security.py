@@ -25,6 +25,7 @@ __all__ = [
     "Guard",
     "error_response",
     "json_response",
+    "read_body",
     "read_json",
 ]
 
@@ -74,11 +75,7 @@ def error_response(status: int, message: str) -> web.Response:
 async def read_json(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
     """The request's JSON object, refused with 413 past ``limit`` bytes and 400 when it is not
     a JSON object."""
-    if request.content_length is not None and request.content_length > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    raw = await read_body(request, limit)
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -86,6 +83,22 @@ async def read_json(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
     if not isinstance(body, dict):
         raise BadInput("a JSON object is expected")
     return body
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, refused with 413 as soon as it passes ``limit`` bytes. (One
+    ``content.read(n)`` returns only what has arrived so far: a photo of a few megabytes was
+    cut to its first packets.)"""
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class BadInput(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -139,3 +140,25 @@ async def test_an_open_event_stream_ends_with_the_sign_in(tmp_path: Path) -> Non
 
 def _user(member: CastMember) -> TgUser:
     return TgUser(id=member.telegram_id, first_name=member.first_name, language_code="uz")
+
+
+async def test_a_photo_of_megabytes_arrives_whole(sandbox: Sandbox) -> None:
+    """A phone's photo comes in many packets: all of them are the photo, not the first few."""
+    photo = TINY_PNG + bytes(range(256)) * (12 * 1024)  # about 3 MB
+
+    async def packets() -> AsyncIterator[bytes]:
+        for start in range(0, len(photo), 64 * 1024):
+            yield photo[start : start + 64 * 1024]
+
+    chat = f"/api/chats/{OFFICER.telegram_id}/photos"
+    async with sandbox.http.post(sandbox.url(chat), data=packets()) as response:
+        assert response.status == 200, await response.text()
+    assert {f.content for f in sandbox.standin.state.files.values()} == {photo}
+
+    async def too_many() -> AsyncIterator[bytes]:
+        yield TINY_PNG
+        for _ in range(11):
+            yield b"\x00" * (1024 * 1024)
+
+    async with sandbox.http.post(sandbox.url(chat), data=too_many()) as refused:
+        assert refused.status == 413
