@@ -54,7 +54,7 @@ from .web_security import (
     read_body,
     read_json,
 )
-from .web_texts import LANGUAGE_NAMES, choose_ui_language, page_texts
+from .web_texts import LANGUAGE_NAMES, TOO_MANY_TRIES, choose_ui_language, page_texts
 from .web_views import (
     IMAGE_LIMIT,
     chat_messages,
@@ -205,17 +205,20 @@ class SandboxWeb:
             charset="utf-8",
         )
 
-    async def _login_page(self, request: web.Request, *, failed: bool = False) -> web.Response:
+    async def _login_page(
+        self, request: web.Request, *, failed: bool = False, throttled: bool = False
+    ) -> web.Response:
         if not self._guard.needs_login:
             raise web.HTTPSeeOther("/")
         language = self._ui_language(request)
         tr = self._catalogs.translator(language)
         words = {k: html.escape(tr.gettext(k)) for k in ("FieldReport sandbox", "Password")}
-        error = (
-            f'<p class="login-error" role="alert">{html.escape(tr.gettext("Wrong password."))}</p>'
-            if failed
-            else ""
-        )
+        problem = None
+        if throttled:
+            problem = tr.gettext(TOO_MANY_TRIES)
+        elif failed:
+            problem = tr.gettext("Wrong password.")
+        error = f'<p class="login-error" role="alert">{html.escape(problem)}</p>' if problem else ""
         page = (
             f'<!doctype html><html lang="{html.escape(language.replace("_", "-"))}"><head>'
             '<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
@@ -228,7 +231,8 @@ class SandboxWeb:
             f'<button type="submit">{html.escape(tr.gettext("Sign in"))}</button></form>'
             "</body></html>"
         )
-        return web.Response(text=page, content_type="text/html", status=401 if failed else 200)
+        status = 429 if throttled else 401 if failed else 200
+        return web.Response(text=page, content_type="text/html", status=status)
 
     async def _login(self, request: web.Request) -> web.StreamResponse:
         if not self._guard.needs_login:
@@ -237,7 +241,7 @@ class SandboxWeb:
             return error_response(413, "the body is too large")
         address = request.remote or ""
         if self._guard.login_throttled(address):
-            return error_response(429, "too many wrong passwords: wait a minute")
+            return await self._login_page(request, throttled=True)
         form = await request.post()
         given = form.get("password")
         if not isinstance(given, str) or not self._guard.check_password(given):
