@@ -49,6 +49,7 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("Russian"),
     N_("English"),
     N_("Telegram refused a call of the bot in this chat:"),
+    N_("Telegram refused a call of the bot outside the open chats:"),
     N_("Dismiss"),
     N_("Choose a person on the left to open their chat."),
     N_("No messages yet. Send /start to begin."),

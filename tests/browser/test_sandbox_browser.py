@@ -274,6 +274,22 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         await expect(banner.locator(".banner-line").first).to_contain_text("sendMessage")
         await expect(banner.locator(".banner-line").last).to_contain_text("sendPhoto")
         await banner.locator("button").click()
+        # A refusal in a chat no pane shows (a closed chat, a chat of nobody on the list) goes
+        # to the banner above the chats: nothing Telegram would refuse passes unseen.
+        elsewhere = page.locator('#refused-elsewhere[role="alert"]')
+        await expect(elsewhere).to_be_hidden()
+        tg.inject_fault("400", "sendMessage", chat_id=COORDINATOR.telegram_id)
+        with pytest.raises(BadRequest):
+            await bot.send_message(COORDINATOR.telegram_id, "x")
+        with pytest.raises(BadRequest):
+            await bot.send_message(424242, "x")
+        await expect(elsewhere.locator(".banner-line")).to_have_count(2)
+        await expect(elsewhere.locator(".banner-line").first).to_contain_text(
+            COORDINATOR.first_name
+        )
+        await expect(elsewhere.locator(".banner-line").last).to_contain_text("424242")
+        await elsewhere.locator("button").click()
+        await expect(elsewhere).to_be_hidden()
         await expect(banner).to_be_hidden()
 
         # Enter sends, Shift+Enter starts a new line.

@@ -397,11 +397,16 @@ function onEvent(message) {
     reloadEverything(null);
     return;
   }
+  let shown = false;
   for (const pane of state.panes) {
     if (!pane || pane.personId !== event.chat_id) continue;
+    shown = true;
     if (pane.loading) pane.pending.push(event);
     else applyEvent(pane, event);
   }
+  // A refusal in a chat nobody has open (or about no chat: a menu, the bot itself) must not
+  // pass unseen: it goes to the banner above the chats.
+  if (event.type === "refused" && !shown) showElsewhere(event);
 }
 
 async function reloadEverything(notice) {
@@ -470,12 +475,34 @@ function drawBanner(pane) {
 }
 
 
+function showElsewhere(refusal) {
+  const who = refusal.chat_id === null ? null : person(refusal.chat_id);
+  const where = who ? who.name : refusal.chat_id === null ? "" : String(refusal.chat_id);
+  const line = document.createElement("span");
+  line.className = "banner-line";
+  line.textContent =
+    t("Telegram refused a call of the bot outside the open chats:") +
+    " " + (where ? where + " — " : "") +
+    refusal.method + " — " + refusal.status + " " + refusal.description;
+  const banner = document.getElementById("refused-elsewhere");
+  const text = banner.querySelector(".banner-text");
+  text.append(line);
+  while (text.children.length > REFUSALS_SHOWN) text.firstElementChild.remove();
+  banner.hidden = false;
+}
+
+
 // --- start -----------------------------------------------------------------------------
 
 async function start() {
   await loadTexts();
   await loadPeople();
   connectEvents();
+  document.querySelector("#refused-elsewhere .banner-dismiss").addEventListener("click", () => {
+    const banner = document.getElementById("refused-elsewhere");
+    banner.querySelector(".banner-text").replaceChildren();
+    banner.hidden = true;
+  });
   document.getElementById("people-toggle").addEventListener("click", () => {
     setPeopleOpen(!document.body.classList.contains("people-open"));
   });
