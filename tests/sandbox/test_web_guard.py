@@ -24,7 +24,7 @@ from bot.sandbox.web_security import (
     Guard,
 )
 from bot.standin import TINY_PNG, TgUser
-from tests.sandbox.cast import OFFICER
+from tests.sandbox.cast import COORDINATOR, OFFICER
 from tests.sandbox.conftest import Sandbox, running_sandbox
 
 PASSWORD = "correct horse"
@@ -169,3 +169,22 @@ async def test_a_photo_of_megabytes_arrives_whole(sandbox: Sandbox) -> None:
 
     async with sandbox.http.post(sandbox.url(chat), data=too_many()) as refused:
         assert refused.status == 413
+
+
+async def test_a_person_taps_only_in_their_own_chat(sandbox: Sandbox) -> None:
+    """The officer's button, tapped through the coordinator's chat, reaches nobody."""
+    tg = sandbox.standin
+    officer = f"/api/chats/{OFFICER.telegram_id}"
+    async with sandbox.http.post(sandbox.url(officer + "/messages"), json={"text": "/report"}):
+        pass
+    await tg.wait_until(lambda: any(m.buttons for m in tg.messages(OFFICER.telegram_id)))
+    await tg.wait_idle()
+    button = next(m for m in tg.messages(OFFICER.telegram_id) if m.buttons)
+    data = button.buttons[0][0][1]
+    before = tg.state.next_update_id
+    async with sandbox.http.post(
+        sandbox.url(f"/api/chats/{COORDINATOR.telegram_id}/taps"),
+        json={"message_id": button.message_id, "data": data},
+    ) as refused:
+        assert refused.status in (400, 404) and (await refused.json())["ok"] is False
+    assert tg.state.next_update_id == before and tg.pending_updates() == 0
