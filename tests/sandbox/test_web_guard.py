@@ -188,3 +188,20 @@ async def test_a_person_taps_only_in_their_own_chat(sandbox: Sandbox) -> None:
     ) as refused:
         assert refused.status in (400, 404) and (await refused.json())["ok"] is False
     assert tg.state.next_update_id == before and tg.pending_updates() == 0
+
+
+async def test_a_sign_in_body_without_a_length_is_bounded_too(tmp_path: Path) -> None:
+    async def endless_form() -> AsyncIterator[bytes]:
+        yield b"password="
+        for _ in range(64):
+            yield b"x" * 1024
+
+    async with running_sandbox(tmp_path, password=PASSWORD) as sandbox:
+        async with sandbox.http.post(
+            sandbox.url("/login"),
+            data=endless_form(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            allow_redirects=False,
+        ) as refused:
+            assert refused.status == 413
+        assert (await sign_in(sandbox)).status == 303
