@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 SANDBOX_TOKEN = "100000:SANDBOX"
 SANDBOX_BOT_USERNAME = "fieldreport_sandbox_bot"
 SANDBOX_FILE_NAME = "sandbox.sqlite3"
+#: A new sandbox database is made under its name with this suffix, then renamed into place.
+PARTIAL_SUFFIX = ".part"
 #: The demo reports are made in Tashkent time (bot/sandbox/demo_reports.py).
 SANDBOX_TIMEZONE = "Asia/Tashkent"
 
@@ -292,23 +294,36 @@ class Sandbox:
                 )
 
     async def _prepare_database(self) -> None:
-        """Seed a new sandbox database (or, with --no-seed, make an empty one and mark it)."""
+        """Seed a new sandbox database (or, with --no-seed, make an empty one and mark it).
+
+        Made beside it and renamed into place when complete: a seed interrupted (Ctrl+C
+        during the first start, a failed reset) leaves no half-seeded database that the next
+        start would take as ready."""
         if self.database.exists():
             return
-        if self.seed:
-            await seed_demo(
-                self.database,
-                self.cast,
-                now=self._clock(),
-                urgent_threshold_kg=self._base_settings.urgent_threshold_kg,
-            )
-            return
-        db = await Database.open(self.database)
+        making = self.database.with_name(self.database.name + PARTIAL_SUFFIX)
+        _remove_database(making)
         try:
-            async with db.transaction() as repos:
-                await mark_sandbox(repos)
+            if self.seed:
+                await seed_demo(
+                    making,
+                    self.cast,
+                    now=self._clock(),
+                    urgent_threshold_kg=self._base_settings.urgent_threshold_kg,
+                )
+            else:
+                db = await Database.open(making)
+                try:
+                    async with db.transaction() as repos:
+                        await mark_sandbox(repos)
+                finally:
+                    await db.close()
+            for suffix in ("-wal", "-journal"):
+                if Path(f"{making}{suffix}").exists():  # noqa: ASYNC240 - once per seed
+                    raise SandboxError(f"the new sandbox database left {making}{suffix} behind")
+            making.replace(self.database)
         finally:
-            await db.close()
+            _remove_database(making)
 
     async def _start_bot(self) -> None:
         app = build_application(self.settings)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.sandbox import seed
 from bot.sandbox.runner import Sandbox, SandboxError
 from storage import Database
 
@@ -19,6 +20,10 @@ from .recording_web import RecordingWeb
 def _fingerprint(path: Path) -> tuple[str, list[str]]:
     files = sorted(p.name for p in path.parent.iterdir())
     return hashlib.sha256(path.read_bytes()).hexdigest(), files
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
 
 
 async def _refused(tmp_path: Path, database: Path) -> str:
@@ -53,3 +58,34 @@ async def test_a_file_that_is_no_database_is_refused_in_one_sentence(tmp_path: P
     before = _fingerprint(notes)
     assert "not a sandbox database" in await _refused(tmp_path, notes)
     assert _fingerprint(notes) == before
+
+
+async def test_an_interrupted_seed_leaves_no_database_the_next_start_would_trust(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while the first start seeds: the next start seeds again, in full."""
+    database = tmp_path / "sandbox.sqlite3"
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seed, "bulk_load", interrupted)
+    sandbox = Sandbox(
+        Settings(database_path=tmp_path / "real.sqlite3"),
+        database=database,
+        port=0,
+        web_factory=RecordingWeb,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        await sandbox.start()
+    assert _names(tmp_path) == []
+    monkeypatch.undo()
+    async with Sandbox(
+        Settings(database_path=tmp_path / "real.sqlite3"),
+        database=database,
+        port=0,
+        web_factory=RecordingWeb,
+    ):
+        with sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True) as conn:
+            (reports,) = conn.execute("SELECT COUNT(*) FROM reports").fetchone()
+    assert reports > 100
