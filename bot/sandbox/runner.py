@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -35,9 +36,17 @@ from storage import Database, Repositories
 
 log = logging.getLogger(__name__)
 
-#: Not a token Telegram would issue (bot ids are not this small, secrets not this short): even
-#: pointed at api.telegram.org by mistake it could not act as anybody's bot.
-SANDBOX_TOKEN = "100000:SANDBOX"
+#: How every sandbox token starts: not a token Telegram would issue (bot ids are not this
+#: small): even pointed at api.telegram.org by mistake it could not act as anybody's bot.
+SANDBOX_TOKEN_PREFIX = "100000:SANDBOX-"
+
+
+def sandbox_token() -> str:
+    """A new token for each run. A fixed one, public in this source, let any web page the
+    trainer visits post to the stand-in on 127.0.0.1 as the bot (no CORS preflight for a
+    form's POST): send messages to anyone, or setWebhook to carry off what people type."""
+    return SANDBOX_TOKEN_PREFIX + secrets.token_urlsafe(24)
+
 SANDBOX_BOT_USERNAME = "fieldreport_sandbox_bot"
 SANDBOX_FILE_NAME = "sandbox.sqlite3"
 #: A new sandbox database is made under its name with this suffix, then renamed into place.
@@ -178,7 +187,7 @@ class Sandbox:
         self._clock = clock
         self._base_settings = settings
         self.standin = StandIn(
-            token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT_USERNAME, bot_name="FieldReport"
+            token=sandbox_token(), bot_username=SANDBOX_BOT_USERNAME, bot_name="FieldReport"
         )
         self.application: FieldReportApplication | None = None
         self.web: Web | None = None
@@ -207,7 +216,7 @@ class Sandbox:
         """The bot's settings in the sandbox (the stand-in must be running)."""
         return replace(
             self._base_settings,
-            bot_token=Secret(SANDBOX_TOKEN),
+            bot_token=Secret(self.standin.token),
             telegram_api_url=self.standin.api_url,
             database_path=self.database,
             admin_ids=(self.cast.admin.telegram_id,),
