@@ -15,7 +15,7 @@ import mimetypes
 import random
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, get_args
@@ -171,7 +171,7 @@ class StandIn:
             raise RuntimeError("the stand-in is already running")
         self._stopping = False
         self._stop_event.clear()
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[_no_web_pages])
         app.router.add_route("*", r"/bot{token:[^/]*}/{method:[^/]+}", self._handle_api)
         app.router.add_get(r"/file/bot{token:[^/]*}/{path:.+}", self._handle_file)
         app.router.add_post("/_standin/text", self._control_text)
@@ -1060,6 +1060,21 @@ def _fault_error(fault: _Fault) -> ApiError:
     if fault.kind == "403":
         return ApiError(403, "Forbidden: bot was blocked by the user", injected=True)
     return ApiError(502, "Bad Gateway", injected=True)
+
+
+@web.middleware
+async def _no_web_pages(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Only programs talk to the stand-in, never a web page. It listens on 127.0.0.1 and its
+    control side (/_standin/...) takes no token, so any page a developer or trainer visits
+    could post updates as anyone (a form's POST needs no CORS preflight) or, by DNS
+    rebinding, read every chat. Browsers mark a page's requests (Origin, Sec-Fetch-Site);
+    an address typed into the address bar (Sec-Fetch-Site: none) still works."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if "Origin" in request.headers or (site is not None and site != "none"):
+        return _json(ApiError(403, "Forbidden: the stand-in answers no web page").body(), 403)
+    return await handler(request)
 
 
 def _json(body: Any, status: int) -> web.Response:
