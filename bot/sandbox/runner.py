@@ -47,6 +47,7 @@ def sandbox_token() -> str:
     form's POST): send messages to anyone, or setWebhook to carry off what people type."""
     return SANDBOX_TOKEN_PREFIX + secrets.token_urlsafe(24)
 
+
 SANDBOX_BOT_USERNAME = "fieldreport_sandbox_bot"
 SANDBOX_FILE_NAME = "sandbox.sqlite3"
 #: A new sandbox database is made under its name with this suffix, then renamed into place.

@@ -244,8 +244,11 @@ class SandboxWeb:
         # Read here, bounded: request.post() would take a body without a length up to
         # client_max_size (the photos' 11 MB) from anyone, signed in or not.
         raw = await read_body(request, LOGIN_LIMIT)
-        fields = urllib.parse.parse_qs(raw.decode("utf-8", "replace"), max_num_fields=10)
-        given = (fields.get("password") or [None])[0]
+        try:
+            fields = urllib.parse.parse_qs(raw.decode("utf-8", "replace"), max_num_fields=10)
+        except ValueError as exc:  # more fields than a sign-in form has
+            raise BadInput("the form is malformed") from exc
+        given = next(iter(fields.get("password") or []), None)
         if not isinstance(given, str) or not self._guard.check_password(given):
             self._guard.login_failed(address)
             return await self._login_page(request, failed=True)

@@ -204,4 +204,8 @@ async def test_a_sign_in_body_without_a_length_is_bounded_too(tmp_path: Path) ->
             allow_redirects=False,
         ) as refused:
             assert refused.status == 413
+        async with sandbox.http.post(
+            sandbox.url("/login"), data="&".join(["a=1"] * 50), allow_redirects=False
+        ) as crowded:
+            assert crowded.status == 400
         assert (await sign_in(sandbox)).status == 303
