@@ -281,6 +281,7 @@ class SandboxWeb:
                 "telegram_languages": list(TELEGRAM_LANGUAGES),
                 "texts": page_texts(tr),
                 "password": self._guard.needs_login,
+                "can_reset": self._guard.may_reset(request),
             }
         )
 
@@ -411,6 +412,8 @@ class SandboxWeb:
 
     async def _reset_sandbox(self, request: web.Request) -> web.Response:
         await read_json(request)
+        if not self._guard.may_reset(request):
+            return error_response(403, "only the trainer's computer can reset the sandbox")
         if self._resetting.locked():
             return error_response(409, "a reset is already under way")
         async with self._resetting:

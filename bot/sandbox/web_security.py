@@ -170,6 +170,17 @@ class Guard:
             return True
         return hmac.compare_digest(given.encode("utf-8"), self._password.encode("utf-8"))
 
+    def may_reset(self, request: web.Request) -> bool:
+        """Whether this request may start the whole sandbox over. In a training room (a
+        password) only the trainer's own computer may: one trainee's tap would otherwise wipe
+        every other trainee's chats mid-lesson."""
+        if self._password is None:
+            return True
+        try:
+            return ipaddress.ip_address(request.remote or "").is_loopback
+        except ValueError:
+            return False
+
     def login_throttled(self, address: str) -> bool:
         """Whether ``address`` used up its wrong passwords for now: a guesser gets a handful
         of tries a minute, a trainee who mistyped waits at most a minute."""

@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from unittest import mock
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import make_mocked_request
+from aiohttp.web import Request
 
 from bot.sandbox import web
 from bot.sandbox.cast import CastMember
@@ -209,3 +211,25 @@ async def test_a_sign_in_body_without_a_length_is_bounded_too(tmp_path: Path) ->
         ) as crowded:
             assert crowded.status == 400
         assert (await sign_in(sandbox)).status == 303
+
+
+def _from(address: str) -> Request:
+    transport = mock.Mock()
+    transport.get_extra_info.side_effect = lambda name, default=None: (
+        (address, 50000) if name == "peername" else default
+    )
+    return make_mocked_request("POST", "/api/reset", transport=transport)
+
+
+def test_in_a_training_room_only_the_trainers_computer_resets() -> None:
+    room = Guard(PASSWORD)
+    assert room.may_reset(_from("127.0.0.1")) and room.may_reset(_from("::1"))
+    assert not room.may_reset(_from("192.168.1.23"))  # a trainee's phone
+    assert Guard(None).may_reset(_from("127.0.0.1"))
+
+
+async def test_the_page_is_told_whether_it_may_reset(tmp_path: Path) -> None:
+    async with running_sandbox(tmp_path, password=PASSWORD) as sandbox:
+        assert (await sign_in(sandbox)).status == 303
+        async with sandbox.http.get(sandbox.url("/api/ui")) as answer:
+            assert (await answer.json())["can_reset"] is True  # the tests run on loopback

@@ -40,6 +40,8 @@ async function loadTexts() {
   state.telegramLanguages = data.telegram_languages;
   // A training room (a password) lets each trainee sign out of a shared or borrowed phone.
   document.getElementById("sign-out").hidden = !data.password;
+  // In a training room only the trainer's computer starts everything over.
+  document.getElementById("reset").hidden = !data.can_reset;
   document.documentElement.lang = state.language.replace("_", "-");
   applyTexts(document);
   document.title = t("FieldReport sandbox");
