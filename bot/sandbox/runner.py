@@ -52,6 +52,8 @@ SANDBOX_BOT_USERNAME = "fieldreport_sandbox_bot"
 SANDBOX_FILE_NAME = "sandbox.sqlite3"
 #: A new sandbox database is made under its name with this suffix, then renamed into place.
 PARTIAL_SUFFIX = ".part"
+#: Bot API calls (and refusals) the stand-in remembers: the latest, not days of long polls.
+CALLS_KEPT = 2000
 #: The demo reports are made in Tashkent time (bot/sandbox/demo_reports.py).
 SANDBOX_TIMEZONE = "Asia/Tashkent"
 
@@ -188,7 +190,10 @@ class Sandbox:
         self._clock = clock
         self._base_settings = settings
         self.standin = StandIn(
-            token=sandbox_token(), bot_username=SANDBOX_BOT_USERNAME, bot_name="FieldReport"
+            token=sandbox_token(),
+            bot_username=SANDBOX_BOT_USERNAME,
+            bot_name="FieldReport",
+            calls_kept=CALLS_KEPT,
         )
         self.application: FieldReportApplication | None = None
         self.web: Web | None = None

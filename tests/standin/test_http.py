@@ -146,3 +146,15 @@ async def test_no_web_page_can_drive_or_read_the_stand_in(
     assert tg.pending_updates() == 0 and tg.calls == []
     typed = await http.get("/_standin/calls", headers={"Sec-Fetch-Site": "none"})
     assert typed.status_code == 200
+
+
+async def test_a_long_running_stand_in_remembers_only_the_latest_calls() -> None:
+    async with (
+        StandIn(token=TOKEN, calls_kept=10) as tg,
+        httpx.AsyncClient(base_url=tg.api_url) as http,
+    ):
+        for n in range(50):
+            await http.post(f"/bot{TOKEN}/getMe")
+            await http.post(f"/bot{TOKEN}/sendMessage", data={"chat_id": "404", "text": str(n)})
+        assert 10 <= len(tg.calls) <= 20 and 10 <= len(tg.state.failures) <= 20
+        assert tg.calls[-1][1]["text"] == "49"  # the latest stay
