@@ -82,6 +82,10 @@ async def read_json(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
         raise BadInput("the body is not JSON") from exc
     if not isinstance(body, dict):
         raise BadInput("a JSON object is expected")
+    try:  # "\ud800" is valid JSON but no text: it could be neither stored nor sent on
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadInput("the body holds text that is not Unicode") from exc
     return body
 
 

@@ -233,3 +233,12 @@ async def test_the_page_is_told_whether_it_may_reset(tmp_path: Path) -> None:
         assert (await sign_in(sandbox)).status == 303
         async with sandbox.http.get(sandbox.url("/api/ui")) as answer:
             assert (await answer.json())["can_reset"] is True  # the tests run on loopback
+
+
+async def test_text_that_is_no_unicode_is_refused_not_a_crash(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = f"/api/chats/{OFFICER.telegram_id}/messages"
+    async with sandbox.http.post(sandbox.url(chat), data=b'{"text": "a\\ud800b"}') as refused:
+        assert refused.status == 400 and (await refused.json())["ok"] is False
+    assert sandbox.standin.pending_updates() == 0 and "internal error" not in caplog.text
