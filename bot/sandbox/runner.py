@@ -359,11 +359,17 @@ class Sandbox:
         app, self.application = self.application, None
         if app is None:
             return
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        # Each step is tried whatever the one before did: an updater that failed to stop must
+        # not leave the old bot's jobs running beside the new bot a reset starts.
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+        finally:
+            try:
+                if app.running:
+                    await app.stop()
+            finally:
+                await app.shutdown()
 
 
 async def serve(sandbox: Sandbox, stop: asyncio.Event, announce: Callable[[str], None]) -> None:

@@ -152,3 +152,24 @@ async def test_no_page_elsewhere_can_act_as_the_sandbox_bot(sandbox: Sandbox) ->
         assert hooked.status >= 400 and sent.status >= 400
     assert len(sandbox.standin.messages(admin)) == before
     assert sandbox.standin.state.webhook is None
+
+
+async def test_a_reset_that_fails_stops_the_old_bot_and_the_next_reset_recovers(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = sandbox.application
+    assert old is not None and old.updater is not None
+
+    async def stuck() -> None:
+        raise RuntimeError("the updater would not stop")
+
+    monkeypatch.setattr(old.updater, "stop", stuck)
+    with pytest.raises(RuntimeError):
+        await _web(sandbox).reset()
+    # The old bot is stopped anyway: its jobs cannot run beside the next one.
+    assert not old.running and sandbox.application is None
+    monkeypatch.undo()
+    await _web(sandbox).reset()
+    admin = DEMO_CAST.admin
+    await sandbox.standin.send_text(_user(admin), "/start")
+    assert (await sandbox.standin.next_message(admin.telegram_id, timeout=10)).text
