@@ -169,6 +169,8 @@ async def test_a_reset_that_fails_stops_the_old_bot_and_the_next_reset_recovers(
     # The old bot is stopped anyway: its jobs cannot run beside the next one.
     assert not old.running and sandbox.application is None
     monkeypatch.undo()
+    if old.updater.running:  # the stuck updater's own long poll: ended here, not left behind
+        await old.updater.stop()
     await _web(sandbox).reset()
     admin = DEMO_CAST.admin
     await sandbox.standin.send_text(_user(admin), "/start")
