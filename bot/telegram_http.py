@@ -16,6 +16,7 @@ only its Bot API method, never the token).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import ssl
 from typing import Any
@@ -93,6 +94,11 @@ class AiohttpRequest(BaseRequest):
         them), looked up on the first request to that server."""
         server = url[: url.find("/", url.find("//") + 2)]
         found = self._proxies.get(server)
+        if found is None and _is_loopback(URL(url).host):
+            # A Bot API on this machine (the sandbox's stand-in): a proxy cannot reach our
+            # loopback, and what people type in the sandbox must not leave the machine.
+            found = (None, None)
+            self._proxies[server] = found
         if found is None:
             try:
                 found = get_env_proxy_for_url(URL(url))
@@ -176,6 +182,17 @@ class AiohttpRequest(BaseRequest):
                 response.reason,
             )
         return response.status, payload
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _all_proxy(url: URL) -> tuple[URL | None, aiohttp.BasicAuth | None]:

@@ -256,3 +256,24 @@ class Database:
         """
         async with self._lock:
             yield Repositories.bind(self._conn)
+
+
+#: The schema version that brought the bot_settings table (migration 0006).
+SETTINGS_SINCE = 6
+
+
+def peek_setting(path: Path, key: str) -> str | None:
+    """A bot setting of the database at ``path``, read without changing anything (read-only,
+    no migration, no journal mode set): for deciding whether a file may be opened at all.
+    None when the database has no such setting or predates settings; sqlite3.DatabaseError
+    when the file is not a database."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()
+        if version is None or int(version[0]) < SETTINGS_SINCE:
+            return None
+        row = conn.execute("SELECT value FROM bot_settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+    finally:
+        conn.close()

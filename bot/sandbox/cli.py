@@ -31,7 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="address to serve the web chat on (default 127.0.0.1; another needs --password)",
     )
     parser.add_argument("--port", help="port of the web chat (default SANDBOX_PORT or 8080)")
-    parser.add_argument("--password", help="password for the web chat (default SANDBOX_PASSWORD)")
+    parser.add_argument(
+        "--password",
+        help="password for the web chat (default SANDBOX_PASSWORD; prefer that in .env: "
+        "a --password is shown to every user of the machine in its process list)",
+    )
     parser.add_argument(
         "--no-seed", action="store_true", help="start a new sandbox without demo data"
     )

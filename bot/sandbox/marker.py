@@ -6,10 +6,13 @@ meet real Telegram users, and real reports must never be shown in a browser with
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from storage import Database, Repositories
+from storage import Repositories
+from storage.db import peek_setting
 
 SANDBOX_KEY = "sandbox"
 
@@ -19,14 +22,12 @@ async def mark_sandbox(repos: Repositories, *, now: datetime | None = None) -> N
 
 
 async def is_sandbox(path: Path) -> bool | None:
-    """True: a sandbox database; False: another one; None: there is no database at ``path``."""
+    """True: a sandbox database; False: another one (or no database at all); None: there is
+    no file at ``path``. Read-only: a real database is never changed, migrated or locked
+    for writing by the sandbox's look."""
     if not path.exists():  # noqa: ASYNC240 - one stat at start-up
         return None
-    db = await Database.open(path, migrate=False)
     try:
-        if await db.schema_version() < 6:  # bot_settings came with migration 0006
-            return False
-        async with db.read() as repos:
-            return await repos.settings.get(SANDBOX_KEY) is not None
-    finally:
-        await db.close()
+        return await asyncio.to_thread(peek_setting, path, SANDBOX_KEY) is not None
+    except sqlite3.Error:
+        return False

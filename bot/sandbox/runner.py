@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -35,11 +36,24 @@ from storage import Database, Repositories
 
 log = logging.getLogger(__name__)
 
-#: Not a token Telegram would issue (bot ids are not this small, secrets not this short): even
-#: pointed at api.telegram.org by mistake it could not act as anybody's bot.
-SANDBOX_TOKEN = "100000:SANDBOX"
+#: How every sandbox token starts: not a token Telegram would issue (bot ids are not this
+#: small): even pointed at api.telegram.org by mistake it could not act as anybody's bot.
+SANDBOX_TOKEN_PREFIX = "100000:SANDBOX-"
+
+
+def sandbox_token() -> str:
+    """A new token for each run. A fixed one, public in this source, let any web page the
+    trainer visits post to the stand-in on 127.0.0.1 as the bot (no CORS preflight for a
+    form's POST): send messages to anyone, or setWebhook to carry off what people type."""
+    return SANDBOX_TOKEN_PREFIX + secrets.token_urlsafe(24)
+
+
 SANDBOX_BOT_USERNAME = "fieldreport_sandbox_bot"
 SANDBOX_FILE_NAME = "sandbox.sqlite3"
+#: A new sandbox database is made under its name with this suffix, then renamed into place.
+PARTIAL_SUFFIX = ".part"
+#: Bot API calls (and refusals) the stand-in remembers: the latest, not days of long polls.
+CALLS_KEPT = 2000
 #: The demo reports are made in Tashkent time (bot/sandbox/demo_reports.py).
 SANDBOX_TIMEZONE = "Asia/Tashkent"
 
@@ -176,7 +190,10 @@ class Sandbox:
         self._clock = clock
         self._base_settings = settings
         self.standin = StandIn(
-            token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT_USERNAME, bot_name="FieldReport"
+            token=sandbox_token(),
+            bot_username=SANDBOX_BOT_USERNAME,
+            bot_name="FieldReport",
+            calls_kept=CALLS_KEPT,
         )
         self.application: FieldReportApplication | None = None
         self.web: Web | None = None
@@ -205,7 +222,7 @@ class Sandbox:
         """The bot's settings in the sandbox (the stand-in must be running)."""
         return replace(
             self._base_settings,
-            bot_token=Secret(SANDBOX_TOKEN),
+            bot_token=Secret(self.standin.token),
             telegram_api_url=self.standin.api_url,
             database_path=self.database,
             admin_ids=(self.cast.admin.telegram_id,),
@@ -292,23 +309,36 @@ class Sandbox:
                 )
 
     async def _prepare_database(self) -> None:
-        """Seed a new sandbox database (or, with --no-seed, make an empty one and mark it)."""
+        """Seed a new sandbox database (or, with --no-seed, make an empty one and mark it).
+
+        Made beside it and renamed into place when complete: a seed interrupted (Ctrl+C
+        during the first start, a failed reset) leaves no half-seeded database that the next
+        start would take as ready."""
         if self.database.exists():
             return
-        if self.seed:
-            await seed_demo(
-                self.database,
-                self.cast,
-                now=self._clock(),
-                urgent_threshold_kg=self._base_settings.urgent_threshold_kg,
-            )
-            return
-        db = await Database.open(self.database)
+        making = self.database.with_name(self.database.name + PARTIAL_SUFFIX)
+        _remove_database(making)
         try:
-            async with db.transaction() as repos:
-                await mark_sandbox(repos)
+            if self.seed:
+                await seed_demo(
+                    making,
+                    self.cast,
+                    now=self._clock(),
+                    urgent_threshold_kg=self._base_settings.urgent_threshold_kg,
+                )
+            else:
+                db = await Database.open(making)
+                try:
+                    async with db.transaction() as repos:
+                        await mark_sandbox(repos)
+                finally:
+                    await db.close()
+            for suffix in ("-wal", "-journal"):
+                if Path(f"{making}{suffix}").exists():  # noqa: ASYNC240 - once per seed
+                    raise SandboxError(f"the new sandbox database left {making}{suffix} behind")
+            making.replace(self.database)
         finally:
-            await db.close()
+            _remove_database(making)
 
     async def _start_bot(self) -> None:
         app = build_application(self.settings)
@@ -329,11 +359,17 @@ class Sandbox:
         app, self.application = self.application, None
         if app is None:
             return
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        # Each step is tried whatever the one before did: an updater that failed to stop must
+        # not leave the old bot's jobs running beside the new bot a reset starts.
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+        finally:
+            try:
+                if app.running:
+                    await app.stop()
+            finally:
+                await app.shutdown()
 
 
 async def serve(sandbox: Sandbox, stop: asyncio.Event, announce: Callable[[str], None]) -> None:

@@ -24,6 +24,7 @@ import asyncio
 import html
 import mimetypes
 import urllib.parse
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,8 +44,17 @@ from .people import (
     person_view,
 )
 from .web_events import stream_events
-from .web_security import COOKIE, BadInput, Guard, error_response, json_response, read_json
-from .web_texts import LANGUAGE_NAMES, choose_ui_language, page_texts
+from .web_security import (
+    COOKIE,
+    SESSION_LIFETIME,
+    BadInput,
+    Guard,
+    error_response,
+    json_response,
+    read_body,
+    read_json,
+)
+from .web_texts import LANGUAGE_NAMES, TOO_MANY_TRIES, choose_ui_language, page_texts
 from .web_views import (
     IMAGE_LIMIT,
     chat_messages,
@@ -64,6 +74,14 @@ STATIC_FILES = {
     "app.css": "text/css",
 }
 TEXT_LIMIT = 4096  # what Telegram lets a person type in one message
+LOGIN_LIMIT = 4096  # the sign-in form's body: a password and little else
+#: Event streams open at once from one address (a tab each) and in all: each holds a
+#: connection and a queue of up to a thousand events, so a script cannot open them unbounded.
+STREAMS_PER_ADDRESS = 16
+STREAMS_IN_ALL = 256
+#: What the stand-in keeps in memory of all files at most before photo uploads are refused
+#: (until a reset): a script cannot fill the machine's memory ten megabytes at a time.
+FILES_HELD_LIMIT = 256 * 1024 * 1024
 
 
 class SandboxWeb:
@@ -89,6 +107,7 @@ class SandboxWeb:
         self._url: str | None = None
         self._closing = asyncio.Event()
         self._resetting = asyncio.Lock()
+        self._streams: Counter[str] = Counter()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -106,6 +125,7 @@ class SandboxWeb:
             web.get("/", self._page),
             web.get("/login", self._login_page),
             web.post("/login", self._login),
+            web.post("/logout", self._logout),
             web.get("/static/{name}", self._static),
             web.get("/api/ui", self._ui),
             web.get("/api/people", self._people),
@@ -186,17 +206,20 @@ class SandboxWeb:
             charset="utf-8",
         )
 
-    async def _login_page(self, request: web.Request, *, failed: bool = False) -> web.Response:
+    async def _login_page(
+        self, request: web.Request, *, failed: bool = False, throttled: bool = False
+    ) -> web.Response:
         if not self._guard.needs_login:
             raise web.HTTPSeeOther("/")
         language = self._ui_language(request)
         tr = self._catalogs.translator(language)
         words = {k: html.escape(tr.gettext(k)) for k in ("FieldReport sandbox", "Password")}
-        error = (
-            f'<p class="login-error" role="alert">{html.escape(tr.gettext("Wrong password."))}</p>'
-            if failed
-            else ""
-        )
+        problem = None
+        if throttled:
+            problem = tr.gettext(TOO_MANY_TRIES)
+        elif failed:
+            problem = tr.gettext("Wrong password.")
+        error = f'<p class="login-error" role="alert">{html.escape(problem)}</p>' if problem else ""
         page = (
             f'<!doctype html><html lang="{html.escape(language.replace("_", "-"))}"><head>'
             '<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
@@ -209,21 +232,43 @@ class SandboxWeb:
             f'<button type="submit">{html.escape(tr.gettext("Sign in"))}</button></form>'
             "</body></html>"
         )
-        return web.Response(text=page, content_type="text/html", status=401 if failed else 200)
+        status = 429 if throttled else 401 if failed else 200
+        return web.Response(text=page, content_type="text/html", status=status)
 
     async def _login(self, request: web.Request) -> web.StreamResponse:
         if not self._guard.needs_login:
             raise web.HTTPSeeOther("/")
-        if request.content_length is not None and request.content_length > 4096:
-            return error_response(413, "the body is too large")
-        form = await request.post()
-        given = form.get("password")
+        address = request.remote or ""
+        if self._guard.login_throttled(address):
+            return await self._login_page(request, throttled=True)
+        # Read here, bounded: request.post() would take a body without a length up to
+        # client_max_size (the photos' 11 MB) from anyone, signed in or not.
+        raw = await read_body(request, LOGIN_LIMIT)
+        try:
+            fields = urllib.parse.parse_qs(raw.decode("utf-8", "replace"), max_num_fields=10)
+        except ValueError as exc:  # more fields than a sign-in form has
+            raise BadInput("the form is malformed") from exc
+        given = next(iter(fields.get("password") or []), None)
         if not isinstance(given, str) or not self._guard.check_password(given):
+            self._guard.login_failed(address)
             return await self._login_page(request, failed=True)
         response = web.HTTPSeeOther("/")
         response.set_cookie(
-            COOKIE, self._guard.new_session(), httponly=True, samesite="Strict", path="/"
+            COOKIE,
+            self._guard.new_session(),
+            httponly=True,
+            samesite="Strict",
+            path="/",
+            max_age=SESSION_LIFETIME,
+            secure=request.secure,
         )
+        raise response
+
+    async def _logout(self, request: web.Request) -> web.StreamResponse:
+        """Sign out: the session ends on the server, not only in this browser."""
+        self._guard.end_session(request)
+        response = web.HTTPSeeOther("/login" if self._guard.needs_login else "/")
+        response.del_cookie(COOKIE, path="/")
         raise response
 
     async def _ui(self, request: web.Request) -> web.Response:
@@ -236,6 +281,7 @@ class SandboxWeb:
                 "telegram_languages": list(TELEGRAM_LANGUAGES),
                 "texts": page_texts(tr),
                 "password": self._guard.needs_login,
+                "can_reset": self._guard.may_reset(request),
             }
         )
 
@@ -314,13 +360,14 @@ class SandboxWeb:
 
     async def _photo(self, request: web.Request) -> web.Response:
         view = self._view(request)
-        if request.content_length is not None and request.content_length > IMAGE_LIMIT:
-            return error_response(413, "the photo is larger than 10 MB")
-        content = await request.content.read(IMAGE_LIMIT + 1)
-        if len(content) > IMAGE_LIMIT:
+        try:
+            content = await read_body(request, IMAGE_LIMIT)
+        except web.HTTPRequestEntityTooLarge:
             return error_response(413, "the photo is larger than 10 MB")
         if image_kind(content) is None:
             return error_response(415, "only JPEG, PNG or WebP photos can be sent")
+        if self._files_held() + len(content) > FILES_HELD_LIMIT:
+            return error_response(507, "the sandbox holds too many files: reset it")
         update = await self._standin.send_photo(view.sender, chat=view.chat, content=content)
         return json_response({"ok": True, "message_id": update["message"]["message_id"]})
 
@@ -356,10 +403,17 @@ class SandboxWeb:
             headers={"Content-Disposition": disposition},
         )
 
+    def _files_held(self) -> int:
+        """Bytes of every file the stand-in keeps (a photo's sizes share one content)."""
+        contents = {id(f.content): len(f.content) for f in self._standin.state.files.values()}
+        return sum(contents.values())
+
     # --- the whole sandbox ----------------------------------------------------------------
 
     async def _reset_sandbox(self, request: web.Request) -> web.Response:
         await read_json(request)
+        if not self._guard.may_reset(request):
+            return error_response(403, "only the trainer's computer can reset the sandbox")
         if self._resetting.locked():
             return error_response(409, "a reset is already under way")
         async with self._resetting:
@@ -368,4 +422,15 @@ class SandboxWeb:
         return json_response({"ok": True})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        return await stream_events(request, self._standin, self._closing)
+        address = request.remote or ""
+        if self._streams[address] >= STREAMS_PER_ADDRESS or self._streams.total() >= STREAMS_IN_ALL:
+            return error_response(429, "too many event streams open: close a tab")
+        self._streams[address] += 1
+        try:
+            return await stream_events(
+                request, self._standin, self._closing, lambda: self._guard.signed_in(request)
+            )
+        finally:
+            self._streams[address] -= 1
+            if self._streams[address] <= 0:
+                del self._streams[address]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -20,9 +21,14 @@ KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
 
 
 async def stream_events(
-    request: web.Request, standin: StandIn, closing: asyncio.Event
+    request: web.Request,
+    standin: StandIn,
+    closing: asyncio.Event,
+    allowed: Callable[[], bool] = lambda: True,
 ) -> web.StreamResponse:
-    """``GET /api/events``: events from now on, until the page leaves or the server stops."""
+    """``GET /api/events``: events from now on, until the page leaves, the server stops or
+    ``allowed`` says no more (the session was signed out or ran out: an open stream must not
+    outlive the sign-in that opened it)."""
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -36,6 +42,8 @@ async def stream_events(
         with contextlib.suppress(ConnectionResetError, asyncio.CancelledError):
             while not closing.is_set():
                 event = await next_event(events, closing)
+                if not allowed():
+                    break
                 if event is None:
                     await response.write(b": keep-alive\n\n")
                     continue

@@ -13,6 +13,8 @@ import ipaddress
 import json
 import logging
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +25,7 @@ __all__ = [
     "Guard",
     "error_response",
     "json_response",
+    "read_body",
     "read_json",
 ]
 
@@ -33,14 +36,24 @@ COOKIE = "sandbox_session"
 JSON_LIMIT = 32 * 1024
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_OPEN_PATHS = ("/login", "/static/")
+#: How long a sign-in lasts (a training day); the cookie says so too.
+SESSION_LIFETIME = 12 * 60 * 60
+#: Sign-ins kept at once (the oldest is forgotten first): memory stays bounded.
+SESSIONS_KEPT = 1000
+#: Wrong passwords one address may try per window before it must wait for the window's end.
+LOGIN_ATTEMPTS = 5
+LOGIN_WINDOW = 60.0
+#: Addresses whose recent failures are remembered (the oldest is forgotten first).
+ADDRESSES_KEPT = 10_000
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not "no-referrer": under it Chromium sends "Origin: null" with a form's POST, and the
+    # sign-in form (a plain form) was refused as cross-site. Other sites still learn nothing.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
@@ -62,18 +75,34 @@ def error_response(status: int, message: str) -> web.Response:
 async def read_json(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
     """The request's JSON object, refused with 413 past ``limit`` bytes and 400 when it is not
     a JSON object."""
-    if request.content_length is not None and request.content_length > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    raw = await read_body(request, limit)
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadInput("the body is not JSON") from exc
     if not isinstance(body, dict):
         raise BadInput("a JSON object is expected")
+    try:  # "\ud800" is valid JSON but no text: it could be neither stored nor sent on
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadInput("the body holds text that is not Unicode") from exc
     return body
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, refused with 413 as soon as it passes ``limit`` bytes. (One
+    ``content.read(n)`` returns only what has arrived so far: a photo of a few megabytes was
+    cut to its first packets.)"""
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class BadInput(Exception):
@@ -102,9 +131,15 @@ def _is_ip(name: str) -> bool:
 class Guard:
     """The checks every request passes, as aiohttp middleware."""
 
-    def __init__(self, password: str | None) -> None:
+    def __init__(
+        self, password: str | None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._password = password
-        self._sessions: set[str] = set()
+        self._clock = clock
+        #: session token -> when it stops being valid
+        self._sessions: OrderedDict[bytes, float] = OrderedDict()
+        #: client address -> (start of its window, wrong passwords in it)
+        self._failures: OrderedDict[str, tuple[float, int]] = OrderedDict()
         self.listen_host = "127.0.0.1"
         self.port = 0
 
@@ -139,16 +174,68 @@ class Guard:
             return True
         return hmac.compare_digest(given.encode("utf-8"), self._password.encode("utf-8"))
 
+    def may_reset(self, request: web.Request) -> bool:
+        """Whether this request may start the whole sandbox over. In a training room (a
+        password) only the trainer's own computer may: one trainee's tap would otherwise wipe
+        every other trainee's chats mid-lesson."""
+        if self._password is None:
+            return True
+        try:
+            return ipaddress.ip_address(request.remote or "").is_loopback
+        except ValueError:
+            return False
+
+    def login_throttled(self, address: str) -> bool:
+        """Whether ``address`` used up its wrong passwords for now: a guesser gets a handful
+        of tries a minute, a trainee who mistyped waits at most a minute."""
+        seen = self._failures.get(address)
+        if seen is None:
+            return False
+        started, count = seen
+        if self._clock() - started >= LOGIN_WINDOW:
+            del self._failures[address]
+            return False
+        return count >= LOGIN_ATTEMPTS
+
+    def login_failed(self, address: str) -> None:
+        now = self._clock()
+        started, count = self._failures.pop(address, (now, 0))
+        if now - started >= LOGIN_WINDOW:
+            started, count = now, 0
+        self._failures[address] = (started, count + 1)
+        while len(self._failures) > ADDRESSES_KEPT:
+            self._failures.popitem(last=False)
+
     def new_session(self) -> str:
         token = secrets.token_urlsafe(32)
-        self._sessions.add(token)
+        self._sessions[token.encode("ascii")] = self._clock() + SESSION_LIFETIME
+        while len(self._sessions) > SESSIONS_KEPT:
+            self._sessions.popitem(last=False)
         return token
+
+    def end_session(self, request: web.Request) -> None:
+        """Sign out: the cookie's token is worth nothing from now on, wherever it was copied."""
+        known = self._session_of(request)
+        if known is not None:
+            del self._sessions[known]
+
+    def _session_of(self, request: web.Request) -> bytes | None:
+        """The request's live session token (compared in constant time; any bytes a client
+        sends are compared, never decoded or trusted)."""
+        given = request.cookies.get(COOKIE, "").encode("utf-8", "surrogateescape")
+        now = self._clock()
+        found = None
+        for known, expires in list(self._sessions.items()):
+            if expires <= now:
+                del self._sessions[known]
+            elif hmac.compare_digest(given, known):
+                found = known
+        return found
 
     def signed_in(self, request: web.Request) -> bool:
         if self._password is None:
             return True
-        token = request.cookies.get(COOKIE, "")
-        return any(hmac.compare_digest(token, known) for known in self._sessions)
+        return self._session_of(request) is not None
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:

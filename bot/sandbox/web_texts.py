@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.config import LANGUAGES
 from bot.i18n import N_, Translator
 
-__all__ = ["LANGUAGE_NAMES", "PAGE_WORDS", "choose_ui_language", "page_texts"]
+__all__ = ["LANGUAGE_NAMES", "PAGE_WORDS", "TOO_MANY_TRIES", "choose_ui_language", "page_texts"]
 
 #: Each language named in itself, as a language selector shows it.
 LANGUAGE_NAMES = {
@@ -18,6 +18,9 @@ LANGUAGE_NAMES = {
     "ru": "Русский",
     "en": "English",
 }
+
+#: The sign-in page's answer once an address has used up its wrong passwords for a minute.
+TOO_MANY_TRIES = N_("Too many wrong passwords: wait a minute, then try again.")
 
 PAGE_WORDS: tuple[str, ...] = (
     N_("FieldReport sandbox"),
@@ -46,6 +49,7 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("Russian"),
     N_("English"),
     N_("Telegram refused a call of the bot in this chat:"),
+    N_("Telegram refused a call of the bot outside the open chats:"),
     N_("Dismiss"),
     N_("Choose a person on the left to open their chat."),
     N_("No messages yet. Send /start to begin."),
@@ -59,6 +63,7 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("Password"),
     N_("Sign in"),
     N_("Wrong password."),
+    N_("Sign out"),
     N_("OK"),
 )
 

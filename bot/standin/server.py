@@ -15,7 +15,7 @@ import mimetypes
 import random
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, get_args
@@ -111,9 +111,13 @@ class StandIn:
         port: int = 0,
         strict_ampersand: bool = True,
         allow_http_webhook: bool = False,
+        calls_kept: int | None = None,
     ) -> None:
         """``allow_http_webhook``: accept a webhook at plain http:// on this machine (tests
-        have no certificate; Telegram itself wants https)."""
+        have no certificate; Telegram itself wants https). ``calls_kept``: remember about that
+        many latest calls and refusals, not all (a sandbox runs for days: a long poll every
+        few seconds, charts uploaded); None, as tests want, keeps every one."""
+        self.calls_kept = calls_kept
         self.state = State(token, bot_username, bot_name)
         self.state.allow_http_webhook = allow_http_webhook
         self.api = BotApi(self.state, strict_ampersand=strict_ampersand)
@@ -171,7 +175,7 @@ class StandIn:
             raise RuntimeError("the stand-in is already running")
         self._stopping = False
         self._stop_event.clear()
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[_no_web_pages])
         app.router.add_route("*", r"/bot{token:[^/]*}/{method:[^/]+}", self._handle_api)
         app.router.add_get(r"/file/bot{token:[^/]*}/{path:.+}", self._handle_file)
         app.router.add_post("/_standin/text", self._control_text)
@@ -275,6 +279,7 @@ class StandIn:
                 return _json(exc.body(), exc.status)
             name = CANONICAL_NAMES.get(method, given)
             self.state.calls.append((name, values))
+            self._forget_old(self.state.calls)
             await self._wake()  # lets tests wait for "the bot called X" while X still runs
             params = Params(values)
             try:
@@ -291,6 +296,7 @@ class StandIn:
                     result = implementation(params)
             except ApiError as exc:
                 self.state.failures.append((name, values, exc))
+                self._forget_old(self.state.failures)
                 self.feed.observe_refusal(name, values, exc)
                 return _json(exc.body(), exc.status)
             self.feed.observe(name, values, result)
@@ -456,6 +462,12 @@ class StandIn:
             return _json(ApiError(404, "Not Found").body(), 404)
         mime = stored.mime_type or mimetypes.guess_type(stored.file_path)[0]
         return web.Response(body=stored.content, content_type=mime or "application/octet-stream")
+
+    def _forget_old(self, remembered: list[Any]) -> None:
+        """Past twice ``calls_kept``, drop the oldest down to ``calls_kept`` (rarely, so an
+        append stays cheap)."""
+        if self.calls_kept is not None and len(remembered) > 2 * self.calls_kept:
+            del remembered[: len(remembered) - self.calls_kept]
 
     async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
         return _json(ApiError(404, "Not Found").body(), 404)
@@ -1060,6 +1072,21 @@ def _fault_error(fault: _Fault) -> ApiError:
     if fault.kind == "403":
         return ApiError(403, "Forbidden: bot was blocked by the user", injected=True)
     return ApiError(502, "Bad Gateway", injected=True)
+
+
+@web.middleware
+async def _no_web_pages(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Only programs talk to the stand-in, never a web page. It listens on 127.0.0.1 and its
+    control side (/_standin/...) takes no token, so any page a developer or trainer visits
+    could post updates as anyone (a form's POST needs no CORS preflight) or, by DNS
+    rebinding, read every chat. Browsers mark a page's requests (Origin, Sec-Fetch-Site);
+    an address typed into the address bar (Sec-Fetch-Site: none) still works."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if "Origin" in request.headers or (site is not None and site != "none"):
+        return _json(ApiError(403, "Forbidden: the stand-in answers no web page").body(), 403)
+    return await handler(request)
 
 
 def _json(body: Any, status: int) -> web.Response:

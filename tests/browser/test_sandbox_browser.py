@@ -267,7 +267,30 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         banner = officer.locator('.banner[role="alert"]')
         await expect(banner).to_be_visible()
         await expect(banner).to_contain_text("sendMessage")
+        # A second refusal joins the first: the trainer sees every refused call, not the last.
+        tg.inject_fault("400", "sendPhoto", chat_id=OFFICER.telegram_id)
+        with pytest.raises(BadRequest):
+            await bot.send_photo(OFFICER.telegram_id, TINY_PNG)
+        await expect(banner.locator(".banner-line")).to_have_count(2)
+        await expect(banner.locator(".banner-line").first).to_contain_text("sendMessage")
+        await expect(banner.locator(".banner-line").last).to_contain_text("sendPhoto")
         await banner.locator("button").click()
+        # A refusal in a chat no pane shows (a closed chat, a chat of nobody on the list) goes
+        # to the banner above the chats: nothing Telegram would refuse passes unseen.
+        elsewhere = page.locator('#refused-elsewhere[role="alert"]')
+        await expect(elsewhere).to_be_hidden()
+        tg.inject_fault("400", "sendMessage", chat_id=COORDINATOR.telegram_id)
+        with pytest.raises(BadRequest):
+            await bot.send_message(COORDINATOR.telegram_id, "x")
+        with pytest.raises(BadRequest):
+            await bot.send_message(424242, "x")
+        await expect(elsewhere.locator(".banner-line")).to_have_count(2)
+        await expect(elsewhere.locator(".banner-line").first).to_contain_text(
+            COORDINATOR.first_name
+        )
+        await expect(elsewhere.locator(".banner-line").last).to_contain_text("424242")
+        await elsewhere.locator("button").click()
+        await expect(elsewhere).to_be_hidden()
         await expect(banner).to_be_hidden()
 
         # Enter sends, Shift+Enter starts a new line.
@@ -363,3 +386,21 @@ async def test_the_page_draws_formatting_edits_refusals_and_acts_like_a_phone(
         assert sandbox.resets == [1]
         await tg.wait_idle(timeout=30)
         assert tg.refusals == []
+
+
+async def test_a_trainee_signs_in_and_out_of_the_training_room(page: Any, tmp_path: Path) -> None:
+    """With a password the page offers sign-out; after it the page and its API are shut."""
+    from playwright.async_api import expect
+
+    async with running_sandbox(tmp_path, password="training-room") as sandbox:
+        await page.goto(sandbox.web.url + "/")
+        await page.locator("#password").fill("training-room")
+        await page.locator('button[type="submit"]').click()
+        await expect(page.locator("body[data-ready='true']")).to_have_count(1)
+        sign_out = page.locator("#sign-out button")
+        await expect(sign_out).to_be_visible()
+        await expect(sign_out).to_have_text("Chiqish")
+        await sign_out.click()
+        await expect(page.locator("#password")).to_be_visible()
+        answer = await page.request.get(sandbox.web.url + "/api/people")
+        assert answer.status == 401

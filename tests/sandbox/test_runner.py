@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.config import Settings
@@ -14,7 +15,7 @@ from bot.delivery import deliver_due, make_due_run
 from bot.handlers.digest import CATCH_UP_JOB
 from bot.sandbox.cast import DEMO_CAST, CastMember
 from bot.sandbox.marker import is_sandbox
-from bot.sandbox.runner import SANDBOX_TOKEN, CurrentDatabase, Sandbox
+from bot.sandbox.runner import SANDBOX_TOKEN_PREFIX, CurrentDatabase, Sandbox, sandbox_token
 from bot.standin import TgUser
 
 from .recording_web import RecordingWeb, eventually
@@ -54,7 +55,7 @@ async def test_the_bot_answers_a_person_of_the_cast(sandbox: Sandbox) -> None:
     await sandbox.standin.send_text(_user(admin), "/start")
     reply = await sandbox.standin.next_message(admin.telegram_id, timeout=10)
     assert reply.text
-    assert sandbox.standin.token == SANDBOX_TOKEN
+    assert sandbox.standin.token.startswith(SANDBOX_TOKEN_PREFIX)
     assert sandbox.settings.telegram_api_url == sandbox.standin.api_url
     web = _web(sandbox)
     assert web.cast is DEMO_CAST
@@ -129,3 +130,48 @@ async def test_without_seed_the_sandbox_starts_empty_and_stays_so_after_reset(
         await sandbox.standin.send_text(_user(admin), "/start")
         assert (await sandbox.standin.next_message(admin.telegram_id, timeout=10)).text
     assert web.stopped
+
+
+async def test_no_page_elsewhere_can_act_as_the_sandbox_bot(sandbox: Sandbox) -> None:
+    """The stand-in listens on 127.0.0.1, where any web page the trainer visits can post: the
+    token differs on every run, so a token known from this source opens nothing."""
+    assert sandbox_token() != sandbox_token() != sandbox.standin.token
+    admin = DEMO_CAST.admin.telegram_id
+    before = len(sandbox.standin.messages(admin))
+    async with (
+        aiohttp.ClientSession() as outsider,
+        outsider.post(
+            f"{sandbox.standin.api_url}/bot100000:SANDBOX/setWebhook",
+            data={"url": "https://evil.example/hook"},
+        ) as hooked,
+        outsider.post(
+            f"{sandbox.standin.api_url}/bot100000:SANDBOX/sendMessage",
+            data={"chat_id": str(admin), "text": "phishing"},
+        ) as sent,
+    ):
+        assert hooked.status >= 400 and sent.status >= 400
+    assert len(sandbox.standin.messages(admin)) == before
+    assert sandbox.standin.state.webhook is None
+
+
+async def test_a_reset_that_fails_stops_the_old_bot_and_the_next_reset_recovers(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = sandbox.application
+    assert old is not None and old.updater is not None
+
+    async def stuck() -> None:
+        raise RuntimeError("the updater would not stop")
+
+    monkeypatch.setattr(old.updater, "stop", stuck)
+    with pytest.raises(RuntimeError):
+        await _web(sandbox).reset()
+    # The old bot is stopped anyway: its jobs cannot run beside the next one.
+    assert not old.running and sandbox.application is None
+    monkeypatch.undo()
+    if old.updater.running:  # the stuck updater's own long poll: ended here, not left behind
+        await old.updater.stop()
+    await _web(sandbox).reset()
+    admin = DEMO_CAST.admin
+    await sandbox.standin.send_text(_user(admin), "/start")
+    assert (await sandbox.standin.next_message(admin.telegram_id, timeout=10)).text

@@ -120,3 +120,41 @@ async def test_restart_on_the_same_object() -> None:
     async with standin, httpx.AsyncClient(verify=False) as http:  # stopping did not stick
         response = await http.get(f"{standin.base_url}{TOKEN}/getUpdates", params={"timeout": 0.05})
         assert response.json() == {"ok": True, "result": []}
+
+
+async def test_no_web_page_can_drive_or_read_the_stand_in(
+    tg: StandIn, http: httpx.AsyncClient
+) -> None:
+    """A page the developer visits can reach 127.0.0.1: its requests (marked by the browser
+    with Origin or Sec-Fetch-Site) are refused; an address typed into the browser works."""
+    tg.add_chat(TgUser(id=7, first_name="Q"))
+    person = {"user": {"id": 7, "first_name": "Q"}, "text": "/promote 7"}
+    for page in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-origin"},  # DNS rebinding: the page's own name, our address
+    ):
+        refused = await http.post("/_standin/text", content=json.dumps(person), headers=page)
+        assert refused.status_code == 403, page
+        read = await http.get("/_standin/calls", headers=page)
+        assert read.status_code == 403, page
+        sent = await http.post(
+            f"/bot{TOKEN}/sendMessage", data={"chat_id": "7", "text": "x"}, headers=page
+        )
+        assert sent.status_code == 403, page
+    assert tg.pending_updates() == 0 and tg.calls == []
+    typed = await http.get("/_standin/calls", headers={"Sec-Fetch-Site": "none"})
+    assert typed.status_code == 200
+
+
+async def test_a_long_running_stand_in_remembers_only_the_latest_calls() -> None:
+    async with (
+        StandIn(token=TOKEN, calls_kept=10) as tg,
+        httpx.AsyncClient(base_url=tg.api_url) as http,
+    ):
+        for n in range(50):
+            await http.post(f"/bot{TOKEN}/getMe")
+            await http.post(f"/bot{TOKEN}/sendMessage", data={"chat_id": "404", "text": str(n)})
+        assert 10 <= len(tg.calls) <= 20 and 10 <= len(tg.state.failures) <= 20
+        assert tg.calls[-1][1]["text"] == "49"  # the latest stay

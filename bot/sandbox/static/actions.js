@@ -172,8 +172,9 @@ export function wireComposer(pane, onLanguageChanged) {
     if (file) sendPhoto(pane, file);
   });
   element.querySelector(".banner-dismiss").addEventListener("click", () => {
-    // A reload of the chat shows the latest refusal again unless it was this one.
+    // A reload of the chat shows only the refusals that came after this one.
     state.dismissed[pane.personId] = pane.shownRefusal;
+    pane.refusals = [];
     element.querySelector(".banner").hidden = true;
   });
   element.querySelector(".tg-language").addEventListener("change", async (event) => {

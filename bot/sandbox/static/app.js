@@ -38,6 +38,10 @@ async function loadTexts() {
   state.language = data.language;
   state.languages = data.languages;
   state.telegramLanguages = data.telegram_languages;
+  // A training room (a password) lets each trainee sign out of a shared or borrowed phone.
+  document.getElementById("sign-out").hidden = !data.password;
+  // In a training room only the trainer's computer starts everything over.
+  document.getElementById("reset").hidden = !data.can_reset;
   document.documentElement.lang = state.language.replace("_", "-");
   applyTexts(document);
   document.title = t("FieldReport sandbox");
@@ -193,9 +197,13 @@ async function loadPane(pane) {
     const data = await api("GET", "/api/chats/" + pane.personId + "/messages");
     const list = pane.element.querySelector(".messages");
     list.replaceChildren(...data.messages.map((m) => messageElement(pane, m)));
-    const banner = data.refusals[data.refusals.length - 1];
-    pane.element.querySelector(".banner").hidden = true;
-    if (banner && state.dismissed[pane.personId] !== refusalKey(banner)) showBanner(pane, banner);
+    // Every refusal since the person last dismissed the banner, not only the latest.
+    let shown = data.refusals;
+    const dismissed = state.dismissed[pane.personId];
+    const seen = dismissed ? shown.map(refusalKey).lastIndexOf(dismissed) : -1;
+    if (seen >= 0) shown = shown.slice(seen + 1);
+    pane.refusals = shown;
+    drawBanner(pane);
   } catch (error) {
     showToast(pane, t("Something went wrong: the sandbox did not accept that."));
   }
@@ -391,11 +399,16 @@ function onEvent(message) {
     reloadEverything(null);
     return;
   }
+  let shown = false;
   for (const pane of state.panes) {
     if (!pane || pane.personId !== event.chat_id) continue;
+    shown = true;
     if (pane.loading) pane.pending.push(event);
     else applyEvent(pane, event);
   }
+  // A refusal in a chat nobody has open (or about no chat: a menu, the bot itself) must not
+  // pass unseen: it goes to the banner above the chats.
+  if (event.type === "refused" && !shown) showElsewhere(event);
 }
 
 async function reloadEverything(notice) {
@@ -438,10 +451,45 @@ function refusalKey(refusal) {
   return [refusal.method, refusal.status, refusal.description].join(" ");
 }
 
+// The banner lists each refused call on its own line (a second refusal must not hide the
+// first one from the trainer), the oldest dropped past REFUSALS_SHOWN.
+const REFUSALS_SHOWN = 5;
+
 function showBanner(pane, refusal) {
-  pane.shownRefusal = refusalKey(refusal);
+  pane.refusals = (pane.refusals || []).concat([refusal]).slice(-REFUSALS_SHOWN);
+  drawBanner(pane);
+}
+
+function drawBanner(pane) {
+  const refusals = pane.refusals || [];
+  const last = refusals[refusals.length - 1];
+  pane.shownRefusal = last ? refusalKey(last) : null;
   const banner = pane.element.querySelector(".banner");
-  banner.querySelector(".banner-text").textContent = refusalText(refusal);
+  banner.querySelector(".banner-text").replaceChildren(
+    ...refusals.map((refusal) => {
+      const line = document.createElement("span");
+      line.className = "banner-line";
+      line.textContent = refusalText(refusal);
+      return line;
+    }),
+  );
+  banner.hidden = refusals.length === 0;
+}
+
+
+function showElsewhere(refusal) {
+  const who = refusal.chat_id === null ? null : person(refusal.chat_id);
+  const where = who ? who.name : refusal.chat_id === null ? "" : String(refusal.chat_id);
+  const line = document.createElement("span");
+  line.className = "banner-line";
+  line.textContent =
+    t("Telegram refused a call of the bot outside the open chats:") +
+    " " + (where ? where + " — " : "") +
+    refusal.method + " — " + refusal.status + " " + refusal.description;
+  const banner = document.getElementById("refused-elsewhere");
+  const text = banner.querySelector(".banner-text");
+  text.append(line);
+  while (text.children.length > REFUSALS_SHOWN) text.firstElementChild.remove();
   banner.hidden = false;
 }
 
@@ -452,6 +500,11 @@ async function start() {
   await loadTexts();
   await loadPeople();
   connectEvents();
+  document.querySelector("#refused-elsewhere .banner-dismiss").addEventListener("click", () => {
+    const banner = document.getElementById("refused-elsewhere");
+    banner.querySelector(".banner-text").replaceChildren();
+    banner.hidden = true;
+  });
   document.getElementById("people-toggle").addEventListener("click", () => {
     setPeopleOpen(!document.body.classList.contains("people-open"));
   });
