@@ -49,6 +49,10 @@ async def routes_command(update: Update, context: BotContext) -> None:
         await tell_refused(update, context, summary)
         return
     await chat.send_message(summary_text(summary, days, tr))
+    actor = actor_id(update)
+    if actor is not None:
+        async with context.db.transaction() as repos:  # only what reached the coordinator
+            await trafficking.record_reading(repos, actor, summary)
 
 
 def summary_text(summary: RouteSummary, days: int, tr: Translator) -> str:

@@ -305,3 +305,40 @@ async def test_an_ids_export_telegram_refused_is_not_audited_and_frees_the_next(
         await tg.wait_idle()
     assert again.document is not None, again.describe()
     assert again.caption is not None and again.caption.startswith("1 запись об изъятии")
+
+
+async def test_a_routes_reading_telegram_refused_is_not_audited(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    """Fail closed: /routes whose message Telegram refused handed nothing on, so the audit does
+    not say the coordinator read the routes; asking again is read and audited once."""
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    await seed_user(OFFICER, Role.OFFICER, "BLO-TER")
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    await file_directly(path, OFFICER.id, seizure(point_id, "1", departure="tj"), "only")
+
+    async def readings() -> list[str | None]:
+        db = await Database.open(path)
+        try:
+            async with db.read() as repos:
+                return [
+                    e.details for e in await repos.audit.latest(50) if e.action == "routes.read"
+                ]
+        finally:
+            await db.close()
+
+    async with run_bot():
+        tg.inject_fault("400", method="sendMessage", chat_id=COORDINATOR_RU.id)
+        await tg.send_text(COORDINATOR_RU, "/routes 7")
+        await tg.wait_until(
+            lambda: bool(tg.calls_to("sendMessage")), SLOW, "the refused /routes message"
+        )
+        await tg.wait_idle()
+        sorry = await tg.next_message(COORDINATOR_RU.id)  # the error handler's apology
+        assert sorry.text and "попробуйте ещё раз" in sorry.text
+        assert await readings() == []
+        again = await say(tg, COORDINATOR_RU, "/routes 7")
+        await tg.wait_idle()
+    assert again.text is not None and "Таджикистан" in again.text, again.describe()
+    assert await readings() == ['{"seizures": 1}']
