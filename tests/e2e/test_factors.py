@@ -234,3 +234,40 @@ async def test_stop_and_cancel_change_nothing_and_others_are_turned_away(
         async with app.services.db.read() as repos:
             entries = await repos.audit.latest(20)
         assert [e.action for e in entries if e.action.startswith("factor.")] == ["factor.changed"]
+
+
+async def test_a_question_telegram_did_not_show_takes_no_typed_answer(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Fail closed: when the tap's message could not be edited into the question, the question
+    is not open, so the admin's next message (meant for anything else) changes no factor."""
+    await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "heroin")
+        message, data = admin.find("kgf", "ed", "heroin", "l")
+        tg.inject_fault("400", method="editMessageText", chat_id=ADMIN.id)
+        await tg.tap(ADMIN, message, data)
+        await tg.wait_until(
+            lambda: any(f[0].lower() == "editmessagetext" for f in tg.failures),
+            description="the refused edit",
+        )
+        await tg.wait_idle()
+        sorry = await tg.next_message(ADMIN.id)  # the error handler's apology
+        assert not sorry.buttons, sorry.text
+        elsewhere = await admin.say("3")
+        await tg.wait_idle()
+        assert not elsewhere.text.startswith(("✅ ", "⚠️ ")), elsewhere.text
+        assert await stored_factor(app, "heroin", "l") == 1
+        async with app.services.db.read() as repos:
+            entries = await repos.audit.latest(20)
+        assert [e.action for e in entries if e.action.startswith("factor.")] == []
+        # Asked again, the question opens and takes the answer.
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "heroin")
+        await admin.tap("kgf", "ed", "heroin", "l")
+        saved = await admin.say("0,9")
+        await tg.wait_idle()
+        assert saved.text.startswith("✅ "), saved.text
+        assert await stored_factor(app, "heroin", "l") == Decimal("0.9")
