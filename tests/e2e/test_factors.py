@@ -321,3 +321,30 @@ async def test_forged_and_stale_factor_buttons_change_nothing(
         async with app.services.db.read() as repos:
             entries = await repos.audit.latest(30)
         assert [e.target for e in entries if e.action == "factor.changed"] == ["precursor:l"]
+
+
+async def test_an_amendments_summary_says_urgent_by_the_factors_its_report_keeps(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Filed while tramadol tablets had no factor, amended after an admin gave them 200 mg:
+    the amended report keeps "no factor", so its summary must not promise coordinators a large
+    seizure that filing will not alert (nor hide one the other way round)."""
+    officer, _olga, _john = await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        uz = app.services.catalogs.translator("uz")
+        await file_seizure(officer, "tramadol", "6000", "tablets")
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "tramadol")
+        await admin.tap("kgf", "ed", "tramadol", "tablets")
+        assert (await admin.say("200")).text.startswith("✅ ")
+        await officer.say("/myreports")
+        await officer.tap("my", "open")
+        await officer.tap("my", "amend")
+        summary = officer.screen().text
+        await tg.wait_idle()
+    urgent_line = next(
+        line for line in summary.splitlines() if line.startswith(uz.gettext("Urgent") + ":")
+    )
+    assert urgent_line.endswith(uz.gettext("No")), summary
+    assert uz.gettext("Yes — large seizure") not in summary
