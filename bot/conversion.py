@@ -63,7 +63,8 @@ async def set_factor(
     """Set the factor of ``substance`` per ``unit`` from what the admin typed (kg per L, mg per
     tablet, g per piece; :func:`bot.equivalents.parse_factor` raises ``BadFactor``), or remove
     it (``typed`` None: "no factor"). The actor is read again here; the audit keeps the old and
-    new kilograms per unit. None: no such substance or unit."""
+    new kilograms per unit; the same value again changes and audits nothing. None: no such
+    substance or unit."""
     target = f"{substance}:{unit}"
     actor = await acting(repos, actor_telegram_id, Operation.FACTOR_CHANGE, target=target)
     if isinstance(actor, Refused):
@@ -72,6 +73,10 @@ async def set_factor(
         return None
     value = parse_factor(typed, unit) if typed is not None else None
     before = await repos.factors.get(substance, unit)
+    if before is not None and before.kg_per_unit == value:
+        # The same factor again (a second admin's stale question, "Remove" of one already
+        # removed): nothing changed, so neither the row's author nor the audit says it did.
+        return before
     after = await repos.factors.set(substance, unit, value, updated_by=actor.telegram_id)
     await repos.audit.add(
         "factor.changed",

@@ -11,7 +11,8 @@ apply to reports filed after them and never move an old report's figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol
@@ -134,6 +135,36 @@ class Factors:
             if item.normalized_unit != "kg":
                 table[item.substance, item.normalized_unit] = item.kg_factor
         return Factors({key: value for key, value in table.items() if value is not None})
+
+
+@dataclass(frozen=True)
+class KeptFactor:
+    """The factor one item of a filed report was filed with, as an amendment's draft keeps it."""
+
+    substance: str
+    normalized_unit: str
+    kg_factor: Decimal | None
+
+
+def kept_factors(items: Iterable[_Filed]) -> list[list[str | None]]:
+    """The factors ``items`` were filed with, as JSON for a draft (weighed items need none)."""
+    return [
+        [
+            item.substance,
+            item.normalized_unit,
+            str(item.kg_factor) if item.kg_factor is not None else None,
+        ]
+        for item in items
+        if item.normalized_unit != "kg"
+    ]
+
+
+def from_kept(rows: Iterable[Sequence[str | None]]) -> list[KeptFactor]:
+    """What :func:`kept_factors` stored, for :meth:`Factors.keeping`."""
+    return [
+        KeptFactor(str(substance), str(unit), Decimal(factor) if factor is not None else None)
+        for substance, unit, factor in rows
+    ]
 
 
 class _Filed(Protocol):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot import administration
+from bot import administration, places
 from bot.authority import Operation, Refused, acting
 from storage import Coordinates, CrossingPoint, Repositories, Role, Unit, UnitKind
 
@@ -150,12 +150,15 @@ async def add_crossing_point(
     coordinates: Coordinates | None = None,
 ) -> Done | Refused:
     """Add the point with its ``coordinates`` (None: the admin skipped them; the digest's map
-    and the seizure records then fall back to the unit's own place)."""
+    and the seizure records then fall back to the unit's own place). Coordinates are checked
+    again here (:func:`bot.places.check_place` raises ``InvalidPlace``), not only as typed."""
     actor = await acting(
         repos, actor_telegram_id, Operation.CROSSING_POINT_ADD, target=str(unit_id)
     )
     if isinstance(actor, Refused):
         return actor
+    if coordinates is not None:
+        places.check_place(coordinates)
     unit = await repos.units.get(unit_id)
     if unit is None:
         return Done(Outcome.GONE)

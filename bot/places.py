@@ -10,6 +10,7 @@ export that uses it.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -90,6 +91,16 @@ def parse_coordinates(text: str) -> Coordinates:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise InvalidPlace(PlaceProblem.OUT_OF_RANGE)
     where = Coordinates(round(float(latitude), DECIMALS), round(float(longitude), DECIMALS))
+    check_place(where)
+    return where
+
+
+def check_place(where: Coordinates) -> None:
+    """:class:`InvalidPlace` unless ``where`` is a place the programme's maps can hold: what
+    the rules layer asks again before storing coordinates, whoever built them."""
+    if not (math.isfinite(where.latitude) and math.isfinite(where.longitude)):
+        raise InvalidPlace(PlaceProblem.MALFORMED)
+    if not (-90 <= where.latitude <= 90 and -180 <= where.longitude <= 180):
+        raise InvalidPlace(PlaceProblem.OUT_OF_RANGE)
     if not REGION.holds(where):
         raise InvalidPlace(PlaceProblem.OUTSIDE_REGION)
-    return where

@@ -1,8 +1,8 @@
 """``/routes``: the most frequent routes and concealment methods of a period, for coordinators.
 
-Who may is read again here (bot/authority.py, a refusal audited, a reading too); the seizures
-are read through storage reduced to what is counted, so a year of them stays cheap in the bot's
-own process.
+Who may is read again here (bot/authority.py, a refusal audited; a reading once it was sent);
+the seizures are read through storage reduced to what is counted, so a year of them stays cheap
+in the bot's own process.
 """
 
 from __future__ import annotations
@@ -68,15 +68,21 @@ async def route_summary(
     )
     if isinstance(actor, Refused):
         return actor
-    summary = summarise(first, last, await repos.reports.seizure_routes(SEIZURE.key, first, last))
-    # Audited like an on-demand digest: the period's figures leave the bot.
+    return summarise(first, last, await repos.reports.seizure_routes(SEIZURE.key, first, last))
+
+
+async def record_reading(
+    repos: Repositories, actor_telegram_id: int, summary: RouteSummary
+) -> None:
+    """The audit line of a reading that reached the coordinator (who, which period, how many
+    seizures), written after the message was sent, as an export is: a message Telegram
+    refused handed nothing on and must not read as if it had."""
     await repos.audit.add(
         "routes.read",
-        actor_telegram_id=actor.telegram_id,
-        target=f"{first.isoformat()}..{last.isoformat()}",
+        actor_telegram_id=actor_telegram_id,
+        target=f"{summary.first.isoformat()}..{summary.last.isoformat()}",
         details={"seizures": summary.seizures},
     )
-    return summary
 
 
 def summarise(first: date, last: date, seizures: Iterable[SeizureRoute]) -> RouteSummary:

@@ -52,6 +52,10 @@ class Draft:
     amends_number: str | None = None
     #: The unit's crossing points when the draft started: [id, name] pairs for the place question.
     places: list[list[str]] = field(default_factory=list)
+    #: An amendment's factors as its report was filed with them: [substance, normalised unit,
+    #: kg per unit or None] per item not weighed, so its summary says "urgent" as the amended
+    #: report will be (bot/equivalents.py, ``Factors.keeping``), not by today's factors.
+    kept_factors: list[list[str | None]] = field(default_factory=list)
     #: Counts the changes: the handlers record the step the person last saw, so a typed
     #: answer is taken only for the question on the person's screen.
     step: int = 0
@@ -59,7 +63,7 @@ class Draft:
     def to_json(self) -> dict[str, Any]:
         """The draft as JSON values, shared with nothing of the draft (what
         ``dataclasses.asdict`` gave, for a tenth of its cost: it runs twice per update)."""
-        return {
+        data: dict[str, Any] = {
             "draft_id": self.draft_id,
             "form": self.form,
             "answers": _copied(self.answers),
@@ -75,6 +79,9 @@ class Draft:
             "places": _copied(self.places),
             "step": self.step,
         }
+        if self.kept_factors:  # only amendments have them: other drafts store as before
+            data["kept_factors"] = _copied(self.kept_factors)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Draft:

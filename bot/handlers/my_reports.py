@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callbacks, filing, once, own_reports
 from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.equivalents import kept_factors
 from bot.forms.definitions import FORMS
 from bot.forms.engine import Draft
 from bot.forms.record_view import record_lines
@@ -248,6 +249,7 @@ async def _start_amending(update: Update, context: BotContext, report_id: int) -
                 answers=dict(report.answers),
                 amends=report.id,
                 amends_number=report.number,
+                kept_factors=kept_factors(report.items),
             )
             repeat = not await once.first_time(repos, update, utc_now())
             existing = await repos.drafts.get(found.actor.id)

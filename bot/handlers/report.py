@@ -23,7 +23,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import callbacks, filing, locating, once, own_reports
 from bot.context import BotContext, FieldReportApplication
-from bot.equivalents import Factors
+from bot.equivalents import Factors, from_kept
 from bot.forms.definitions import FORMS
 from bot.forms.engine import (
     SUMMARY,
@@ -128,9 +128,11 @@ def _render(
 
 
 def urgency_of(context: BotContext, form: Form, draft: Draft) -> Reason | None:
-    return filing.urgency(
-        form, draft.answers, context.settings.urgent_threshold_kg, context.services.factors
-    )
+    """As filing will decide it: an amendment keeps the factors its report was filed with."""
+    factors = context.services.factors
+    if draft.amends is not None:
+        factors = factors.keeping(from_kept(draft.kept_factors))
+    return filing.urgency(form, draft.answers, context.settings.urgent_threshold_kg, factors)
 
 
 def _expired(context: BotContext, stored: StoredDraft) -> bool:

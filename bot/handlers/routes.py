@@ -49,6 +49,10 @@ async def routes_command(update: Update, context: BotContext) -> None:
         await tell_refused(update, context, summary)
         return
     await chat.send_message(summary_text(summary, days, tr))
+    actor = actor_id(update)
+    if actor is not None:
+        async with context.db.transaction() as repos:  # only what reached the coordinator
+            await trafficking.record_reading(repos, actor, summary)
 
 
 def summary_text(summary: RouteSummary, days: int, tr: Translator) -> str:
@@ -58,11 +62,15 @@ def summary_text(summary: RouteSummary, days: int, tr: Translator) -> str:
         "first": escape(tr.format_date(summary.first)),
         "last": escape(tr.format_date(summary.last)),
     }
-    title = tr.ngettext(
-        "Routes and concealment of the last {days} day ({first} – {last})",
-        "Routes and concealment of the last {days} days ({first} – {last})",
-        days,
-    ).format(days=tr.format_number(days), **period)
+    if summary.first == summary.last:  # "/routes 1": one day, not a range from it to itself
+        # Translators: the title of /routes for one day; {day} e.g. "06.12.2026".
+        title = _("Routes and concealment on {day}").format(day=period["first"])
+    else:
+        title = tr.ngettext(
+            "Routes and concealment of the last {days} day ({first} – {last})",
+            "Routes and concealment of the last {days} days ({first} – {last})",
+            days,
+        ).format(days=tr.format_number(days), **period)
     lines = [f"<b>{title}</b>", ""]
     if not summary.seizures:
         lines.append(_("No seizures were filed in this period."))

@@ -234,3 +234,117 @@ async def test_stop_and_cancel_change_nothing_and_others_are_turned_away(
         async with app.services.db.read() as repos:
             entries = await repos.audit.latest(20)
         assert [e.action for e in entries if e.action.startswith("factor.")] == ["factor.changed"]
+
+
+async def test_a_question_telegram_did_not_show_takes_no_typed_answer(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Fail closed: when the tap's message could not be edited into the question, the question
+    is not open, so the admin's next message (meant for anything else) changes no factor."""
+    await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "heroin")
+        message, data = admin.find("kgf", "ed", "heroin", "l")
+        tg.inject_fault("400", method="editMessageText", chat_id=ADMIN.id)
+        await tg.tap(ADMIN, message, data)
+        await tg.wait_until(
+            lambda: any(f[0].lower() == "editmessagetext" for f in tg.failures),
+            description="the refused edit",
+        )
+        await tg.wait_idle()
+        sorry = await tg.next_message(ADMIN.id)  # the error handler's apology
+        assert not sorry.buttons, sorry.text
+        elsewhere = await admin.say("3")
+        await tg.wait_idle()
+        assert not elsewhere.text.startswith(("✅ ", "⚠️ ")), elsewhere.text
+        assert await stored_factor(app, "heroin", "l") == 1
+        async with app.services.db.read() as repos:
+            entries = await repos.audit.latest(20)
+        assert [e.action for e in entries if e.action.startswith("factor.")] == []
+        # Asked again, the question opens and takes the answer.
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "heroin")
+        await admin.tap("kgf", "ed", "heroin", "l")
+        saved = await admin.say("0,9")
+        await tg.wait_idle()
+        assert saved.text.startswith("✅ "), saved.text
+        assert await stored_factor(app, "heroin", "l") == Decimal("0.9")
+
+
+async def test_forged_and_stale_factor_buttons_change_nothing(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """A tampering client's callback data (an unknown substance or measure, kilograms, a
+    remove with no question open, a malformed or oversized payload) and an old question's
+    buttons after the question moved on: each answered as a stale button, nothing stored or
+    audited as changed, the open question left as it was."""
+    await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        tr = ru(app)
+        stale = tr.gettext("This button no longer works. Please start again.")
+        listing = await admin.say("/factors")
+        forged = (
+            "kgf:v1:ed:cocaine2:l",
+            "kgf:v1:ed:heroin:kg",
+            "kgf:v1:ed:heroin:g",
+            "kgf:v1:s:nothing:-",
+            "kgf:v1:rm:heroin:l",  # no question open
+            "kgf:v1:stop:-:-",  # no question open
+            "kgf:v1:zz:heroin:l",
+            "kgf:v1:ed:heroin",
+            "kgf:v0:ed:heroin:l",
+            "kgf:v1:ed:<b>:l",
+            "kgf:v1:ed:" + "x" * 60 + ":l",
+        )
+        for data in forged:
+            query_id = await tg.tap(ADMIN, listing, data, forge=True)
+            answer = await tg.wait_callback_answer(query_id)
+            assert answer.get("text") == stale, (data, answer)
+        # An old question's Remove after the admin moved on to another factor's question.
+        await admin.tap("kgf", "s", "meth")
+        await admin.tap("kgf", "ed", "meth", "tablets")
+        old_question = admin.screen()
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "precursor")
+        await admin.tap("kgf", "ed", "precursor", "l")
+        query_id = await tg.tap(ADMIN, old_question, "kgf:v1:rm:meth:tablets", forge=True)
+        assert (await tg.wait_callback_answer(query_id)).get("text") == stale
+        saved = await admin.say("0,95")  # the open question still takes its answer
+        await tg.wait_idle()
+        assert saved.text.startswith("✅ "), saved.text
+        assert await stored_factor(app, "meth", "tablets") == Decimal("0.0001")
+        assert await stored_factor(app, "precursor", "l") == Decimal("0.95")
+        assert await stored_factor(app, "heroin", "l") == 1
+        async with app.services.db.read() as repos:
+            entries = await repos.audit.latest(30)
+        assert [e.target for e in entries if e.action == "factor.changed"] == ["precursor:l"]
+
+
+async def test_an_amendments_summary_says_urgent_by_the_factors_its_report_keeps(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Filed while tramadol tablets had no factor, amended after an admin gave them 200 mg:
+    the amended report keeps "no factor", so its summary must not promise coordinators a large
+    seizure that filing will not alert (nor hide one the other way round)."""
+    officer, _olga, _john = await seed_people(tg, seed_user)
+    admin = Officer(tg, ADMIN)
+    async with run_bot(setup=patient) as app:
+        uz = app.services.catalogs.translator("uz")
+        await file_seizure(officer, "tramadol", "6000", "tablets")
+        await admin.say("/factors")
+        await admin.tap("kgf", "s", "tramadol")
+        await admin.tap("kgf", "ed", "tramadol", "tablets")
+        assert (await admin.say("200")).text.startswith("✅ ")
+        await officer.say("/myreports")
+        await officer.tap("my", "open")
+        await officer.tap("my", "amend")
+        summary = officer.screen().text
+        await tg.wait_idle()
+    urgent_line = next(
+        line for line in summary.splitlines() if line.startswith(uz.gettext("Urgent") + ":")
+    )
+    assert urgent_line.endswith(uz.gettext("No")), summary
+    assert uz.gettext("Yes — large seizure") not in summary

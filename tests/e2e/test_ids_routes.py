@@ -5,6 +5,7 @@ and concealment methods; both commands' bad arguments and refusals."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,13 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot import filing, locating
-from bot.equivalents import WEIGHT_ONLY
+from bot.equivalents import WEIGHT_ONLY, load_factors
 from bot.forms.definitions import SEIZURE
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import Database, Role
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.e2e.driver import Officer
+from tests.e2e.test_digest_commands import workbook_of
 from tests.e2e.test_seizure_records import AYRITOM, OFFICER, border_office_with_a_point
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -265,7 +267,10 @@ async def test_routes_of_an_empty_period_bad_arguments_and_officers(
         ).format(longest=366)
         empty = await say(tg, COORDINATOR_RU, "/routes 1")
         assert empty.text is not None
-        assert empty.text.startswith("Маршруты и способы сокрытия за последний 1 день")
+        # One day reads as that day, not as a range from it to itself.
+        assert empty.text.splitlines()[0] == (
+            f"Маршруты и способы сокрытия за {tr.format_date(today())}"
+        )
         assert empty.text.endswith(tr.gettext("No seizures were filed in this period."))
         for bad in ("0", "367", "-5", "30d", "٣", "9" * 5000, "7 7", "<b>7</b>"):
             reply = await say(tg, COORDINATOR_RU, f"/routes {bad}")
@@ -305,3 +310,160 @@ async def test_an_ids_export_telegram_refused_is_not_audited_and_frees_the_next(
         await tg.wait_idle()
     assert again.document is not None, again.describe()
     assert again.caption is not None and again.caption.startswith("1 запись об изъятии")
+
+
+async def test_a_routes_reading_telegram_refused_is_not_audited(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    """Fail closed: /routes whose message Telegram refused handed nothing on, so the audit does
+    not say the coordinator read the routes; asking again is read and audited once."""
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    await seed_user(OFFICER, Role.OFFICER, "BLO-TER")
+    await seed_user(COORDINATOR_RU, Role.COORDINATOR, None)
+    await file_directly(path, OFFICER.id, seizure(point_id, "1", departure="tj"), "only")
+
+    async def readings() -> list[str | None]:
+        db = await Database.open(path)
+        try:
+            async with db.read() as repos:
+                return [
+                    e.details for e in await repos.audit.latest(50) if e.action == "routes.read"
+                ]
+        finally:
+            await db.close()
+
+    async with run_bot():
+        tg.inject_fault("400", method="sendMessage", chat_id=COORDINATOR_RU.id)
+        await tg.send_text(COORDINATOR_RU, "/routes 7")
+        await tg.wait_until(
+            lambda: bool(tg.calls_to("sendMessage")), SLOW, "the refused /routes message"
+        )
+        await tg.wait_idle()
+        sorry = await tg.next_message(COORDINATOR_RU.id)  # the error handler's apology
+        assert sorry.text and "попробуйте ещё раз" in sorry.text
+        assert await readings() == []
+        again = await say(tg, COORDINATOR_RU, "/routes 7")
+        await tg.wait_idle()
+    assert again.text is not None and "Таджикистан" in again.text, again.describe()
+    assert await readings() == ['{"seizures": 1}']
+
+
+COORDINATOR_EN = TgUser(id=8203, first_name="John", language_code="en")
+
+
+async def file_with_factors(path: Path, answers: dict[str, Any], key: str) -> None:
+    """A seizure stored as filing stores it, with the factors in force (litres at 1 kg/L,
+    methamphetamine tablets at 100 mg, tramadol tablets with none)."""
+    db = await Database.open(path)
+    try:
+        factors = await load_factors(db)
+        async with db.transaction() as repos:
+            author = await repos.users.get_by_telegram_id(OFFICER.id)
+            assert author is not None and author.unit_id is not None
+            await repos.reports.create(
+                filing.new_report(
+                    SEIZURE,
+                    answers,
+                    draft_id=key,
+                    author=author,
+                    unit_id=author.unit_id,
+                    now=datetime.now(UTC),
+                    timezone=TASHKENT,
+                    factors=factors,
+                    placement=await locating.placement(repos, SEIZURE, answers, author.unit_id),
+                )
+            )
+    finally:
+        await db.close()
+
+
+async def test_digest_export_ids_and_routes_agree_on_a_days_seizures_of_mixed_measures(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser, settings: object
+) -> None:
+    """Numbers coordinators trust: the day's digest (text and spreadsheet), /export ids' totals
+    sheet and /routes give the same kilogram equivalent, and the same quantities per drug and
+    measure, never added across measures; what has no factor is in no equivalent."""
+    path: Path = settings.database_path  # type: ignore[attr-defined]
+    point_id = await border_office_with_a_point(path)
+    await seed_user(OFFICER, Role.OFFICER, "BLO-TER")
+    await seed_user(COORDINATOR_EN, Role.COORDINATOR, None, language="en")
+    route = {"departure": "tj", "destination": "ru", "conceal": "vehicle"}
+
+    def with_items(*items: tuple[str, str, str]) -> dict[str, Any]:
+        answers = seizure(point_id, "1", **route)
+        answers["items"] = [{"substance": s, "qty": q, "measure": m} for s, q, m in items]
+        return answers
+
+    # 1.5 kg + 2 L at 1 kg/L + 10,000 tablets at 100 mg = 4.5 kg equivalent; tramadol: none.
+    await file_with_factors(path, with_items(("heroin", "1500", "g"), ("precursor", "2", "l")), "a")
+    await file_with_factors(path, with_items(("meth", "10000", "tablets")), "b")
+    await file_with_factors(path, with_items(("tramadol", "500", "tablets")), "c")
+    day = today().strftime("%d.%m.%Y")
+    async with run_bot() as app:
+        tr = app.services.catalogs.translator("en")
+        await tg.send_text(COORDINATOR_EN, "/digest")
+        await tg.wait_until(
+            lambda: sum(1 for m in tg.messages(COORDINATOR_EN.id) if m.photo) >= 2,
+            SLOW,
+            "the digest's chart and map",
+        )
+        await tg.send_text(COORDINATOR_EN, f"/export ids {day} {day}")
+        await tg.wait_until(
+            lambda: sum(1 for m in tg.messages(COORDINATOR_EN.id) if m.document) >= 2,
+            SLOW,
+            "the digest's spreadsheet and the seizure records",
+        )
+        await tg.wait_idle()
+        await tg.send_text(COORDINATOR_EN, "/routes 1")
+        await tg.wait_until(
+            lambda: any(
+                (m.text or "").startswith("Routes") for m in tg.messages(COORDINATOR_EN.id)
+            ),
+            SLOW,
+            "the routes",
+        )
+        await tg.wait_idle()
+    sent = tg.messages(COORDINATOR_EN.id)
+    (routes,) = [m for m in sent if (m.text or "").startswith("Routes")]
+    digest_text = "\n".join(m.text or "" for m in sent if m.text and m is not routes)
+    digest_book, ids_book = (workbook_of(m) for m in sent if m.document)
+    equivalent = Decimal("4.5")
+
+    lines = digest_text.replace("\xa0", " ").splitlines()
+    assert "Total in kilogram equivalents: ≈ 4.5 kg" in lines
+    assert "• Heroin: 1.5 kg" in lines
+    assert "• Methamphetamine: 10,000 tablets (≈ 1 kg equivalent)" in lines
+    assert "• Precursor (acetic anhydride etc.): 2 L (≈ 2 kg equivalent)" in lines
+    not_included = lines.index("Not included (no factor):")
+    assert lines[not_included + 1 : not_included + 3] == ["• Tramadol: 500 tablets", ""]
+    digest_summary = {
+        row[0]: row[1]
+        for row in digest_book[tr.pgettext("sheet", "Summary")].iter_rows(values_only=True)
+        if row and row[0]
+    }
+    assert Decimal(str(digest_summary[tr.pgettext("column", "Kilogram equivalent, total")])) == (
+        equivalent
+    )
+
+    totals = ids_book[tr.pgettext("sheet", "Totals")]
+    rows = list(totals.iter_rows(min_row=5, values_only=True))
+    per_measure = {(r[0], r[2]): (r[1], r[3]) for r in rows if r[0] and r[2] is not None}
+    assert per_measure == {
+        ("Heroin", "kg"): (1.5, 1.5),
+        ("Precursor (acetic anhydride etc.)", "L"): (2, 2),
+        ("Methamphetamine", "tablets"): (10000, 1),
+        ("Tramadol", "tablets"): (500, tr.gettext("no factor")),
+    }
+    (total,) = [r[1] for r in rows if r[0] == tr.pgettext("column", "Kilogram equivalent, total")]
+    assert Decimal(str(total)) == equivalent
+
+    text = (routes.text or "").replace("\xa0", " ")
+    assert "1. Tajikistan → Russia: 3 seizures, ≈ 4.5 kg equivalent" in text.splitlines()
+    concealment = text.splitlines()[text.splitlines().index("Concealment methods:") + 1]
+    assert concealment.startswith("1. ") and concealment.endswith(
+        ": 3 seizures, ≈ 4.5 kg equivalent"
+    )
+    assert text.endswith(
+        "Litres, tablets and pieces of a drug without a factor are in no kilogram equivalent."
+    )

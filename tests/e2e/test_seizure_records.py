@@ -87,7 +87,7 @@ async def test_a_seizure_at_a_crossing_point_with_its_route_filed_in_uzbek_then_
         await o.tap_form("conceal", "opt", "vehicle")
         await o.tap_form("transport", "opt", "truck")
         question = o.screen()
-        assert "kelib chiqqan davlat" in question.text
+        assert "kelib chiqish davlati" in question.text
         labels = [label for row in question.buttons for label, _data in row]
         # The region's countries first, "unknown" always there, the route skippable at once.
         assert labels[:3] == ["Afg‘oniston", "Eron", "Pokiston"]
@@ -111,16 +111,16 @@ async def test_a_seizure_at_a_crossing_point_with_its_route_filed_in_uzbek_then_
         await o.tap_form("photos", "skip")
         await o.tap_form("urgent", "opt", "no")
         summary = o.last().text
-        assert "Kelib chiqqan davlat: Afg‘oniston" in summary
-        assert "Jo‘natilgan davlat: Tojikiston" in summary
+        assert "Kelib chiqish davlati: Afg‘oniston" in summary
+        assert "Jo‘natuvchi davlat: Tojikiston" in summary
         assert "Tranzit davlatlar: Eron, Turkmaniston" in summary
-        assert "Mo‘ljallangan davlat: —" in summary
-        assert "Yo‘nalishda ko‘rsatilmagan: Mo‘ljallangan davlat." in summary
+        assert "Manzil davlati: —" in summary
+        assert "Yo‘nalishda ko‘rsatilmagan: Manzil davlati." in summary
         await o.tap_form("_", "submit")
         receipt = (await tg.next_message(o.user.id)).text
         assert "raqamli hisobot qabul qilindi" in receipt
         assert "Tranzit davlatlar: Eron, Turkmaniston" in receipt
-        assert "Yo‘nalishda ko‘rsatilmagan: Mo‘ljallangan davlat." in receipt
+        assert "Yo‘nalishda ko‘rsatilmagan: Manzil davlati." in receipt
         assert (
             "Xaritada: 37.23610, 67.20140 (chegara o‘tkazish punktining koordinatalari)." in receipt
         )
@@ -178,7 +178,7 @@ async def test_amending_a_seizure_gives_the_route_it_lacked(
         await o.tap("my", "open")
         opened = o.last().text
         assert "Tranzit davlatlar: Eron, Turkmaniston" in opened
-        assert "Yo‘nalishda ko‘rsatilmagan: Mo‘ljallangan davlat." in opened
+        assert "Yo‘nalishda ko‘rsatilmagan: Manzil davlati." in opened
         assert "Xaritada: 37.23610, 67.20140" in opened
         await o.tap("my", "amend")
         await o.tap_form("_", "edit", "destination")
@@ -187,7 +187,7 @@ async def test_amending_a_seizure_gives_the_route_it_lacked(
         await o.tap_form("_", "submit")
         amended = (await tg.next_message(o.user.id)).text
         assert "tuzatildi (2-versiya)" in amended
-        assert "Mo‘ljallangan davlat: Rossiya" in amended
+        assert "Manzil davlati: Rossiya" in amended
         assert "ko‘rsatilmagan" not in amended
 
     report, versions = await stored(path)
@@ -230,8 +230,8 @@ async def test_a_typed_place_and_a_skipped_route_are_shown_as_such(
         await o.tap_form("photos", "skip")
         await o.tap_form("urgent", "opt", "no")
         assert (
-            "Yo‘nalishda ko‘rsatilmagan: Kelib chiqqan davlat, Jo‘natilgan davlat,"
-            " Tranzit davlatlar, Mo‘ljallangan davlat." in o.last().text
+            "Yo‘nalishda ko‘rsatilmagan: Kelib chiqish davlati, Jo‘natuvchi davlat,"
+            " Tranzit davlatlar, Manzil davlati." in o.last().text
         )
         await o.tap_form("_", "submit")
         receipt = (await tg.next_message(o.user.id)).text

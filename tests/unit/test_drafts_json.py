@@ -79,7 +79,20 @@ def _mutable_parts(value: Any) -> list[int]:
 
 @given(_drafts)
 def test_the_json_is_what_asdict_gave(draft: Draft) -> None:
-    assert draft.to_json() == dataclasses.asdict(draft)
+    """What asdict gave, less an empty ``kept_factors`` (only amendments store it, so other
+    drafts store the same text as the release before)."""
+    expected = dataclasses.asdict(draft)
+    if not expected["kept_factors"]:
+        del expected["kept_factors"]
+    assert draft.to_json() == expected
+
+
+def test_an_amendments_kept_factors_survive_the_round_trip() -> None:
+    draft = Draft(
+        draft_id="d", form="seizure", amends=3, kept_factors=[["tramadol", "tablets", None]]
+    )
+    stored = to_json(draft.to_json())
+    assert Draft.from_json(from_json(stored)) == draft
 
 
 @given(_drafts)

@@ -430,6 +430,25 @@ async def test_an_admin_sets_a_factor_audited_with_old_and_new(db: Database) -> 
     assert (await load_factors(db)).factor("hashish", "pieces") is None
 
 
+async def test_the_same_factor_again_changes_and_audits_nothing(db: Database) -> None:
+    """Two admins typing the same weight, or "Remove" of a factor another admin removed: the
+    audit lists only real changes, and the row keeps who set it."""
+    async with db.transaction() as repos:
+        await people(repos)
+        await repos.users.create(telegram_id=7, role=Role.ADMIN, display_name="Second admin")
+        await conversion.set_factor(repos, 1, "hashish", "pieces", "250")
+    async with db.transaction() as repos:
+        again = await conversion.set_factor(repos, 7, "hashish", "pieces", "250,0")
+        await conversion.set_factor(repos, 7, "opium", "pieces", None)  # none already
+    async with db.read() as repos:
+        entries = [e for e in await repos.audit.latest(10) if e.action == "factor.changed"]
+        row = await repos.factors.get("hashish", "pieces")
+    assert not isinstance(again, Refused) and again is not None
+    assert again.kg_per_unit == Decimal("0.25")
+    assert row is not None and row.updated_by == 1
+    assert [(e.actor_telegram_id, e.target) for e in entries] == [(1, "hashish:pieces")]
+
+
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.COORDINATOR, None])
 async def test_nobody_but_an_admin_changes_or_reads_a_factor(
     db: Database, role: Role | None

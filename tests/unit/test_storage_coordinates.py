@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import organisation
+from bot.places import InvalidPlace
 from storage import Coordinates, Database, Role, UnitKind
 from storage.db import migration_files
 
@@ -170,3 +171,31 @@ async def test_the_rules_layer_adds_a_point_with_its_place_and_audits_it(db: Dat
         assert await organisation.crossing_point_name_taken(repos, office.id, " HAYRATON ".strip())
     details = sorted(json.loads(e.details or "{}").get("coordinates", "-") for e in added)
     assert details == ["-", "37.2167, 67.45"]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        Coordinates(float("nan"), 67.45),
+        Coordinates(37.2, float("inf")),
+        Coordinates(137.2, 67.45),  # not on Earth
+        Coordinates(67.45, 37.2),  # swapped: far from the region
+        Coordinates(0.0, 0.0),
+    ],
+)
+async def test_the_rules_layer_refuses_coordinates_no_map_can_hold(
+    db: Database, where: Coordinates
+) -> None:
+    """Checked again where the point is stored, not only where the admin typed them: nothing
+    is added or audited."""
+    async with db.transaction() as repos:
+        await repos.users.create(telegram_id=77, role=Role.ADMIN)
+        office = await repos.units.create(
+            code="BLO-AYR", kind=UnitKind.BLO, name_uz="Ayritom", name_ru="Айритом", name_en="A"
+        )
+    with pytest.raises(InvalidPlace):
+        async with db.transaction() as repos:
+            await organisation.add_crossing_point(repos, 77, office.id, "Hayraton", where)
+    async with db.read() as repos:
+        assert await repos.crossing_points.list_for_unit(office.id) == []
+        assert [e for e in await repos.audit.latest(10) if e.action == "crossing_point.added"] == []

@@ -167,3 +167,13 @@ async def test_storage_reads_the_periods_submitted_seizures_lean(db: Database) -
         SeizureRoute(stored[1].id, None, None, None, Decimal(1), without_factor=True),
         SeizureRoute(stored[0].id, "tj", "ru", "vehicle", Decimal(3), without_factor=False),
     ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_days_routes_are_titled_with_the_day_not_a_range(
+    catalogs: Catalogs, language: str
+) -> None:
+    tr = catalogs.translator(language)
+    title = summary_text(summarise(DAY, DAY, []), 1, tr).splitlines()[0]
+    assert title.count(tr.format_date(DAY)) == 1, title
+    assert "{" not in title

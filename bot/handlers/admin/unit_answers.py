@@ -259,10 +259,14 @@ async def add_crossing_point(
         ask(context, again)
         await reply(context, update, again, None)
         return
-    async with context.db.transaction() as repos:
-        done = await organisation.add_crossing_point(
-            repos, actor_id(update), int(question["unit"]), name, where
-        )
+    try:
+        async with context.db.transaction() as repos:
+            done = await organisation.add_crossing_point(
+                repos, actor_id(update), int(question["unit"]), name, where
+            )
+    except InvalidPlace as exc:  # pragma: no cover - parse_coordinates checked them just before
+        await reply(context, update, question, place_problem_text(context.tr, exc.problem))
+        return
     if isinstance(done, Refused):
         await end_question(context, _chat_id(update))
         await tell_refused(update, context, done)

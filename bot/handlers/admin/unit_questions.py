@@ -25,7 +25,11 @@ from bot import administration, places
 from bot.administration import TextProblem
 from bot.context import BotContext
 from bot.handlers.admin.unit_views import button, unit_title
-from bot.handlers.common import edit_then_answer, retire_message
+from bot.handlers.common import (
+    answer_if_still_open,
+    edit_or_ignore_unchanged,
+    retire_message,
+)
 from bot.i18n import Translator
 from bot.places import PlaceProblem
 from storage import Unit, UnitKind
@@ -210,11 +214,16 @@ async def show_question_text(
     text: str,
     markup: InlineKeyboardMarkup,
 ) -> None:
-    """Open ``question`` in the tapped message, which shows ``text`` (HTML) and ``markup``."""
+    """Open ``question`` in the tapped message, which shows ``text`` (HTML) and ``markup``.
+
+    Opened only once the message shows it: if Telegram refused the edit, the admin never saw
+    the question, and their next message (meant for a report, say) must not be taken as a
+    factor, a name or coordinates."""
+    await edit_or_ignore_unchanged(query, text, markup)
     ask(context, question)
-    await edit_then_answer(query, text, markup)
     if context.chat_data is not None and query.message is not None:
         context.chat_data[PROMPT_KEY] = query.message.message_id
+    await answer_if_still_open(query)
 
 
 def prompt(context: BotContext, question: Question, unit: Unit | None) -> str:
