@@ -77,8 +77,12 @@ class FieldReportApplication(
         await super().initialize()
 
     async def shutdown(self) -> None:
-        await super().shutdown()
-        await self.services.close()
+        # The database is closed even when PTB's shutdown fails (an updater that would not
+        # stop): its connection thread would otherwise keep the process from ever exiting.
+        try:
+            await super().shutdown()
+        finally:
+            await self.services.close()
 
     async def process_update(self, update: object) -> None:
         started = time.perf_counter()

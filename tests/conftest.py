@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,3 +25,22 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "test.sqlite3")
     yield database
     await database.close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A run never hangs after its summary: a test that left a thread behind (an unclosed
+    database's connection thread is not a daemon) would keep the interpreter from exiting, and
+    CI would time out instead of saying which. Threads still alive 10 s after the run are named
+    and the run fails."""
+    left = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    for thread in left:
+        thread.join(timeout=10 / max(len(left), 1))
+    stuck = [t.name for t in left if t.is_alive()]
+    if stuck:
+        print(
+            f"\nA test left {len(stuck)} thread(s) running (an unclosed database?): "
+            + ", ".join(stuck),
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(3)
