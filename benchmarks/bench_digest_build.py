@@ -201,7 +201,7 @@ async def _check(subject: Subject, text: Text, tr: Translator, *, compare: bool)
         parts = await delivery.digest_parts(services, day, tr, group=False, scheduled=True)
         texts = [payload for kind, payload in parts if kind == "text"]
         kinds = [kind for kind, _ in parts]
-        if texts != chunks or kinds[-2:] != ["xlsx", "chart"]:
+        if texts != chunks or kinds[-3:] != ["xlsx", "chart", "map"]:
             raise RuntimeError(f"{subject.name}: digest_parts sends another text than timed here")
 
 
