@@ -61,7 +61,7 @@ def _check(log: list[Call], day: str, texts_by_chat: dict[int, int]) -> None:
         expected += ["sendDocument", "sendPhoto", "sendPhoto"]  # spreadsheet, chart, map
         if methods != expected:
             raise RuntimeError(f"chat {chat_id} received {methods}, expected {expected}")
-        document = calls[-2]
+        document = calls[-3]
         if document.name != f"fieldreport-{day}.xlsx" or not document.size or not document.caption:
             raise RuntimeError(f"chat {chat_id}: the spreadsheet arrived as {document}")
         if any(c.size > MESSAGE_LIMIT for c in calls if c.method == "sendMessage"):
