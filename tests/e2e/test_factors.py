@@ -11,12 +11,13 @@ from decimal import Decimal
 from bot.context import FieldReportApplication
 from bot.flood import FloodGuard
 from bot.i18n import Translator
-from bot.standin import SentMessage, StandIn, TgUser
+from bot.standin import StandIn, TgUser
 from storage import Role
 from storage.clock import utc_now
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.driver import Officer
 from tests.e2e.test_digest_commands import workbook_of
+from tests.e2e.test_urgent import wait_alerts
 
 OFFICER = TgUser(id=9602, first_name="Bekzod", language_code="uz")
 OLGA = TgUser(id=9601, first_name="Ольга", language_code="ru")
@@ -63,17 +64,6 @@ async def file_seizure(o: Officer, substance: str, quantity: str, measure: str) 
     await o.tap_form("_", "submit")
     receipt = await o.tg.next_message(o.user.id)
     return receipt.text or ""
-
-
-def alerts_in(tg: StandIn, chat_id: int) -> list[SentMessage]:
-    return [m for m in tg.messages(chat_id) if "🚨" in (m.text or "")]
-
-
-async def wait_alerts(tg: StandIn, chat_id: int, count: int) -> list[SentMessage]:
-    await tg.wait_until(
-        lambda: len(alerts_in(tg, chat_id)) >= count, description=f"{count} alert(s) in {chat_id}"
-    )
-    return alerts_in(tg, chat_id)
 
 
 async def stored_factor(app: FieldReportApplication, substance: str, unit: str) -> Decimal | None:
