@@ -72,6 +72,7 @@ i18n: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pylint bot storage
 
 typecheck: install
 	$(BIN)/mypy
