@@ -24,7 +24,7 @@ from bot.handlers.admin.invite_new import (
     unit_chosen,
     unit_label,
 )
-from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
+from bot.handlers.common import edit_or_ignore_unchanged, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.i18n import Translator
 from bot.invitations import InviteStatus
@@ -232,11 +232,7 @@ async def invite_tap(update: Update, context: BotContext) -> None:
             assert not isinstance(unit_id, bool)
             await unit_chosen(update, context, parts[0], role, unit_id)
     elif action == "list":
-        shown = await open_list_view(context, actor_id(update), utc_now())
-        if isinstance(shown, Refused):
-            await tell_refused(update, context, shown)
-        else:
-            await edit_then_answer(query, *shown)
+        await flow.show(update, context, await open_list_view(context, actor_id(update), utc_now()))
     elif (invite_id := row_id(parts[0])) is None:
         await stale_button(update, context)
     elif action == "rv":

@@ -12,7 +12,6 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, organisation
-from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.admin import flow
 from bot.handlers.admin.crossing_points import REMOVE_POINT, points, start_point
@@ -35,7 +34,7 @@ from bot.handlers.admin.unit_views import (
     unit_title,
 )
 from bot.handlers.common import edit_then_answer, stale_button
-from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.refusals import actor_id
 from bot.i18n import Translator
 from bot.organisation import Done, Outcome
 from storage import UnitKind
@@ -54,11 +53,7 @@ async def units_tap(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if action == "ls" and first.isdigit() and len(first) <= 6:
-        shown = await list_view(context, int(first), actor_id(update))
-        if isinstance(shown, Refused):
-            await tell_refused(update, context, shown)
-        else:
-            await edit_then_answer(query, *shown)
+        await show(update, context, await list_view(context, int(first), actor_id(update)))
     elif action == "new":
         await _choose_kind(query, context)
     elif action == "kind" and first in {kind.value for kind in UnitKind}:

@@ -14,8 +14,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, people
-from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
+from bot.handlers.admin import flow
 from bot.handlers.admin.flow import Confirmable
 from bot.handlers.admin.person_card import (
     PREFIX,
@@ -38,8 +38,8 @@ from bot.handlers.admin.person_card import (
 from bot.handlers.admin.unit_questions import drop_question
 from bot.handlers.admin.user_roles import OFFICER, ROLE, choose_role
 from bot.handlers.admin.users_list import list_view, unit_filter_view, user_command, users_command
-from bot.handlers.common import edit_then_answer, stale_button
-from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.common import stale_button
+from bot.handlers.refusals import actor_id
 from storage import Role
 
 
@@ -53,13 +53,8 @@ async def users_tap(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if action in ("ls", "fu"):
-        shown = await (list_view if action == "ls" else unit_filter_view)(
-            context, view, actor_id(update)
-        )
-        if isinstance(shown, Refused):
-            await tell_refused(update, context, shown)
-            return
-        await edit_then_answer(query, *shown)
+        view_of = list_view if action == "ls" else unit_filter_view
+        await flow.show(update, context, await view_of(context, view, actor_id(update)))
         return
     handler = PERSON_ACTIONS.get(action)
     if handler is None or not target.isdigit() or len(target) > 12:
