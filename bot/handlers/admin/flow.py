@@ -9,6 +9,21 @@ way each time: a refusal of the rules layer is audited and committed by it, then
 vanished target or a forged tap changes nothing and says so; the confirmation is shown only
 once the rules said yes.
 
+A new one, e.g. forgetting somebody's language (``people.reset_language`` being the rules
+layer's call), is a declaration and one line in the card's dispatcher (``"lgy"``)::
+
+    RESET_LANGUAGE: Confirmable[PersonTap, Decision, Decision] = Confirmable(
+        check=lambda repos, actor, tap: people.decide(repos, actor, tap.person_id, "language"),
+        ask_step=person_step,
+        asked=lambda tr, tap, found: confirm(
+            tr.gettext("Forget the language {name} chose?").format(name=who(found.person)),
+            tr.gettext("Yes, forget it"), button("lgy", tap.person_id, view=tap.view), tap),
+        change=lambda repos, actor, tap: people.reset_language(repos, actor, tap.person_id),
+        step=person_step,
+        notice=lambda tr, tap, done: "✅ " + tr.gettext("Done."),
+        refresh=refresh_card,
+    )
+
 The steps it is built of (:func:`rules_step`, :func:`show`, :func:`send`, :func:`yes_no`) serve
 the flows that are not a Yes/No (lists, cards, typed questions: bot/handlers/admin/typed.py).
 """
