@@ -1,5 +1,7 @@
 """A person as admins see them: the card, its buttons, the list's place carried in every button
-(:class:`View`), the rules' refusals in words, and telling the person about a change.
+(:class:`View`), a tap on them (:class:`PersonTap`), the rules' refusals in words, and telling
+the person about a change; plus what a person's :class:`~bot.handlers.admin.flow.Confirmable`
+needs: :func:`person_step`, :func:`confirm` and :func:`refresh_card`.
 
 Shared by the flows of /users and /user (bot/handlers/admin/users_list.py, user_roles.py,
 user_changes.py); nothing here changes anything.
