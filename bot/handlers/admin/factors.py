@@ -1,8 +1,8 @@
 """/factors: admins set how many kilograms a litre, a tablet or a piece of a substance counts
 for (bot/conversion.py), so seizures in every measure add up to kilogram equivalents.
 
-A tap on a substance shows its three factors; a tap on one opens a question (the mechanism of
-bot/handlers/admin/unit_questions.py): the admin types the weight (kg per litre, mg per tablet,
+A tap on a substance shows its three factors; a tap on one opens a typed question
+(bot/handlers/admin/typed.py): the admin types the weight (kg per litre, mg per tablet,
 g per piece), checked as typed and again by the rules layer, which saves and audits it. A button
 removes a factor ("no factor"). Reports filed earlier keep the factor they were filed with.
 """
@@ -28,18 +28,12 @@ from bot.equivalents import (
     parse_factor,
 )
 from bot.handlers.admin import flow
-from bot.handlers.admin.flow import rules_step
-from bot.handlers.admin.unit_questions import (
-    Question,
-    end_question,
-    open_question,
-    send_prompt,
-    show_question_text,
-    stop_asking,
-)
-from bot.handlers.common import edit_then_answer, stale_button
-from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.admin.typed import TypedFlow, open_typed, save_typed, stop_tapped
+from bot.handlers.admin.unit_questions import Question, open_question
+from bot.handlers.common import stale_button
+from bot.handlers.refusals import actor_id
 from bot.i18n import Translator
+from storage import ConversionFactor
 
 PREFIX = "kgf"
 FLOW = "factor"
@@ -194,11 +188,7 @@ async def factors_tap(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if action == "stop":
-        if open_question(context) is None:
-            await stale_button(update, context)
-            return
-        stop_asking(context)
-        await edit_then_answer(query, context.tr.gettext("Stopped. Nothing was changed."))
+        await stop_tapped(update, context)
     elif action == "ls":
         await flow.show(update, context, await _list_view(context, actor_id(update)))
     elif action == "s":
@@ -208,21 +198,18 @@ async def factors_tap(update: Update, context: BotContext) -> None:
             return
         await flow.show(update, context, shown)
     elif action == "ed":
-        found = await rules_step(
+        await open_typed(
             update,
             context,
             lambda repos, actor: conversion.factor_view(repos, actor, substance, unit),
+            lambda found: {
+                "flow": FLOW,
+                "substance": substance,
+                "unit": unit,
+                "current": str(found[2]) if found[2] is not None else None,
+            },
+            prompt,
         )
-        if found is None:
-            return
-        _substance, _unit, current = found
-        question: Question = {
-            "flow": FLOW,
-            "substance": substance,
-            "unit": unit,
-            "current": str(current) if current is not None else None,
-        }
-        await show_question_text(query, context, question, *prompt(context, question))
     elif action == "rm":
         question_now = open_question(context)
         if (
@@ -243,45 +230,42 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
     try:
         parse_factor(text, str(question["unit"]))
     except BadFactor as exc:
-        await send_prompt(
-            context, update, *prompt(context, question), problem_text(context.tr, exc.problem)
-        )
+        await TYPED.ask_again(context, update, question, problem_text(context.tr, exc.problem))
         return
     await _save(context, update, question, text)
 
 
+#: How the open question's handler asks again and hands on an answer.
+TYPED = TypedFlow(prompt=prompt, answer=answer)
+
+
 async def _save(context: BotContext, update: Update, question: Question, typed: str | None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
     substance, unit = str(question["substance"]), str(question["unit"])
-    try:
-        async with context.db.transaction() as repos:
-            done = await conversion.set_factor(repos, actor_id(update), substance, unit, typed)
-    except BadFactor as exc:  # pragma: no cover - checked by answer() just before
-        await send_prompt(
-            context, update, *prompt(context, question), problem_text(context.tr, exc.problem)
+
+    async def saved(done: ConversionFactor) -> None:
+        # The form's summary reads them from memory; filing reads them again in its transaction.
+        context.services.factors = await load_factors(context.db)
+        tr = context.tr
+        notice = "✅ " + tr.gettext(
+            # Translators: {substance} e.g. "Heroin"; {factor} e.g. "1 kg/L", "100 mg per tablet"
+            # or "no factor".
+            "Saved: {substance}, {factor}. Reports filed from now on use it; earlier reports "
+            "keep theirs."
+        ).format(
+            substance=escape(substance_label(substance, tr)),
+            factor=escape(factor_text(done.kg_per_unit, unit, tr)),
         )
-        return
-    await end_question(context, chat.id)
-    if isinstance(done, Refused):
-        await tell_refused(update, context, done)
-        return
-    if done is None:
-        await chat.send_message(context.tr.gettext("Stopped. Nothing was changed."))
-        return
-    # The form's summary reads them from memory; filing reads them again in its transaction.
-    context.services.factors = await load_factors(context.db)
-    tr = context.tr
-    notice = "✅ " + tr.gettext(
-        # Translators: {substance} e.g. "Heroin"; {factor} e.g. "1 kg/L", "100 mg per tablet"
-        # or "no factor".
-        "Saved: {substance}, {factor}. Reports filed from now on use it; earlier reports "
-        "keep theirs."
-    ).format(
-        substance=escape(substance_label(substance, tr)),
-        factor=escape(factor_text(done.kg_per_unit, unit, tr)),
-    )
-    await flow.send(update, context, await _list_view(context, actor_id(update)), notice)
+        await flow.send(update, context, await _list_view(context, actor_id(update)), notice)
+
+    try:
+        await save_typed(
+            update,
+            context,
+            lambda repos, actor: conversion.set_factor(repos, actor, substance, unit, typed),
+            saved,
+        )
+    except BadFactor as exc:  # pragma: no cover - checked by answer() just before
+        await TYPED.ask_again(context, update, question, problem_text(context.tr, exc.problem))
 
 
 def register(application: FieldReportApplication) -> None:

@@ -1,5 +1,6 @@
-"""/invites: the open invitations, each with a revoke button that asks before it revokes; and
-the dispatcher of every ``inv`` button (``rv:<id>`` asks, ``rvy:<id>`` revokes, ``list``)."""
+"""/invites: the open invitations, each with a revoke button that asks before it revokes
+(:data:`REVOKE`); and the dispatcher of every ``inv`` button (``rv:<id>`` asks, ``rvy:<id>``
+revokes, ``list``; making one is bot/handlers/admin/invite_new.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot import callbacks, invitations, inviting
 from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.handlers.admin import flow
-from bot.handlers.admin.flow import rules_step
+from bot.handlers.admin.flow import Asked, Confirmable, RulesCall, rules_step
 from bot.handlers.admin.invite_new import (
     PREFIX,
     invite_command,
@@ -23,9 +24,11 @@ from bot.handlers.admin.invite_new import (
     unit_chosen,
     unit_label,
 )
-from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer, stale_button
+from bot.handlers.common import edit_or_ignore_unchanged, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
+from bot.i18n import Translator
 from bot.invitations import InviteStatus
+from bot.inviting import Revocation
 from bot.menus import role_name
 from storage import User
 from storage.clock import utc_now
@@ -70,7 +73,7 @@ async def open_list_view(
     for number, invite in enumerate(invites, start=1):
         unit = units.get(invite.unit_id) if invite.unit_id is not None else None
         role = role_name(invite.role, context.tr)
-        unit_name = escape(unit_label(context, unit))
+        unit_name = escape(unit_label(context.tr, unit))
         lines += [
             "",
             f"<b>{number}.</b> {role} · {unit_name}",
@@ -120,71 +123,81 @@ async def _refresh_with_alert(update: Update, context: BotContext, alert: str) -
     await query.answer(alert, show_alert=True)
 
 
-async def ask_revoke(update: Update, context: BotContext, invite_id: int) -> None:
-    query = update.callback_query
-    assert query is not None
+async def _closed(
+    update: Update, context: BotContext, found: Revocation, *, is_open: bool
+) -> Revocation | None:
+    """An invitation gone or no longer open: the list as it is now, and why nothing happened."""
     _ = context.tr.gettext
-    found = await rules_step(
-        update,
-        context,
-        lambda repos, actor: inviting.look(repos, actor, invite_id, now=utc_now()),
-    )
-    if found is None:
-        return
-    invite = found.invite
-    if invite is None:
+    if found.invite is None:
         await _refresh_with_alert(update, context, _("This invitation does not exist."))
-        return
-    if found.status is not InviteStatus.OPEN:
+        return None
+    if not is_open:
         assert found.status is not None
         await _refresh_with_alert(update, context, _not_open(context, found.status))
-        return
+        return None
+    return found
+
+
+async def _looked(
+    update: Update, context: BotContext, invite_id: int, act: RulesCall[Revocation]
+) -> Revocation | None:
+    found = await rules_step(update, context, act)
+    if found is None:
+        return None
+    return await _closed(update, context, found, is_open=found.status is InviteStatus.OPEN)
+
+
+async def _revoked(
+    update: Update, context: BotContext, invite_id: int, act: RulesCall[Revocation]
+) -> Revocation | None:
+    found = await rules_step(update, context, act)
+    if found is None:
+        return None
+    return await _closed(update, context, found, is_open=found.revoked)
+
+
+def _question(tr: Translator, found: Revocation) -> Asked:
+    invite = found.invite
+    assert invite is not None
     # Translators: {role} is e.g. "officer", {unit} a unit's name or "No unit".
-    text = _("Revoke the invitation for {role} · {unit}, valid until {moment}?").format(
-        role=role_name(invite.role, context.tr),
-        unit=escape(unit_label(context, found.unit)),
-        moment=escape(context.tr.format_datetime(invite.expires_at, "short")),
+    text = tr.gettext("Revoke the invitation for {role} · {unit}, valid until {moment}?").format(
+        role=role_name(invite.role, tr),
+        unit=escape(unit_label(tr, found.unit)),
+        moment=escape(tr.format_datetime(invite.expires_at, "short")),
     )
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("Yes, revoke"), callback_data=callbacks.pack(PREFIX, "rvy", invite.id)
-                ),
-                InlineKeyboardButton(_("No"), callback_data=callbacks.pack(PREFIX, "list")),
-            ]
-        ]
+    return Asked(
+        text,
+        tr.gettext("Yes, revoke"),
+        callbacks.pack(PREFIX, "rvy", invite.id),
+        callbacks.pack(PREFIX, "list"),
     )
-    await edit_then_answer(query, text, markup)
 
 
-async def revoke(update: Update, context: BotContext, invite_id: int) -> None:
-    query = update.callback_query
-    assert query is not None
-    _ = context.tr.gettext
-    now = utc_now()
-    found = await rules_step(
-        update, context, lambda repos, actor: inviting.revoke(repos, actor, invite_id, now=now)
+def _notice(tr: Translator, found: Revocation) -> str:
+    assert found.invite is not None
+    return tr.gettext("The invitation for {role} · {unit} is revoked.").format(
+        role=role_name(found.invite.role, tr), unit=escape(unit_label(tr, found.unit))
     )
-    if found is None:
-        return
-    invite = found.invite
-    if invite is None:
-        await _refresh_with_alert(update, context, _("This invitation does not exist."))
-        return
-    if not found.revoked:
-        assert found.status is not None
-        await _refresh_with_alert(update, context, _not_open(context, found.status))
-        return
-    done = _("The invitation for {role} · {unit} is revoked.").format(
-        role=role_name(invite.role, context.tr), unit=escape(unit_label(context, found.unit))
-    )
-    shown = await open_list_view(context, actor_id(update), now)
-    if isinstance(shown, Refused):
-        await tell_refused(update, context, shown)
-        return
-    text, markup = shown
-    await edit_then_answer(query, done + "\n\n" + text, markup)
+
+
+async def _refresh_list(
+    update: Update, context: BotContext, invite_id: int, found: Revocation, notice: str
+) -> None:
+    shown = await open_list_view(context, actor_id(update), utc_now())
+    await flow.show(update, context, shown, notice)
+
+
+#: ``rv:<id>`` asks, ``rvy:<id>`` revokes; an invitation used, expired or revoked meanwhile
+#: shows the list as it is now.
+REVOKE: Confirmable[int, Revocation, Revocation] = Confirmable(
+    check=lambda repos, actor, invite_id: inviting.look(repos, actor, invite_id, now=utc_now()),
+    ask_step=_looked,
+    asked=lambda tr, invite_id, found: _question(tr, found),
+    change=lambda repos, actor, invite_id: inviting.revoke(repos, actor, invite_id, now=utc_now()),
+    step=_revoked,
+    notice=lambda tr, invite_id, found: _notice(tr, found),
+    refresh=_refresh_list,
+)
 
 
 def _parse(data: str | None) -> tuple[str, tuple[str, ...]] | None:
@@ -219,17 +232,13 @@ async def invite_tap(update: Update, context: BotContext) -> None:
             assert not isinstance(unit_id, bool)
             await unit_chosen(update, context, parts[0], role, unit_id)
     elif action == "list":
-        shown = await open_list_view(context, actor_id(update), utc_now())
-        if isinstance(shown, Refused):
-            await tell_refused(update, context, shown)
-        else:
-            await edit_then_answer(query, *shown)
+        await flow.show(update, context, await open_list_view(context, actor_id(update), utc_now()))
     elif (invite_id := row_id(parts[0])) is None:
         await stale_button(update, context)
     elif action == "rv":
-        await ask_revoke(update, context, invite_id)
+        await REVOKE.ask(update, context, invite_id)
     else:
-        await revoke(update, context, invite_id)
+        await REVOKE.confirmed(update, context, invite_id)
 
 
 def register(application: FieldReportApplication) -> None:

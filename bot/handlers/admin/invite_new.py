@@ -17,6 +17,7 @@ from bot.collation import units_in_order
 from bot.context import BotContext
 from bot.handlers.admin.flow import rules_step
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
+from bot.i18n import Translator
 from bot.invitations import TargetProblem
 from bot.menus import role_name
 from storage import Role, Unit
@@ -50,9 +51,9 @@ def _role_keyboard(context: BotContext, key: str) -> InlineKeyboardMarkup:
     )
 
 
-def unit_label(context: BotContext, unit: Unit | None) -> str:
+def unit_label(tr: Translator, unit: Unit | None) -> str:
     # Translators: a button and a value: the invited person will belong to no unit.
-    return unit.name(context.tr.language) if unit else context.tr.pgettext("unit", "No unit")
+    return unit.name(tr.language) if unit else tr.pgettext("unit", "No unit")
 
 
 def _unit_step(
@@ -75,7 +76,7 @@ def _unit_step(
         rows.append(
             [
                 InlineKeyboardButton(
-                    unit_label(context, None),
+                    unit_label(context.tr, None),
                     callback_data=callbacks.pack(PREFIX, "unit", key, role, NO_UNIT),
                 )
             ]
@@ -168,7 +169,7 @@ def _link_text(
         [
             "<b>" + _("Invitation created") + "</b>",
             _("Role: {role}").format(role=role_name(role, context.tr)),
-            _("Unit: {unit}").format(unit=escape(unit_label(context, unit))),
+            _("Unit: {unit}").format(unit=escape(unit_label(context.tr, unit))),
             _("Valid until: {moment}").format(
                 moment=escape(context.tr.format_datetime(expires_at, "short"))
             ),

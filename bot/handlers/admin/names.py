@@ -2,7 +2,7 @@
 bot/reference.py) without a release — agencies were renamed in recent years, and the programme
 tells which names are current.
 
-A tap on a name opens a question (bot/handlers/admin/unit_questions.py, the same mechanism as a
+A tap on a name opens a typed question (bot/handlers/admin/typed.py, the same mechanism as a
 unit's rename): the name in Uzbek (Latin), Russian and English in turn, each checked as it is
 typed and again by the rules layer, which saves the three at once and audits old and new.
 """
@@ -20,24 +20,25 @@ from bot.authority import Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.forms.definitions import AGENCIES, COUNTRIES, NATIONALITIES, SUBSTANCES
 from bot.handlers.admin import flow
-from bot.handlers.admin.flow import rules_step
+from bot.handlers.admin.typed import (
+    TypedFlow,
+    open_typed,
+    save_typed,
+    stop_tapped,
+    take_tapped_answer,
+)
 from bot.handlers.admin.unit_questions import (
     NAME_STEPS,
     Question,
     ask,
-    end_question,
-    forget_prompt,
     name_given,
     open_question,
     problem_text,
-    send_prompt,
-    show_question_text,
-    stop_asking,
 )
-from bot.handlers.common import edit_then_answer, set_keyboard, stale_button
-from bot.handlers.refusals import actor_id, tell_refused
+from bot.handlers.common import stale_button
+from bot.handlers.refusals import actor_id
 from bot.translit import latin_to_cyrillic
-from storage import ReferenceKind
+from storage import ReferenceKind, ReferenceName
 
 PREFIX = "ref"
 FLOW = "refname"
@@ -137,32 +138,26 @@ async def names_tap(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if action == "stop":
-        if open_question(context) is None:
-            await stale_button(update, context)
-            return
-        stop_asking(context)
-        await edit_then_answer(query, context.tr.gettext("Stopped. Nothing was changed."))
+        await stop_tapped(update, context)
         return
     if kind not in {k.value for k in ReferenceKind}:
         await stale_button(update, context)
         return
     if action == "ed":
-        found = await rules_step(
+        await open_typed(
             update,
             context,
             lambda repos, actor: reference.name_view(repos, actor, ReferenceKind(kind), key),
+            lambda found: {
+                "flow": FLOW,
+                "kind": kind,
+                "key": key,
+                "step": NAME_STEPS[0],
+                "names": {},
+                "current": found.names(),
+            },
+            prompt,
         )
-        if found is None:
-            return
-        question: Question = {
-            "flow": FLOW,
-            "kind": kind,
-            "key": key,
-            "step": NAME_STEPS[0],
-            "names": {},
-            "current": found.names(),
-        }
-        await show_question_text(query, context, question, *prompt(context, question))
     elif action == "keep":
         question_now = open_question(context)
         if (
@@ -173,10 +168,9 @@ async def names_tap(update: Update, context: BotContext) -> None:
         ):
             await stale_button(update, context)
             return
-        await set_keyboard(query, None)
-        forget_prompt(context, query.message.message_id if query.message else None)
-        await answer(context, update, question_now, question_now["current"][step])
-        await query.answer()
+        await take_tapped_answer(
+            update, context, question_now, question_now["current"][step], answer
+        )
     else:
         await stale_button(update, context)
 
@@ -187,9 +181,7 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
     try:
         value = administration.clean_name(text)
     except InvalidText as exc:
-        await send_prompt(
-            context, update, *prompt(context, question), problem_text(tr, exc.problem)
-        )
+        await TYPED.ask_again(context, update, question, problem_text(tr, exc.problem))
         return
     step = question["step"]
     kind, key = ReferenceKind(question["kind"]), str(question["key"])
@@ -199,38 +191,33 @@ async def answer(context: BotContext, update: Update, question: Question, text: 
         problem = tr.gettext("Another entry of this list is already named {name}.").format(
             name=value
         )
-        await send_prompt(context, update, *prompt(context, question), problem)
+        await TYPED.ask_again(context, update, question, problem)
         return
     names, following = name_given(question, value)
     if following is not None:
         ask(context, following)
-        await send_prompt(context, update, *prompt(context, following), None)
+        await TYPED.ask_again(context, update, following, None)
         return
-    await _save(context, update, question, names)
+
+    async def saved(done: ReferenceName) -> None:
+        # Every screen, digest and spreadsheet from now on shows the new name (one read).
+        await reference.load_names(context.db, context.services.catalogs)
+        notice = "✅ " + tr.gettext(
+            # Translators: {name} is the corrected name of an agency, a substance or a country.
+            "Saved. Reports, digests and spreadsheets now show “{name}”."
+        ).format(name=escape(done.name(tr.language)))
+        await flow.send(update, context, await _list_view(context, actor_id(update)), notice)
+
+    await save_typed(
+        update,
+        context,
+        lambda repos, actor: reference.rename(repos, actor, kind, key, names),
+        saved,
+    )
 
 
-async def _save(
-    context: BotContext, update: Update, question: Question, names: dict[str, str]
-) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    kind, key = ReferenceKind(question["kind"]), str(question["key"])
-    async with context.db.transaction() as repos:
-        done = await reference.rename(repos, actor_id(update), kind, key, names)
-    await end_question(context, chat.id)
-    if isinstance(done, Refused):
-        await tell_refused(update, context, done)
-        return
-    if done is None:
-        await chat.send_message(context.tr.gettext("Stopped. Nothing was changed."))
-        return
-    # Every screen, digest and spreadsheet from now on shows the new name (one read).
-    await reference.load_names(context.db, context.services.catalogs)
-    notice = "✅ " + context.tr.gettext(
-        # Translators: {name} is the corrected name of an agency, a substance or a country.
-        "Saved. Reports, digests and spreadsheets now show “{name}”."
-    ).format(name=escape(done.name(context.tr.language)))
-    await flow.send(update, context, await _list_view(context, actor_id(update)), notice)
+#: How the open question's handler asks again and hands on an answer.
+TYPED = TypedFlow(prompt=prompt, answer=answer)
 
 
 def register(application: FieldReportApplication) -> None:

@@ -1,5 +1,7 @@
 """A person as admins see them: the card, its buttons, the list's place carried in every button
-(:class:`View`), the rules' refusals in words, and telling the person about a change.
+(:class:`View`), a tap on them (:class:`PersonTap`), the rules' refusals in words, and telling
+the person about a change; plus what a person's :class:`~bot.handlers.admin.flow.Confirmable`
+needs: :func:`person_step`, :func:`confirm` and :func:`refresh_card`.
 
 Shared by the flows of /users and /user (bot/handlers/admin/users_list.py, user_roles.py,
 user_changes.py); nothing here changes anything.
@@ -27,7 +29,7 @@ from bot.administration import Refusal
 from bot.authority import Refused
 from bot.collation import units_in_order
 from bot.context import BotContext
-from bot.handlers.admin.flow import rules_step, yes_no
+from bot.handlers.admin.flow import Asked, rules_step
 from bot.handlers.common import edit_or_ignore_unchanged, edit_then_answer
 from bot.handlers.language import ENDONYMS
 from bot.i18n import Translator, resolve_language
@@ -72,6 +74,26 @@ class View:
             unit_id=None if unit_text == ALL else int(unit_text),
             page=int(page_text),
         )
+
+
+@dataclass(frozen=True)
+class PersonTap:
+    """A tap on a person's card or one of its questions: what the button asks of whom, its
+    argument (a unit id, "none", a role…) and the list the card was opened from."""
+
+    action: str
+    person_id: int
+    arg: str
+    view: View
+
+    @property
+    def names_unit(self) -> bool:
+        """Whether the argument is a unit id or "no unit" (else the data is not ours)."""
+        return unit_arg(self.arg)[0]
+
+    @property
+    def unit_id(self) -> int | None:
+        return unit_arg(self.arg)[1]
 
 
 def button(
@@ -176,13 +198,6 @@ def card_keyboard(person: User, view: View, tr: Translator) -> InlineKeyboardMar
     )
 
 
-def confirm_keyboard(
-    tr: Translator, yes: str, yes_data: str, person: User, view: View
-) -> InlineKeyboardMarkup:
-    """Yes, or No back to the person's card (the admin flows' one confirmation shape)."""
-    return yes_no(yes, yes_data, tr.gettext("No"), card_button(person, view))
-
-
 def who(person: User) -> str:
     """A person in a confirmation (HTML): the name and the Telegram id, which cannot move."""
     return f"{escape(display_name(person))} (<code>{person.telegram_id}</code>)"
@@ -221,7 +236,7 @@ async def read_person(update: Update, context: BotContext, person_id: int) -> Us
 async def person_step(
     update: Update,
     context: BotContext,
-    view: View,
+    tap: PersonTap,
     act: Callable[[Repositories, int | None], Awaitable[Decision | Refused | None]],
 ) -> Decision | None:
     """:func:`~bot.handlers.admin.flow.rules_step` for a change to a person: also answers the
@@ -230,9 +245,23 @@ async def person_step(
     if decision is not None and decision.refusal is not None:
         query = update.callback_query
         assert query is not None
-        await refuse_rule(query, context, decision, view)
+        await refuse_rule(query, context, decision, tap.view)
         return None
     return decision
+
+
+def confirm(text: str, yes: str, yes_data: str, tap: PersonTap) -> Asked:
+    """A question about a person: Yes, or No back to their card."""
+    return Asked(text, yes, yes_data, button("card", tap.person_id, view=tap.view))
+
+
+async def refresh_card(
+    update: Update, context: BotContext, tap: PersonTap, decision: Decision, notice: str
+) -> None:
+    """The person's card as it is now, under what just happened."""
+    query = update.callback_query
+    assert query is not None
+    await show_card(query, context, decision.person, tap.view, notice=notice)
 
 
 async def show_card(

@@ -17,6 +17,7 @@ from bot.context import BotContext, FieldReportApplication
 from bot.handlers.admin import factors as factors_flow
 from bot.handlers.admin import flow
 from bot.handlers.admin import names as names_flow
+from bot.handlers.admin.typed import save_typed
 from bot.handlers.admin.unit_questions import (
     ABANDON_GROUP,
     NAME_STEPS,
@@ -32,14 +33,16 @@ from bot.handlers.admin.unit_questions import (
     place_problem_text,
     problem_text,
     reply,
-    send_prompt,
 )
 from bot.handlers.admin.unit_views import card_view, points_view, unit_title
 from bot.handlers.refusals import actor_id, tell_refused
-from bot.organisation import Outcome
+from bot.organisation import Done, Outcome
 from bot.places import InvalidPlace
-from storage import Coordinates, Role, UnitKind
+from storage import Coordinates, Repositories, Role, UnitKind
 from storage.clock import utc_now
+
+#: The typed flows of other commands that share the open question: /names and /factors.
+TYPED_FLOWS = {names_flow.FLOW: names_flow.TYPED, factors_flow.FLOW: factors_flow.TYPED}
 
 
 def _chat_id(update: Update) -> int:
@@ -84,10 +87,9 @@ async def _reply(
     context: BotContext, update: Update, question: Question, problem: str | None
 ) -> None:
     """The open question again, under ``problem``: each flow shows its own prompt."""
-    if question.get("flow") == names_flow.FLOW:
-        await send_prompt(context, update, *names_flow.prompt(context, question), problem)
-    elif question.get("flow") == factors_flow.FLOW:
-        await send_prompt(context, update, *factors_flow.prompt(context, question), problem)
+    typed = TYPED_FLOWS.get(str(question.get("flow")))
+    if typed is not None:
+        await typed.ask_again(context, update, question, problem)
     else:
         await reply(context, update, question, problem)
 
@@ -95,11 +97,9 @@ async def _reply(
 async def answer(context: BotContext, update: Update, question: Question, text: str) -> None:
     tr = context.tr
     _ = tr.gettext
-    if question.get("flow") == names_flow.FLOW:  # an agency's or a substance's name: /names
-        await names_flow.answer(context, update, question, text)
-        return
-    if question.get("flow") == factors_flow.FLOW:  # a kilogram-equivalent factor: /factors
-        await factors_flow.answer(context, update, question, text)
+    typed = TYPED_FLOWS.get(str(question.get("flow")))
+    if typed is not None:
+        await typed.answer(context, update, question, text)
         return
     step = question.get("step")
     if question["flow"] == "cp" and step == PLACE_STEP:
@@ -197,20 +197,20 @@ async def send_card(update: Update, context: BotContext, unit_id: int, notice: s
 async def _rename_unit(
     context: BotContext, update: Update, question: Question, names: dict[str, str]
 ) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    _ = context.tr.gettext
-    async with context.db.transaction() as repos:
-        done = await organisation.rename_unit(repos, actor_id(update), int(question["unit"]), names)
-    await end_question(context, _chat_id(update))
-    if isinstance(done, Refused):
-        await tell_refused(update, context, done)
-        return
-    if done.unit is None:
-        await chat.send_message(_("Stopped. Nothing was changed."))
-        return
-    notice = "✅ " + _("Unit {code} renamed.").format(code=escape(done.unit.code))
-    await send_card(update, context, done.unit.id, notice)
+    unit_id = int(question["unit"])
+
+    async def rename(repos: Repositories, actor: int | None) -> Done | Refused | None:
+        done = await organisation.rename_unit(repos, actor, unit_id, names)
+        return done if isinstance(done, Refused) or done.unit is not None else None
+
+    async def saved(done: Done) -> None:
+        assert done.unit is not None
+        notice = "✅ " + context.tr.gettext("Unit {code} renamed.").format(
+            code=escape(done.unit.code)
+        )
+        await send_card(update, context, done.unit.id, notice)
+
+    await save_typed(update, context, rename, saved)
 
 
 async def _ask_point_place(

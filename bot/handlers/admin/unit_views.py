@@ -3,6 +3,7 @@ the rules layer (bot/organisation.py), so a refused reader sees nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,6 +18,16 @@ from storage import CrossingPoint, Unit, UnitKind
 PREFIX = "unt"
 PAGE_SIZE = 15
 NOTHING = "-"
+
+
+@dataclass(frozen=True)
+class UnitTap:
+    """A tap about a unit the dispatcher read through the rules layer: the action, the unit,
+    and the button's second part (a rename's language…)."""
+
+    action: str
+    unit: Unit
+    second: str
 
 
 def button(action: str, first: int | str = NOTHING, second: int | str = NOTHING) -> str:

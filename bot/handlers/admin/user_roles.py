@@ -1,39 +1,41 @@
 """Changing somebody's role from their card: choose the role (and, for an officer, the unit),
-confirm, apply through the rules layer (bot/people.py), refresh the card, tell the person."""
+confirm, apply through the rules layer (bot/people.py), refresh the card, tell the person.
+
+Two :class:`~bot.handlers.admin.flow.Confirmable` changes: :data:`ROLE` (``rc`` asks, ``ry``
+applies; the unit stays) and :data:`OFFICER` (``ro`` asks, ``roy`` applies: an officer of the
+chosen unit, asked when the new officer has no active unit).
+"""
 
 from __future__ import annotations
 
 from html import escape
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import people, role_texts
 from bot.administration import Refusal
 from bot.context import BotContext
-from bot.handlers.admin.flow import rules_step
+from bot.handlers.admin.flow import Confirmable, RulesCall, rules_step
 from bot.handlers.admin.person_card import (
-    View,
+    Decision,
+    PersonTap,
     button,
     card_button,
     choose_unit,
-    confirm_keyboard,
+    confirm,
     display_name,
     person_step,
     read_person,
+    refresh_card,
     refuse_rule,
-    show_card,
     tell,
     translator_for,
-    unit_arg,
     unit_text,
     who,
 )
 from bot.handlers.admin.unit_questions import drop_question
-from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.common import edit_then_answer
+from bot.i18n import Translator
 from bot.menus import role_name
 from storage import Role
 
@@ -41,150 +43,94 @@ from storage import Role
 _UNIT_TO_CHOOSE = frozenset({Refusal.OFFICER_NEEDS_UNIT, Refusal.UNIT_INACTIVE})
 
 
-async def choose_role(
-    update: Update, context: BotContext, action: str, person_id: int, arg: str, view: View
-) -> None:
+async def choose_role(update: Update, context: BotContext, tap: PersonTap) -> None:
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    person = await read_person(update, context, person_id)
+    person = await read_person(update, context, tap.person_id)
     if person is None:
         return
     keyboard = [
         [
             InlineKeyboardButton(
-                role_name(role, tr), callback_data=button("rc", person.id, role.value, view=view)
+                role_name(role, tr),
+                callback_data=button("rc", person.id, role.value, view=tap.view),
             )
         ]
         for role in Role
         if role is not person.role
     ]
     keyboard.append(
-        [InlineKeyboardButton("◀ " + tr.gettext("Back"), callback_data=card_button(person, view))]
+        [
+            InlineKeyboardButton(
+                "◀ " + tr.gettext("Back"), callback_data=card_button(person, tap.view)
+            )
+        ]
     )
     text = role_texts.current_role(tr, person.role, who(person))
     await edit_then_answer(query, text, InlineKeyboardMarkup(keyboard))
 
 
-def _role_of(arg: str) -> Role | None:
-    return Role(arg) if arg in {role.value for role in Role} else None
+def _new_role(tap: PersonTap) -> Role | None:
+    """The role a tap asks for: its argument, or an officer when a unit was chosen."""
+    if tap.action in ("ro", "roy"):
+        return Role.OFFICER
+    return Role(tap.arg) if tap.arg in {role.value for role in Role} else None
 
 
-async def role_chosen(
-    update: Update, context: BotContext, action: str, person_id: int, arg: str, view: View
-) -> None:
-    """A role was chosen: confirm it, or first ask for a unit (an officer needs an active one)."""
+async def _role_or_unit_step(
+    update: Update, context: BotContext, tap: PersonTap, act: RulesCall[Decision]
+) -> Decision | None:
+    """The check of a chosen role: a new officer without an active unit is asked for one."""
     query = update.callback_query
     assert query is not None
-    tr = context.tr
-    role = _role_of(arg)
-    if role is None:
-        await stale_button(update, context)
-        return
-    found = await rules_step(
-        update,
-        context,
-        lambda repos, actor: people.decide(
-            repos, actor, person_id, "role", role=role, quiet=_UNIT_TO_CHOOSE | {Refusal.UNCHANGED}
-        ),
-    )
+    found = await rules_step(update, context, act)
     if found is None:
-        return
+        return None
     if found.refusal in _UNIT_TO_CHOOSE:
         await choose_unit(
             query,
             context,
             found.person,
-            view,
+            tap.view,
             "ro",
-            tr.gettext("An officer must belong to a unit. Which unit will {name} serve in?"),
+            context.tr.gettext(
+                "An officer must belong to a unit. Which unit will {name} serve in?"
+            ),
             allow_none=False,
         )
-        return
+        return None
     if found.refusal is not None:
-        await refuse_rule(query, context, found, view)
-        return
-    person = found.person
-    text = tr.gettext("Change the role of {name} from {old} to {new}?").format(
-        name=who(person),
-        old=escape(role_name(person.role, tr)),
+        await refuse_rule(query, context, found, tap.view)
+        return None
+    return found
+
+
+def _chosen_role(tap: PersonTap) -> Role:
+    """The role of a tap that :func:`_new_role` found valid."""
+    role = _new_role(tap)
+    assert role is not None
+    return role
+
+
+def _role_question(tr: Translator, tap: PersonTap, found: Decision) -> str:
+    role = _chosen_role(tap)
+    return tr.gettext("Change the role of {name} from {old} to {new}?").format(
+        name=who(found.person),
+        old=escape(role_name(found.person.role, tr)),
         new=escape(role_name(role, tr)),
     )
-    await edit_then_answer(
-        query,
-        text,
-        confirm_keyboard(
-            tr,
-            tr.gettext("Yes, change"),
-            button("ry", person.id, role.value, view=view),
-            person,
-            view,
-        ),
+
+
+def _officer_question(tr: Translator, tap: PersonTap, found: Decision) -> str:
+    assert found.unit is not None
+    return tr.gettext("Make {name} an officer of {unit}?").format(
+        name=who(found.person), unit=unit_text(found.unit, tr)
     )
 
 
-async def officer_unit_chosen(
-    update: Update, context: BotContext, action: str, person_id: int, arg: str, view: View
-) -> None:
-    query = update.callback_query
-    assert query is not None
-    tr = context.tr
-    valid, unit_id = unit_arg(arg)
-    if not valid or unit_id is None:
-        await stale_button(update, context)
-        return
-    decision = await person_step(
-        update,
-        context,
-        view,
-        lambda repos, actor: people.decide(
-            repos, actor, person_id, "role", role=Role.OFFICER, unit_id=unit_id, unit_chosen=True
-        ),
-    )
-    if decision is None:
-        return
-    assert decision.unit is not None
-    text = tr.gettext("Make {name} an officer of {unit}?").format(
-        name=who(decision.person), unit=unit_text(decision.unit, tr)
-    )
-    await edit_then_answer(
-        query,
-        text,
-        confirm_keyboard(
-            tr,
-            tr.gettext("Yes, change"),
-            button("roy", person_id, unit_id, view=view),
-            decision.person,
-            view,
-        ),
-    )
-
-
-async def change_role(
-    update: Update, context: BotContext, action: str, person_id: int, arg: str, view: View
-) -> None:
-    """``ry``: the confirmed role (the unit stays); ``roy``: officer of the chosen unit."""
-    query = update.callback_query
-    assert query is not None
-    officer_with_unit = action == "roy"
-    if officer_with_unit:
-        valid, unit_id = unit_arg(arg)
-        role: Role | None = Role.OFFICER if valid and unit_id is not None else None
-    else:
-        role, unit_id = _role_of(arg), None
-    if role is None:
-        await stale_button(update, context)
-        return
-    decision = await person_step(
-        update,
-        context,
-        view,
-        lambda repos, actor: people.change_role(
-            repos, actor, person_id, role, unit_id=unit_id, unit_chosen=officer_with_unit
-        ),
-    )
-    if decision is None:
-        return
+async def _tell_role(context: BotContext, tap: PersonTap, decision: Decision) -> None:
+    role = _chosen_role(tap)
     person = decision.person
     drop_question(context.application, person.telegram_id)
     their = translator_for(context, person)
@@ -200,6 +146,62 @@ async def change_role(
         None if person.telegram_id == decision.actor.telegram_id else message,
         menu_role=role if person.is_active else None,
     )
-    tr = context.tr
-    notice = "✅ " + role_texts.role_changed(tr, role, escape(display_name(person)))
-    await show_card(query, context, person, view, notice=notice)
+
+
+def _role_notice(tr: Translator, tap: PersonTap, decision: Decision) -> str:
+    name = escape(display_name(decision.person))
+    return "✅ " + role_texts.role_changed(tr, _chosen_role(tap), name)
+
+
+ROLE: Confirmable[PersonTap, Decision, Decision] = Confirmable(
+    valid=lambda tap: _new_role(tap) is not None,
+    check=lambda repos, actor, tap: people.decide(
+        repos,
+        actor,
+        tap.person_id,
+        "role",
+        role=_chosen_role(tap),
+        quiet=_UNIT_TO_CHOOSE | {Refusal.UNCHANGED},
+    ),
+    ask_step=_role_or_unit_step,
+    asked=lambda tr, tap, found: confirm(
+        _role_question(tr, tap, found),
+        tr.gettext("Yes, change"),
+        button("ry", tap.person_id, tap.arg, view=tap.view),
+        tap,
+    ),
+    change=lambda repos, actor, tap: people.change_role(
+        repos, actor, tap.person_id, _chosen_role(tap), unit_id=None, unit_chosen=False
+    ),
+    step=person_step,
+    tell=_tell_role,
+    notice=_role_notice,
+    refresh=refresh_card,
+)
+
+OFFICER: Confirmable[PersonTap, Decision, Decision] = Confirmable(
+    valid=lambda tap: tap.names_unit and tap.unit_id is not None,
+    check=lambda repos, actor, tap: people.decide(
+        repos,
+        actor,
+        tap.person_id,
+        "role",
+        role=Role.OFFICER,
+        unit_id=tap.unit_id,
+        unit_chosen=True,
+    ),
+    ask_step=person_step,
+    asked=lambda tr, tap, found: confirm(
+        _officer_question(tr, tap, found),
+        tr.gettext("Yes, change"),
+        button("roy", tap.person_id, str(tap.unit_id), view=tap.view),
+        tap,
+    ),
+    change=lambda repos, actor, tap: people.change_role(
+        repos, actor, tap.person_id, Role.OFFICER, unit_id=tap.unit_id, unit_chosen=True
+    ),
+    step=person_step,
+    tell=_tell_role,
+    notice=_role_notice,
+    refresh=refresh_card,
+)

@@ -15,6 +15,7 @@ from bot import administration, people
 from bot.authority import Refused
 from bot.collation import units_in_order
 from bot.context import BotContext
+from bot.handlers.admin import flow
 from bot.handlers.admin.person_card import (
     PAGE_SIZE,
     View,
@@ -34,13 +35,7 @@ from storage import Role, Unit, User
 
 
 async def users_command(update: Update, context: BotContext) -> None:
-    assert update.effective_chat is not None
-    listed = await list_view(context, View(), actor_id(update))
-    if isinstance(listed, Refused):
-        await tell_refused(update, context, listed)
-        return
-    text, markup = listed
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    await flow.send(update, context, await list_view(context, View(), actor_id(update)))
 
 
 async def list_view(
