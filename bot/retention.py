@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 
 JOB = "retention"
 #: Seconds after the JobQueue started: the start-up run (then one a day from it).
-FIRST_RUN_DELAY = 5.0
+FIRST_RUN_DELAY = 3.0
 INTERVAL = timedelta(days=1)
 #: Rows per transaction: small enough that an update never waits long behind a batch.
 BATCH = 200
