@@ -27,8 +27,9 @@ Also within the period: coordinators' questions about urgent reports and the off
 (their text becomes a dash; that they were asked and answered stays), drafts untouched for that
 long, and updates the webhook recorded (storage/retention.py). People whose access has been
 suspended for that long lose their name and username (shown by their Telegram id from then on).
-The audit log keeps who did what, by Telegram id; stored Telegram updates keep no text beyond a
-day (bot/once.py, bot/update_journal.py).
+Not touched: the audit log (who did what, by Telegram id; its details never hold content),
+applied updates (keys only, pruned after a day: bot/once.py), PTB's stored state (message ids
+and an admin's open question, no report data) and reference data (units, crossing points).
 
 Each run is audited (``retention.applied``) with its counts, never with content. The work is
 done in batches, each a short transaction of its own (storage/retention.py).
