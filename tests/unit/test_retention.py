@@ -390,3 +390,21 @@ def test_the_migration_is_portable() -> None:
     sql = next(s for number, _n, s in migration_files() if number == 16)
     for sqlite_only in ("AUTOINCREMENT", "datetime(", "strftime(", "PRAGMA", "GLOB", "IFNULL"):
         assert sqlite_only.lower() not in sql.lower()
+
+
+@pytest.mark.parametrize("language", ["uz", "ru", "en"])
+def test_a_run_reads_in_the_audit_log_in_words(language: str) -> None:
+    from bot.audit_log import DETAILS, AuditPage, entry_lines
+    from bot.i18n import Catalogs
+    from storage import AuditEntry
+
+    tr = Catalogs(UTC).translator(language)
+    details = {"days": 30, "reports": 2, "photos": 1, "versions": 2, "questions": 0}
+    details |= {"drafts": 0, "updates": 0, "profiles": 1}
+    entry = AuditEntry(1, NOW, None, "retention.applied", "2026-11-06", json.dumps(details))
+    (text,) = entry_lines(AuditPage([entry], {}), tr)
+    assert tr.gettext("Personal data older than the retention period removed") in text
+    for key, count in details.items():  # each count under its label, in the reader's language
+        label = tr.gettext("{label}: {value}").format(label=tr.gettext(DETAILS[key]), value=count)
+        assert label in text
+    assert tr.format_date(datetime(2026, 11, 6).date()) in text
