@@ -97,10 +97,16 @@ class UserRepository:
         """Suspending records when (kept if it was suspended already): the retention period
         of the person's name and username runs from then (bot/retention.py)."""
         stamp = to_db(now or utc_now())
+        if status is UserStatus.BLOCKED:
+            await self._conn.execute(
+                "UPDATE users SET status = ?, updated_at = ?, blocked_at = COALESCE(blocked_at, ?)"
+                " WHERE telegram_id = ?",
+                (status.value, stamp, stamp, telegram_id),
+            )
+            return
         await self._conn.execute(
-            "UPDATE users SET status = ?, updated_at = ?, blocked_at = CASE WHEN ? = 'blocked'"
-            " THEN COALESCE(blocked_at, ?) ELSE NULL END WHERE telegram_id = ?",
-            (status.value, stamp, status.value, stamp, telegram_id),
+            "UPDATE users SET status = ?, updated_at = ?, blocked_at = NULL WHERE telegram_id = ?",
+            (status.value, stamp, telegram_id),
         )
 
     async def set_language(
