@@ -51,6 +51,7 @@ from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
 from bot.rate_limit import FairRateLimiter
+from bot.retention import schedule_retention
 from bot.telegram_bot import FieldReportBot
 from bot.telegram_http import AiohttpRequest
 from storage.persistence import SqlitePersistence
@@ -72,6 +73,7 @@ class _Application(FieldReportApplication):
     async def start(self) -> None:
         await super().start()
         digest.schedule_catch_up(self)  # the JobQueue runs now: time the catch-up from here
+        schedule_retention(self)  # RETENTION_DAYS: a run now, then daily
 
 
 def build_application(

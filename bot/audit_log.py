@@ -53,6 +53,7 @@ ACTIONS: dict[str, str] = {
     "report.submitted": N_("Report filed"),
     "report.amended": N_("Report amended"),
     "report.withdrawn": N_("Report withdrawn"),
+    "retention.applied": N_("Personal data older than the retention period removed"),
     "settings.changed": N_("Setting changed"),
     "unit.created": N_("Unit added"),
     "unit.renamed": N_("Unit renamed"),
@@ -132,6 +133,14 @@ DETAILS: dict[str, str] = {
     "actor_role": N_("their role"),
     "blocked": N_("access suspended"),
     "coordinates": N_("coordinates"),
+    # A retention run (bot/retention.py): how much of each kind went.
+    "days": N_("retention period, days"),
+    "photos": N_("photos"),
+    "versions": N_("report versions"),
+    "questions": N_("questions and answers"),
+    "drafts": N_("drafts"),
+    "updates": N_("stored updates"),
+    "profiles": N_("names of blocked people"),
 }
 #: Keys that only repeat what the line already says, or are internal.
 HIDDEN = frozenset({"title", "id", "callback", "name_uz", "name_ru", "name_en", "before", "after"})

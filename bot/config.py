@@ -73,6 +73,9 @@ class Settings:
     alert_repeat: timedelta = timedelta(minutes=30)
     alert_max_repeats: int = 3
     export_max_days: int = 92
+    #: Days after which reports lose their free text, photos and nationalities and blocked
+    #: people their name and username (bot/retention.py); None: kept for ever (the default).
+    retention_days: int | None = None
     #: False for a replica that only answers updates while another one sends the digest.
     run_jobs: bool = True
     #: Telegram's limits (30 messages/s, 20/min per group) enforced by PTB's AIORateLimiter;
@@ -191,6 +194,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
     alert_repeat = _positive_int(get("ALERT_REPEAT_MINUTES"), "ALERT_REPEAT_MINUTES", 30, 24 * 60)
     alert_max_repeats = _positive_int(get("ALERT_MAX_REPEATS"), "ALERT_MAX_REPEATS", 3, 100)
     export_max_days = _positive_int(get("EXPORT_MAX_DAYS"), "EXPORT_MAX_DAYS", 92, 3660)
+    retention_days = _retention_days(get("RETENTION_DAYS"), amend_window)
     raw_threshold = get("URGENT_THRESHOLD_KG") or "1"
     try:
         # Decimal() reads any script's digits; a setting is written in ASCII ones.
@@ -220,6 +224,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         alert_repeat=timedelta(minutes=alert_repeat),
         alert_max_repeats=alert_max_repeats,
         export_max_days=export_max_days,
+        retention_days=retention_days,
         draft_ttl=timedelta(hours=draft_ttl),
         amend_window=timedelta(hours=amend_window),
         report_max_age=timedelta(days=max_age),
@@ -278,6 +283,30 @@ def _webhook(
             "WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -."
         )
     return url, listen, Secret(secret)
+
+
+#: A hundred years: anything longer is a typing mistake, not a retention period.
+MAX_RETENTION_DAYS = 36500
+
+
+def _retention_days(raw: str | None, amend_window_hours: int) -> int | None:
+    """RETENTION_DAYS: unset or empty keeps everything; else whole days, never shorter than the
+    amend window (a report must not lose answers its author may still be correcting)."""
+    if raw is None:
+        return None
+    if not _ascii_digits(raw) or not 1 <= int(raw) <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"RETENTION_DAYS must be a whole number of days from 1 to {MAX_RETENTION_DAYS}, "
+            "or unset to keep reports' personal data."
+        )
+    days = int(raw)
+    if days * 24 < amend_window_hours:
+        raise ConfigError(
+            f"RETENTION_DAYS ({days}) must be at least the amend window "
+            f"(AMEND_WINDOW_HOURS, {amend_window_hours} hours), so that a report never loses "
+            "answers its author may still be amending."
+        )
+    return days
 
 
 def _positive_int(raw: str | None, name: str, default: int, maximum: int) -> int:

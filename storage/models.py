@@ -238,6 +238,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """Personal data removed from a report after the retention period (bot/retention.py):
+    when, after how many days, and the answers that went (field keys; () when it had none)."""
+
+    at: datetime
+    after_days: int
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NewReport:
     """A report about to be stored; ``idempotency_key`` is the draft's id."""
 
@@ -292,6 +302,8 @@ class Report:
     #: Filed before routes and coordinates were recorded (migration 0014): its route was not
     #: asked, its coordinates are its unit's unless a location was shared.
     filed_before_routes: bool = False
+    #: Set once its free text, photos and nationalities were removed (RETENTION_DAYS).
+    removal: Removal | None = None
 
 
 @dataclass(frozen=True)

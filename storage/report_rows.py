@@ -38,6 +38,7 @@ from storage.models import (
     NewReport,
     NewSeizureItem,
     Precision,
+    Removal,
     Report,
     ReportChanges,
     ReportStatus,
@@ -52,7 +53,8 @@ _COLUMNS = (
     "id, number, form, form_code, unit_id, author_id, occurred_at, submitted_at, local_day,"
     " status, urgent, version, answers, place_text, latitude, longitude, persons_detained,"
     " updated_at, place_precision, route_asked, route_origin, route_departure, route_transit,"
-    " route_destination, filed_before_routes"
+    " route_destination, filed_before_routes, personal_removed_at, personal_removed_after,"
+    " personal_removed_fields"
 )
 VERSION_COLUMNS = "report_id, version, answers, created_at, created_by"
 
@@ -157,7 +159,17 @@ def _report(
         precision=Precision(row[18]) if row[18] is not None else None,
         route=route_of(row[19:24]),
         filed_before_routes=bool(row[24]),
+        removal=_removal(row[25:28]),
     )
+
+
+def _removal(columns: Sequence[Any]) -> Removal | None:
+    """personal_removed_at, _after and _fields (migration 0016) as a :class:`Removal`."""
+    at, after, fields = columns
+    if at is None:
+        return None
+    keys = tuple(key for key in str(fields or "").split(",") if key)
+    return Removal(from_db(at), int(after), keys)
 
 
 def version_of(row: sqlite3.Row) -> ReportVersion:

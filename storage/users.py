@@ -85,8 +85,8 @@ class UserRepository:
         if existing.role is Role.ADMIN and existing.is_active:
             return False
         await self._conn.execute(
-            "UPDATE users SET role = 'admin', status = 'active', updated_at = ?"
-            " WHERE telegram_id = ?",
+            "UPDATE users SET role = 'admin', status = 'active', blocked_at = NULL,"
+            " updated_at = ? WHERE telegram_id = ?",
             (to_db(now or utc_now()), telegram_id),
         )
         return True
@@ -94,9 +94,19 @@ class UserRepository:
     async def set_status(
         self, telegram_id: int, status: UserStatus, *, now: datetime | None = None
     ) -> None:
+        """Suspending records when (kept if it was suspended already): the retention period
+        of the person's name and username runs from then (bot/retention.py)."""
+        stamp = to_db(now or utc_now())
+        if status is UserStatus.BLOCKED:
+            await self._conn.execute(
+                "UPDATE users SET status = ?, updated_at = ?, blocked_at = COALESCE(blocked_at, ?)"
+                " WHERE telegram_id = ?",
+                (status.value, stamp, stamp, telegram_id),
+            )
+            return
         await self._conn.execute(
-            "UPDATE users SET status = ?, updated_at = ? WHERE telegram_id = ?",
-            (status.value, to_db(now or utc_now()), telegram_id),
+            "UPDATE users SET status = ?, updated_at = ?, blocked_at = NULL WHERE telegram_id = ?",
+            (status.value, stamp, telegram_id),
         )
 
     async def set_language(

@@ -29,6 +29,7 @@ from bot.digest.xlsx import _Book as SheetWriter  # the one writer that keeps ce
 from bot.forms.definitions import SEIZURE
 from bot.i18n import N_, NP_, Translator
 from bot.regions import region_name
+from bot.retention import removed_answers
 from storage.models import Precision, Report, ReportStatus, SeizureItem, Unit
 
 MACHINE_NAMES = Font(italic=True, color="666666")
@@ -70,6 +71,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("unit", NP_("column", "Unit")),
     Column("case_reference", N_("Case reference")),
     Column("report_number", NP_("column", "Report number")),
+)
+
+
+#: Answers removed after the retention period (bot/retention.py) and the record's column each
+#: fed; the record's other columns are figures and stay.
+_REMOVED_COLUMNS = (
+    ("place", "place_name"),
+    ("nations", "trafficker_nationalities"),
+    ("caseref", "case_reference"),
 )
 
 
@@ -145,7 +155,12 @@ class RecordWriter:
             "unit": unit_name(report.unit_id, self.units_by_id, tr),
             "case_reference": str(report.answers.get("caseref") or "") or None,
             "report_number": report.number,
-        }
+        } | self._removed(report)
+
+    def _removed(self, report: Report) -> dict[str, CellValue]:
+        """The columns whose answers were removed after the retention period: the marker."""
+        removed = removed_answers(report, self.tr)
+        return {column: removed[key] for key, column in _REMOVED_COLUMNS if key in removed}
 
     def seizure_date(self, report: Report) -> date:
         """The day it happened as the officer said (local), else the reporting day."""

@@ -39,6 +39,7 @@ from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import plain_decimal
 from bot.forms.render import item_text, urgency_text
 from bot.i18n import Translator
+from bot.retention import removed_answers
 from bot.urgent import why_urgent
 from storage.models import Report, ReportStatus, SeizureItem, Unit
 
@@ -337,6 +338,7 @@ class _Book:
         ]
         self.put_row(sheet, 1, headers, bold=True)
         for row, report in enumerate(reports, 2):
+            removed = removed_answers(report, tr)
             self.put_row(
                 sheet,
                 row,
@@ -348,7 +350,12 @@ class _Book:
                     report.occurred_at,
                     urgency_text(why_urgent(report, self.urgent_threshold_kg), tr),
                     self.status(report.status),
-                    *(self.answer(spec, report.answers.get(spec.key)) for spec in fields),
+                    *(
+                        removed[spec.key]
+                        if spec.key in removed
+                        else self.answer(spec, report.answers.get(spec.key))
+                        for spec in fields
+                    ),
                 ],
             )
         self.finish_table(sheet)

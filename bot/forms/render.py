@@ -5,6 +5,7 @@ Every word comes from the catalogs; every value an officer typed is escaped for 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -272,14 +273,18 @@ def summary_lines(
     limit: int | None,
     urgency: Reason | None = None,
     omit: tuple[str, ...] = (),
+    removed: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The answers, one line each; the urgent answer says ``urgency`` when it is urgent;
-    ``omit``: questions not asked of this report (a route before routes were asked)."""
+    ``omit``: questions not asked of this report (a route before routes were asked);
+    ``removed``: answers deleted after the retention period, each with what to show instead."""
     lines = []
     for spec in form.fields:
         if not askable(answers, spec) or spec.key in omit:
             continue
-        if spec.key == form.urgent_field and urgency is not None:
+        if removed and spec.key in removed:
+            value = escape(removed[spec.key])
+        elif spec.key == form.urgent_field and urgency is not None:
             value = urgency_text(urgency, tr)
         else:
             value = value_text(spec, answers.get(spec.key), tr, limit=limit)

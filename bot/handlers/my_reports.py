@@ -18,6 +18,7 @@ from bot.forms.render import summary_lines
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.handlers.report import show_draft, show_summary
+from bot.retention import removed_answers
 from bot.urgent import why_urgent
 from storage.clock import utc_now
 from storage.drafts import new_draft_id
@@ -112,6 +113,7 @@ def report_text(context: BotContext, report: Report) -> str:
         limit=None,
         urgency=why_urgent(report, context.settings.urgent_threshold_kg),
         omit=(form.route_fields or ()) if report.route is None else (),
+        removed=removed_answers(report, context.tr),
     )
     record = record_lines(form, report, context.tr, with_route=False)
     if record:
