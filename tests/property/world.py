@@ -1,10 +1,11 @@
 """An in-process Telegram for property tests: the stand-in's Bot API without HTTP, the real app.
 
-The application talks to the stand-in through :class:`~tests.support.memory_bot_api.StandInRequest`
-(no sockets): replies are validated exactly as the stand-in validates them, at in-memory speed.
+The application talks to the stand-in through ``StandInRequest`` (tests/support/memory_bot_api.py,
+no sockets): replies are validated exactly as the stand-in validates them, at in-memory speed.
 People act through the stand-in's person side (``send_text``, ``tap(forge=True)``,
 ``send_photo`` …); :meth:`World.flush` then feeds the queued updates to
-``application.process_update`` one by one, as polling would.
+``application.process_update`` one by one, as polling would. What a sequence left behind is
+read by tests/property/observations.py.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-from openpyxl import load_workbook
 from telegram import Update
 
 from bot.app import build_application
@@ -33,7 +31,6 @@ from bot.flood import FloodGuard
 from bot.forms.definitions import FORMS
 from bot.i18n import Catalogs
 from bot.standin import SentMessage, StandIn, TgUser
-from bot.standin.params import Params, Upload
 from storage import Database, Role, UserStatus
 from storage.clock import utc_now
 from tests.support.driver import find_button as find_in
@@ -273,49 +270,6 @@ def translations_of(*msgids: str) -> set[str]:
     }
 
 
-# --- database checks ------------------------------------------------------------------------
-# SQL belongs in storage/, but storage has no integrity check to call: these read-only
-# statements talk to the database file directly with aiosqlite, in the tests only, until the
-# lead decides whether storage.Database should offer them (see the report of tests/property).
-
-
-@dataclass(frozen=True)
-class DatabaseHealth:
-    integrity: list[str]
-    foreign_key_problems: list[tuple[Any, ...]]
-    orphan_reports: int
-    tables: dict[str, int]
-
-
-async def database_health(path: Path) -> DatabaseHealth:
-    """``PRAGMA integrity_check``, ``PRAGMA foreign_key_check``, reports without author or unit,
-    and the row count of every table, read through a second connection (WAL allows it)."""
-    async with aiosqlite.connect(str(path)) as conn:
-        integrity = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA integrity_check")]
-        problems = [tuple(row) for row in await conn.execute_fetchall("PRAGMA foreign_key_check")]
-        (orphans,) = next(
-            iter(
-                await conn.execute_fetchall(
-                    "SELECT COUNT(*) FROM reports r"
-                    " LEFT JOIN users u ON u.id = r.author_id"
-                    " LEFT JOIN units n ON n.id = r.unit_id"
-                    " WHERE u.id IS NULL OR n.id IS NULL"
-                )
-            )
-        )
-        names = [
-            str(row[0])
-            for row in await conn.execute_fetchall(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        tables = {}
-        for name in names:
-            (count,) = next(iter(await conn.execute_fetchall(f'SELECT COUNT(*) FROM "{name}"')))
-            tables[name] = int(count)
-    return DatabaseHealth(integrity, problems, int(orphans), tables)
-
-
 # --- acting like a person -------------------------------------------------------------------
 
 #: How Telegram marks a command (bot/standin/server.py follows it): ``/name[@bot]`` followed by
@@ -414,60 +368,3 @@ async def file_report(world: World, person: Person, form: str, texts: dict[str, 
         if not await step():
             return False
     return await tap("_", "submit")
-
-
-# --- what went out --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One thing the bot showed somebody: a text, a caption, a tap's answer, a document."""
-
-    method: str
-    chat_id: int | None
-    text: str
-    html: bool
-
-
-def outgoing(world: World, since: int = 0) -> list[Outgoing]:
-    """Everything the bot sent, edited in or answered since call number ``since``, from the
-    stand-in's call log (edits included: a text later replaced was still seen). A callback
-    answer goes to who tapped."""
-    queries = world.tg.state.callback_queries
-    found: list[Outgoing] = []
-    for method, values in world.tg.state.calls[since:]:
-        params = Params(values)
-        html = (params.get_str("parse_mode") or "").lower() == "html"
-        if method == "answerCallbackQuery":
-            query = queries.get(params.get_str("callback_query_id") or "")
-            text = params.get_str("text") or ""
-            found.append(Outgoing(method, query.user_id if query else None, text, False))
-            continue
-        if method not in _SHOWN:
-            continue
-        chat_id = params.get_int("chat_id")
-        for key in ("text", "caption"):
-            shown = params.get_str(key)
-            if shown:
-                found.append(Outgoing(method, chat_id, shown, html))
-        document = values.get("document")
-        if isinstance(document, Upload) and document.file_name.endswith(".xlsx"):
-            found.append(Outgoing(method, chat_id, workbook_text(document.content), False))
-    return found
-
-
-_SHOWN = frozenset(
-    {"sendMessage", "editMessageText", "editMessageCaption", "sendDocument", "sendPhoto"}
-)
-
-
-def workbook_text(content: bytes) -> str:
-    """Every cell of a spreadsheet the bot sent, as one text (to look for report numbers)."""
-    book = load_workbook(BytesIO(content), read_only=True)
-    return "\n".join(
-        str(value)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows(values_only=True)
-        for value in row
-        if value is not None
-    )
