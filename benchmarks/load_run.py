@@ -320,7 +320,7 @@ async def run_load(offered: Offered, *, diagnose: bool = False) -> Measured:
                 spy = spy_binary = None
                 if diagnose:
                     spy_binary = load_diagnostics.pyspy_binary()
-                    if spy_binary:
+                    if spy_binary and bot.pid is not None:
                         profile = workdir / "profile.txt"
                         spy = load_diagnostics.start_pyspy(spy_binary, bot.pid, profile)
                 try:
