@@ -22,8 +22,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-from benchmarks.bot_process import machine_busy_seconds
 from benchmarks.registry import Benchmark, Figure, discover, summary_line
+from tests.support.process_costs import machine_busy_seconds
 
 #: A run is on a crowded machine when the 1-minute load is above half the cores (1.0 on 2
 #: cores) as it starts, or when other processes used more than half a core while it ran. The

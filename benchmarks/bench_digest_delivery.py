@@ -28,10 +28,10 @@ from telegram.constants import FloodLimit
 
 from benchmarks import synthetic
 from benchmarks.bots import fieldreport_application
-from benchmarks.harness import CHAT_METHODS, Call, InMemoryRequest
 from benchmarks.registry import Figure, benchmark
 from bot import delivery
 from bot.handlers.common import MESSAGE_LIMIT
+from tests.support.memory_bot_api import CHAT_METHODS, Call, InMemoryRequest
 
 RECIPIENTS = 200
 DAYS = 8

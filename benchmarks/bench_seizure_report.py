@@ -23,21 +23,19 @@ from telegram.constants import FloodLimit
 from benchmarks.bots import ECHO_TEXT, Member, echo_application, fieldreport_application
 from benchmarks.harness import (
     Conversation,
-    InMemoryRequest,
-    JsonDict,
     LimiterPacing,
     LimiterWaits,
     Samples,
     ScriptedSubject,
-    ShownMessage,
     Step,
     Subject,
-    UpdateFactory,
     run_interleaved,
 )
 from benchmarks.registry import Figure, benchmark
 from bot.context import FieldReportApplication
 from storage import Database, Report
+from tests.support.driver import UpdateFactory
+from tests.support.memory_bot_api import InMemoryRequest, JsonDict, ShownMessage
 
 #: Timed reports; each is filed over ROUNDS_PER_REPORT rounds, with as many echo updates.
 REPORTS = 20

@@ -1,6 +1,6 @@
 """How long ``python -m bot run`` takes to poll, and how much memory it holds before any update.
 
-The bot runs as a real process (benchmarks/bot_process.py) against the local stand-in, with
+The bot runs as a real process (tests/support/bot_process.py) against the local stand-in, with
 the settings a deployment has: jobs scheduled, the rate limiter on, one admin from ``ADMIN_IDS``.
 A start is timed from just before the process is spawned to the stand-in receiving its first
 ``getUpdates``: interpreter, imports, settings, the database, ``getMe``, the menus, the jobs.
@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bot_process import REPO, bot_process
 from benchmarks.registry import Figure, benchmark
 from bot.standin import StandIn
+from tests.support.bot_process import REPO, bot_process
 
 #: Starts per kind (fresh database, restart); figures are min/median/max over them.
 RUNS = int(os.environ.get("BENCH_STARTUP_RUNS") or 3)
@@ -64,7 +64,7 @@ async def _start_once(workdir: Path, database: Path) -> tuple[float, float]:
             polled_at.append(time.perf_counter())
 
         began = time.perf_counter()
-        async with bot_process(settings, workdir=workdir, polling=polling) as bot:
+        async with bot_process(tg, settings, workdir=workdir, polling=polling) as bot:
             rss_kb = bot.rss_kb() or 0
         return polled_at[0] - began, rss_kb / 1024
 

@@ -14,15 +14,10 @@ from typing import Any
 from telegram.constants import FloodLimit
 
 from benchmarks.bots import ECHO_TEXT, echo_application, fieldreport_application
-from benchmarks.harness import (
-    InMemoryRequest,
-    LimiterWaits,
-    Subject,
-    UpdateFactory,
-    run_interleaved,
-    timed_update,
-)
+from benchmarks.harness import LimiterWaits, Subject, run_interleaved, timed_update
 from benchmarks.registry import Figure, benchmark
+from tests.support.driver import UpdateFactory
+from tests.support.memory_bot_api import InMemoryRequest
 
 #: Timed rounds; each times PER_ROUND echo updates and PER_ROUND /start updates, interleaved.
 ROUNDS = 16

@@ -11,17 +11,13 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from benchmarks.harness import (
-    FAKE_API_URL,
-    FAKE_TOKEN,
-    AnyApplication,
-    InMemoryRequest,
-    UpdateFactory,
-)
+from benchmarks.harness import AnyApplication
 from bot.app import build_application
 from bot.config import Secret, Settings
 from bot.context import FieldReportApplication
 from storage import Database, Role
+from tests.support.driver import UpdateFactory
+from tests.support.memory_bot_api import FAKE_API_URL, FAKE_TOKEN, InMemoryRequest
 
 ECHO_TEXT = "echo me"
 

@@ -1,8 +1,9 @@
 """The load benchmark's people: the timed stand-in and the officers who drive it.
 
-Each officer is an asyncio task with a script (a daily status or a short incident) that acts
-through the stand-in's person side and waits for the bot's answer with its condition waits; every
-step's timing goes to a shared list. :class:`TimedStandIn` notes when the bot fetched each update
+Each officer is an asyncio task with a script (a daily status or a short incident) played by the
+tests' own driver (tests/support/driver.py: the stand-in's person side, buttons found by meaning,
+the bot's answer awaited with the stand-in's condition waits); every step's timing goes to a
+shared list. :class:`TimedStandIn` notes when the bot fetched each update
 and answered each chat, to break a step's latency down into parts.
 """
 
@@ -13,11 +14,11 @@ import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.standin import SentMessage, StandIn, TgUser
+from tests.support.driver import Officer
 
 #: An officer reads and taps between two steps: uniformly this many seconds (seeded).
 THINK_S = (0.2, 1.0)
@@ -149,16 +150,6 @@ class StepFailed(AssertionError):
     pass
 
 
-def _matches(data: str, prefix: str, parts: Sequence[str | None]) -> bool:
-    pieces = data.split(":")
-    if pieces[0] != prefix:
-        return False
-    tail = pieces[2:]
-    if prefix == "f":
-        tail = tail[1:]  # skip the draft id
-    return all(want is None or want == got for want, got in zip(parts, tail, strict=False))
-
-
 @dataclass
 class LoadOfficer:
     """One officer's script; every step's timing goes to the shared ``steps`` list."""
@@ -170,9 +161,12 @@ class LoadOfficer:
     rng: random.Random
     steps: list[Step]
     outcome: Outcome = field(init=False)
+    #: Types, finds buttons and taps; this class times it.
+    officer: Officer = field(init=False)
 
     def __post_init__(self) -> None:
         self.outcome = Outcome(self.index, self.user.id, self.form)
+        self.officer = Officer(self.tg, self.user, timeout=STEP_TIMEOUT_S)
 
     @property
     def chat_id(self) -> int:
@@ -188,30 +182,18 @@ class LoadOfficer:
         """Type ``text``; the answer is the bot's next message in the chat."""
         self.tg.skip_messages(self.chat_id)
         sent = now_ns()
-        update = await self.tg.send_text(self.user, text)
-        message = await self.tg.next_message(self.chat_id, timeout=STEP_TIMEOUT_S)
-        self._record(label, int(update["update_id"]), sent)
+        message = await self.officer.say(text)
+        assert self.officer.last_update_id is not None
+        self._record(label, self.officer.last_update_id, sent)
         return message
-
-    def _find(self, prefix: str, parts: Sequence[str | None]) -> tuple[SentMessage, str]:
-        """The newest bot message with a button of that meaning, and the button's data."""
-        for message in reversed(self.tg.messages(self.chat_id)):
-            for row in message.buttons:
-                for _text, data in row:
-                    if data and _matches(data, prefix, parts):
-                        return message, data
-        last = self.tg.last_message(self.chat_id)
-        raise StepFailed(
-            f"no {prefix} button {list(parts)} in the chat; last: {last.text if last else None!r}"
-        )
 
     async def tap(self, label: str, prefix: str, *parts: str | None) -> None:
         """Tap a button by meaning; the answer is the bot's answerCallbackQuery."""
-        message, data = self._find(prefix, parts)
+        message, data = self.officer.find(prefix, *parts)
         sent = now_ns()
-        query_id = await self.tg.tap(self.user, message, data)
-        answer = await self.tg.wait_callback_answer(query_id, timeout=STEP_TIMEOUT_S)
-        self._record(label, query_id, sent)
+        answer = await self.officer.press(message, data)
+        assert self.officer.last_query_id is not None
+        self._record(label, self.officer.last_query_id, sent)
         if answer.get("show_alert"):
             raise StepFailed(f"{label}: the bot refused the tap: {answer.get('text')!r}")
 

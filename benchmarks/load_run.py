@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import load_diagnostics
-from benchmarks.bot_process import BotProcess, bot_process, machine_busy_seconds
 from benchmarks.load_officers import (
     RECEIPT_NUMBER,
     THINK_S,
@@ -33,6 +32,8 @@ from benchmarks.load_officers import (
 )
 from bot.standin import TgUser
 from storage import Database, Role
+from tests.support.bot_process import BotProcess, bot_process
+from tests.support.process_costs import machine_busy_seconds
 
 #: The share that files a short incident (9 updates); the others file a daily status (3).
 INCIDENT_SHARE = 0.2
@@ -314,12 +315,12 @@ async def run_load(offered: Offered, *, diagnose: bool = False) -> Measured:
                 )
 
             async with bot_process(
-                settings, workdir=workdir, polling=polling, pythonpath_first=hook
+                tg, settings, workdir=workdir, polling=polling, pythonpath_first=hook
             ) as bot:
                 spy = spy_binary = None
                 if diagnose:
                     spy_binary = load_diagnostics.pyspy_binary()
-                    if spy_binary:
+                    if spy_binary and bot.pid is not None:
                         profile = workdir / "profile.txt"
                         spy = load_diagnostics.start_pyspy(spy_binary, bot.pid, profile)
                 try:

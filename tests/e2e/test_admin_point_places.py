@@ -12,7 +12,7 @@ from bot.places import MAX_TYPED_CHARS
 from bot.standin import StandIn, TgUser
 from storage import Coordinates, CrossingPoint, Database, Role, UnitKind
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 ADMIN_UZ = TgUser(id=8313, first_name="Aziza", language_code="uz")
 

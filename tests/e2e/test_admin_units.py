@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import AuditEntry, Role, Unit
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 ADMIN_UZ = TgUser(id=8303, first_name="Aziza", language_code="uz")
 BORDER_OFFICER = TgUser(id=8301, first_name="Sardor", language_code="en")

@@ -12,7 +12,7 @@ from bot.menus import menu_for, role_name
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import AuditEntry, Role, User, UserStatus
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 BEKZOD = TgUser(id=8201, first_name="Bekzod", username="bekzod_r", language_code="uz")
 OLIM = TgUser(id=8202, first_name="Olim", language_code="ru")

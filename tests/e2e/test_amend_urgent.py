@@ -7,7 +7,6 @@ from bot.context import FieldReportApplication
 from bot.flood import FloodGuard
 from bot.standin import StandIn
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
 from tests.e2e.test_urgent import (
     JOHN,
     OLGA,
@@ -17,6 +16,7 @@ from tests.e2e.test_urgent import (
     seed_people,
     wait_alerts,
 )
+from tests.support.driver import Officer
 
 
 def unhurried(app: FieldReportApplication) -> None:

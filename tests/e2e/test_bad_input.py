@@ -12,7 +12,7 @@ import pytest
 from bot.standin import StandIn, TgUser
 from storage import Role
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 

@@ -17,8 +17,8 @@ from bot.context import FieldReportApplication
 from bot.standin import FaultKind, StandIn, TgChat, TgUser
 from storage import Role
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
 from tests.e2e.test_refusal_faults import Standing, calls_since
+from tests.support.driver import Officer
 
 OFFICER = TgUser(id=9401, first_name="Officer", language_code="en")
 ADMIN = TgUser(id=9402, first_name="Admin", language_code="en")

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 from bot import delivery
 from bot.standin import StandIn, TgUser
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.driver import Officer
 from tests.e2e.test_digest import COORDINATOR_EN, add_report, local, setup_people
 from tests.e2e.test_digest import OFFICER_TER as DIGEST_OFFICER
 from tests.e2e.test_urgent import OFFICER, file_seizure, seed_people, wait_alerts
+from tests.support.driver import Officer
 
 #: Bot API methods that carry what people read (a text or a caption).
 TEXT_METHODS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}

@@ -14,9 +14,9 @@ import pytest
 from bot.standin import StandIn, TgUser
 from storage import Role
 from tests.e2e.conftest import ADMIN, TOKEN, WEBHOOK_SECRET, RunBot, SeedUser
-from tests.e2e.driver import Officer
 from tests.e2e.test_invites import invite_via_buttons
 from tests.e2e.test_urgent import number_in, wait_alerts
+from tests.support.driver import Officer
 
 INVITEE = TgUser(
     id=7401,

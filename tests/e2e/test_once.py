@@ -17,9 +17,9 @@ import pytest
 from bot.standin import StandIn, TgUser
 from storage import Database
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
 from tests.e2e.test_amend_urgent import unhurried
 from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
+from tests.support.driver import Officer
 
 OFFICER = TgUser(id=8101, first_name="Bekzod", language_code="en")
 #: A redelivered tap carries the message as it was before the crash: Telegram refuses the

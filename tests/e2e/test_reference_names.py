@@ -11,8 +11,8 @@ from bot.i18n import Translator
 from bot.standin import StandIn, TgUser
 from storage import ReferenceKind, ReferenceName, Role
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.driver import Officer
 from tests.e2e.test_digest_commands import say, wait_for_photo, workbook_of
+from tests.support.driver import Officer
 
 OFFICER = TgUser(id=9502, first_name="Bekzod", language_code="ru")
 COORDINATOR = TgUser(id=9501, first_name="Ольга", language_code="ru")

@@ -12,7 +12,7 @@ from bot.standin import StandIn, TgUser
 from storage import Database, Role, UnitKind
 from storage.models import ReportStatus
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 YEAR = datetime.now(ZoneInfo("Asia/Tashkent")).year
 RECEIPT = {"uz": "qabul qilindi", "ru": "получен", "en": "received on"}

@@ -21,7 +21,7 @@ from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
 from tests.e2e import test_urgent as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 BEKZOD = TgUser(id=8301, first_name="Bekzod", username="bekzod_r", language_code="uz")
 OFFICER = TgUser(id=8302, first_name="Olim", language_code="ru")

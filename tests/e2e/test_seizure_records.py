@@ -15,7 +15,7 @@ from bot.forms.definitions import SEIZURE
 from bot.standin import StandIn, TgUser
 from storage import Coordinates, Database, Precision, Report, Role, Route, UnitKind
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 AYRITOM = Coordinates(37.2361, 67.2014)
 TERMEZ = Coordinates(37.2242, 67.2783)  # the Termez mobile team's seeded location

@@ -16,7 +16,7 @@ from storage.alerts import DeliveryStatus
 from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 OFFICER = TgUser(id=8101, first_name="Bekzod", last_name="Rakhimov", language_code="uz")
 OTHER_OFFICER = TgUser(id=8102, first_name="Sardor", language_code="en")

@@ -31,16 +31,8 @@ from bot.forms.definitions import NOTES
 from bot.forms.parsing import AnswerError, clean_text
 from bot.standin import SentMessage
 from storage.clock import utc_now
-from tests.property.world import (
-    COORDINATOR,
-    OFFICER_A,
-    DatabaseHealth,
-    World,
-    database_health,
-    file_report,
-    press,
-    running_world,
-)
+from tests.property.observations import DatabaseHealth, database_health
+from tests.property.world import COORDINATOR, OFFICER_A, World, file_report, press, running_world
 
 SQL = [
     "'); DROP TABLE reports; --",

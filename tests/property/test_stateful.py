@@ -45,6 +45,7 @@ from bot import access
 from bot.config import LANGUAGES
 from bot.standin.models import SentMessage
 from storage import Role
+from tests.property.observations import database_health, outgoing
 from tests.property.world import (
     ADMIN,
     APOLOGY_MSGID,
@@ -57,9 +58,7 @@ from tests.property.world import (
     STRANGER,
     Person,
     World,
-    database_health,
     file_report,
-    outgoing,
     press,
     routed_command,
     running_world,

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from telegram.error import TelegramError
 
 from storage import Role
+from tests.property.observations import outgoing
 from tests.property.test_stateful import (
     APOLOGY,
     DENIED,
@@ -49,7 +50,8 @@ from tests.property.test_stateful import (
     restricted,
     standings,
 )
-from tests.property.world import FAULT_KINDS, PEOPLE, Person, World, outgoing, running_world
+from tests.property.world import PEOPLE, Person, World, running_world
+from tests.support.memory_bot_api import FAULT_KINDS
 
 #: Tables whose rows record that something happened rather than what the state is: the audit
 #: log, PTB's own persistence and the record of handled updates.

@@ -1,32 +1,26 @@
 """An in-process Telegram for property tests: the stand-in's Bot API without HTTP, the real app.
 
-:class:`InProcessRequest` is a PTB ``BaseRequest`` that hands every Bot API call straight to the
-stand-in's :class:`~bot.standin.api.BotApi` (no sockets): replies are validated exactly as the
-stand-in validates them (Telegram's HTML parser, text limits, one answer per callback query,
-edits of missing messages…) at in-memory speed. People act through the stand-in's person side
-(``send_text``, ``tap(forge=True)``, ``send_photo`` …); :meth:`World.flush` then feeds the queued
-updates to ``application.process_update`` one by one, as polling would.
+The application talks to the stand-in through ``StandInRequest`` (tests/support/memory_bot_api.py,
+no sockets): replies are validated exactly as the stand-in validates them, at in-memory speed.
+People act through the stand-in's person side (``send_text``, ``tap(forge=True)``,
+``send_photo`` …); :meth:`World.flush` then feeds the queued updates to
+``application.process_update`` one by one, as polling would. What a sequence left behind is
+read by tests/property/observations.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-from openpyxl import load_workbook
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.config import LANGUAGES, Secret, Settings
@@ -37,119 +31,14 @@ from bot.flood import FloodGuard
 from bot.forms.definitions import FORMS
 from bot.i18n import Catalogs
 from bot.standin import SentMessage, StandIn, TgUser
-from bot.standin.api import CANONICAL_NAMES
-from bot.standin.params import ApiError, Params, Upload, decode_form_value
 from storage import Database, Role, UserStatus
 from storage.clock import utc_now
+from tests.support.driver import find_button as find_in
+from tests.support.memory_bot_api import FAKE_API_URL, StandInRequest
 
 TOKEN = "123456:PROPERTY-token"
 BOT_USERNAME = "fieldreport_bot"
-#: Never resolvable (RFC 2606); nothing here opens a socket anyway.
-API_URL = "http://bot-api.invalid"
 APOLOGY_MSGID = "Sorry, something went wrong on our side. Please try again in a moment."
-
-
-class InProcessRequest(BaseRequest):
-    """PTB's request interface answered by the stand-in's Bot API, in the same process."""
-
-    def __init__(self, standin: StandIn) -> None:
-        self.standin = standin
-        #: Faults to inject: the call number (counted from when they were armed) and its kind.
-        self.faults: dict[int, str] = {}
-        self.calls_since_armed = 0
-        self.faults_fired: list[tuple[str, str]] = []
-
-    def arm(self, faults: dict[int, str]) -> None:
-        """Make the ``n``-th Bot API call from now fail the way ``faults[n]`` says."""
-        self.faults = dict(faults)
-        self.calls_since_armed = 0
-        self.faults_fired = []
-
-    @property
-    def read_timeout(self) -> float | None:
-        return None
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        given = url.rsplit("/", 1)[-1]
-        name = CANONICAL_NAMES.get(given.lower(), given)
-        values = _values(request_data)
-        state = self.standin.state
-        fault = self.faults.pop(self.calls_since_armed, None)
-        self.calls_since_armed += 1
-        if fault is not None:
-            self.faults_fired.append((name, fault))
-            return _fail(fault)
-        state.calls.append((name, values))
-        implementation = self.standin.api.lookup(given)
-        try:
-            if implementation is None:
-                raise ApiError(404, "Not Found: method not found")
-            result = implementation(Params(values))
-        except ApiError as exc:
-            state.failures.append((name, values, exc))
-            return exc.status, json.dumps(exc.body()).encode()
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-
-#: What Telegram answers for each kind of failure a test injects (timeouts and dropped
-#: connections raise, as httpx would make PTB raise them).
-_FAILURES: dict[str, tuple[int, dict[str, Any]]] = {
-    "500": (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
-    "502": (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
-    "400": (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}),
-    "403": (
-        403,
-        {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
-    ),
-    "429": (
-        429,
-        {
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 1",
-            "parameters": {"retry_after": 1},
-        },
-    ),
-}
-FAULT_KINDS = (*_FAILURES, "timeout", "drop")
-
-
-def _fail(kind: str) -> tuple[int, bytes]:
-    if kind == "timeout":
-        raise TimedOut("injected timeout")
-    if kind == "drop":
-        raise NetworkError("injected: server disconnected without sending a response")
-    status, body = _FAILURES[kind]
-    return status, json.dumps(body).encode()
-
-
-def _values(request_data: RequestData | None) -> dict[str, Any]:
-    """The parameters as the stand-in's HTTP side would have decoded them."""
-    if request_data is None:
-        return {}
-    values: dict[str, Any] = {
-        key: decode_form_value(key, raw) for key, raw in request_data.json_parameters.items()
-    }
-    if request_data.contains_files:
-        for key, (file_name, content, mime) in request_data.multipart_data.items():
-            data = content if isinstance(content, bytes) else content.read()
-            values[key] = Upload(file_name or key, mime, data)
-    return values
 
 
 @dataclass(frozen=True, repr=False)
@@ -208,7 +97,7 @@ class World:
     app: FieldReportApplication
     errors: list[BaseException] = field(default_factory=list)
     #: The Bot API side, to inject faults into the bot's calls (``request.arm``).
-    request: InProcessRequest | None = None
+    request: StandInRequest | None = None
     #: Every update handed to the application, in order (to deliver one again).
     delivered: list[dict[str, Any]] = field(default_factory=list)
 
@@ -343,15 +232,15 @@ async def running_world(directory: Path, people: Sequence[Person] = PEOPLE) -> A
         tg.add_chat(person.user)  # they have talked to the bot before: Telegram knows the chat
     settings = Settings(
         bot_token=Secret(TOKEN),
-        telegram_api_url=API_URL,
+        telegram_api_url=FAKE_API_URL,  # nothing here opens a socket anyway
         database_path=directory / "property.sqlite3",
         admin_ids=(ADMIN.id,),
         run_jobs=False,
         rate_limit=False,
     )
     await seed(settings.database_path, people)
-    request = InProcessRequest(tg)
-    app = build_application(settings, request=request, get_updates_request=InProcessRequest(tg))
+    request = StandInRequest(tg)
+    app = build_application(settings, request=request, get_updates_request=StandInRequest(tg))
     app.services.flood = FloodGuard(limit=10**9)
     world = World(tg, app, request=request)
 
@@ -381,49 +270,6 @@ def translations_of(*msgids: str) -> set[str]:
     }
 
 
-# --- database checks ------------------------------------------------------------------------
-# SQL belongs in storage/, but storage has no integrity check to call: these read-only
-# statements talk to the database file directly with aiosqlite, in the tests only, until the
-# lead decides whether storage.Database should offer them (see the report of tests/property).
-
-
-@dataclass(frozen=True)
-class DatabaseHealth:
-    integrity: list[str]
-    foreign_key_problems: list[tuple[Any, ...]]
-    orphan_reports: int
-    tables: dict[str, int]
-
-
-async def database_health(path: Path) -> DatabaseHealth:
-    """``PRAGMA integrity_check``, ``PRAGMA foreign_key_check``, reports without author or unit,
-    and the row count of every table, read through a second connection (WAL allows it)."""
-    async with aiosqlite.connect(str(path)) as conn:
-        integrity = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA integrity_check")]
-        problems = [tuple(row) for row in await conn.execute_fetchall("PRAGMA foreign_key_check")]
-        (orphans,) = next(
-            iter(
-                await conn.execute_fetchall(
-                    "SELECT COUNT(*) FROM reports r"
-                    " LEFT JOIN users u ON u.id = r.author_id"
-                    " LEFT JOIN units n ON n.id = r.unit_id"
-                    " WHERE u.id IS NULL OR n.id IS NULL"
-                )
-            )
-        )
-        names = [
-            str(row[0])
-            for row in await conn.execute_fetchall(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        tables = {}
-        for name in names:
-            (count,) = next(iter(await conn.execute_fetchall(f'SELECT COUNT(*) FROM "{name}"')))
-            tables[name] = int(count)
-    return DatabaseHealth(integrity, problems, int(orphans), tables)
-
-
 # --- acting like a person -------------------------------------------------------------------
 
 #: How Telegram marks a command (bot/standin/server.py follows it): ``/name[@bot]`` followed by
@@ -442,23 +288,11 @@ def routed_command(text: str, bot_username: str = BOT_USERNAME) -> str | None:
     return name.lower()
 
 
-def _matches(data: str, prefix: str, parts: tuple[str | None, ...]) -> bool:
-    pieces = data.split(":")
-    if pieces[0] != prefix:
-        return False
-    tail = pieces[3:] if prefix == "f" else pieces[2:]  # skip the form buttons' draft id
-    return all(want is None or want == got for want, got in zip(parts, tail, strict=False))
-
-
 def find_button(
     world: World, person: Person, prefix: str, *parts: str | None
 ) -> tuple[SentMessage, str] | None:
     """The newest message in the person's chat with a matching button, and that button's data."""
-    for message in reversed(world.tg.messages(person.id)):
-        for data in message.callback_data:
-            if _matches(data, prefix, parts):
-                return message, data
-    return None
+    return find_in(world.tg.messages(person.id), prefix, *parts)
 
 
 async def press(world: World, person: Person, prefix: str, *parts: str | None) -> bool:
@@ -534,60 +368,3 @@ async def file_report(world: World, person: Person, form: str, texts: dict[str, 
         if not await step():
             return False
     return await tap("_", "submit")
-
-
-# --- what went out --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One thing the bot showed somebody: a text, a caption, a tap's answer, a document."""
-
-    method: str
-    chat_id: int | None
-    text: str
-    html: bool
-
-
-def outgoing(world: World, since: int = 0) -> list[Outgoing]:
-    """Everything the bot sent, edited in or answered since call number ``since``, from the
-    stand-in's call log (edits included: a text later replaced was still seen). A callback
-    answer goes to who tapped."""
-    queries = world.tg.state.callback_queries
-    found: list[Outgoing] = []
-    for method, values in world.tg.state.calls[since:]:
-        params = Params(values)
-        html = (params.get_str("parse_mode") or "").lower() == "html"
-        if method == "answerCallbackQuery":
-            query = queries.get(params.get_str("callback_query_id") or "")
-            text = params.get_str("text") or ""
-            found.append(Outgoing(method, query.user_id if query else None, text, False))
-            continue
-        if method not in _SHOWN:
-            continue
-        chat_id = params.get_int("chat_id")
-        for key in ("text", "caption"):
-            shown = params.get_str(key)
-            if shown:
-                found.append(Outgoing(method, chat_id, shown, html))
-        document = values.get("document")
-        if isinstance(document, Upload) and document.file_name.endswith(".xlsx"):
-            found.append(Outgoing(method, chat_id, workbook_text(document.content), False))
-    return found
-
-
-_SHOWN = frozenset(
-    {"sendMessage", "editMessageText", "editMessageCaption", "sendDocument", "sendPhoto"}
-)
-
-
-def workbook_text(content: bytes) -> str:
-    """Every cell of a spreadsheet the bot sent, as one text (to look for report numbers)."""
-    book = load_workbook(BytesIO(content), read_only=True)
-    return "\n".join(
-        str(value)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows(values_only=True)
-        for value in row
-        if value is not None
-    )

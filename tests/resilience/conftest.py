@@ -25,7 +25,7 @@ from bot.standin import StandIn, TgUser
 from storage import Database, Role
 from storage.models import NewReport, NewSeizureItem
 from tests.resilience.people import Officer
-from tests.resilience.process import BotProcess, close_spares, keep_a_spare
+from tests.support.bot_process import BotProcess, close_spares, keep_a_spare
 
 TOKEN = "123456:RESILIENCE-token"
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -71,15 +71,18 @@ class World:
     catalogs: Catalogs
     processes: list[BotProcess] = field(default_factory=list)
 
-    def bot(self, *, run_jobs: bool = True, prewarm: bool = True) -> BotProcess:
-        process = BotProcess(
-            self.tg,
-            self.database_path,
-            self.workdir,
-            admin_ids=(ADMIN.id,),
-            run_jobs=run_jobs,
-            prewarm=prewarm,
-        )
+    def bot(
+        self, *, run_jobs: bool = True, prewarm: bool = True, env: dict[str, str] | None = None
+    ) -> BotProcess:
+        settings = {
+            "DATABASE_PATH": str(self.database_path),
+            "ADMIN_IDS": str(ADMIN.id),
+            "RATE_LIMIT": "false",
+            "RUN_JOBS": "true" if run_jobs else "false",
+            "LOG_LEVEL": "WARNING",
+            **(env or {}),
+        }
+        process = BotProcess(self.tg, settings, self.workdir, prewarm=prewarm)
         self.processes.append(process)
         return process
 
@@ -181,7 +184,7 @@ async def seed_database(path: Path, officers: list[TgUser], coordinators: list[T
 
 @pytest.fixture(scope="session", autouse=True)
 def spare_bots() -> Iterator[None]:
-    """Bot processes that imported everything in advance (see process._SPARE)."""
+    """Bot processes that imported everything in advance (tests/support/bot_process.py)."""
     keep_a_spare()
     yield
     close_spares()

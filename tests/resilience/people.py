@@ -27,7 +27,7 @@ from functools import partial
 
 from bot.i18n import Translator
 from bot.standin import SentMessage, StandIn, StandInTimeout, TgUser
-from tests.resilience.process import BotProcess
+from tests.support.bot_process import BotProcess
 
 NUMBER = re.compile(r"\b(?:SZ|JO|IN|DS)-\d{4}-\d{6}\b")
 NO_REPORTS = "You have not filed any reports yet. Send /report to file one."

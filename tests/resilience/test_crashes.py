@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.standin import StandInTimeout
 from tests.resilience.checks import answers_not_as_planned, check_digest, check_reports
 from tests.resilience.conftest import FIGURES, World
+from tests.resilience.interruptions import ConfirmationHold, HandedUpdates, KillSwitch
 from tests.resilience.people import (
     Officer,
     Plan,
@@ -26,7 +27,7 @@ from tests.resilience.people import (
     joint_operation,
     seizure,
 )
-from tests.resilience.process import BotProcess, ConfirmationHold, HandedUpdates, KillSwitch
+from tests.support.bot_process import BotProcess
 
 SEED = 20261129
 KILLS = 20

@@ -28,7 +28,7 @@ from tests.resilience.people import (
     joint_operation,
     seizure,
 )
-from tests.resilience.process import BotProcess
+from tests.support.bot_process import BotProcess
 
 SEED = 4242
 RATE = 0.10

@@ -15,9 +15,9 @@ import time
 
 from bot.standin import StandInTimeout
 from tests.resilience.checks import answers_not_as_planned, check_reports
-from tests.resilience.conftest import ADMIN, FIGURES, World
-from tests.resilience.process import BotProcess
+from tests.resilience.conftest import FIGURES, World
 from tests.resilience.test_crashes import keep_filing, plans, reraise_failures
+from tests.support.bot_process import BotProcess
 
 SEED = 20261206
 KILLS = 12
@@ -33,11 +33,7 @@ def free_port() -> int:
 
 def webhook_bot(world: World) -> BotProcess:
     port = free_port()
-    process = BotProcess(
-        world.tg,
-        world.database_path,
-        world.workdir,
-        admin_ids=(ADMIN.id,),
+    return world.bot(
         run_jobs=False,
         env={
             "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
@@ -45,8 +41,6 @@ def webhook_bot(world: World) -> BotProcess:
             "WEBHOOK_SECRET": "resilience-webhook-secret",
         },
     )
-    world.processes.append(process)
-    return process
 
 
 def unhandled(world: World) -> int:

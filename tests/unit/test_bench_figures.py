@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.harness import InMemoryRequest, LimiterPacing
+from benchmarks.harness import LimiterPacing
 from benchmarks.load_run import Run
 from benchmarks.registry import Figure, summary_line
+from tests.support.memory_bot_api import InMemoryRequest
 
 
 def test_a_figure_over_runs_reads_as_name_value_unit_first() -> None:
