@@ -25,7 +25,7 @@ from bot.standin import SentMessage, StandIn, TgUser
 from storage import Report, Role
 from storage.clock import utc_now
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.driver import Officer
+from tests.support.driver import Officer
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 COORDINATOR = TgUser(id=9701, first_name="Ольга", language_code="ru")
