@@ -12,9 +12,9 @@ from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.equivalents import kept_factors
 from bot.forms.definitions import FORMS
-from bot.forms.state import Draft
-from bot.forms.record_view import record_lines
 from bot.forms.readback import summary_lines
+from bot.forms.record_view import record_lines
+from bot.forms.state import Draft
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.handlers.report.draft_view import show_draft, show_summary

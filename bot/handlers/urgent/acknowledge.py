@@ -13,9 +13,7 @@ from telegram.error import TelegramError
 from bot import alerting
 from bot.authority import Refused
 from bot.context import BotContext
-from bot.handlers.common import (
-    stale_button,
-)
+from bot.handlers.common import stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.handlers.urgent.alert_send import show_acknowledged
 from bot.handlers.urgent.alert_view import load_view, person_name, translator_for
@@ -26,6 +24,8 @@ log = logging.getLogger(__name__)
 
 
 async def acknowledge(update: Update, context: BotContext, account: User, alert_id: int) -> None:
+    """The tapped copy first, then the other copies, then the officer (once, on the first
+    acknowledgement)."""
     query = update.callback_query
     assert query is not None
     services = context.services

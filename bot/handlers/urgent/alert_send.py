@@ -23,10 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot import alerting, urgent
 from bot.authority import COORDINATION, denial_of
 from bot.context import BotContext, Services
-from bot.handlers.common import (
-    NOT_MODIFIED,
-    already_shows,
-)
+from bot.handlers.common import NOT_MODIFIED, already_shows
 from bot.handlers.urgent.alert_view import (
     AlertView,
     alert_keyboard,
@@ -36,11 +33,7 @@ from bot.handlers.urgent.alert_view import (
 )
 from bot.submission import Filed
 from storage import Report, User
-from storage.alerts import (
-    AlertDelivery,
-    AlertMessage,
-    DeliveryStatus,
-)
+from storage.alerts import AlertDelivery, AlertMessage, DeliveryStatus
 from storage.bot_settings import CoordinationGroup
 from storage.clock import utc_now
 

@@ -22,11 +22,10 @@ from bot.forms.model import Kind
 from bot.forms.readback import item_text, value_text
 from bot.i18n import Translator, resolve_language
 from storage import Report, Repositories, Unit, User
-from storage.alerts import (
-    Alert,
-)
+from storage.alerts import Alert
 from storage.bot_settings import CoordinationGroup
 
+#: The alert's buttons (coordinators) and the question's "Reply" (officers): buttons.py.
 PREFIX = "alr"
 ANSWER_PREFIX = "ans"
 #: Text fields shown in full in an alert (an incident says what happened only there).

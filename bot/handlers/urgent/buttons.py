@@ -8,15 +8,11 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import (
-    stale_button,
-)
+from bot.handlers.common import stale_button
 from bot.handlers.urgent.acknowledge import acknowledge
 from bot.handlers.urgent.alert_view import ANSWER_PREFIX, PREFIX
 from bot.handlers.urgent.questions import ask, reply, stop
-from storage.alerts import (
-    PendingKind,
-)
+from storage.alerts import PendingKind
 
 
 def _id(text: str) -> int:

@@ -7,7 +7,6 @@ Which one somebody owes lives in the database (``pending_replies``), so it survi
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from html import escape
 
@@ -17,22 +16,13 @@ from telegram.error import Forbidden
 from bot import alerting, callbacks, urgent
 from bot.authority import Denial, Refused
 from bot.context import BotContext
-from bot.handlers.common import (
-    edit_then_answer,
-    retire_message,
-    stale_button,
-)
+from bot.handlers.common import edit_then_answer, retire_message, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.handlers.urgent.alert_view import ANSWER_PREFIX, PREFIX, load_view
 from bot.i18n import Translator
 from storage import Report, User
-from storage.alerts import (
-    PendingKind,
-    PendingReply,
-)
+from storage.alerts import PendingKind, PendingReply
 from storage.clock import utc_now
-
-log = logging.getLogger(__name__)
 
 #: user_data key: the message asking for a typed question or answer (its Cancel button goes
 #: once the text was sent or given up).
@@ -41,6 +31,7 @@ PROMPT_KEY = "typed_prompt"
 #: its button goes once the answer was sent.
 QUESTION_SHOWN_KEY = "question_shown"
 
+#: A PTB callback: what /cancel or a typed message goes to when nothing is pending here.
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
 
@@ -59,6 +50,7 @@ def withdrawn_text(tr: Translator, report: Report) -> str:
 
 
 async def ask(update: Update, context: BotContext, account: User, alert_id: int) -> None:
+    """ "Ask for details": the coordinator's next typed message is the question."""
     query = update.callback_query
     assert query is not None
     tr = context.tr
@@ -92,6 +84,7 @@ async def ask(update: Update, context: BotContext, account: User, alert_id: int)
 
 
 async def reply(update: Update, context: BotContext, account: User, question_id: int) -> None:
+    """ "Reply": the officer's next typed message is the answer."""
     query = update.callback_query
     assert query is not None
     tr = context.tr
@@ -196,6 +189,7 @@ def _matches(pending: PendingReply | None, kind: PendingKind, target: int) -> bo
 async def stop(
     update: Update, context: BotContext, account: User, kind: PendingKind, target: int
 ) -> None:
+    """The prompt's Cancel button: give up the question or answer it asked for."""
     query = update.callback_query
     assert query is not None
     async with context.db.transaction() as repos:

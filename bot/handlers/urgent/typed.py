@@ -36,11 +36,7 @@ from bot.handlers.urgent.questions import (
 )
 from bot.i18n import Translator
 from storage import Report, ReportStatus, Repositories, User
-from storage.alerts import (
-    AlertQuestion,
-    PendingKind,
-    PendingReply,
-)
+from storage.alerts import AlertQuestion, PendingKind, PendingReply
 from storage.clock import utc_now
 
 log = logging.getLogger(__name__)
