@@ -1,5 +1,7 @@
-"""The coordinators' and officers' acts on an urgent alert, each in the caller's transaction:
-acknowledge it, begin a question about it, begin the answer to a question, send what was typed.
+"""The urgent alert's rules over the database, each in the caller's transaction: raise the
+alert of an urgent report (with its report, never after it) and say who receives it; the
+coordinators' and officers' acts on it: acknowledge it, begin a question about it, begin the
+answer to a question, send what was typed.
 
 Who acts is read again here (bot/authority.py): a coordinator demoted after the alert arrived
 acknowledges nothing, and only the officer who filed the report answers questions about it.
@@ -7,12 +9,52 @@ acknowledges nothing, and only the officer who filed the report answers question
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from bot import urgent
 from bot.authority import Denial, Operation, Refused, acting, refuse
-from storage import ReportStatus, Repositories, User
-from storage.alerts import Alert, AlertQuestion, PendingKind, PendingReply
+from storage import Report, ReportStatus, Repositories, Role, User
+from storage.alerts import Alert, AlertQuestion, PendingKind, PendingReply, Recipient
+
+log = logging.getLogger(__name__)
+
+
+async def recipients(repos: Repositories) -> list[Recipient]:
+    """Every active coordinator, then the bound coordination group if there is one."""
+    found = [
+        Recipient(chat_id=user.telegram_id, user_id=user.id)
+        for user in await repos.users.active_by_role(Role.COORDINATOR)
+    ]
+    group = await repos.settings.coordination_group()
+    if group is not None:
+        found.append(Recipient(chat_id=group.chat_id, user_id=None))
+    return found
+
+
+async def create_alert(
+    repos: Repositories, report: Report, threshold_kg: Decimal, now: datetime
+) -> int | None:
+    """In the report's own transaction: an urgent report is never stored without its alert.
+    The alert's id, to send it once committed; None: not urgent, or alerted before (one alert
+    per report)."""
+    reason = urgent.why_urgent(report, threshold_kg)
+    if reason is None:
+        return None
+    alert = await repos.alerts.create(report.id, reason.value, now=now)
+    if alert is None:
+        return None
+    await repos.alerts.add_deliveries(alert.id, 0, await recipients(repos))
+    await repos.audit.add(
+        "alert.created",
+        actor_telegram_id=None,
+        target=report.number,
+        details={"reason": reason.value},
+    )
+    log.info("urgent alert %s for report %s (%s)", alert.id, report.number, reason.value)
+    return alert.id
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from functools import cache
+from functools import cache, partial
 
 import httpx
 from telegram import BotCommand, BotCommandScopeDefault
@@ -47,6 +47,7 @@ from bot.handlers import (
     urgent,
 )
 from bot.handlers.admin import factors, invite_list, names, unit_answers, units, user_changes
+from bot.handlers.urgent import alert_send
 from bot.i18n import Catalogs
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
@@ -108,6 +109,8 @@ def build_application(
     )
     application = configured.build()
     assert isinstance(application, FieldReportApplication)
+    # The filing rules announce each report filed or amended: the urgent lane sends its alert.
+    services.filings.subscribe(partial(alert_send.report_filed, services, application.bot))
 
     gate.register(application)
     # An admin's open question (a unit's name…) takes the typed answer before any feature.
@@ -116,7 +119,8 @@ def build_application(
     invite_list.register(application)
     start.register(application)
     language.register(application)
-    urgent.register_cancel(application)  # before report: a pending question is cancelled first
+    # Before report: a pending question is given up first, else the report form's /cancel runs.
+    urgent.register_cancel(application, otherwise=report.cancel_command)
     report.register(application)
     my_reports.register(application)
     user_changes.register(application)  # /users, /user and the cards' buttons
@@ -127,7 +131,8 @@ def build_application(
     audit.register(application)
     digest.register(application)
     routes.register(application)  # /routes: the period's routes and concealment
-    urgent.register(application)
+    # A private message is a pending question or answer, else the report form's answer.
+    urgent.register(application, otherwise=report.form_message)
     report.register_answers(application)  # after every other message handler
     fallback.register(application)  # last: see the module docstring
     errors.register(application)

@@ -19,6 +19,7 @@ from bot.equivalents import WEIGHT_ONLY, Factors, load_factors
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs, Translator
 from bot.reference import load_names
+from bot.submission import Filings
 from bot.workers import OnePerPerson, Workers
 from storage import Database, StoredDraft, User
 from storage.alerts import PendingReply
@@ -39,6 +40,9 @@ class Services:
     #: The conversion factors in force, for the form's summary (bot/equivalents.py); filing
     #: reads them again in its own transaction, and stores them with the items.
     factors: Factors = WEIGHT_ONLY
+    #: Told of each report filed or amended (bot/submission.py); bot/app.py subscribes the
+    #: urgent lane, which sends the report's alert.
+    filings: Filings = field(default_factory=Filings)
     _db: Database | None = field(default=None, repr=False)
 
     @property

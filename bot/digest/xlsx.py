@@ -37,7 +37,7 @@ from bot.digest.labels import factor_text, measure_label, substance_label, unit_
 from bot.forms.definitions import FORMS
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import plain_decimal
-from bot.forms.render import item_text, urgency_text
+from bot.forms.readback import item_text, urgency_text
 from bot.i18n import Translator
 from bot.retention import removed_answers
 from bot.urgent import why_urgent

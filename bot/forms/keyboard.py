@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.forms.engine import Draft
+from bot.forms.state import Draft
 
 PREFIX = "f"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from html import escape
 
 from bot.forms.definitions import FORMS
+from bot.forms.readback import urgency_text
 from bot.forms.record_view import record_lines
-from bot.forms.render import urgency_text
 from bot.i18n import Translator
 from bot.urgent import Reason
 from storage.models import Report

@@ -12,12 +12,12 @@ from bot.authority import Denial, Refused
 from bot.context import BotContext, FieldReportApplication
 from bot.equivalents import kept_factors
 from bot.forms.definitions import FORMS
-from bot.forms.engine import Draft
+from bot.forms.readback import summary_lines
 from bot.forms.record_view import record_lines
-from bot.forms.render import summary_lines
+from bot.forms.state import Draft
 from bot.handlers.common import edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
-from bot.handlers.report import show_draft, show_summary
+from bot.handlers.report.draft_view import show_draft, show_summary
 from bot.retention import removed_answers
 from bot.urgent import why_urgent
 from storage.clock import utc_now

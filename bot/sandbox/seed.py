@@ -158,7 +158,7 @@ async def _register_person(
 async def _acknowledged_alerts(
     path: Path, cast: Cast, days: list[date], threshold_kg: Decimal, *, now: datetime
 ) -> None:
-    """An urgent report is never stored without its alert (bot/handlers/urgent.py); here each
+    """An urgent report is never stored without its alert (bot/alerting.py); here each
     was acknowledged by one of the coordinators 4 to 40 minutes after it came in."""
     rng = random.Random(SEED)
     db = await Database.open(path)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.forms.render import answered_text
+from bot.forms.readback import answered_text
 from bot.i18n import Catalogs, Translator
 from bot.standin import FaultKind, SentMessage, StandIn, TgUser
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
@@ -281,7 +281,7 @@ async def test_an_admins_typed_answers_leave_only_the_open_question_with_buttons
 def test_answered_text_is_escaped() -> None:
     """Typed values read back on the answered question stay text, never markup."""
     from bot.forms.definitions import JOINT_OPERATION
-    from bot.forms.engine import Ask, Draft
+    from bot.forms.state import Ask, Draft
 
     tr = catalog("en")
     spec = JOINT_OPERATION.field_index["result"]

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook, load_workbook
 
 from bot.context import FieldReportApplication
-from bot.forms.render import urgency_text
+from bot.forms.readback import urgency_text
 from bot.i18n import Translator
 from bot.standin import SentMessage, StandIn, TgUser
 from bot.urgent import Reason

@@ -14,7 +14,7 @@ from telegram.error import ChatMigrated
 
 from bot import delivery
 from bot.digest.jobs import Workbook
-from bot.handlers.urgent import deliver_pending
+from bot.handlers.urgent.alert_send import deliver_pending
 from bot.invitations import hash_token, new_token
 from bot.standin import StandIn, TgUser
 from storage import Role, UserStatus

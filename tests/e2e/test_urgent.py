@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.context import FieldReportApplication
-from bot.handlers.urgent import alert_if_urgent, realert_due
+from bot.handlers.urgent.alert_send import alert_if_urgent, realert_due
 from bot.standin import SentMessage, StandIn, TgChat, TgUser
 from storage import Role
 from storage.alerts import DeliveryStatus

@@ -70,7 +70,7 @@ TEXT_FIELDS = {
     "joint_operation": ("result", "notes"),
     "daily_status": ("remarks",),
 }
-#: What a coordinator's alert shows of them (bot/handlers/urgent.alert_text).
+#: What a coordinator's alert shows of them (bot/handlers/urgent/alert_view.alert_text).
 IN_ALERT = {"seizure": ("place",), "incident": ("place", "descr")}
 #: Formatting the bot itself puts in these messages (bold labels and headings, italics).
 OWN_ENTITIES = {"bold", "italic"}

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import filing
+from bot.alerting import create_alert
 from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import SEIZURE
-from bot.handlers.urgent import create_alert
 from storage import Database, Report, Repositories, Role
 
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""A draft's JSON (bot/forms/engine.py): what ``dataclasses.asdict`` gave, hand-written.
+"""A draft's JSON (bot/forms/state.py): what ``dataclasses.asdict`` gave, hand-written.
 
 Drafts live in databases across releases: the stored text must not change, and drafts stored
 by earlier releases must still load.
@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.forms.definitions import FORMS
-from bot.forms.engine import Clock, Draft, FormEngine, ShowSummary, Tapped
+from bot.forms.engine import FormEngine
+from bot.forms.state import Clock, Draft, ShowSummary, Tapped
 from storage import Database, Role
 from storage.reports import from_json, to_json
 

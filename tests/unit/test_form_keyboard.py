@@ -1,10 +1,10 @@
-"""A form screen's keyboard writes its own JSON (bot/forms/render.py): exactly PTB's."""
+"""A form screen's keyboard writes its own JSON (bot/forms/keyboard.py): exactly PTB's."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.forms.render import FormKeyboard
+from bot.forms.keyboard import FormKeyboard
 
 ROWS = [
     [

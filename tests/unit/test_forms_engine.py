@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.forms.definitions import DAILY_STATUS, FORMS, INCIDENT, JOINT_OPERATION, SEIZURE
-from bot.forms.engine import (
+from bot.forms.engine import FormEngine
+from bot.forms.model import Form, Kind
+from bot.forms.state import (
     SUMMARY,
     Ask,
     AskMore,
@@ -24,7 +26,6 @@ from bot.forms.engine import (
     ConfirmCancel,
     Draft,
     Event,
-    FormEngine,
     Located,
     Outcome,
     Photo,
@@ -34,7 +35,6 @@ from bot.forms.engine import (
     Unsupported,
     View,
 )
-from bot.forms.model import Form, Kind
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # 14:00 on 10 March in Tashkent

@@ -19,22 +19,24 @@ from bot import callbacks, filing
 from bot.config import LANGUAGES
 from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import DAILY_STATUS, FORMS, JOINT_OPERATION, SEIZURE
-from bot.forms.engine import (
+from bot.forms.engine import FormEngine
+from bot.forms.model import Form, Kind
+from bot.forms.parsing import Problem
+from bot.forms.problems import problem_text
+from bot.forms.readback import item_text, summary_lines, value_text
+from bot.forms.render import render
+from bot.forms.state import (
     SUMMARY,
     Ask,
     AskMore,
     ConfirmCancel,
     Draft,
-    FormEngine,
     Photo,
     ShowSummary,
     Tapped,
     Typed,
     View,
 )
-from bot.forms.model import Form, Kind
-from bot.forms.parsing import Problem
-from bot.forms.render import item_text, problem_text, render, summary_lines, value_text
 from bot.i18n import Catalogs, Translator
 from bot.urgent import Reason
 from tests.unit.test_forms_engine import DRAFT_ID, reach, step, summary_of, walk

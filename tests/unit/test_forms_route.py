@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.forms.definitions import INCIDENT, SEIZURE
-from bot.forms.engine import SUMMARY, Ask, ShowSummary, Tapped, Typed
 from bot.forms.record_view import route_gap_line, route_not_given
 from bot.forms.render import render
+from bot.forms.state import SUMMARY, Ask, ShowSummary, Tapped, Typed
 from bot.i18n import Catalogs
 from tests.unit.test_forms_engine import TASHKENT, reach, step, summary_of
 

@@ -20,10 +20,10 @@ import pytest
 
 from bot.config import LANGUAGES
 from bot.forms.definitions import SEIZURE
-from bot.forms.engine import Draft, ShowSummary
 from bot.forms.receipt import receipt_text
 from bot.forms.render import summary
-from bot.handlers.urgent import AlertView, alert_text
+from bot.forms.state import Draft, ShowSummary
+from bot.handlers.urgent.alert_view import AlertView, alert_text
 from bot.i18n import Catalogs
 from bot.urgent import Reason, why_urgent
 from storage.alerts import Alert

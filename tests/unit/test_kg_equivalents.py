@@ -30,7 +30,7 @@ from bot.equivalents import (
     typed_value,
 )
 from bot.forms.definitions import SEIZURE, SUBSTANCES
-from bot.handlers.urgent import AlertView, alert_text
+from bot.handlers.urgent.alert_view import AlertView, alert_text
 from bot.i18n import Catalogs
 from bot.urgent import Reason, heaviest_equivalent_kg, large_by, why_urgent
 from storage import Database, Report, Repositories, Role, SeizureItem, User, UserStatus

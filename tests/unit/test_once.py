@@ -10,7 +10,8 @@ from telegram import Update
 
 from bot import once
 from bot.forms.definitions import JOINT_OPERATION
-from bot.forms.engine import Clock, Draft, FormEngine, Tapped, Typed
+from bot.forms.engine import FormEngine
+from bot.forms.state import Clock, Draft, Tapped, Typed
 from storage import Database, Role, StoredDraft
 from storage.drafts import NOTHING_SHOWN
 

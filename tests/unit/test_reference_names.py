@@ -12,7 +12,7 @@ from bot import reference
 from bot.administration import InvalidText, TextProblem
 from bot.audit_log import AuditPage, entry_lines
 from bot.forms.definitions import AGENCIES, COUNTRIES, SEIZURE, SUBSTANCES
-from bot.forms.render import value_text
+from bot.forms.readback import value_text
 from bot.i18n import Catalogs
 from storage import Database, ReferenceKind, Role
 
