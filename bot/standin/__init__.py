@@ -6,11 +6,13 @@ on nothing else in the bot, only on aiohttp.
 """
 
 from .command_menu import resolve_commands
+from .core import StandInTimeout
+from .faults import DeliveryFaultKind, FaultKind
 from .feed import EventFeed, FeedEvent, Subscription
 from .html import HtmlParseError, ParsedText, parse_html, utf16_len, visible_text
 from .models import SentMessage, TgChat, TgUser
 from .params import ApiError, Upload
-from .server import DeliveryFaultKind, FaultKind, StandIn, StandInTimeout
+from .server import StandIn
 from .state import TINY_PNG
 
 __all__ = [
