@@ -12,8 +12,8 @@ from .feed import EventFeed, FeedEvent, Subscription
 from .html import HtmlParseError, ParsedText, parse_html, utf16_len, visible_text
 from .models import SentMessage, TgChat, TgUser
 from .params import ApiError, Upload
+from .records import TINY_PNG
 from .server import StandIn
-from .state import TINY_PNG
 
 __all__ = [
     "TINY_PNG",

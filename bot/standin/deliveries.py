@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 
 from .faults import FaultInjection
-from .state import Webhook
+from .records import Webhook
 
 __all__ = ["SECRET_HEADER", "WebhookDeliveries"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from .core import StandInCore
 from .feed import FeedEvent
 from .models import SentMessage, TgChat, TgUser
-from .state import TINY_PNG, CallbackQuery, UserMessage
+from .records import TINY_PNG, CallbackQuery, UserMessage
 
 __all__ = ["PersonSide"]
 

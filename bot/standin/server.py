@@ -198,9 +198,7 @@ class StandIn(PersonSide, ObservingSide, WebhookDeliveries):
         """Long polling: confirm by offset, then answer as soon as something is queued."""
         if self.state.webhook is not None:
             raise ApiError(409, _WEBHOOK_ACTIVE)
-        self.state.choose_updates(
-            params.get_json("allowed_updates", "can't parse allowed_updates")
-        )
+        self.state.choose_updates(params.get_json("allowed_updates", "can't parse allowed_updates"))
         if self.state.confirm(params.get_int("offset") or 0):
             await self._notify()
         limit = min(max(params.get_int("limit") or 100, 1), 100)
