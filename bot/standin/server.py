@@ -236,6 +236,8 @@ class StandIn(PersonSide, ObservingSide, WebhookDeliveries):
     async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
         return json_response(ApiError(404, "Not Found").body(), 404)
 
+    # --- starting over --------------------------------------------------------------------
+
     def reset(self) -> None:
         """Forget every chat, message, person, update, file, menu, callback query and call, as
         if the bot had just been created; the token, webhook and allowed updates stay."""
