@@ -37,8 +37,8 @@ from benchmarks.registry import Figure, benchmark
 from bot import delivery
 from bot.config import Settings
 from bot.context import Services
-from bot.digest.build import DayStats, Digest
 from bot.digest.chart import build_chart
+from bot.digest.figures import DayStats, Digest
 from bot.digest.text import render_text
 from bot.digest.xlsx import build_xlsx
 from bot.handlers.common import MESSAGE_LIMIT, split_lines

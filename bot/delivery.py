@@ -25,7 +25,8 @@ from bot import callbacks
 from bot.authority import COORDINATION, Operation, Refused, acting, denial_of
 from bot.context import Services
 from bot.coordination import group_language
-from bot.digest.build import DayStats, Digest, build_digest, day_stats
+from bot.digest.build import build_digest, day_stats
+from bot.digest.figures import DayStats, Digest
 from bot.digest.jobs import DayFiles, day_files
 from bot.digest.map_data import map_caption, read_seizure_map
 from bot.digest.text import empty_day_text, render_group_text, render_text

@@ -21,7 +21,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from bot.collation import collated
-from bot.digest.build import HISTORY_DAYS, DayStats, Digest, UnitSummary, day_stats
+from bot.digest.build import HISTORY_DAYS, day_stats
+from bot.digest.figures import DayStats, Digest, UnitSummary
 from bot.digest.labels import percent_text, unit_name
 from bot.i18n import Translator
 from storage.models import Unit

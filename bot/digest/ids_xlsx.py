@@ -7,8 +7,9 @@ them, whatever language the file was asked in). A second sheet holds the period'
 drug and measure, never added up across measures, and the kilogram-equivalent totals, labelled
 as such.
 
-Withdrawn reports are no seizure records and are left out. Every cell is written by the digest's
-spreadsheet writer (bot/digest/xlsx.py), so officers' text stays inert in Excel.
+Withdrawn reports are no seizure records and are left out. Every cell is written by the
+spreadsheet writer every workbook shares (bot/digest/sheet_writer.py), so officers' text stays
+inert in Excel.
 """
 
 from __future__ import annotations
@@ -16,16 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
-from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from openpyxl.styles import Font
 
 from bot.digest.build import build_digest
 from bot.digest.labels import measure_label, substance_label, unit_name
-from bot.digest.xlsx import CellValue, _fit_columns
-from bot.digest.xlsx import _Book as SheetWriter  # the one writer that keeps cells inert
+from bot.digest.sheet_writer import CellValue, SheetWriter, fit_columns
 from bot.forms.definitions import SEIZURE
 from bot.i18n import N_, NP_, Translator
 from bot.regions import region_name
@@ -187,7 +185,7 @@ def ids_rows(
 ) -> list[list[CellValue]]:
     """The records' rows (without the headers): the seizures filed, oldest first."""
     units_by_id = {unit.id: unit for unit in units}
-    writer = RecordWriter(SheetWriter(tr, timezone, units_by_id, Decimal(1)), units_by_id)
+    writer = RecordWriter(SheetWriter(tr, timezone, units_by_id), units_by_id)
     return [row for report in seizures(reports) for row in writer.rows(report)]
 
 
@@ -215,7 +213,7 @@ def build_ids_xlsx(
     """The records' workbook and how many records (items) it holds."""
     zone = timezone or tr.timezone
     units_by_id = {unit.id: unit for unit in units}
-    book = SheetWriter(tr, zone, units_by_id, Decimal(1))
+    book = SheetWriter(tr, zone, units_by_id)
     writer = RecordWriter(book, units_by_id)
     sheet = book.sheet(tr.pgettext("sheet", "Seizure records"))
     book.put_row(sheet, 1, [column.title(tr) for column in COLUMNS], bold=True)
@@ -230,11 +228,9 @@ def build_ids_xlsx(
             book.put_row(sheet, row, values)
     sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A2:{sheet.cell(row=row, column=len(COLUMNS)).coordinate}"
-    _fit_columns(sheet)
+    fit_columns(sheet)
     _totals_sheet(book, first, last, records)
-    buffer = BytesIO()
-    book.workbook.save(buffer)
-    return buffer.getvalue(), row - 2
+    return book.save(), row - 2
 
 
 def _totals_sheet(book: SheetWriter, first: date, last: date, records: Sequence[Report]) -> None:
@@ -295,4 +291,4 @@ def _totals_sheet(book: SheetWriter, first: date, last: date, records: Sequence[
             ),
         )
     sheet.freeze_panes = "A5"
-    _fit_columns(sheet, first_row=3)  # the title may run across the empty cells beside it
+    fit_columns(sheet, first_row=3)  # the title may run across the empty cells beside it

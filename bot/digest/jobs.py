@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from bot.digest.build import DayStats, Digest
+from bot.digest.figures import DayStats, Digest
 from bot.digest.map_data import SeizureMap
 from bot.i18n import Catalogs, Translator
 from storage.models import Report, Unit

@@ -4,46 +4,35 @@ Every word comes from the catalogs (plural forms wherever a count is shown); num
 percentages are formatted the way the reader's language writes them; every name and value is
 escaped. Lines stay short (a few hundred characters at most) so that the caller can split the
 digest into messages at line boundaries (``bot.handlers.common.split_lines``).
+
+This module holds the digest's order and its first sections (the headline, the units,
+completeness); what stands out is :mod:`bot.digest.text_attention`, and the HTML pieces both
+use are :mod:`bot.digest.markup`.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from babel.lists import format_list
 
 from bot.collation import collated
-from bot.digest.build import Amount, Comparison, Digest, Trend, UnitSummary, UrgentReport
+from bot.digest.figures import Amount, Digest, UnitSummary
 from bot.digest.labels import (
     equivalent_text,
     form_title,
     percent_text,
-    plural_count,
     quantity_text,
     substance_label,
     unit_name,
 )
-from bot.forms.parsing import plain_decimal
+from bot.digest.markup import BULLET, bold, count_line, escape, italic
+from bot.digest.text_attention import comparison_lines, highlights_lines
 from bot.i18n import Translator
 from storage.models import Unit
 
-BULLET = "•"
-
-
-def escape(text: str) -> str:
-    """Text made safe for Telegram's HTML: ``&``, ``<`` and ``>`` (no attributes are written)."""
-    return html.escape(text, quote=False)
-
-
-def bold(text: str) -> str:
-    return f"<b>{escape(text)}</b>"
-
-
-def italic(text: str) -> str:
-    return f"<i>{escape(text)}</i>"
+__all__ = ["empty_day_text", "render_group_text", "render_text"]
 
 
 def render_text(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
@@ -57,9 +46,9 @@ def render_text(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit])
         "",
         *_completeness(digest, tr, units_by_id),
         "",
-        *_highlights(digest, tr, units_by_id),
+        *highlights_lines(digest, tr, units_by_id),
         "",
-        *_comparison(digest.comparison, tr),
+        *comparison_lines(digest.comparison, tr),
     ]
 
 
@@ -89,11 +78,6 @@ def empty_day_text(digest: Digest, tr: Translator) -> str:
 def _title(digest: Digest, tr: Translator) -> list[str]:
     title = tr.gettext("Daily digest for {date}").format(date=tr.format_date(digest.day, "long"))
     return [bold(title)]
-
-
-def _count(message: str, n: int, tr: Translator) -> str:
-    """An ``ngettext`` message with its count formatted for the reader (``1 234``), escaped."""
-    return escape(message.format(count=tr.format_number(n)))
 
 
 def _amount_line(amount: Amount, tr: Translator, indent: str = "") -> str:
@@ -130,20 +114,20 @@ def _headline(digest: Digest, tr: Translator) -> list[str]:
     h = digest.headline
     lines = [
         bold(_("Overview")),
-        _count(tr.ngettext("{count} report", "{count} reports", h.reports), h.reports, tr),
-        _count(tr.ngettext("{count} seizure", "{count} seizures", h.seizures), h.seizures, tr),
-        _count(
+        count_line(tr.ngettext("{count} report", "{count} reports", h.reports), h.reports, tr),
+        count_line(tr.ngettext("{count} seizure", "{count} seizures", h.seizures), h.seizures, tr),
+        count_line(
             tr.ngettext("{count} person detained", "{count} persons detained", h.persons_detained),
             h.persons_detained,
             tr,
         ),
-        _count(
+        count_line(
             tr.ngettext("{count} urgent report", "{count} urgent reports", h.urgent), h.urgent, tr
         ),
     ]
     if h.late:
         lines.append(
-            _count(
+            count_line(
                 tr.ngettext(
                     "{count} late report (of an earlier day)",
                     "{count} late reports (of earlier days)",
@@ -155,7 +139,7 @@ def _headline(digest: Digest, tr: Translator) -> list[str]:
         )
     if h.withdrawn:
         lines.append(
-            _count(
+            count_line(
                 tr.ngettext(
                     "{count} report withdrawn (not counted)",
                     "{count} reports withdrawn (not counted)",
@@ -202,7 +186,7 @@ def _unit_lines(row: UnitSummary, tr: Translator, units_by_id: Mapping[int, Unit
     if row.late:
         lines.append(
             "  "
-            + _count(
+            + count_line(
                 tr.ngettext(
                     "{count} late report (of an earlier day)",
                     "{count} late reports (of earlier days)",
@@ -215,7 +199,7 @@ def _unit_lines(row: UnitSummary, tr: Translator, units_by_id: Mapping[int, Unit
     if row.persons_detained:
         lines.append(
             "  "
-            + _count(
+            + count_line(
                 tr.ngettext(
                     "{count} person detained", "{count} persons detained", row.persons_detained
                 ),
@@ -260,7 +244,7 @@ def _completeness(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit
         )
         if c.missing:
             lines.append(
-                _count(
+                count_line(
                     tr.ngettext(
                         "{count} unit did not file:", "{count} units did not file:", len(c.missing)
                     ),
@@ -274,7 +258,7 @@ def _completeness(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit
             lines.append(escape(_("Every active unit filed.")))
     if c.late:
         lines.append(
-            _count(
+            count_line(
                 tr.ngettext(
                     "{count} late report, filed after its day's digest:",
                     "{count} late reports, filed after their day's digest:",
@@ -292,133 +276,3 @@ def _completeness(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit
             )
             lines.append(f"{BULLET} {escape(text)}")
     return lines
-
-
-def _highlights(digest: Digest, tr: Translator, units_by_id: Mapping[int, Unit]) -> list[str]:
-    _ = tr.gettext
-    h = digest.highlights
-    lines = [bold(_("Needs attention"))]
-    if h.urgent:
-        lines.append(
-            _count(
-                tr.ngettext("{count} urgent report:", "{count} urgent reports:", len(h.urgent)),
-                len(h.urgent),
-                tr,
-            )
-        )
-    else:
-        lines.append(escape(_("No urgent reports.")))
-    for urgent in h.urgent:
-        lines.append(f"{BULLET} {escape(_urgent_line(urgent, units_by_id, tr))}")
-    if h.largest:
-        lines.append(italic(_("Largest seizures:")))
-    for seizure in h.largest:
-        text = _("{substance}: {quantity} — {number}, {unit}").format(
-            substance=substance_label(seizure.substance, tr),
-            quantity=quantity_text(seizure.quantity, seizure.unit, tr),
-            number=seizure.number,
-            unit=unit_name(seizure.unit_id, units_by_id, tr),
-        )
-        lines.append(f"{BULLET} {escape(text)}")
-    return lines
-
-
-def _rounded(value: Fraction, places: int) -> Decimal:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return plain_decimal(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
-def _change(trend: Trend, tr: Translator) -> str:
-    if trend.change_percent is None:
-        return tr.gettext("no change") if trend.today == 0 else tr.gettext("up from zero")
-    if trend.change_percent == 0:
-        return tr.gettext("no change")
-    arrow = "↑" if trend.change_percent > 0 else "↓"
-    return f"{arrow} {percent_text(Decimal(abs(trend.change_percent)) / 100, tr)}"
-
-
-def _trend_line(
-    trend: Trend, tr: Translator, message: Callable[[int], str], places: int = 1
-) -> str:
-    today = plain_decimal(trend.today)
-    text = message(plural_count(today)).format(
-        count=tr.format_number(today),
-        average=tr.format_number(_rounded(trend.average, places)),
-        change=_change(trend, tr),
-    )
-    return escape(text)
-
-
-def _comparison(comparison: Comparison | None, tr: Translator) -> list[str]:
-    _ = tr.gettext
-    if comparison is None:
-        return [
-            bold(_("Compared with earlier days")),
-            escape(_("No earlier data to compare with.")),
-        ]
-    title = tr.ngettext(
-        "Compared with the average of the previous {count} day",
-        "Compared with the average of the previous {count} days",
-        comparison.days,
-    ).format(count=tr.format_number(comparison.days))
-    return [
-        bold(title),
-        _trend_line(
-            comparison.reports,
-            tr,
-            lambda n: tr.ngettext(
-                "{count} report (average {average}; {change})",
-                "{count} reports (average {average}; {change})",
-                n,
-            ),
-        ),
-        _trend_line(
-            comparison.seizures,
-            tr,
-            lambda n: tr.ngettext(
-                "{count} seizure (average {average}; {change})",
-                "{count} seizures (average {average}; {change})",
-                n,
-            ),
-        ),
-        _trend_line(
-            comparison.persons_detained,
-            tr,
-            lambda n: tr.ngettext(
-                "{count} person detained (average {average}; {change})",
-                "{count} persons detained (average {average}; {change})",
-                n,
-            ),
-        ),
-        _trend_line(
-            comparison.kg_seized,
-            tr,
-            # Translators: kilograms seized today, their average over earlier days, the change.
-            lambda n: tr.gettext("{count} kg seized (average {average} kg; {change})"),
-            places=3,
-        ),
-    ]
-
-
-def _urgent_line(urgent: UrgentReport, units_by_id: Mapping[int, Unit], tr: Translator) -> str:
-    """One urgent report with why it is urgent, a whole sentence for each combination of reasons
-    (reasons of different grammar joined in code read badly in every language)."""
-    _ = tr.gettext
-    parts = {
-        "number": urgent.number,
-        "unit": unit_name(urgent.unit_id, units_by_id, tr),
-        "form": form_title(urgent.form, tr),
-        "quantity": equivalent_text(urgent.kg, tr)
-        if urgent.equivalent
-        else quantity_text(urgent.kg, "kg", tr),
-    }
-    if urgent.marked and urgent.large:
-        # Translators: a report the officer marked urgent that also holds a large seizure;
-        # {quantity} is the weight of its heaviest substance, e.g. "2.75 kg".
-        text = _("{number} — {unit}: {form} (marked urgent; large seizure of {quantity})")
-    elif urgent.large:
-        # Translators: {quantity} is the weight of the report's heaviest substance, e.g. "2.75 kg".
-        text = _("{number} — {unit}: {form} (large seizure of {quantity})")
-    else:
-        text = _("{number} — {unit}: {form} (marked urgent)")
-    return text.format(**parts)

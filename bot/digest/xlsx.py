@@ -1,19 +1,8 @@
 """The digest's spreadsheet: a summary sheet, a sheet per form, and the seized items.
 
-Numbers are stored as numbers and moments as real date-times (naive, in local time: Excel has
-no time zones), so that a coordinator can sort, filter and add up.
-
-Formula injection. Officers type free text (notes, places, case references) that a coordinator
-opens in Excel or LibreOffice. openpyxl turns any string that starts with ``=`` into a formula
-(``data_type == "f"``), so ``=HYPERLINK("http://evil","click")`` would become a live link. Every
-text cell here is written as a string instead (``data_type = "s"``, an inline string: no ``<f>``
-element ever reaches the file). A text that *looks* like a formula (it starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return, the OWASP list) also gets the cell style
-``quotePrefix``: this is exactly what Excel stores when a user types ``'=text``: the cell shows
-the text as it is (no apostrophe), and it stays text even when someone edits the cell and
-presses Enter. The officer's text is kept unchanged, without a visible apostrophe or invisible
-characters, so searching and copying work. Characters that XML cannot hold (control characters)
-are dropped.
+Every cell goes through :class:`~bot.digest.sheet_writer.SheetWriter`, which keeps officers'
+text inert in Excel (see that module about formula injection); this module decides what the
+sheets hold.
 """
 
 from __future__ import annotations
@@ -22,18 +11,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from html import unescape
-from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.collation import collated
-from bot.digest.build import Digest, UnitSummary, build_digest
-from bot.digest.labels import factor_text, measure_label, substance_label, unit_name
+from bot.digest.build import build_digest
+from bot.digest.figures import Digest, UnitSummary
+from bot.digest.labels import measure_label, substance_label
+from bot.digest.sheet_writer import BOLD, TITLE, CellValue, SheetWriter, fit_columns
 from bot.forms.definitions import FORMS
 from bot.forms.model import Field, Form, Kind
 from bot.forms.parsing import plain_decimal
@@ -41,17 +27,9 @@ from bot.forms.readback import item_text, urgency_text
 from bot.i18n import Translator
 from bot.retention import removed_answers
 from bot.urgent import why_urgent
-from storage.models import Report, ReportStatus, SeizureItem, Unit
+from storage.models import Report, ReportStatus, Unit
 
-#: Text that a spreadsheet could read as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-SHEET_TITLE_LIMIT = 31
-_SHEET_TITLE_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-MIN_WIDTH, MAX_WIDTH = 8, 50
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-
-CellValue = str | int | float | Decimal | datetime | date | None
+__all__ = ["build_period_xlsx", "build_xlsx"]
 
 
 def build_xlsx(
@@ -63,7 +41,7 @@ def build_xlsx(
     timezone: tzinfo | None = None,
 ) -> bytes:
     """The workbook as bytes. Moments are shown in ``timezone`` (the translator's by default)."""
-    book = _Book(
+    book = _DigestBook(
         tr, timezone or tr.timezone, {unit.id: unit for unit in units}, digest.urgent_threshold_kg
     )
     title = tr.gettext("Daily digest for {date}").format(date=tr.format_date(digest.day, "long"))
@@ -87,7 +65,7 @@ def build_period_xlsx(
     belong to a single day's digest and are left out.
     """
     digest = build_digest(last, reports, units, [], urgent_threshold_kg=urgent_threshold_kg)
-    book = _Book(
+    book = _DigestBook(
         tr, timezone or tr.timezone, {unit.id: unit for unit in units}, digest.urgent_threshold_kg
     )
     title = tr.gettext("Reports from {first} to {last}").format(
@@ -97,29 +75,9 @@ def build_period_xlsx(
     return book.finish(reports)
 
 
-def sheet_title(text: str, taken: set[str]) -> str:
-    """A title Excel accepts: no ``[]:*?/\\``, at most 31 characters, unique in the book."""
-    base = " ".join(text.translate(_SHEET_TITLE_FORBIDDEN).split()).strip("'")
-    base = base[:SHEET_TITLE_LIMIT].strip() or "Sheet"
-    title, n = base, 1
-    while title.lower() in taken:
-        n += 1
-        suffix = f" ({n})"
-        title = base[: SHEET_TITLE_LIMIT - len(suffix)] + suffix
-    taken.add(title.lower())
-    return title
+class _DigestBook(SheetWriter):
+    """The digest's workbook: the summary first, then a sheet per form and the items."""
 
-
-def put_text(cell: Cell, text: str) -> None:
-    """A string cell that no spreadsheet evaluates, whatever the officer typed."""
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)
-    cell.value = cleaned
-    cell.data_type = "s"
-    if cleaned.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-
-
-class _Book:
     def __init__(
         self,
         tr: Translator,
@@ -127,77 +85,17 @@ class _Book:
         units_by_id: dict[int, Unit],
         urgent_threshold_kg: Decimal,
     ) -> None:
-        self.tr = tr
+        super().__init__(tr, timezone, units_by_id)
         #: The urgent column says what coordinators were told (bot/urgent.py why_urgent).
         self.urgent_threshold_kg = urgent_threshold_kg
-        self.timezone = timezone
-        self.units_by_id = units_by_id
-        self.workbook = Workbook()
-        self._titles: set[str] = set()
-        self._first = True
-        if tr.language == "en":
-            self.date_format, self.datetime_format = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
-        else:
-            self.date_format, self.datetime_format = "dd.mm.yyyy", "dd.mm.yyyy hh:mm"
 
-    # -- cells ------------------------------------------------------------------------------
-    def sheet(self, title: str) -> Worksheet:
-        if self._first:
-            sheet = self.workbook.active
-            assert isinstance(sheet, Worksheet)
-            sheet.title = sheet_title(title, self._titles)
-            self._first = False
-            return sheet
-        created: Worksheet = self.workbook.create_sheet(sheet_title(title, self._titles))
-        return created
-
-    def put(self, sheet: Worksheet, row: int, column: int, value: CellValue) -> Cell:
-        cell = sheet.cell(row=row, column=column)
-        assert isinstance(cell, Cell)  # we never merge cells
-        if isinstance(value, str):
-            put_text(cell, value)
-        elif isinstance(value, datetime):
-            cell.value = self.local(value)
-            cell.number_format = self.datetime_format
-        elif isinstance(value, date):
-            cell.value = value
-            cell.number_format = self.date_format
-        elif isinstance(value, Decimal):
-            cell.value = plain_decimal(value)
-        elif value is not None:
-            cell.value = value
-        return cell
-
-    def put_row(
-        self, sheet: Worksheet, row: int, values: Sequence[CellValue], *, bold: bool = False
-    ) -> None:
-        for column, value in enumerate(values, 1):
-            cell = self.put(sheet, row, column, value)
-            if bold:
-                cell.font = BOLD
-
-    def local(self, moment: datetime) -> datetime:
-        """A naive local date-time: what Excel can hold. A naive input is taken as local."""
-        if moment.tzinfo is None:
-            return moment
-        return moment.astimezone(self.timezone).replace(tzinfo=None)
-
-    def yes_no(self, value: bool) -> str:
-        return self.tr.gettext("Yes") if value else self.tr.gettext("No")
-
-    def unit(self, unit_id: int) -> str:
-        return unit_name(unit_id, self.units_by_id, self.tr)
-
-    # -- sheets -----------------------------------------------------------------------------
     def finish(self, reports: Sequence[Report]) -> bytes:
         """A sheet per form and the seized items after the summary; the workbook's bytes."""
         ordered = sorted(reports, key=lambda r: (r.submitted_at, r.number))
         for form in FORMS.values():
             self.form_sheet(form, [r for r in ordered if r.form == form.key])
         self.items_sheet(ordered)
-        buffer = BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
+        return self.save()
 
     def summary(self, digest: Digest, title: str, *, daily: bool) -> None:
         """Headline, seized substances, the per-unit table and (for a day) completeness."""
@@ -293,7 +191,7 @@ class _Book:
         if daily:
             self.completeness(sheet, row, digest)
         sheet.freeze_panes = "A2"
-        _fit_columns(sheet, first_row=2)  # the title may run across the empty cells beside it
+        fit_columns(sheet, first_row=2)  # the title may run across the empty cells beside it
 
     def completeness(self, sheet: Worksheet, row: int, digest: Digest) -> None:
         tr = self.tr
@@ -398,18 +296,6 @@ class _Book:
                 )
         self.finish_table(sheet)
 
-    def finish_table(self, sheet: Worksheet) -> None:
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        _fit_columns(sheet)
-
-    def factor(self, item: SeizureItem) -> str:
-        """The factor the item was filed with: weighed, ``1 kg/L``, ``no factor``…"""
-        if item.normalized_unit == "kg":
-            # Translators: in the "Factor" column: the item was weighed (g or kg), no factor.
-            return self.tr.pgettext("factor", "weighed")
-        return factor_text(item.kg_factor, item.normalized_unit, self.tr)
-
     def status(self, status: ReportStatus) -> str:
         if status is ReportStatus.WITHDRAWN:
             return self.tr.pgettext("status", "withdrawn")
@@ -465,28 +351,3 @@ def _form_sheet_name(form: Form, tr: Translator) -> str:
     if form.key == "daily_status":
         return tr.pgettext("sheet", "Daily status")
     return tr.gettext(form.title)
-
-
-def _width(value: object) -> int:
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, date):
-        return 10
-    return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def _fit_columns(sheet: Worksheet, first_row: int = 1) -> None:
-    """Wide enough for the content from ``first_row`` on, at most MAX_WIDTH; longer text wraps."""
-    widths: dict[int, int] = {}
-    for row in sheet.iter_rows(min_row=first_row):
-        for cell in row:
-            if cell.value is None or not isinstance(cell.column, int):
-                continue
-            width = _width(cell.value)
-            widths[cell.column] = max(widths.get(cell.column, 0), width)
-            if width > MAX_WIDTH:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = min(
-            max(width + 2, MIN_WIDTH), MAX_WIDTH
-        )

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery import stats_to_json
-from bot.digest.build import DayStats
+from bot.digest.figures import DayStats
 from bot.forms.parsing import plain_decimal
 from bot.sandbox.demo_answers import (
     FORM_MIX,

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.standin import SentMessage, StandIn
 from bot.standin.feed import chat_of_call
-from bot.standin.state import UserMessage
+from bot.standin.records import UserMessage
 
 __all__ = ["IMAGE_LIMIT", "chat_messages", "image_kind", "message_view", "refusals_in"]
 

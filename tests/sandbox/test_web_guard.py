@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 from aiohttp.web import Request
 
-from bot.sandbox import web
+from bot.sandbox import web_chat
 from bot.sandbox.cast import CastMember
 from bot.sandbox.web import STREAMS_PER_ADDRESS
 from bot.sandbox.web_security import (
@@ -125,7 +125,7 @@ async def test_photo_uploads_stop_before_the_memory_fills(
 ) -> None:
     photo = TINY_PNG + b"\x00" * 1000
     chat = f"/api/chats/{OFFICER.telegram_id}/photos"
-    monkeypatch.setattr(web, "FILES_HELD_LIMIT", 3 * len(photo))
+    monkeypatch.setattr(web_chat, "FILES_HELD_LIMIT", 3 * len(photo))
     async with sandbox.http.post(sandbox.url(chat), data=photo) as first:
         assert first.status == 200
     await sandbox.standin.wait_idle()

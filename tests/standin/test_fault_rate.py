@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.standin import StandIn, TgUser
-from bot.standin.server import DEFAULT_RATE_KINDS
+from bot.standin.faults import DEFAULT_RATE_KINDS
 
 from .conftest import TOKEN
 

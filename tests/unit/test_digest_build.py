@@ -15,15 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest.build import (
+from bot.digest.build import build_digest, day_stats
+from bot.digest.figures import (
     Amount,
     DayStats,
     Digest,
     LargeSeizure,
     LateReport,
     UrgentReport,
-    build_digest,
-    day_stats,
 )
 from bot.filing import normalise
 from bot.forms.definitions import FORMS

@@ -16,8 +16,9 @@ from matplotlib.colors import to_hex
 
 from bot.collation import sort_key
 from bot.config import LANGUAGES
-from bot.digest.build import DayStats, Digest, build_digest
+from bot.digest.build import build_digest
 from bot.digest.chart import FILED, LATE, MISSING, build_chart, draw_chart
+from bot.digest.figures import DayStats, Digest
 from bot.i18n import Catalogs
 from storage.models import Unit
 from tests.unit.test_digest_build import (

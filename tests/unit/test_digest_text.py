@@ -27,8 +27,9 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from bot.config import LANGUAGES
-from bot.digest.build import DayStats, build_digest
+from bot.digest.build import build_digest
 from bot.digest.chart import build_chart
+from bot.digest.figures import DayStats
 from bot.digest.text import render_group_text, render_text
 from bot.digest.xlsx import build_period_xlsx, build_xlsx
 from bot.handlers.common import MESSAGE_LIMIT, split_lines

@@ -12,7 +12,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.digest.build import build_digest
-from bot.digest.xlsx import build_period_xlsx, build_xlsx, put_text, sheet_title
+from bot.digest.sheet_writer import put_text, sheet_title
+from bot.digest.xlsx import build_period_xlsx, build_xlsx
 from bot.i18n import Catalogs
 from tests.unit.test_digest_build import (
     DAY,

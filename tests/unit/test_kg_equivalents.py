@@ -17,7 +17,8 @@ import pytest
 from bot import conversion, filing, reference
 from bot.audit_log import AuditPage, entry_lines
 from bot.authority import Refused
-from bot.digest.build import Amount, build_digest
+from bot.digest.build import build_digest
+from bot.digest.figures import Amount
 from bot.digest.labels import factor_text, rounded_estimate, weighing_text
 from bot.digest.text import render_text
 from bot.equivalents import (
