@@ -50,7 +50,7 @@ from storage.models import (
     ReportVersion,
     SeizureItem,
 )
-from storage.routes import ROUTE_COLUMNS, route_json, route_of, route_params
+from storage.routes import ROUTE, route_json
 
 
 def _json_default(value: object) -> str:
@@ -103,7 +103,7 @@ REPORTS: Table[Report] = Table(
         Field("attachments", ()),
         column("updated_at", from_db, to_db),
         column("place_precision", optional(Precision), enum_value, field="precision"),
-        Field("route", tuple(ROUTE_COLUMNS.split(", ")), route_of, route_params),
+        ROUTE,
         column("filed_before_routes", bool),
     ],
 )
