@@ -3,7 +3,8 @@ coordinators' questions with the officers' answers, and the typed step somebody 
 
 The decisions that must happen once however many taps, retries or replicas race for them are
 conditional writes here: creating the alert (``report_id`` is unique), the first
-acknowledgement, beginning a new round, the first answer to a question.
+acknowledgement, beginning a new round, the first answer to a question. The rows' dataclasses
+and their tables' mappings: storage/alert_tables.py (also imported from here).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from storage.alert_tables import (
 from storage.clock import to_db
 from storage.sql import execute_counting, fetch_all, fetch_one
 
-#: The rows' dataclasses are read from here too (storage/alert_tables.py holds them).
 __all__ = [
     "Alert",
     "AlertDelivery",

@@ -3,10 +3,11 @@ written and read. Adding a column is one :class:`Field` line in its table's mapp
 field in storage/models.py); the column lists of its SELECT, INSERT and UPDATE statements and
 the reading of a row follow from it.
 
-Statements are built from a mapping once, at import, never per call: the SQL text is a
-module constant as before, every value a bound parameter (names are this package's literals),
-and nothing in it is particular to SQLite. Reading a row is one list comprehension over the
-mapping's readers, made once too; no ORM, no per-row lookups by name.
+Statements are built from a mapping once, at import, never per call (the hot path's are module
+constants): every value is a bound parameter, table and column names are this package's
+literals, and nothing in the text is particular to SQLite. Reading a row is one list
+comprehension over readers worked out at import: no ORM, no look-up by name per row (measured:
+no slower than the hand-written constructors it replaced).
 """
 
 from __future__ import annotations
