@@ -3,170 +3,53 @@ coordinators' questions with the officers' answers, and the typed step somebody 
 
 The decisions that must happen once however many taps, retries or replicas race for them are
 conditional writes here: creating the alert (``report_id`` is unique), the first
-acknowledgement, beginning a new round, the first answer to a question.
+acknowledgement, beginning a new round, the first answer to a question. The rows' dataclasses
+and their tables' mappings: storage/alert_tables.py (also imported from here).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import aiosqlite
 
-from storage.clock import from_db, to_db
-from storage.sql import execute_counting, fetch_all, fetch_one, fetch_one_sync
-
-_ALERT_COLUMNS = (
-    "id, report_id, reason, created_at, acknowledged_by, acknowledged_at, repeats, last_sent_at"
+from storage.alert_tables import (
+    ALERTS,
+    DELIVERIES,
+    GET_PENDING,
+    MESSAGES,
+    PENDING,
+    QUESTIONS,
+    Alert,
+    AlertDelivery,
+    AlertMessage,
+    AlertQuestion,
+    DeliveryStatus,
+    PendingKind,
+    PendingReply,
+    Recipient,
+    get_pending_sync,
 )
-_ALERT_COLUMNS_OF_A = (
-    "a.id, a.report_id, a.reason, a.created_at, a.acknowledged_by, a.acknowledged_at,"
-    " a.repeats, a.last_sent_at"
-)
-_QUESTION_COLUMNS = "id, alert_id, coordinator_id, question, asked_at, answer, answered_at"
-_DELIVERY_COLUMNS = "alert_id, round_no, chat_id, user_id, status, attempts"
+from storage.clock import to_db
+from storage.sql import execute_counting, fetch_all, fetch_one
 
+__all__ = [
+    "Alert",
+    "AlertDelivery",
+    "AlertMessage",
+    "AlertQuestion",
+    "AlertRepository",
+    "DeliveryStatus",
+    "PendingKind",
+    "PendingReply",
+    "Recipient",
+    "get_pending_sync",
+]
 
-@dataclass(frozen=True)
-class Alert:
-    """``acknowledged_by`` is a ``users.id``; ``repeats`` counts rounds after the first."""
-
-    id: int
-    report_id: int
-    reason: str
-    created_at: datetime
-    acknowledged_by: int | None
-    acknowledged_at: datetime | None
-    repeats: int
-    last_sent_at: datetime | None
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A chat an alert goes to: a coordinator's private chat (``user_id``) or the group."""
-
-    chat_id: int
-    user_id: int | None
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
-    SUPERSEDED = "superseded"
-
-
-@dataclass(frozen=True)
-class AlertDelivery:
-    alert_id: int
-    round_no: int
-    chat_id: int
-    user_id: int | None
-    status: DeliveryStatus
-    attempts: int
-
-
-@dataclass(frozen=True)
-class AlertMessage:
-    alert_id: int
-    chat_id: int
-    message_id: int
-
-
-@dataclass(frozen=True)
-class AlertQuestion:
-    """``coordinator_id`` is the ``users.id`` of who asked; the answer goes back to them."""
-
-    id: int
-    alert_id: int
-    coordinator_id: int
-    question: str
-    asked_at: datetime
-    answer: str | None
-    answered_at: datetime | None
-
-
-class PendingKind(StrEnum):
-    QUESTION = "question"
-    ANSWER = "answer"
-
-
-@dataclass(frozen=True)
-class PendingReply:
-    user_id: int
-    kind: PendingKind
-    alert_id: int
-    question_id: int | None
-    created_at: datetime
-
-
-_GET_PENDING = (
-    "SELECT user_id, kind, alert_id, question_id, created_at FROM pending_replies WHERE user_id = ?"
-)
-
-
-def _pending(row: sqlite3.Row) -> PendingReply:
-    return PendingReply(
-        user_id=int(row[0]),
-        kind=PendingKind(row[1]),
-        alert_id=int(row[2]),
-        question_id=int(row[3]) if row[3] is not None else None,
-        created_at=from_db(row[4]),
-    )
-
-
-def get_pending_sync(conn: sqlite3.Connection, user_id: int) -> PendingReply | None:
-    """:meth:`AlertRepository.get_pending` on the database thread (storage/hot_path.py)."""
-    row = fetch_one_sync(conn, _GET_PENDING, (user_id,))
-    return _pending(row) if row is not None else None
-
-
-def _moment(value: str | None) -> datetime | None:
-    return from_db(value) if value is not None else None
-
-
-def _alert(row: sqlite3.Row) -> Alert:
-    return Alert(
-        id=int(row[0]),
-        report_id=int(row[1]),
-        reason=str(row[2]),
-        created_at=from_db(row[3]),
-        acknowledged_by=int(row[4]) if row[4] is not None else None,
-        acknowledged_at=_moment(row[5]),
-        repeats=int(row[6]),
-        last_sent_at=_moment(row[7]),
-    )
-
-
-def _question(row: sqlite3.Row) -> AlertQuestion:
-    return AlertQuestion(
-        id=int(row[0]),
-        alert_id=int(row[1]),
-        coordinator_id=int(row[2]),
-        question=str(row[3]),
-        asked_at=from_db(row[4]),
-        answer=row[5],
-        answered_at=_moment(row[6]),
-    )
-
-
-def _delivery(row: sqlite3.Row) -> AlertDelivery:
-    return AlertDelivery(
-        alert_id=int(row[0]),
-        round_no=int(row[1]),
-        chat_id=int(row[2]),
-        user_id=int(row[3]) if row[3] is not None else None,
-        status=DeliveryStatus(row[4]),
-        attempts=int(row[5]),
-    )
+# The SELECT lists of the joins, the columns of alerts as ``a.…`` and of deliveries as ``d.…``.
+_ALERT_OF_A = ALERTS.prefixed("a")
+_DELIVERY_OF_D = DELIVERIES.prefixed("d")
 
 
 class AlertRepository:
@@ -182,22 +65,18 @@ class AlertRepository:
             self._conn,
             "INSERT INTO alerts (report_id, reason, created_at, repeats, last_sent_at)"
             " VALUES (?, ?, ?, 0, ?) ON CONFLICT (report_id) DO NOTHING"
-            f" RETURNING {_ALERT_COLUMNS}",
+            f" RETURNING {ALERTS.columns}",
             (report_id, reason, stamp, stamp),
         )
-        return _alert(row) if row else None
+        return ALERTS.read(row) if row else None
 
     async def get(self, alert_id: int) -> Alert | None:
-        row = await fetch_one(
-            self._conn, f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)
-        )
-        return _alert(row) if row else None
+        row = await fetch_one(self._conn, ALERTS.select("id = ?"), (alert_id,))
+        return ALERTS.read(row) if row else None
 
     async def get_by_report(self, report_id: int) -> Alert | None:
-        row = await fetch_one(
-            self._conn, f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE report_id = ?", (report_id,)
-        )
-        return _alert(row) if row else None
+        row = await fetch_one(self._conn, ALERTS.select("report_id = ?"), (report_id,))
+        return ALERTS.read(row) if row else None
 
     async def acknowledge(self, alert_id: int, user_id: int, *, now: datetime) -> bool:
         """Record the acknowledgement; False when somebody acknowledged it first."""
@@ -213,12 +92,12 @@ class AlertRepository:
         """Alerts of reports still standing that nobody acknowledged and that may go out again."""
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_ALERT_COLUMNS_OF_A} FROM alerts a JOIN reports r ON r.id = a.report_id"
+            f"SELECT {_ALERT_OF_A} FROM alerts a JOIN reports r ON r.id = a.report_id"
             " WHERE a.acknowledged_at IS NULL AND a.repeats < ? AND r.status = 'submitted'"
             " ORDER BY a.id",
             (max_repeats,),
         )
-        return [_alert(row) for row in rows]
+        return [ALERTS.read(row) for row in rows]
 
     async def begin_round(self, alert_id: int, *, seen_repeats: int, now: datetime) -> int | None:
         """Claim the next round of a still unacknowledged alert; its number, or None when
@@ -264,8 +143,7 @@ class AlertRepository:
             params = tuple(alert_ids)
         rows = await fetch_all(
             self._conn,
-            "SELECT d.alert_id, d.round_no, d.chat_id, d.user_id, d.status, d.attempts"
-            " FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id"
+            f"SELECT {_DELIVERY_OF_D} FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id"
             " JOIN reports r ON r.id = a.report_id"
             " WHERE d.status = 'pending' AND a.acknowledged_at IS NULL"
             f" AND r.status = 'submitted'{where}"
@@ -273,16 +151,16 @@ class AlertRepository:
             " d.chat_id",
             params,
         )
-        return [_delivery(row) for row in rows]
+        return [DELIVERIES.read(row) for row in rows]
 
     async def deliveries(self, alert_id: int) -> list[AlertDelivery]:
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_DELIVERY_COLUMNS} FROM alert_deliveries WHERE alert_id = ?"
+            f"SELECT {DELIVERIES.columns} FROM alert_deliveries WHERE alert_id = ?"
             " ORDER BY round_no, chat_id",
             (alert_id,),
         )
-        return [_delivery(row) for row in rows]
+        return [DELIVERIES.read(row) for row in rows]
 
     async def claim_delivery(
         self, alert_id: int, round_no: int, chat_id: int, *, now: datetime, until: datetime
@@ -327,11 +205,10 @@ class AlertRepository:
     async def messages(self, alert_id: int) -> list[AlertMessage]:
         rows = await fetch_all(
             self._conn,
-            "SELECT alert_id, chat_id, message_id FROM alert_messages WHERE alert_id = ?"
-            " ORDER BY chat_id, message_id",
+            MESSAGES.select("alert_id = ? ORDER BY chat_id, message_id"),
             (alert_id,),
         )
-        return [AlertMessage(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+        return [MESSAGES.read(row) for row in rows]
 
     # --- questions and answers ----------------------------------------------------------------
 
@@ -341,27 +218,27 @@ class AlertRepository:
         row = await fetch_one(
             self._conn,
             "INSERT INTO alert_questions (alert_id, coordinator_id, question, asked_at)"
-            f" VALUES (?, ?, ?, ?) RETURNING {_QUESTION_COLUMNS}",
+            f" VALUES (?, ?, ?, ?) RETURNING {QUESTIONS.columns}",
             (alert_id, coordinator_id, question, to_db(now)),
         )
         assert row is not None
-        return _question(row)
+        return QUESTIONS.read(row)
 
     async def get_question(self, question_id: int) -> AlertQuestion | None:
         row = await fetch_one(
             self._conn,
-            f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE id = ?",
+            f"SELECT {QUESTIONS.columns} FROM alert_questions WHERE id = ?",
             (question_id,),
         )
-        return _question(row) if row else None
+        return QUESTIONS.read(row) if row else None
 
     async def questions(self, alert_id: int) -> list[AlertQuestion]:
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_QUESTION_COLUMNS} FROM alert_questions WHERE alert_id = ? ORDER BY id",
+            f"SELECT {QUESTIONS.columns} FROM alert_questions WHERE alert_id = ? ORDER BY id",
             (alert_id,),
         )
-        return [_question(row) for row in rows]
+        return [QUESTIONS.read(row) for row in rows]
 
     async def answer_question(self, question_id: int, answer: str, *, now: datetime) -> bool:
         """Record the answer; False when the question was answered already (the first wins)."""
@@ -394,8 +271,8 @@ class AlertRepository:
         )
 
     async def get_pending(self, user_id: int) -> PendingReply | None:
-        row = await fetch_one(self._conn, _GET_PENDING, (user_id,))
-        return _pending(row) if row is not None else None
+        row = await fetch_one(self._conn, GET_PENDING, (user_id,))
+        return PENDING.read(row) if row is not None else None
 
     async def clear_pending(self, user_id: int) -> bool:
         changed = await execute_counting(

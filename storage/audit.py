@@ -9,8 +9,24 @@ from typing import Any
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
+from storage.columns import Table, column
 from storage.models import AuditEntry
 from storage.sql import fetch_all
+
+#: ``audit_log``, in the order of :class:`AuditEntry`'s fields.
+ENTRIES: Table[AuditEntry] = Table(
+    "audit_log",
+    AuditEntry,
+    [
+        column("id", int),
+        column("at", from_db),
+        column("actor_telegram_id"),
+        column("action", str),
+        column("target"),
+        column("details"),
+    ],
+)
+_LATEST = f"SELECT {ENTRIES.columns} FROM audit_log ORDER BY id DESC LIMIT ?"
 
 
 class AuditRepository:
@@ -39,20 +55,5 @@ class AuditRepository:
         )
 
     async def latest(self, limit: int = 20) -> list[AuditEntry]:
-        rows = await fetch_all(
-            self._conn,
-            "SELECT id, at, actor_telegram_id, action, target, details FROM audit_log"
-            " ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [
-            AuditEntry(
-                id=int(row[0]),
-                at=from_db(row[1]),
-                actor_telegram_id=row[2],
-                action=str(row[3]),
-                target=row[4],
-                details=row[5],
-            )
-            for row in rows
-        ]
+        rows = await fetch_all(self._conn, _LATEST, (limit,))
+        return [ENTRIES.read(row) for row in rows]

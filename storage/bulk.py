@@ -42,10 +42,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from storage.columns import Writer, column, enum_value
 from storage.db import migration_files
 from storage.factors import fill_item_factors, last_item_id
 from storage.models import Coordinates, Precision, Route
-from storage.routes import route_params
+from storage.routes import ROUTE
+from storage.units import COORDINATES
 
 #: The order of the values in every row given to :func:`bulk_load`, table by table. Report ids
 #: are given (not left to SQLite), so that items and photos can point at their report.
@@ -314,29 +316,23 @@ def reports_with_place(path: Path | str, forms: Sequence[str]) -> list[tuple[int
     ]
 
 
-_SET_PLACE_AND_ROUTE = (
-    # In the order of route_params' values (storage/routes.py).
-    "UPDATE reports SET answers = ?, place_text = ?, latitude = ?, longitude = ?,"
-    " place_precision = ?, route_asked = ?, route_origin = ?, route_departure = ?,"
-    " route_transit = ?, route_destination = ? WHERE id = ?"
+#: What filing derives from a report's answers, written as filing writes it.
+_PLACE_AND_ROUTE = Writer(
+    [
+        column("answers"),  # JSON text already
+        column("place_text"),
+        COORDINATES,
+        column("place_precision", write=enum_value, field="precision"),
+        ROUTE,
+    ]
 )
+_SET_PLACE_AND_ROUTE = f"UPDATE reports SET {_PLACE_AND_ROUTE.assignments} WHERE id = ?"
 
 
 def set_places_and_routes(path: Path | str, reports: Iterable[PlacedReport]) -> int:
     """Give bulk-loaded reports their answers, placement and route, in one transaction;
     returns how many were updated. Like :func:`bulk_load`, for files made for the purpose."""
-    rows = [
-        (
-            report.answers,
-            report.place_text,
-            report.coordinates.latitude if report.coordinates is not None else None,
-            report.coordinates.longitude if report.coordinates is not None else None,
-            report.precision.value,
-            *route_params(report.route),
-            report.report_id,
-        )
-        for report in reports
-    ]
+    rows = [(*_PLACE_AND_ROUTE.values(report), report.report_id) for report in reports]
     conn = _connect(path)
     try:
         _require_migrated(conn, path)

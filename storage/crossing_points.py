@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
+from storage.columns import Table, column
 from storage.models import Coordinates, CrossingPoint
 from storage.sql import execute_counting, fetch_all, fetch_one
-from storage.units import coordinates_from, coordinates_params
+from storage.units import COORDINATES, coordinates_params
 
-_COLUMNS = "id, unit_id, name, active, created_at, latitude, longitude"
-
-
-def _point(row: sqlite3.Row) -> CrossingPoint:
-    return CrossingPoint(
-        id=int(row[0]),
-        unit_id=int(row[1]),
-        name=str(row[2]),
-        active=bool(row[3]),
-        created_at=from_db(row[4]),
-        coordinates=coordinates_from(row[5], row[6]),
-    )
+#: ``crossing_points``, in the order of :class:`CrossingPoint`'s fields.
+POINTS: Table[CrossingPoint] = Table(
+    "crossing_points",
+    CrossingPoint,
+    [
+        column("id", int),
+        column("unit_id", int),
+        column("name", str),
+        column("active", bool),
+        column("created_at", from_db),
+        COORDINATES,
+    ],
+)
 
 
 class CrossingPointRepository:
@@ -32,18 +33,16 @@ class CrossingPointRepository:
 
     async def list_for_unit(self, unit_id: int, active_only: bool = True) -> list[CrossingPoint]:
         """The unit's points by name; removed ones too when ``active_only`` is false."""
-        query = f"SELECT {_COLUMNS} FROM crossing_points WHERE unit_id = ?"
+        query = f"SELECT {POINTS.columns} FROM crossing_points WHERE unit_id = ?"
         if active_only:
             query += " AND active = 1"
         query += " ORDER BY name, id"
         rows = await fetch_all(self._conn, query, (unit_id,))
-        return [_point(row) for row in rows]
+        return [POINTS.read(row) for row in rows]
 
     async def get(self, point_id: int) -> CrossingPoint | None:
-        row = await fetch_one(
-            self._conn, f"SELECT {_COLUMNS} FROM crossing_points WHERE id = ?", (point_id,)
-        )
-        return _point(row) if row else None
+        row = await fetch_one(self._conn, POINTS.select("id = ?"), (point_id,))
+        return POINTS.read(row) if row else None
 
     async def add(
         self,
@@ -69,10 +68,10 @@ class CrossingPointRepository:
             " latitude = COALESCE(excluded.latitude, crossing_points.latitude),"
             " longitude = COALESCE(excluded.longitude, crossing_points.longitude)"
             " WHERE crossing_points.active = 0"
-            f" RETURNING {_COLUMNS}",
+            f" RETURNING {POINTS.columns}",
             (unit_id, name, to_db(now or utc_now()), latitude, longitude),
         )
-        return _point(row) if row else None
+        return POINTS.read(row) if row else None
 
     async def deactivate(self, point_id: int) -> bool:
         """Take a point off the choices (reports naming it keep it); False if already off."""

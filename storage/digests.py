@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import aiosqlite
 
 from storage.clock import from_db, to_db
+from storage.columns import Table, column
 from storage.sql import fetch_all, fetch_one
 
 
@@ -17,6 +17,11 @@ class DigestRun:
     day: date
     created_at: datetime
     stats: str | None
+
+
+def _moment_if_any(value: str | None) -> datetime | None:
+    """An empty ``sent_at`` reads as None, like NULL (as it always has)."""
+    return from_db(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -33,25 +38,30 @@ class Delivery:
     error: str | None
 
 
-_DELIVERY_COLUMNS = (
-    "day, chat_id, language, is_group, status, parts_sent, attempts, next_attempt_at,"
-    " sent_at, error"
+#: ``digest_runs``, in the order of :class:`DigestRun`'s fields.
+RUNS: Table[DigestRun] = Table(
+    "digest_runs",
+    DigestRun,
+    [column("day", date.fromisoformat), column("created_at", from_db), column("stats")],
 )
 
-
-def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(
-        day=date.fromisoformat(row[0]),
-        chat_id=int(row[1]),
-        language=str(row[2]),
-        is_group=bool(row[3]),
-        status=str(row[4]),
-        parts_sent=int(row[5]),
-        attempts=int(row[6]),
-        next_attempt_at=from_db(row[7]),
-        sent_at=from_db(row[8]) if row[8] else None,
-        error=row[9],
-    )
+#: ``digest_deliveries``, in the order of :class:`Delivery`'s fields.
+DELIVERIES: Table[Delivery] = Table(
+    "digest_deliveries",
+    Delivery,
+    [
+        column("day", date.fromisoformat),
+        column("chat_id", int),
+        column("language", str),
+        column("is_group", bool),
+        column("status", str),
+        column("parts_sent", int),
+        column("attempts", int),
+        column("next_attempt_at", from_db),
+        column("sent_at", _moment_if_any),
+        column("error"),
+    ],
+)
 
 
 class DigestRepository:
@@ -79,14 +89,8 @@ class DigestRepository:
         return int(row[0]) if row else 0
 
     async def get_run(self, day: date) -> DigestRun | None:
-        row = await fetch_one(
-            self._conn,
-            "SELECT day, created_at, stats FROM digest_runs WHERE day = ?",
-            (day.isoformat(),),
-        )
-        if row is None:
-            return None
-        return DigestRun(date.fromisoformat(row[0]), from_db(row[1]), row[2])
+        row = await fetch_one(self._conn, RUNS.select("day = ?"), (day.isoformat(),))
+        return RUNS.read(row) if row is not None else None
 
     async def set_stats(self, day: date, stats: str) -> None:
         await self._conn.execute(
@@ -123,19 +127,19 @@ class DigestRepository:
     async def due_deliveries(self, now: datetime, limit: int = 500) -> list[Delivery]:
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_DELIVERY_COLUMNS} FROM digest_deliveries"
+            f"SELECT {DELIVERIES.columns} FROM digest_deliveries"
             " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY day, chat_id LIMIT ?",
             (to_db(now), limit),
         )
-        return [_delivery(row) for row in rows]
+        return [DELIVERIES.read(row) for row in rows]
 
     async def deliveries(self, day: date) -> list[Delivery]:
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_DELIVERY_COLUMNS} FROM digest_deliveries WHERE day = ? ORDER BY chat_id",
+            f"SELECT {DELIVERIES.columns} FROM digest_deliveries WHERE day = ? ORDER BY chat_id",
             (day.isoformat(),),
         )
-        return [_delivery(row) for row in rows]
+        return [DELIVERIES.read(row) for row in rows]
 
     async def record_part(self, day: date, chat_id: int, parts_sent: int) -> None:
         await self._conn.execute(

@@ -1,7 +1,7 @@
 """Drafts: the one report each user is filling in, kept across restarts until submitted.
 
 ``data`` is JSON opaque to storage (Decimals are written as strings, see
-:func:`storage.reports.to_json`). ``draft_id`` is minted when the draft starts
+:func:`storage.report_tables.to_json`). ``draft_id`` is minted when the draft starts
 (:func:`new_draft_id`) and becomes the submitted report's idempotency key.
 """
 
@@ -15,17 +15,32 @@ from typing import Any
 import aiosqlite
 
 from storage.clock import from_db, to_db
+from storage.columns import Table, column, optional
 from storage.models import StoredDraft
-from storage.reports import from_json, to_json
+from storage.report_tables import from_json, to_json
 from storage.sql import execute_counting, fetch_all, fetch_one, fetch_one_sync, rowcount_sync
 
-_COLUMNS = "user_id, draft_id, form, data, created_at, updated_at, shown_step, shown_message_id"
+#: ``drafts``, in the order of :class:`StoredDraft`'s fields.
+DRAFTS: Table[StoredDraft] = Table(
+    "drafts",
+    StoredDraft,
+    [
+        column("user_id", int),
+        column("draft_id", str),
+        column("form", str),
+        column("data", from_json),
+        column("created_at", from_db),
+        column("updated_at", from_db),
+        column("shown_step", optional(int)),
+        column("shown_message_id", optional(int)),
+    ],
+)
 #: ``shown_step`` of a draft nothing of which was shown yet.
 NOTHING_SHOWN = -1
 
 # Each statement once: the repository's methods and the ``*_sync`` functions (run on the
 # database thread by storage/hot_path.py) share it.
-_GET = f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?"
+_GET = DRAFTS.select("user_id = ?")
 #: What tells whether a draft is still as it was read (every change moves one of them).
 _VERSION = "SELECT draft_id, updated_at, shown_step, shown_message_id FROM drafts WHERE user_id = ?"
 # In ON CONFLICT … DO UPDATE, ``drafts.*`` is the row before the update (as in PostgreSQL), so
@@ -59,19 +74,6 @@ def new_draft_id() -> str:
     return secrets.token_hex(8)
 
 
-def _draft(row: sqlite3.Row) -> StoredDraft:
-    return StoredDraft(
-        user_id=int(row[0]),
-        draft_id=str(row[1]),
-        form=str(row[2]),
-        data=from_json(row[3]),
-        created_at=from_db(row[4]),
-        updated_at=from_db(row[5]),
-        shown_step=None if row[6] is None else int(row[6]),
-        shown_message_id=None if row[7] is None else int(row[7]),
-    )
-
-
 def _save_params(
     user_id: int, draft_id: str, form: str, data: dict[str, Any], now: datetime
 ) -> tuple[object, ...]:
@@ -82,7 +84,7 @@ def _save_params(
 def get_sync(conn: sqlite3.Connection, user_id: int) -> StoredDraft | None:
     """:meth:`DraftRepository.get` on the database thread (storage/hot_path.py)."""
     row = fetch_one_sync(conn, _GET, (user_id,))
-    return _draft(row) if row else None
+    return DRAFTS.read(row) if row else None
 
 
 def unchanged_sync(conn: sqlite3.Connection, read: StoredDraft) -> bool:
@@ -136,13 +138,11 @@ class DraftRepository:
 
     async def get(self, user_id: int) -> StoredDraft | None:
         row = await fetch_one(self._conn, _GET, (user_id,))
-        return _draft(row) if row else None
+        return DRAFTS.read(row) if row else None
 
     async def get_by_draft_id(self, draft_id: str) -> StoredDraft | None:
-        row = await fetch_one(
-            self._conn, f"SELECT {_COLUMNS} FROM drafts WHERE draft_id = ?", (draft_id,)
-        )
-        return _draft(row) if row else None
+        row = await fetch_one(self._conn, DRAFTS.select("draft_id = ?"), (draft_id,))
+        return DRAFTS.read(row) if row else None
 
     async def save(
         self, user_id: int, *, draft_id: str, form: str, data: dict[str, Any], now: datetime
@@ -183,8 +183,8 @@ class DraftRepository:
         """Drafts last saved before ``moment``, oldest first (for expiry sweeps)."""
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_COLUMNS} FROM drafts WHERE updated_at < ?"
+            f"SELECT {DRAFTS.columns} FROM drafts WHERE updated_at < ?"
             " ORDER BY updated_at, user_id LIMIT ?",
             (to_db(moment), limit),
         )
-        return [_draft(row) for row in rows]
+        return [DRAFTS.read(row) for row in rows]

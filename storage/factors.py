@@ -10,10 +10,22 @@ from decimal import Decimal
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
+from storage.columns import Table, column, optional
 from storage.models import ConversionFactor
 from storage.sql import fetch_all, fetch_one
 
-_COLUMNS = "substance, unit, kg_per_unit, updated_at, updated_by"
+#: ``conversion_factors``, in the order of :class:`ConversionFactor`'s fields.
+FACTORS: Table[ConversionFactor] = Table(
+    "conversion_factors",
+    ConversionFactor,
+    [
+        column("substance", str),
+        column("unit", str),
+        column("kg_per_unit", optional(Decimal)),
+        column("updated_at", from_db),
+        column("updated_by", optional(int)),
+    ],
+)
 
 #: Gives items loaded without a factor the one that applies now (kg: 1 by definition), as the
 #: migration did for the reports stored before it. Items past ``?`` (an item id) only.
@@ -23,16 +35,6 @@ _FILL_ITEMS = (
     " WHERE f.substance = seizure_items.substance AND f.unit = seizure_items.normalized_unit"
     ") END WHERE id > ? AND kg_factor IS NULL"
 )
-
-
-def _factor(row: sqlite3.Row) -> ConversionFactor:
-    return ConversionFactor(
-        substance=str(row[0]),
-        unit=str(row[1]),
-        kg_per_unit=Decimal(row[2]) if row[2] is not None else None,
-        updated_at=from_db(row[3]),
-        updated_by=int(row[4]) if row[4] is not None else None,
-    )
 
 
 def last_item_id(conn: sqlite3.Connection) -> int:
@@ -53,17 +55,17 @@ class ConversionFactorRepository:
     async def list(self) -> list[ConversionFactor]:
         """Every factor row (empty ones included) in one query."""
         rows = await fetch_all(
-            self._conn, f"SELECT {_COLUMNS} FROM conversion_factors ORDER BY substance, unit"
+            self._conn, f"SELECT {FACTORS.columns} FROM conversion_factors ORDER BY substance, unit"
         )
-        return [_factor(row) for row in rows]
+        return [FACTORS.read(row) for row in rows]
 
     async def get(self, substance: str, unit: str) -> ConversionFactor | None:
         row = await fetch_one(
             self._conn,
-            f"SELECT {_COLUMNS} FROM conversion_factors WHERE substance = ? AND unit = ?",
+            FACTORS.select("substance = ? AND unit = ?"),
             (substance, unit),
         )
-        return _factor(row) if row else None
+        return FACTORS.read(row) if row else None
 
     async def set(
         self,
@@ -82,7 +84,7 @@ class ConversionFactorRepository:
             "INSERT INTO conversion_factors (substance, unit, kg_per_unit, updated_at, updated_by)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (substance, unit) DO UPDATE SET"
             " kg_per_unit = excluded.kg_per_unit, updated_at = excluded.updated_at,"
-            f" updated_by = excluded.updated_by RETURNING {_COLUMNS}",
+            f" updated_by = excluded.updated_by RETURNING {FACTORS.columns}",
             (
                 substance,
                 unit,
@@ -92,4 +94,4 @@ class ConversionFactorRepository:
             ),
         )
         assert row is not None
-        return _factor(row)
+        return FACTORS.read(row)

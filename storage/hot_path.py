@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, NamedTuple
 
-from storage.alerts import PendingReply, get_pending_sync
+from storage.alert_tables import PendingReply, get_pending_sync
 from storage.applied_updates import claim_sync
 from storage.drafts import (
     delete_sync,

@@ -6,44 +6,38 @@ people racing for one invitation (or an admin revoking it meanwhile) cannot both
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
+from storage.columns import Table, column, moment_or_none
 from storage.models import Invite, Role
 from storage.sql import execute_counting, fetch_all, fetch_one
 
-_COLUMNS = (
-    "id, token_hash, role, unit_id, created_by, created_at, expires_at, request_key,"
-    " used_at, used_by, revoked_at, revoked_by"
+#: ``invites``, in the order of :class:`Invite`'s fields.
+INVITES: Table[Invite] = Table(
+    "invites",
+    Invite,
+    [
+        column("id", int),
+        column("token_hash", str),
+        column("role", Role),
+        column("unit_id"),
+        column("created_by", int),
+        column("created_at", from_db),
+        column("expires_at", from_db),
+        column("request_key"),
+        column("used_at", moment_or_none),
+        column("used_by"),
+        column("revoked_at", moment_or_none),
+        column("revoked_by"),
+    ],
 )
 
 #: Not used, not revoked, not expired at the bound moment. Timestamps are UTC ISO-8601 text of
 #: one fixed format (storage/clock.py), so comparing the text compares the moments.
 _OPEN = "used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
-
-
-def _moment(text: str | None) -> datetime | None:
-    return from_db(text) if text is not None else None
-
-
-def _invite(row: sqlite3.Row) -> Invite:
-    return Invite(
-        id=int(row[0]),
-        token_hash=str(row[1]),
-        role=Role(row[2]),
-        unit_id=row[3],
-        created_by=int(row[4]),
-        created_at=from_db(row[5]),
-        expires_at=from_db(row[6]),
-        request_key=row[7],
-        used_at=_moment(row[8]),
-        used_by=row[9],
-        revoked_at=_moment(row[10]),
-        revoked_by=row[11],
-    )
 
 
 class InviteRepository:
@@ -64,7 +58,7 @@ class InviteRepository:
         row = await fetch_one(
             self._conn,
             "INSERT INTO invites (token_hash, role, unit_id, created_by, created_at, expires_at,"
-            f" request_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            f" request_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {INVITES.columns}",
             (
                 token_hash,
                 role.value,
@@ -76,7 +70,7 @@ class InviteRepository:
             ),
         )
         assert row is not None
-        return _invite(row)
+        return INVITES.read(row)
 
     async def get(self, invite_id: int) -> Invite | None:
         return await self._one("id = ?", invite_id)
@@ -91,10 +85,10 @@ class InviteRepository:
         """Open invitations, the one that expires first first."""
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_COLUMNS} FROM invites WHERE {_OPEN} ORDER BY expires_at, id LIMIT ?",
+            f"SELECT {INVITES.columns} FROM invites WHERE {_OPEN} ORDER BY expires_at, id LIMIT ?",
             (to_db(now), limit),
         )
-        return [_invite(row) for row in rows]
+        return [INVITES.read(row) for row in rows]
 
     async def count_open(self, *, now: datetime) -> int:
         row = await fetch_one(
@@ -124,5 +118,5 @@ class InviteRepository:
 
     async def _one(self, where: str, value: int | str) -> Invite | None:
         # ``where`` is always one of this module's literals; the value is a bound parameter.
-        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM invites WHERE {where}", (value,))
-        return _invite(row) if row else None
+        row = await fetch_one(self._conn, INVITES.select(where), (value,))
+        return INVITES.read(row) if row else None

@@ -66,13 +66,19 @@ class Unit:
     coordinates: Coordinates | None = None
 
     def name(self, language: str) -> str:
-        """The unit's name in ``language``, falling back to English. In Cyrillic Uzbek it is
-        the Uzbek name transliterated (admins type names in three languages, not four)."""
-        if language == "uz_Cyrl":
-            from bot.translit import latin_to_cyrillic  # a pure text function, no bot machinery
+        """The unit's name in ``language`` (see :func:`_name_in`)."""
+        return _name_in(language, self.name_uz, self.name_ru, self.name_en)
 
-            return latin_to_cyrillic(self.name_uz)
-        return {"uz": self.name_uz, "ru": self.name_ru}.get(language, self.name_en)
+
+def _name_in(language: str, name_uz: str, name_ru: str, name_en: str) -> str:
+    """A name kept in three languages, in ``language``, falling back to English. In Cyrillic
+    Uzbek it is the Uzbek name transliterated (admins type names in three languages, not four,
+    and the catalog's Cyrillic is made the same way)."""
+    if language == "uz_Cyrl":
+        from bot.translit import latin_to_cyrillic  # a pure text function, no bot machinery
+
+        return latin_to_cyrillic(name_uz)
+    return {"uz": name_uz, "ru": name_ru}.get(language, name_en)
 
 
 class ReferenceKind(StrEnum):
@@ -96,13 +102,8 @@ class ReferenceName:
     updated_by: int | None
 
     def name(self, language: str) -> str:
-        """The name in ``language`` (English for one we do not store); Cyrillic Uzbek is the
-        Uzbek name transliterated, like the catalog."""
-        if language == "uz_Cyrl":
-            from bot.translit import latin_to_cyrillic  # a pure text function, no bot machinery
-
-            return latin_to_cyrillic(self.name_uz)
-        return {"uz": self.name_uz, "ru": self.name_ru}.get(language, self.name_en)
+        """The name in ``language`` (see :func:`_name_in`)."""
+        return _name_in(language, self.name_uz, self.name_ru, self.name_en)
 
     def names(self) -> dict[str, str]:
         return {"uz": self.name_uz, "ru": self.name_ru, "en": self.name_en}
@@ -160,36 +161,23 @@ class NewSeizureItem:
 
     @property
     def kg_equivalent(self) -> Decimal | None:
-        return _kg_equivalent(self.normalized_quantity, self.normalized_unit, self.kg_factor)
+        """The item's kilograms: its normalised quantity times its factor; None without a
+        factor. Kilograms are kilograms whatever the factor says (an item built without one
+        included)."""
+        if self.normalized_unit == "kg":
+            return self.normalized_quantity
+        if self.kg_factor is None:
+            return None
+        value = (self.normalized_quantity * self.kg_factor).normalize()
+        # ``normalize`` writes 1000 as 1E+3; an exponent-free decimal reads better and stores as is.
+        return Decimal(int(value)) if value == value.to_integral_value() else value
 
 
 @dataclass(frozen=True)
-class SeizureItem:
-    substance: str
-    quantity: Decimal
-    measure: str
-    normalized_quantity: Decimal
-    normalized_unit: str
-    #: As in :class:`NewSeizureItem`; items stored before migration 0015 got the factor of then.
-    kg_factor: Decimal | None = None
-
-    @property
-    def kg_equivalent(self) -> Decimal | None:
-        return _kg_equivalent(self.normalized_quantity, self.normalized_unit, self.kg_factor)
-
-
-def _kg_equivalent(
-    normalized_quantity: Decimal, normalized_unit: str, kg_factor: Decimal | None
-) -> Decimal | None:
-    """The item's kilograms: its normalised quantity times its factor; None without a factor.
-    Kilograms are kilograms whatever the factor says (an item built without one included)."""
-    if normalized_unit == "kg":
-        return normalized_quantity
-    if kg_factor is None:
-        return None
-    value = (normalized_quantity * kg_factor).normalize()
-    # ``normalize`` writes 1000 as 1E+3; an exponent-free decimal reads better and stores as is.
-    return Decimal(int(value)) if value == value.to_integral_value() else value
+class SeizureItem(NewSeizureItem):
+    """An item of a stored report: the same fields (one mapping, storage/report_tables.py);
+    items stored before migration 0015 got the factor of then. Not equal to a
+    :class:`NewSeizureItem` of the same values (a stored item is not one about to be stored)."""
 
 
 @dataclass(frozen=True)
@@ -308,7 +296,7 @@ class Report:
 
 @dataclass(frozen=True)
 class ReportVersion:
-    """One version of a report; ``answers`` is the snapshot described in storage/reports.py."""
+    """One version of a report; ``answers`` is the snapshot storage/report_tables.py describes."""
 
     report_id: int
     version: int
@@ -333,7 +321,9 @@ class StoredDraft:
 
 @dataclass(frozen=True)
 class ReportChanges:
-    """The whole amendable state of a report: :meth:`ReportRepository.amend` replaces it all."""
+    """The whole amendable state of a report: :meth:`ReportRepository.amend` replaces it all.
+    A :class:`NewReport` has the same fields; ``SNAPSHOT`` in storage/report_tables.py lists
+    them once, for the snapshot, the INSERT and the UPDATE alike."""
 
     occurred_at: datetime | None
     urgent: bool

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
+from storage.columns import Table, column, optional
 from storage.models import ReferenceKind, ReferenceName
 from storage.sql import fetch_all, fetch_one
 
-_COLUMNS = "kind, key, name_uz, name_ru, name_en, updated_at, updated_by"
-
-
-def _name(row: sqlite3.Row) -> ReferenceName:
-    return ReferenceName(
-        kind=ReferenceKind(row[0]),
-        key=str(row[1]),
-        name_uz=str(row[2]),
-        name_ru=str(row[3]),
-        name_en=str(row[4]),
-        updated_at=from_db(row[5]),
-        updated_by=int(row[6]) if row[6] is not None else None,
-    )
+#: ``reference_names``, in the order of :class:`ReferenceName`'s fields.
+NAMES: Table[ReferenceName] = Table(
+    "reference_names",
+    ReferenceName,
+    [
+        column("kind", ReferenceKind),
+        column("key", str),
+        column("name_uz", str),
+        column("name_ru", str),
+        column("name_en", str),
+        column("updated_at", from_db),
+        column("updated_by", optional(int)),
+    ],
+)
 
 
 class ReferenceNameRepository:
@@ -33,17 +34,17 @@ class ReferenceNameRepository:
     async def list(self) -> list[ReferenceName]:
         """Every name in one query: the bot keeps them in memory (bot/reference.py)."""
         rows = await fetch_all(
-            self._conn, f"SELECT {_COLUMNS} FROM reference_names ORDER BY kind, key"
+            self._conn, f"SELECT {NAMES.columns} FROM reference_names ORDER BY kind, key"
         )
-        return [_name(row) for row in rows]
+        return [NAMES.read(row) for row in rows]
 
     async def get(self, kind: ReferenceKind, key: str) -> ReferenceName | None:
         row = await fetch_one(
             self._conn,
-            f"SELECT {_COLUMNS} FROM reference_names WHERE kind = ? AND key = ?",
+            NAMES.select("kind = ? AND key = ?"),
             (kind.value, key),
         )
-        return _name(row) if row else None
+        return NAMES.read(row) if row else None
 
     async def rename(
         self,
@@ -61,7 +62,7 @@ class ReferenceNameRepository:
             self._conn,
             "UPDATE reference_names SET name_uz = ?, name_ru = ?, name_en = ?, updated_at = ?,"
             " updated_by = ? WHERE kind = ? AND key = ?"
-            f" RETURNING {_COLUMNS}",
+            f" RETURNING {NAMES.columns}",
             (name_uz, name_ru, name_en, to_db(now or utc_now()), updated_by, kind.value, key),
         )
-        return _name(row) if row else None
+        return NAMES.read(row) if row else None

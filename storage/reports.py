@@ -1,6 +1,7 @@
 """Submitted reports: their numbers, seizure items, photos, amendments and withdrawal.
 
-How their rows are written and read, and the JSON of answers and versions: storage/report_rows.py.
+How their rows are written and read: storage/report_rows.py; which columns hold what, the JSON
+of answers and the snapshot of a version: storage/report_tables.py.
 """
 
 from __future__ import annotations
@@ -22,17 +23,8 @@ from storage.models import (
     SeizureRoute,
     SeizureTally,
 )
-from storage.report_rows import (
-    VERSION_COLUMNS,
-    amend_report,
-    create_report,
-    from_json,
-    many_reports,
-    one_report,
-    to_json,
-    version_of,
-    version_snapshot,
-)
+from storage.report_rows import amend_report, create_report, many_reports, one_report
+from storage.report_tables import VERSIONS, from_json, to_json, version_snapshot
 from storage.sql import execute_counting, fetch_all, fetch_one, on_worker_thread
 
 #: ``to_json`` and ``from_json`` are also read from here (drafts store their data with them).
@@ -52,19 +44,7 @@ class ReportRepository:
         :class:`sqlite3.IntegrityError`; look it up with :meth:`get_by_idempotency_key` first.
         """
         # Built first: it validates every quantity before anything is written.
-        snapshot = version_snapshot(
-            answers=new.answers,
-            occurred_at=new.occurred_at,
-            urgent=new.urgent,
-            place_text=new.place_text,
-            latitude=new.latitude,
-            longitude=new.longitude,
-            persons_detained=new.persons_detained,
-            items=new.items,
-            attachments=new.attachments,
-            precision=new.precision,
-            route=new.route,
-        )
+        snapshot = version_snapshot(new)
         return await on_worker_thread(self._conn, create_report, new, snapshot)
 
     async def get(self, report_id: int) -> Report | None:
@@ -214,19 +194,19 @@ class ReportRepository:
     async def get_version_by_idempotency_key(self, key: str) -> ReportVersion | None:
         row = await fetch_one(
             self._conn,
-            f"SELECT {VERSION_COLUMNS} FROM report_versions WHERE idempotency_key = ?",
+            VERSIONS.select("idempotency_key = ?"),
             (key,),
         )
-        return version_of(row) if row else None
+        return VERSIONS.read(row) if row else None
 
     async def versions(self, report_id: int) -> list[ReportVersion]:
         """Every version of the report, the current one included, oldest first."""
         rows = await fetch_all(
             self._conn,
-            f"SELECT {VERSION_COLUMNS} FROM report_versions WHERE report_id = ? ORDER BY version",
+            VERSIONS.select("report_id = ? ORDER BY version"),
             (report_id,),
         )
-        return [version_of(row) for row in rows]
+        return [VERSIONS.read(row) for row in rows]
 
     async def withdraw(self, report_id: int, *, now: datetime) -> bool:
         """Mark the report withdrawn; False if it is missing or already withdrawn."""

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.clock import to_db
-from storage.report_rows import from_json, to_json
+from storage.report_tables import from_json, to_json
 
 #: What a question's or an answer's text becomes (the columns require some text): that a
 #: question was asked and answered stays known, what was said does not.
@@ -95,7 +95,7 @@ def remove_from_reports_sync(
 
 
 def _remove_from_versions(conn: sqlite3.Connection, report_id: int, removal: AnswerRemoval) -> int:
-    """The same answers out of every stored version's snapshot (storage/report_rows.py), its
+    """The same answers out of every stored version's snapshot (storage/report_tables.py), its
     typed place name and its photos too; how many versions changed."""
     changed = 0
     rows = conn.execute(

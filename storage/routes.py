@@ -6,10 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from storage.columns import Field
 from storage.models import Route
 
 #: The columns, in this order, that :func:`route_params` writes and :func:`route_of` reads.
-ROUTE_COLUMNS = "route_asked, route_origin, route_departure, route_transit, route_destination"
+ROUTE_COLUMNS = (
+    "route_asked",
+    "route_origin",
+    "route_departure",
+    "route_transit",
+    "route_destination",
+)
 
 
 def route_params(
@@ -30,8 +37,12 @@ def route_of(values: Sequence[Any]) -> Route | None:
     return Route(origin=origin, departure=departure, transit=countries, destination=destination)
 
 
+#: A report's ``route`` field in its table's mapping (storage/report_tables.py).
+ROUTE = Field("route", ROUTE_COLUMNS, route_of, route_params)
+
+
 def route_json(route: Route | None) -> dict[str, Any] | None:
-    """The route in a version's snapshot (storage/report_rows.py)."""
+    """The route in a version's snapshot (storage/report_tables.py)."""
     if route is None:
         return None
     return {

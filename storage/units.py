@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import aiosqlite
 
 from storage.clock import to_db, utc_now
+from storage.columns import Field, Table, column
 from storage.models import Coordinates, Unit, UnitKind
 from storage.sql import execute_counting, fetch_all, fetch_one
-
-_COLUMNS = "id, code, kind, name_uz, name_ru, name_en, active, latitude, longitude"
 
 
 def coordinates_from(latitude: float | None, longitude: float | None) -> Coordinates | None:
@@ -27,17 +25,28 @@ def coordinates_params(coordinates: Coordinates | None) -> tuple[float | None, f
     return coordinates.latitude, coordinates.longitude
 
 
-def _unit(row: sqlite3.Row) -> Unit:
-    return Unit(
-        id=int(row[0]),
-        code=str(row[1]),
-        kind=UnitKind(row[2]),
-        name_uz=str(row[3]),
-        name_ru=str(row[4]),
-        name_en=str(row[5]),
-        active=bool(row[6]),
-        coordinates=coordinates_from(row[7], row[8]),
-    )
+def _coordinates_of(pair: tuple[float | None, float | None]) -> Coordinates | None:
+    return coordinates_from(*pair)
+
+
+#: A place in two columns (a unit's, a crossing point's): both parts stored, or neither.
+COORDINATES = Field("coordinates", ("latitude", "longitude"), _coordinates_of, coordinates_params)
+
+#: ``units``, in the order of :class:`Unit`'s fields.
+UNITS: Table[Unit] = Table(
+    "units",
+    Unit,
+    [
+        column("id", int),
+        column("code", str),
+        column("kind", UnitKind),
+        column("name_uz", str),
+        column("name_ru", str),
+        column("name_en", str),
+        column("active", bool),
+        COORDINATES,
+    ],
+)
 
 
 class UnitRepository:
@@ -45,20 +54,20 @@ class UnitRepository:
         self._conn = conn
 
     async def get(self, unit_id: int) -> Unit | None:
-        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
-        return _unit(row) if row else None
+        row = await fetch_one(self._conn, UNITS.select("id = ?"), (unit_id,))
+        return UNITS.read(row) if row else None
 
     async def get_by_code(self, code: str) -> Unit | None:
-        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM units WHERE code = ?", (code,))
-        return _unit(row) if row else None
+        row = await fetch_one(self._conn, UNITS.select("code = ?"), (code,))
+        return UNITS.read(row) if row else None
 
     async def list(self, *, active_only: bool = False) -> list[Unit]:
-        query = f"SELECT {_COLUMNS} FROM units"
+        query = f"SELECT {UNITS.columns} FROM units"
         if active_only:
             query += " WHERE active = 1"
         query += " ORDER BY kind, code"
         rows = await fetch_all(self._conn, query)
-        return [_unit(row) for row in rows]
+        return [UNITS.read(row) for row in rows]
 
     async def create(
         self,
@@ -75,7 +84,7 @@ class UnitRepository:
         row = await fetch_one(
             self._conn,
             "INSERT INTO units (code, kind, name_uz, name_ru, name_en, active, created_at,"
-            f" latitude, longitude) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING {_COLUMNS}",
+            f" latitude, longitude) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING {UNITS.columns}",
             (
                 code,
                 kind.value,
@@ -87,7 +96,7 @@ class UnitRepository:
             ),
         )
         assert row is not None
-        return _unit(row)
+        return UNITS.read(row)
 
     async def rename(self, unit_id: int, *, name_uz: str, name_ru: str, name_en: str) -> None:
         await self._conn.execute(

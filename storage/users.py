@@ -8,38 +8,35 @@ from datetime import datetime
 import aiosqlite
 
 from storage.clock import from_db, to_db, utc_now
+from storage.columns import Table, column
 from storage.models import Role, User, UserStatus
 from storage.sql import fetch_all, fetch_one, fetch_one_sync
 
-_COLUMNS = (
-    "id, telegram_id, display_name, username, role, unit_id, language, status,"
-    " created_at, updated_at, telegram_language"
+#: ``users``, in the order of :class:`User`'s fields.
+USERS: Table[User] = Table(
+    "users",
+    User,
+    [
+        column("id", int),
+        column("telegram_id", int),
+        column("display_name", str),
+        column("username"),
+        column("role", Role),
+        column("unit_id"),
+        column("language"),
+        column("status", UserStatus),
+        column("created_at", from_db),
+        column("updated_at", from_db),
+        column("telegram_language"),
+    ],
 )
-
-
-_BY_TELEGRAM_ID = f"SELECT {_COLUMNS} FROM users WHERE telegram_id = ?"
-
-
-def _user(row: sqlite3.Row) -> User:
-    return User(
-        id=int(row[0]),
-        telegram_id=int(row[1]),
-        display_name=str(row[2]),
-        username=row[3],
-        role=Role(row[4]),
-        unit_id=row[5],
-        language=row[6],
-        status=UserStatus(row[7]),
-        created_at=from_db(row[8]),
-        updated_at=from_db(row[9]),
-        telegram_language=row[10],
-    )
+_BY_TELEGRAM_ID = USERS.select("telegram_id = ?")
 
 
 def get_by_telegram_id_sync(conn: sqlite3.Connection, telegram_id: int) -> User | None:
     """:meth:`UserRepository.get_by_telegram_id` on the database thread (storage/hot_path.py)."""
     row = fetch_one_sync(conn, _BY_TELEGRAM_ID, (telegram_id,))
-    return _user(row) if row else None
+    return USERS.read(row) if row else None
 
 
 class UserRepository:
@@ -47,12 +44,12 @@ class UserRepository:
         self._conn = conn
 
     async def get(self, user_id: int) -> User | None:
-        row = await fetch_one(self._conn, f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        row = await fetch_one(self._conn, USERS.select("id = ?"), (user_id,))
+        return USERS.read(row) if row else None
 
     async def get_by_telegram_id(self, telegram_id: int) -> User | None:
         row = await fetch_one(self._conn, _BY_TELEGRAM_ID, (telegram_id,))
-        return _user(row) if row else None
+        return USERS.read(row) if row else None
 
     async def create(
         self,
@@ -70,11 +67,11 @@ class UserRepository:
             self._conn,
             "INSERT INTO users (telegram_id, display_name, username, role, unit_id, language,"
             " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)"
-            f" RETURNING {_COLUMNS}",
+            f" RETURNING {USERS.columns}",
             (telegram_id, display_name, username, role.value, unit_id, language, stamp, stamp),
         )
         assert row is not None
-        return _user(row)
+        return USERS.read(row)
 
     async def ensure_admin(self, telegram_id: int, *, now: datetime | None = None) -> bool:
         """Make ``telegram_id`` an active admin; True when anything changed."""
@@ -137,10 +134,10 @@ class UserRepository:
         """The person whose Telegram @username this is (Telegram ignores case in usernames)."""
         row = await fetch_one(
             self._conn,
-            f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?) ORDER BY id LIMIT 1",
+            USERS.select("lower(username) = lower(?) ORDER BY id LIMIT 1"),
             (username,),
         )
-        return _user(row) if row else None
+        return USERS.read(row) if row else None
 
     async def all_by_username(self, username: str, *, limit: int = 10) -> list[User]:
         """Everybody stored with this @username (case ignored), oldest first.
@@ -150,10 +147,10 @@ class UserRepository:
         """
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(?) ORDER BY id LIMIT ?",
+            USERS.select("lower(username) = lower(?) ORDER BY id LIMIT ?"),
             (username, limit),
         )
-        return [_user(row) for row in rows]
+        return [USERS.read(row) for row in rows]
 
     async def count(self, *, role: Role | None = None, unit_id: int | None = None) -> int:
         """How many registered people match: any role / any unit when None."""
@@ -173,30 +170,30 @@ class UserRepository:
         where, params = _filter(role, unit_id)
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_COLUMNS} FROM users{where} ORDER BY lower(display_name), id"
+            f"SELECT {USERS.columns} FROM users{where} ORDER BY lower(display_name), id"
             " LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [_user(row) for row in rows]
+        return [USERS.read(row) for row in rows]
 
     async def active_by_role(self, role: Role) -> list[User]:
         """Everybody active in ``role`` (digest and alert recipients), read at the moment."""
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_COLUMNS} FROM users WHERE role = ? AND status = 'active' ORDER BY id",
+            USERS.select("role = ? AND status = 'active' ORDER BY id"),
             (role.value,),
         )
-        return [_user(row) for row in rows]
+        return [USERS.read(row) for row in rows]
 
     async def active_officers_of_unit(self, unit_id: int) -> list[User]:
         """The active officers of a unit (who get its reminder)."""
         rows = await fetch_all(
             self._conn,
-            f"SELECT {_COLUMNS} FROM users WHERE unit_id = ? AND role = 'officer'"
+            f"SELECT {USERS.columns} FROM users WHERE unit_id = ? AND role = 'officer'"
             " AND status = 'active' ORDER BY id",
             (unit_id,),
         )
-        return [_user(row) for row in rows]
+        return [USERS.read(row) for row in rows]
 
     async def count_active_admins(self) -> int:
         """Read inside the transaction that blocks or demotes, so the last admin stays one."""
