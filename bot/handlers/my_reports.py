@@ -15,9 +15,10 @@ from bot.forms.definitions import FORMS
 from bot.forms.readback import summary_lines
 from bot.forms.record_view import record_lines
 from bot.forms.state import Draft
-from bot.handlers.common import edit_then_answer, stale_button
+from bot.handlers.common import answer_if_still_open, edit_then_answer, stale_button
 from bot.handlers.refusals import actor_id, tell_refused
 from bot.handlers.report.draft_view import show_draft, show_summary
+from bot.handlers.screens import edit_screen
 from bot.retention import removed_answers
 from bot.urgent import why_urgent
 from storage.clock import utc_now
@@ -204,9 +205,14 @@ async def my_reports_tap(update: Update, context: BotContext) -> None:
     assert isinstance(found, own_reports.Own)
     report = found.report
     if action == "open":
-        await edit_then_answer(
-            query, report_text(context, report), _report_keyboard(context, report, page)
+        # A report of long answers is longer than one message: it continues in new messages,
+        # its buttons on the last (Telegram refuses a text over 4,096 characters).
+        chat = update.effective_chat
+        assert chat is not None
+        await edit_screen(
+            query, chat, report_text(context, report), _report_keyboard(context, report, page)
         )
+        await answer_if_still_open(query)
     elif action == "wd":
         await edit_then_answer(
             query,

@@ -356,6 +356,37 @@ async def test_a_joint_operations_two_long_answers_are_shown_whole(
         assert notes in summary.text
 
 
+async def test_a_report_of_long_answers_opens_whole_in_my_reports(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Opened from /myreports, a report longer than one message continues in new messages,
+    its buttons on the last, and Telegram refuses nothing."""
+    o = Counted(tg, await seed_user(person("en")))
+    # 1 500 characters each, the most an answer may have; the emoji count twice for Telegram.
+    result, notes = "R&" * 750, "🚨" * 1500
+    async with run_bot():
+        await o.start_form("joint_operation")
+        await o.settled()
+        await o.tap_form("start", "dt", "now")
+        await o.tap_form("end", "dt", "now")
+        await o.tap_form("agencies", "opt", "mia")
+        await o.tap_form("agencies", "done")
+        await o.say("14")
+        await o.say("120")
+        await o.say(result)
+        await o.say(notes)
+        o.buttons_expected = 0  # the receipt carries none
+        await o.tap_form("_", "submit")
+        o.buttons_expected = 1
+        await o.say("/myreports")
+        await o.tap("my", "open")
+        shown = "\n".join(m.text for m in tg.messages(o.user.id)[-3:])
+        assert result in shown
+        assert notes in shown
+        assert o.last().buttons
+        assert tg.refusals == []
+
+
 @pytest.mark.parametrize("fault", ["400", "500"])
 async def test_a_failed_edit_of_the_answered_question_loses_nothing(
     tg: StandIn, run_bot: RunBot, seed_user: SeedUser, fault: FaultKind
