@@ -19,7 +19,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HOME=/home/fieldreport \
     MPLCONFIGDIR=/home/fieldreport/.cache/matplotlib
 
-RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/fieldreport \
+RUN useradd --uid 10001 --user-group --create-home --home-dir /home/fieldreport \
         fieldreport \
     && mkdir -p /data && chown fieldreport:fieldreport /data && chmod 700 /data
 

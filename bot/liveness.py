@@ -96,8 +96,8 @@ def judge(path: Path, *, now: float | None = None, stale_after: float = STALE_AF
 class BeatingRequest(BaseRequest):
     """The getUpdates client, refreshing the sign of life as each long poll leaves and returns.
 
-    Wraps the real client (``post`` and all), so the polling loop's requests are sent exactly
-    as before; a request that hangs stops the beats, which is what ``health`` should see.
+    PTB's ``post`` (final) hands each request to ``do_request``, which the real client sends
+    exactly as before; a request that hangs stops the beats, which is what ``health`` should see.
     """
 
     __slots__ = ("_heartbeat", "_inner")
@@ -117,13 +117,6 @@ class BeatingRequest(BaseRequest):
         await self._inner.shutdown()
         self._heartbeat.stop()
 
-    async def post(self, *args: Any, **kwargs: Any) -> Any:
-        self._heartbeat.beat()
-        try:
-            return await self._inner.post(*args, **kwargs)
-        finally:
-            self._heartbeat.beat()
-
     async def do_request(
         self,
         url: str,
@@ -134,15 +127,19 @@ class BeatingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        return await self._inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        self._heartbeat.beat()
+        try:
+            return await self._inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        finally:
+            self._heartbeat.beat()
 
 
 def probe_address(host: str) -> str:

@@ -65,9 +65,9 @@ class _Telegram:
     async def shutdown(self) -> None:
         self.shut_down = True
 
-    async def post(self, *args: Any, **kwargs: Any) -> Any:
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         self.fresh_while_polling.append(judge(self.sign) is None)
-        return []
+        return 200, b'{"ok": true, "result": []}'
 
 
 async def test_each_long_poll_refreshes_the_sign_and_a_clean_stop_removes_it(
