@@ -11,6 +11,9 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import ConfigError, Secret, Settings, load_settings
+from bot.container import no_token_help, unwritable_data_problem
+from bot.health import add_arguments as add_health_arguments
+from bot.health import command as health_command
 from bot.logging_setup import configure_logging, redact
 from bot.sandbox.cli import add_arguments as add_sandbox_arguments
 
@@ -24,6 +27,9 @@ or in the environment) and start it again.
 
 To try the bot without Telegram: `python -m bot sandbox` (`make run` without a token does this).
 """
+
+#: Commands that open the database: a directory they cannot write is said in one sentence first.
+USES_THE_DATA_DIRECTORY = frozenset({"run", "migrate", "add-admin", "backup", "health"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("version", help="print the version")
     backup = commands.add_parser("backup", help="copy the database while the bot runs")
     backup.add_argument("path", help="the new file to write the copy to")
-    commands.add_parser("health", help="exit 0 when the database is reachable and up to date")
+    health = commands.add_parser(
+        "health", help="exit 0 when the bot takes updates and its database is up to date"
+    )
+    add_health_arguments(health)
     args = parser.parse_args(argv)
 
     if args.command == "version":
@@ -68,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             secrets.append(password.reveal() if isinstance(password, Secret) else password)
     configure_logging(settings.log_level, secrets)
 
+    if args.command in USES_THE_DATA_DIRECTORY and (
+        problem := unwritable_data_problem(settings.database_path)
+    ):
+        print(problem, file=sys.stderr)
+        return 1 if args.command == "health" else 2  # a HEALTHCHECK reads 1 as unhealthy
     if args.command == "sandbox":
         from bot.sandbox import cli
 
@@ -89,12 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"backup written to {target} ({count} reports)")
         return 0
     if args.command == "health":
-        problem = asyncio.run(_health(settings))
-        if problem:
-            print(f"unhealthy: {problem}", file=sys.stderr)
-            return 1
-        print("healthy")
-        return 0
+        return health_command(
+            settings, ready_only=args.ready, database_problem=lambda: asyncio.run(_health(settings))
+        )
     if args.command == "add-admin":
         if not args.telegram_id.isdigit() or not 0 < int(args.telegram_id) < 2**52:
             print(
@@ -169,7 +180,7 @@ async def _add_admin(settings: Settings, telegram_id: int) -> bool:
 def _run(settings: Settings, secrets: list[str], *, sandbox_without_token: bool = False) -> int:
     if settings.bot_token is None:
         if not sandbox_without_token:
-            print(NO_TOKEN_HELP, file=sys.stderr)
+            print(no_token_help(NO_TOKEN_HELP), file=sys.stderr)
             return 2
         from bot.sandbox import cli
 

@@ -49,6 +49,7 @@ from bot.handlers import (
 from bot.handlers.admin import factors, invite_list, names, unit_answers, units, user_changes
 from bot.handlers.urgent import alert_send
 from bot.i18n import Catalogs
+from bot.liveness import BeatingRequest, Heartbeat, heartbeat_path
 from bot.logging_setup import guard_content
 from bot.menus import PUBLIC_MENU
 from bot.rate_limit import FairRateLimiter
@@ -96,7 +97,11 @@ def build_application(
         # PTB's own pool sizes and timeouts (a pool for many concurrent calls, one connection
         # for polling), over aiohttp: a third of httpx's CPU per request (bot/telegram_http.py).
         request=request or AiohttpRequest(256, ssl_context=_tls_context()),
-        get_updates_request=get_updates_request or AiohttpRequest(1, ssl_context=_tls_context()),
+        # Each long poll refreshes the sign of life `python -m bot health` judges (bot/liveness.py).
+        get_updates_request=BeatingRequest(
+            get_updates_request or AiohttpRequest(1, ssl_context=_tls_context()),
+            Heartbeat(heartbeat_path(settings.database_path)),
+        ),
         rate_limiter=FairRateLimiter(max_retries=3) if settings.rate_limit else None,
     )
     configured = (

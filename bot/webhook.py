@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
 from bot.context import FieldReportApplication
+from bot.liveness import probe_address, signs_of_life
 from bot.update_journal import UpdateJournal
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,9 @@ async def serving_webhook(
         assert url is not None
         await _set_webhook(application, url, secret)
         log.info("webhook: serving on %s:%d", host, server.port)
-        yield server
+        own_page = f"http://{probe_address(host)}:{server.port}{settings.webhook_path}"
+        async with signs_of_life(own_page, settings.database_path):  # `python -m bot health`
+            yield server
     finally:
         await server.stop()
         await application.update_queue.join()  # what was recorded gets processed now

@@ -85,7 +85,7 @@ def test_backup_health_and_migrate_commands(
     assert main(["health"]) == 1
     assert "no database" in capsys.readouterr().err
     assert main(["migrate"]) == 0
-    assert main(["health"]) == 0
+    assert main(["health", "--ready"]) == 0
     assert main(["backup", str(tmp_path / "b.sqlite3")]) == 0
     assert "0 reports" in capsys.readouterr().out
     assert main(["backup", str(tmp_path / "b.sqlite3")]) == 2
