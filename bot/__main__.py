@@ -1,5 +1,5 @@
-"""Command line: ``python -m bot run | sandbox | migrate | add-admin | backup | health``
-and ``version``."""
+"""Command line: ``python -m bot run | sandbox | migrate | add-admin | health | version``;
+the database's ``encrypt | rekey | backup | restore`` are in bot/database_cli.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import replace
 
-from bot import __version__
+from bot import __version__, database_cli
 from bot.config import ConfigError, Secret, Settings, load_settings
 from bot.logging_setup import configure_logging, redact
 from bot.sandbox.cli import add_arguments as add_sandbox_arguments
@@ -47,8 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_admin = commands.add_parser("add-admin", help="make a Telegram user an administrator")
     add_admin.add_argument("telegram_id", help="the person's numeric Telegram user id")
     commands.add_parser("version", help="print the version")
-    backup = commands.add_parser("backup", help="copy the database while the bot runs")
-    backup.add_argument("path", help="the new file to write the copy to")
+    database_cli.add_arguments(commands)
     commands.add_parser("health", help="exit 0 when the database is reachable and up to date")
     args = parser.parse_args(argv)
 
@@ -66,7 +65,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     for password in (settings.sandbox_password, getattr(args, "password", None)):
         if password:
             secrets.append(password.reveal() if isinstance(password, Secret) else password)
+    if settings.database_key is not None:
+        secrets.append(settings.database_key.reveal())
     configure_logging(settings.log_level, secrets)
+
+    if args.command == "sandbox" or (args.command == "run" and settings.bot_token is None):
+        # The sandbox's demo database is never encrypted: demo people, no real reports.
+        settings = replace(settings, database_key=None)
+    from storage.cipher import remember
+
+    remember(settings.database_path, settings.database_key)
+    if args.command in database_cli.COMMANDS:
+        return database_cli.run(settings, args)
+    if args.command in ("run", "migrate", "health", "add-admin") and (
+        problem := database_cli.key_problem(settings)
+    ):
+        print(problem, file=sys.stderr)
+        return 2
 
     if args.command == "sandbox":
         from bot.sandbox import cli
@@ -79,14 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"database {settings.database_path}: "
             + (f"applied {', '.join(applied)}" if applied else "already up to date")
         )
-        return 0
-    if args.command == "backup":
-        target = Path(args.path)
-        if target.exists():
-            print(f"backup: {target} exists already; choose a new file.", file=sys.stderr)
-            return 2
-        count = asyncio.run(_backup(settings, target))
-        print(f"backup written to {target} ({count} reports)")
         return 0
     if args.command == "health":
         problem = asyncio.run(_health(settings))
@@ -119,22 +126,6 @@ async def _migrate(settings: Settings) -> list[str]:
         return await db.migrate()
     finally:
         await db.close()
-
-
-async def _backup(settings: Settings, target: Path) -> int:
-    from storage import Database
-
-    db = await Database.open(settings.database_path)
-    try:
-        await db.backup(target)
-    finally:
-        await db.close()
-    copy = await Database.open(target)
-    try:
-        async with copy.read() as repos:
-            return await repos.reports.count_all()
-    finally:
-        await copy.close()
 
 
 async def _health(settings: Settings) -> str | None:
