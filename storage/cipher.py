@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import sqlcipher3.dbapi2 as _dbapi
+
+#: The errors of either driver: ``sqlcipher3`` raises classes of its own, not ``sqlite3``'s.
+IntegrityError = (sqlite3.IntegrityError, _dbapi.IntegrityError)
+OperationalError = (sqlite3.OperationalError, _dbapi.OperationalError)
+DatabaseError = (sqlite3.DatabaseError, _dbapi.DatabaseError)
 
 #: A raw key: SQLCipher skips key derivation (``PRAGMA key = "x'…'"``).
 RAW_KEY = re.compile(r"[0-9A-Fa-f]{64}")
@@ -100,17 +106,20 @@ def remember_all(keys: dict[str, DatabaseKey]) -> None:
         _KEYS.update(keys)
 
 
-def _sqlcipher() -> Any:
-    """``sqlcipher3.dbapi2``, imported on the first keyed open (a plain install never pays it),
-    its error log silenced: a wrong key must not print SQLCipher's hmac lines on stderr."""
-    import sqlcipher3.dbapi2 as dbapi
+_SILENCED: list[bool] = []
 
-    probe = dbapi.connect(":memory:")
-    try:
-        probe.execute("PRAGMA cipher_log_level = NONE")
-    finally:
-        probe.close()
-    return dbapi
+
+def _sqlcipher() -> Any:
+    """``sqlcipher3.dbapi2``, its error log silenced on the first keyed open: a wrong key must
+    not print SQLCipher's hmac lines on stderr."""
+    if not _SILENCED:
+        probe = _dbapi.connect(":memory:")
+        try:
+            probe.execute("PRAGMA cipher_log_level = NONE")
+        finally:
+            probe.close()
+        _SILENCED.append(True)
+    return _dbapi
 
 
 def connect_sync(
@@ -193,10 +202,11 @@ def open_checked(path: Path | str, key: DatabaseKey | None, **kwargs: Any) -> sq
     return conn
 
 
-async def connect(path: Path | str, key: DatabaseKey | None, **kwargs: Any) -> aiosqlite.Connection:
-    """An aiosqlite connection on ``sqlcipher3`` when there is a key (aiosqlite stays the
-    driver: it runs whatever connector it is given on its thread), checked to read."""
-    return await aiosqlite.Connection(lambda: open_checked(path, key, **kwargs), iter_chunk_size=64)
+def connect(path: Path | str, key: DatabaseKey | None, **kwargs: Any) -> aiosqlite.Connection:
+    """As ``aiosqlite.connect`` (await it, or ``async with`` it), on ``sqlcipher3`` when there
+    is a key: aiosqlite stays the driver, running the connector it is given on its thread.
+    The connection is checked to read (:class:`CannotOpen` otherwise)."""
+    return aiosqlite.Connection(lambda: open_checked(path, key, **kwargs), iter_chunk_size=64)
 
 
 def attach_encrypted(conn: sqlite3.Connection, path: Path, key: DatabaseKey, alias: str) -> None:
