@@ -204,9 +204,22 @@ def open_checked(path: Path | str, key: DatabaseKey | None, **kwargs: Any) -> sq
 
 def connect(path: Path | str, key: DatabaseKey | None, **kwargs: Any) -> aiosqlite.Connection:
     """As ``aiosqlite.connect`` (await it, or ``async with`` it), on ``sqlcipher3`` when there
-    is a key: aiosqlite stays the driver, running the connector it is given on its thread.
-    The connection is checked to read (:class:`CannotOpen` otherwise)."""
-    return aiosqlite.Connection(lambda: open_checked(path, key, **kwargs), iter_chunk_size=64)
+    is a key: aiosqlite stays the driver, running the connector it is given on its thread."""
+    return aiosqlite.Connection(lambda: connect_sync(path, key, **kwargs), iter_chunk_size=64)
+
+
+async def connect_checked(
+    path: Path | str, key: DatabaseKey | None, **kwargs: Any
+) -> aiosqlite.Connection:
+    """:func:`connect`, checked to read (:class:`CannotOpen` otherwise, the connection closed:
+    a failing connector would leave aiosqlite's thread answering a loop that may be gone)."""
+    conn = await connect(path, key, **kwargs)
+    try:
+        await conn._execute(check_readable, conn._conn, path, key)  # type: ignore[no-untyped-call]
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
 
 def attach_encrypted(conn: sqlite3.Connection, path: Path, key: DatabaseKey, alias: str) -> None:

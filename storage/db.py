@@ -160,7 +160,7 @@ class Database:
         try:
             # "IMMEDIATE": sqlite3 opens the write transaction itself right before the first
             # write, saving a round trip to aiosqlite's thread per transaction (transaction()).
-            conn = await cipher.connect(path, key, isolation_level="IMMEDIATE")
+            conn = await cipher.connect_checked(path, key, isolation_level="IMMEDIATE")
         except BaseException:
             in_use.release(held)
             raise
