@@ -30,7 +30,7 @@ from storage.cipher import DatabaseKey, remember
 
 KEY = DatabaseKey("3c" * 32)
 #: Timed reports per seizure variant (after one warm-up report).
-REPORTS = 8
+REPORTS = 6
 PLAN = synthetic.Plan(20_000, 2_000)
 #: Digest builds per variant, each on a fresh copy.
 DIGEST_ROUNDS = 3

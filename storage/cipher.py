@@ -134,7 +134,8 @@ def connect_sync(
     a plain file read by SQLCipher, which can export it encrypted); SQLCipher's with the key
     applied first. Nothing is read yet: :func:`check_readable` says whether it opens."""
     if key is None and not sqlcipher:
-        return sqlite3.connect(str(path), uri=uri, **kwargs)
+        plain: sqlite3.Connection = sqlite3.connect(str(path), uri=uri, **kwargs)
+        return plain
     conn: sqlite3.Connection = _sqlcipher().connect(str(path), uri=uri, **kwargs)
     if key is None:
         return conn
