@@ -77,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     remember(settings.database_path, settings.database_key)
     if args.command in database_cli.COMMANDS:
         return database_cli.run(settings, args)
-    if args.command in ("run", "migrate", "health", "add-admin") and (
+    serves = args.command != "run" or settings.bot_token is not None
+    if args.command in ("run", "migrate", "health", "add-admin") and serves and (
         problem := database_cli.key_problem(settings)
     ):
         print(problem, file=sys.stderr)
@@ -179,6 +180,8 @@ def _run(settings: Settings, secrets: list[str], *, sandbox_without_token: bool 
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
+    from storage.cipher import CannotOpen
+    from storage.in_use import InUse
 
     application = build_application(settings)
     try:
@@ -196,6 +199,9 @@ def _run(settings: Settings, secrets: list[str], *, sandbox_without_token: bool 
             application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
     except InvalidToken:
         print("Telegram rejected BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
+        return 2
+    except (CannotOpen, InUse) as exc:  # the database changed since the check at start
+        print(exc, file=sys.stderr)
         return 2
     except NetworkError as exc:
         print(
