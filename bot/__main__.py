@@ -78,8 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in database_cli.COMMANDS:
         return database_cli.run(settings, args)
     serves = args.command != "run" or settings.bot_token is not None
-    if args.command in ("run", "migrate", "health", "add-admin") and serves and (
-        problem := database_cli.key_problem(settings)
+    if (
+        args.command in ("run", "migrate", "health", "add-admin")
+        and serves
+        and (problem := database_cli.key_problem(settings))
     ):
         print(problem, file=sys.stderr)
         return 2
