@@ -190,6 +190,12 @@ def test_a_backup_is_encrypted_and_restores_every_report(tmp_path: Path) -> None
     assert database_cli.run(_settings(path), _args("backup", path=str(backup))) == 0
     _no_clue_in(backup)
     asyncio.run(_file_reports_more(path))
+    running_bot = in_use.hold_shared(path)  # what every open Database holds
+    try:
+        assert database_cli.run(_settings(path), _args("restore", path=str(backup))) == 2
+    finally:
+        in_use.release(running_bot)
+    assert asyncio.run(_later_reports(path)) == 2
     assert database_cli.run(_settings(path), _args("restore", path=str(backup))) == 0
     assert asyncio.run(_numbers(path, KEY)) == before
     assert asyncio.run(_later_reports(path)) == 0
@@ -280,3 +286,17 @@ def test_a_kill_at_any_moment_of_encrypt_leaves_a_readable_database(tmp_path: Pa
             assert rewrite.table_counts(conn) == expected
         finally:
             conn.close()
+
+
+def test_the_commands_refuse_what_would_be_unsafe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    asyncio.run(_file_reports(path, 1, None))
+    assert database_cli.run(_settings(path, None), _args("encrypt")) == 2
+    assert "DATABASE_KEY_FILE" in capsys.readouterr().err
+    named = tmp_path / f"backup-{KEY.reveal()}.sqlite3"
+    assert database_cli.run(_settings(path), _args("backup", path=str(named))) == 2
+    refusal = capsys.readouterr().err
+    assert "must not contain the key" in refusal and KEY.reveal() not in refusal
+    assert not named.exists() and cipher.is_plain_database(path)
