@@ -34,6 +34,7 @@ from benchmarks.harness import (
 from benchmarks.registry import Figure, benchmark
 from bot.context import FieldReportApplication
 from storage import Database, Report
+from storage.cipher import DatabaseKey
 from tests.support.driver import UpdateFactory
 from tests.support.memory_bot_api import InMemoryRequest, JsonDict, ShownMessage
 
@@ -303,6 +304,16 @@ def slowest_steps(per_step: Mapping[str, Samples], count: int = 3) -> str:
 @benchmark("seizure_report", "per-update cost of filing a whole seizure report vs the echo bot")
 async def seizure_report() -> list[Figure]:
     """Median wall time per update of a whole seizure report and of the echo bot; their ratio."""
+    return await seizure_report_figures()
+
+
+async def seizure_report_figures(
+    reports: int = REPORTS,
+    warmup_reports: int = WARMUP_REPORTS,
+    database_key: DatabaseKey | None = None,
+) -> list[Figure]:
+    """:func:`seizure_report` with other counts, or on a database encrypted with
+    ``database_key`` (benchmarks/bench_encryption.py)."""
     echo_request, report_request = InMemoryRequest(), InMemoryRequest()
     echo_updates = UpdateFactory(user_id=ECHO_USER_ID)
     officers = [Officer(report_request, member) for member in OFFICERS]
@@ -317,7 +328,9 @@ async def seizure_report() -> list[Figure]:
 
     async with (
         echo_application(echo_request) as echo_app,
-        fieldreport_application(report_request, members=(*OFFICERS, BYSTANDER)) as report_app,
+        fieldreport_application(
+            report_request, members=(*OFFICERS, BYSTANDER), database_key=database_key
+        ) as report_app,
     ):
         check_pacing(report_app, len(script) + 1, round_calls, REST_MARGIN_S)
         echo = Subject(
@@ -341,14 +354,14 @@ async def seizure_report() -> list[Figure]:
         )
         await run_interleaved(
             [echo, seizure],
-            rounds=REPORTS * ROUNDS_PER_REPORT,
+            rounds=reports * ROUNDS_PER_REPORT,
             per_round=steps_per_round,
-            warmup_rounds=WARMUP_REPORTS * ROUNDS_PER_REPORT,
+            warmup_rounds=warmup_reports * ROUNDS_PER_REPORT,
             rest_after=pacing,
         )
         numbers = await verify_stored(report_app, expected=seizure.completed)
-    if seizure.completed != REPORTS + WARMUP_REPORTS:
-        raise RuntimeError(f"{seizure.completed} reports filed, {REPORTS + WARMUP_REPORTS} meant")
+    if seizure.completed != reports + warmup_reports:
+        raise RuntimeError(f"{seizure.completed} reports filed, {reports + warmup_reports} meant")
     if any(APOLOGY in text for text in report_request.texts):
         raise RuntimeError("the bot apologised for an error")
 

@@ -16,6 +16,7 @@ from bot.app import build_application
 from bot.config import Secret, Settings
 from bot.context import FieldReportApplication
 from storage import Database, Role
+from storage.cipher import DatabaseKey, remember
 from tests.support.driver import UpdateFactory
 from tests.support.memory_bot_api import FAKE_API_URL, FAKE_TOKEN, InMemoryRequest
 
@@ -98,8 +99,10 @@ async def fieldreport_application(
     members: Sequence[Member] = (),
     database: Path | None = None,
     run_jobs: bool = True,
+    database_key: DatabaseKey | None = None,
 ) -> AsyncIterator[FieldReportApplication]:
-    """The real ``build_application`` on a temporary SQLite file (or on ``database``).
+    """The real ``build_application`` on a temporary SQLite file (or on ``database``), encrypted
+    with ``database_key`` when one is given.
 
     ``members`` are registered before ``initialize()``; the database file lives until the block
     ends, at ``application.services.settings.database_path``. ``run_jobs=False`` leaves the
@@ -112,7 +115,9 @@ async def fieldreport_application(
             database_path=database or Path(tmp) / "bench.sqlite3",
             admin_ids=admin_ids,
             run_jobs=run_jobs,
+            database_key=database_key,
         )
+        remember(settings.database_path, database_key)
         if members:
             await register(settings.database_path, members)
         application = build_application(

@@ -1,5 +1,5 @@
-"""Command line: ``python -m bot run | sandbox | migrate | add-admin | backup | health``
-and ``version``."""
+"""Command line: ``python -m bot run | sandbox | migrate | add-admin | health | version``;
+the database's ``encrypt | rekey | backup | restore`` are in bot/database_cli.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import replace
 
-from bot import __version__
+from bot import __version__, database_cli
 from bot.config import ConfigError, Secret, Settings, load_settings
 from bot.container import no_token_help, unwritable_data_problem
 from bot.health import add_arguments as add_health_arguments
@@ -29,7 +29,9 @@ To try the bot without Telegram: `python -m bot sandbox` (`make run` without a t
 """
 
 #: Commands that open the database: a directory they cannot write is said in one sentence first.
-USES_THE_DATA_DIRECTORY = frozenset({"run", "migrate", "add-admin", "backup", "health"})
+USES_THE_DATA_DIRECTORY = frozenset(
+    {"run", "migrate", "add-admin", "backup", "health", "encrypt", "rekey", "restore"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,8 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_admin = commands.add_parser("add-admin", help="make a Telegram user an administrator")
     add_admin.add_argument("telegram_id", help="the person's numeric Telegram user id")
     commands.add_parser("version", help="print the version")
-    backup = commands.add_parser("backup", help="copy the database while the bot runs")
-    backup.add_argument("path", help="the new file to write the copy to")
+    database_cli.add_arguments(commands)
     health = commands.add_parser(
         "health", help="exit 0 when the bot takes updates and its database is up to date"
     )
@@ -75,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for password in (settings.sandbox_password, getattr(args, "password", None)):
         if password:
             secrets.append(password.reveal() if isinstance(password, Secret) else password)
+    if settings.database_key is not None:
+        secrets.append(settings.database_key.reveal())
     configure_logging(settings.log_level, secrets)
 
     if args.command in USES_THE_DATA_DIRECTORY and (
@@ -82,6 +85,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         print(problem, file=sys.stderr)
         return 1 if args.command == "health" else 2  # a HEALTHCHECK reads 1 as unhealthy
+    if args.command == "sandbox" or (args.command == "run" and settings.bot_token is None):
+        # The sandbox's demo database is never encrypted: demo people, no real reports.
+        settings = replace(settings, database_key=None)
+    from storage.cipher import remember
+
+    remember(settings.database_path, settings.database_key)
+    if args.command in database_cli.COMMANDS:
+        return database_cli.run(settings, args)
+    serves = args.command != "run" or settings.bot_token is not None
+    if (
+        args.command in ("run", "migrate", "health", "add-admin")
+        and serves
+        and (problem := database_cli.key_problem(settings))
+    ):
+        print(problem, file=sys.stderr)
+        return 1 if args.command == "health" else 2
+
     if args.command == "sandbox":
         from bot.sandbox import cli
 
@@ -93,14 +113,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"database {settings.database_path}: "
             + (f"applied {', '.join(applied)}" if applied else "already up to date")
         )
-        return 0
-    if args.command == "backup":
-        target = Path(args.path)
-        if target.exists():
-            print(f"backup: {target} exists already; choose a new file.", file=sys.stderr)
-            return 2
-        count = asyncio.run(_backup(settings, target))
-        print(f"backup written to {target} ({count} reports)")
         return 0
     if args.command == "health":
         return health_command(
@@ -130,22 +142,6 @@ async def _migrate(settings: Settings) -> list[str]:
         return await db.migrate()
     finally:
         await db.close()
-
-
-async def _backup(settings: Settings, target: Path) -> int:
-    from storage import Database
-
-    db = await Database.open(settings.database_path)
-    try:
-        await db.backup(target)
-    finally:
-        await db.close()
-    copy = await Database.open(target)
-    try:
-        async with copy.read() as repos:
-            return await repos.reports.count_all()
-    finally:
-        await copy.close()
 
 
 async def _health(settings: Settings) -> str | None:
@@ -199,6 +195,8 @@ def _run(settings: Settings, secrets: list[str], *, sandbox_without_token: bool 
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
+    from storage.cipher import CannotOpen
+    from storage.in_use import InUse
 
     application = build_application(settings)
     try:
@@ -216,6 +214,9 @@ def _run(settings: Settings, secrets: list[str], *, sandbox_without_token: bool 
             application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
     except InvalidToken:
         print("Telegram rejected BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
+        return 2
+    except (CannotOpen, InUse) as exc:  # the database changed since the check at start
+        print(exc, file=sys.stderr)
         return 2
     except NetworkError as exc:
         print(

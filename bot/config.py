@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.key_setting import database_key
+from storage.cipher import DatabaseKey
+
 #: uz_Cyrl: Uzbek in Cyrillic script (its catalog is made from the Latin one: bot/translit.py).
 LANGUAGES: tuple[str, ...] = ("uz", "uz_Cyrl", "ru", "en")
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -91,6 +94,8 @@ class Settings:
     #: training room on the local network needs (``python -m bot sandbox --listen``).
     sandbox_port: int = 8080
     sandbox_password: Secret | None = None
+    #: Set: the database is encrypted with SQLCipher (DATABASE_KEY_FILE or DATABASE_KEY).
+    database_key: DatabaseKey | None = None
 
     @property
     def webhook_path(self) -> str:
@@ -231,6 +236,7 @@ def parse_settings(values: Mapping[str, str]) -> Settings:
         bot_token=Secret(token) if token else None,
         telegram_api_url=api_url,
         database_path=database_path,
+        database_key=database_key(get, ConfigError),
         timezone=timezone,
         default_language=default_language,
         admin_ids=tuple(dict.fromkeys(admin_ids)),

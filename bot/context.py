@@ -23,6 +23,7 @@ from bot.submission import Filings
 from bot.workers import OnePerPerson, Workers
 from storage import Database, StoredDraft, User
 from storage.alerts import PendingReply
+from storage.cipher import remember
 
 JsonDict = dict[str, Any]
 
@@ -53,6 +54,8 @@ class Services:
 
     async def open(self) -> None:
         if self._db is None:
+            # The key is remembered for the path: the digest's worker processes open it too.
+            remember(self.settings.database_path, self.settings.database_key)
             self._db = await Database.open(self.settings.database_path)
             # Agencies' and substances' names as admins corrected them (bot/reference.py).
             await load_names(self._db, self.catalogs)

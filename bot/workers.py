@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Literal, TypeVar
 
+from storage.cipher import DatabaseKey, known_keys, remember_all
+
 T = TypeVar("T")
 Kind = Literal["process", "thread"]
 
@@ -70,12 +72,19 @@ class Workers:
         loop = asyncio.get_running_loop()
         pool = _pool(self.kind)
         try:
-            return await loop.run_in_executor(pool, partial(job, *args))
+            work = partial(_with_keys, known_keys(), job, *args) if self.kind == "process" else None
+            return await loop.run_in_executor(pool, work or partial(job, *args))
         except BrokenProcessPool:
             # A worker died (killed, out of memory): this job failed, the next gets a new pool.
             if _POOLS.get(self.kind) is pool:
                 del _POOLS[self.kind]
             raise
+
+
+def _with_keys(keys: dict[str, DatabaseKey], job: Callable[..., T], *args: object) -> T:
+    """In a worker: the database keys the bot knows (storage/cipher.py), then the job."""
+    remember_all(keys)
+    return job(*args)
 
 
 def _die_with_parent(parent: int) -> None:

@@ -19,6 +19,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
+from storage import cipher, in_use
 from storage.alerts import AlertRepository
 from storage.applied_updates import AppliedUpdateRepository
 from storage.audit import AuditRepository
@@ -135,41 +136,61 @@ def migration_files() -> list[tuple[int, str, str]]:
 class Database:
     """The bot's database: open it with :meth:`open`, use :meth:`transaction` or :meth:`read`."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, key: cipher.DatabaseKey | None = None
+    ) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
+        self._key = key
+        self._held: int | None = None
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+    async def open(
+        cls, path: Path | str, *, migrate: bool = True, key: cipher.DatabaseKey | None = None
+    ) -> Database:
+        """Open (create) the database; encrypted with ``key``, or with the key this process
+        knows for ``path`` (storage/cipher.py); cipher.CannotOpen when it does not read."""
         path = Path(path)
+        key = key or cipher.key_for(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
             _create_private(path)
-        # "IMMEDIATE": sqlite3 opens the write transaction itself right before the first write,
-        # which saves a round trip to aiosqlite's thread per transaction (see transaction()).
-        conn = await aiosqlite.connect(str(path), isolation_level="IMMEDIATE")
+        held = in_use.hold_shared(path)
+        try:
+            # "IMMEDIATE": sqlite3 opens the write transaction itself right before the first
+            # write, saving a round trip to aiosqlite's thread per transaction (transaction()).
+            conn = await cipher.connect_checked(path, key, isolation_level="IMMEDIATE")
+        except BaseException:
+            in_use.release(held)
+            raise
         try:
             for pragma in PRAGMAS:
                 await conn.execute(pragma)
-            db = cls(conn, path)
+            db = cls(conn, path, key)
+            db._held = held
             if migrate:
                 await db.migrate()
         except BaseException:
             await conn.close()
+            in_use.release(held)
             raise
         return db
 
     async def close(self) -> None:
-        await self._conn.close()
+        try:
+            await self._conn.close()
+        finally:
+            in_use.release(self._held)
 
     async def backup(self, target: Path) -> None:
-        """A consistent copy while the bot runs (SQLite's online backup), readable by us only."""
+        """A consistent copy while the bot runs (SQLite's online backup), readable by us only,
+        encrypted with the same key as the database."""
         if target.exists():  # noqa: ASYNC240 - a stat, once per backup
             raise FileExistsError(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         _create_private(target)
-        copy = await aiosqlite.connect(str(target))
+        copy = await cipher.connect(target, self._key)
         try:
             async with self._lock:
                 await self._conn.backup(copy)
@@ -268,12 +289,17 @@ def peek_setting(path: Path, key: str) -> str | None:
     None when the database has no such setting or predates settings; sqlite3.DatabaseError
     when the file is not a database."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
+    conn = cipher.connect_sync(uri, cipher.key_for(path), uri=True)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()
         if version is None or int(version[0]) < SETTINGS_SINCE:
             return None
         row = conn.execute("SELECT value FROM bot_settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+    except Exception as exc:
+        if isinstance(exc, sqlite3.Error):
+            raise
+        # sqlcipher3's errors are classes of their own: the same contract for both drivers.
+        raise sqlite3.DatabaseError(str(exc)) from None
     finally:
         conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import settings
 
 from storage import Database
+from storage.cipher import DatabaseKey, remember
 
 # In CI the random tests replay the same examples every run: a red build is always reproducible.
 settings.register_profile("ci", derandomize=True, deadline=None)
@@ -21,10 +23,33 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+#: A raw 256-bit key (no key derivation: each open stays fast) for the keyed variants.
+TEST_KEY = DatabaseKey("5e" * 32)
+#: The storage tests and the end-to-end tests of reports and the digest run on the plain
+#: driver and on SQLCipher (nothing may depend on one); e2e's keyed half polls only.
+KEYED_MODULES = re.compile(r"test_storage(_\w+)?|test_reports|test_digest")
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh database file with every migration applied."""
-    database = await Database.open(tmp_path / "test.sqlite3")
+def database_key() -> DatabaseKey | None:
+    """The key of the test's database: None (plain), or TEST_KEY where parametrised."""
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of KEYED_MODULES that has a database runs twice: plain, and encrypted with
+    TEST_KEY."""
+    name = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "database_key" in metafunc.fixturenames and KEYED_MODULES.fullmatch(name):
+        metafunc.parametrize("database_key", [None, TEST_KEY], ids=["plain", "sqlcipher"])
+
+
+@pytest.fixture
+async def db(tmp_path: Path, database_key: DatabaseKey | None) -> AsyncIterator[Database]:
+    """A fresh database file with every migration applied (encrypted with ``database_key``)."""
+    path = tmp_path / "test.sqlite3"
+    remember(path, database_key)  # a second connection of the test opens it with the key too
+    database = await Database.open(path)
     yield database
     await database.close()
 

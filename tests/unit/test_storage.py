@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from storage import Database, Role, UnitKind, UserStatus
+from storage import Database, Role, UnitKind, UserStatus, cipher
 from storage.db import migration_files
 from storage.persistence import SqlitePersistence
 
@@ -52,7 +51,7 @@ async def test_a_failing_migration_leaves_nothing_behind(
     good = migration_files()
     broken = [*good, (len(good) + 1, "9999_broken.sql", "CREATE TABLE half (x INT); SELECT nope(;")]
     monkeypatch.setattr("storage.db.migration_files", lambda: broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(cipher.OperationalError):
         await Database.open(tmp_path / "m.sqlite3")
     monkeypatch.setattr("storage.db.migration_files", lambda: good)
     database = await Database.open(tmp_path / "m.sqlite3")
@@ -105,10 +104,10 @@ async def test_a_failed_transaction_is_rolled_back(db: Database) -> None:
 
 
 async def test_database_refuses_what_the_model_forbids(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.users.create(telegram_id=7, role=Role.OFFICER, unit_id=999)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.users.create(telegram_id=8, role=Role.OFFICER)
             await repos.users.create(telegram_id=8, role=Role.OFFICER)

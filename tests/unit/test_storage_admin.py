@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from storage import Database, Role, UnitKind, UserStatus
+from storage import Database, Role, UnitKind, UserStatus, cipher
 
 
 async def test_people_are_listed_and_counted_by_role_and_unit(db: Database) -> None:
@@ -83,7 +81,7 @@ async def test_units_are_created_renamed_and_switched(db: Database) -> None:
         assert (stored.name("uz"), stored.name("ru"), stored.name("en")) == ("A", "Б", "C")
         assert not stored.active
         assert unit.id not in {u.id for u in await repos.units.list(active_only=True)}
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.units.create(
                 code="BLO-TER", kind=UnitKind.BLO, name_uz="x", name_ru="x", name_en="x"
@@ -120,9 +118,9 @@ async def test_crossing_points_are_added_listed_and_removed(db: Database) -> Non
 
 
 async def test_crossing_points_belong_to_a_real_unit(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.crossing_points.add(9999, "Nowhere")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.crossing_points.add(1, "x" * 65)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import Database, NewReport, Repositories, Role, UserStatus
+from storage import Database, NewReport, Repositories, Role, UserStatus, cipher
 from storage.alerts import DeliveryStatus, PendingKind, Recipient
 from storage.drafts import new_draft_id
 
@@ -67,7 +66,7 @@ async def test_a_second_alert_row_for_a_report_is_refused_by_the_schema(db: Data
     async with db.transaction() as repos:
         report_id, _ = await _report(repos)
         await repos.alerts.create(report_id, "marked", now=T0)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.alerts._conn.execute(
                 "INSERT INTO alerts (report_id, reason, created_at) VALUES (?, 'marked', ?)",
@@ -76,10 +75,10 @@ async def test_a_second_alert_row_for_a_report_is_refused_by_the_schema(db: Data
 
 
 async def test_an_alert_needs_a_real_report_and_a_known_reason(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.alerts.create(999, "marked", now=T0)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             report_id, _ = await _report(repos)
             await repos.alerts.create(report_id, "because", now=T0)
@@ -252,7 +251,7 @@ async def test_a_question_is_answered_once(db: Database) -> None:
 
 @pytest.mark.parametrize("text", ["", "x" * 1001])
 async def test_the_schema_refuses_an_empty_or_overlong_question(db: Database, text: str) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             report_id, _ = await _report(repos)
             alert = await repos.alerts.create(report_id, "marked", now=T0)
@@ -288,7 +287,7 @@ async def test_one_pending_step_per_person_replaced_and_cleared(db: Database) ->
 
 
 async def test_an_answer_step_must_name_its_question(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             report_id, officer = await _report(repos)
             alert = await repos.alerts.create(report_id, "marked", now=T0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from importlib import resources
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from bot import organisation
 from bot.places import InvalidPlace
-from storage import Coordinates, Database, Role, UnitKind
+from storage import Coordinates, Database, Role, UnitKind, cipher
 from storage.db import migration_files
 
 #: The 13 mobile teams' cities: (latitude, longitude) within a few kilometres of the centre.
@@ -97,12 +96,12 @@ async def test_a_crossing_points_coordinates_are_kept_and_brought_back(db: Datab
 async def test_the_table_refuses_coordinates_out_of_range(
     db: Database, latitude: float, longitude: float
 ) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.crossing_points.add(
                 1, "Nowhere", coordinates=Coordinates(latitude, longitude)
             )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.units.set_coordinates(1, Coordinates(latitude, longitude))
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 import pytest
 
 from bot.invitations import INVITE_TTL, hash_token, new_token
-from storage import Database, Invite, Repositories, Role
+from storage import Database, Invite, Repositories, Role, cipher
 
 T0 = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 LATER = T0 + timedelta(hours=1)
@@ -156,7 +155,7 @@ async def test_the_schema_refuses_what_the_rules_forbid(
     async with db.transaction() as repos:
         await _invite(repos, KNOWN_TOKEN, request_key="same-key")
         admin = await _admin(repos)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.invites.create(
                 token_hash=token_hash,

@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from storage import Database, Role, StoredDraft, hot_path
+from storage import Database, Role, StoredDraft, cipher, hot_path
 from storage.alerts import PendingKind
 from storage.hot_path import StepResult
 from tests.unit.test_storage_alerts import _report
@@ -38,7 +38,7 @@ def _claim_two(conn: sqlite3.Connection, first: str, second: str) -> str:
 
 async def _others_see(path: Path) -> int:
     """How many applied updates a second connection sees (what was committed)."""
-    async with aiosqlite.connect(str(path)) as other:
+    async with cipher.connect(path, cipher.key_for(path)) as other:
         rows = list(await other.execute_fetchall("SELECT COUNT(*) FROM applied_updates"))
     return int(rows[0][0])
 
@@ -83,7 +83,7 @@ async def test_a_transaction_is_committed(db: Database) -> None:
 
 
 async def test_a_transaction_that_raises_is_rolled_back(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         await db.run_transaction(_claim_two, "m:1:1", "m:1:1")  # the second insert fails
     assert await db.run_read(_count) == 0
     assert await _others_see(db.path) == 0

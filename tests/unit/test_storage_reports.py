@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from storage import (
     Repositories,
     Role,
     SeizureItem,
+    cipher,
 )
 from storage.drafts import new_draft_id
 
@@ -118,7 +118,7 @@ async def test_an_idempotency_key_makes_one_report_only(db: Database) -> None:
     async with db.transaction() as repos:
         author, unit = await _officer(repos)
         created = await repos.reports.create(_new(author, unit, key="a1b2c3d4e5f60718"))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.reports.create(_new(author, unit, key="a1b2c3d4e5f60718"))
     async with db.read() as repos:
@@ -313,7 +313,7 @@ async def test_an_amendment_keeps_every_version_and_is_applied_once(db: Database
     assert amended.attachments == (PHOTO_B, PHOTO_A)
 
     # The same amendment again (a double tap, a redelivered update) changes nothing.
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.reports.amend(
                 created.id,
@@ -376,18 +376,18 @@ async def test_withdrawing_happens_once(db: Database) -> None:
 async def test_foreign_keys_and_checks_are_enforced(db: Database) -> None:
     async with db.transaction() as repos:
         author, unit = await _officer(repos)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.reports.create(_new(author, 999))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.reports.create(_new(999, unit))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.reports.create(
                 replace(_new(author, unit), items=(replace(HEROIN, measure="pounds"),))
             )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.drafts.save(999, draft_id=new_draft_id(), form="seizure", data={}, now=T0)
     async with db.read() as repos:
@@ -457,7 +457,7 @@ async def test_a_draft_id_belongs_to_one_user(db: Database) -> None:
         first, _ = await _officer(repos, 100)
         second, _ = await _officer(repos, 200)
         await repos.drafts.save(first, draft_id="cccccccccccccccc", form="seizure", data={}, now=T0)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(cipher.IntegrityError):
         async with db.transaction() as repos:
             await repos.drafts.save(
                 second, draft_id="cccccccccccccccc", form="seizure", data={}, now=T0
