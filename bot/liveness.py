@@ -6,7 +6,8 @@ A container health check that only opens the database calls that bot healthy for
 
 So the loops that take updates leave a sign: a file beside the database whose modification time
 each of them refreshes. Polling refreshes it as each getUpdates leaves and returns; a long poll
-returns every few seconds even when nobody writes, so the sign stays fresh through a quiet night.
+returns every few seconds even when nobody writes, so the sign stays fresh through a quiet night,
+and through a Telegram outage while PTB retries, but not while Telegram refuses every poll.
 The webhook server asks itself for its own page every :data:`PROBE_EVERY` seconds and refreshes
 it when it answers. ``health`` reads the file's age; a clean stop removes it.
 """
@@ -93,18 +94,32 @@ def judge(path: Path, *, now: float | None = None, stale_after: float = STALE_AF
     return None
 
 
+def polls_on_after(status: int) -> bool:
+    """Whether a getUpdates answered with HTTP ``status`` leaves the bot polling.
+
+    Updates (200), Telegram busy or down (429, 5xx): yes, PTB retries and the updates come
+    once Telegram is back, so the bot stays healthy through an outage. Anything else (409: a
+    webhook set by another deployment, or another process polling with this token) PTB also
+    retries, every 30 s for ever, but no update ever comes: that bot is not serving.
+    """
+    return status == 200 or status == 429 or status >= 500
+
+
 class BeatingRequest(BaseRequest):
     """The getUpdates client, refreshing the sign of life as each long poll leaves and returns.
 
     PTB's ``post`` (final) hands each request to ``do_request``, which the real client sends
-    exactly as before; a request that hangs stops the beats, which is what ``health`` should see.
+    exactly as before; a request that hangs stops the beats, which is what ``health`` should see,
+    and so does a getUpdates Telegram keeps refusing (:func:`polls_on_after`).
     """
 
-    __slots__ = ("_heartbeat", "_inner")
+    __slots__ = ("_heartbeat", "_inner", "_polling")
 
     def __init__(self, inner: BaseRequest, heartbeat: Heartbeat) -> None:
         self._inner = inner
         self._heartbeat = heartbeat
+        #: False after an answer that polling never gets past by retrying (see polls_on_after).
+        self._polling = True
 
     @property
     def read_timeout(self) -> float | None:
@@ -127,9 +142,10 @@ class BeatingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        self._heartbeat.beat()
+        if self._polling:
+            self._heartbeat.beat()
         try:
-            return await self._inner.do_request(
+            code, payload = await self._inner.do_request(
                 url,
                 method,
                 request_data,
@@ -138,8 +154,14 @@ class BeatingRequest(BaseRequest):
                 connect_timeout=connect_timeout,
                 pool_timeout=pool_timeout,
             )
-        finally:
+        except Exception:
+            self._polling = True  # no answer: Telegram unreachable, PTB retries
             self._heartbeat.beat()
+            raise
+        self._polling = polls_on_after(code)
+        if self._polling:
+            self._heartbeat.beat()
+        return code, payload
 
 
 def probe_address(host: str) -> str:
