@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,10 @@ STALE_AFTER = 180.0
 PROBE_EVERY = 30.0
 #: Refreshing more often than this adds nothing (a busy bot calls getUpdates many times a second).
 MIN_INTERVAL = 1.0
+#: Updates in hand this long with none of them ending: the handlers hang, the bot only seems to
+#: work. Well above one slow answer (a 429 from Telegram is retried three times, each a few
+#: seconds to a minute apart).
+STUCK_AFTER = 180.0
 
 
 def heartbeat_path(database_path: Path) -> Path:
@@ -43,14 +47,21 @@ def heartbeat_path(database_path: Path) -> Path:
 
 
 class Heartbeat:
-    """Refreshes the sign of life; a place it cannot write is said once, never fatal."""
+    """Refreshes the sign of life; a place it cannot write is said once, never fatal.
 
-    __slots__ = ("_last", "_path", "_warned")
+    ``stuck_for`` (the update processor's, bot/concurrency.py) says for how long updates have
+    been in hand with none ending: past :data:`STUCK_AFTER` the sign is left to go stale, as
+    taking updates in is not serving them.
+    """
 
-    def __init__(self, path: Path) -> None:
+    __slots__ = ("_last", "_path", "_said_stuck", "_stuck_for", "_warned")
+
+    def __init__(self, path: Path, stuck_for: Callable[[], float] | None = None) -> None:
         self._path = path
+        self._stuck_for = stuck_for
         self._last = float("-inf")
         self._warned = False
+        self._said_stuck = False
 
     @property
     def path(self) -> Path:
@@ -58,7 +69,7 @@ class Heartbeat:
 
     def beat(self) -> None:
         now = time.monotonic()
-        if now - self._last < MIN_INTERVAL:
+        if now - self._last < MIN_INTERVAL or self._stuck():
             return
         self._last = now
         try:
@@ -71,6 +82,17 @@ class Heartbeat:
                     self._path,
                     exc.strerror or exc,
                 )
+
+    def _stuck(self) -> bool:
+        stuck = self._stuck_for is not None and self._stuck_for() > STUCK_AFTER
+        if stuck and not self._said_stuck:
+            log.warning(
+                "no update has been handled for %.0f s while some wait: `health` will call this "
+                "bot dead",
+                STUCK_AFTER,
+            )
+        self._said_stuck = stuck
+        return stuck
 
     def stop(self) -> None:
         """A bot that stopped on purpose leaves no sign: ``health`` says it is not running."""
@@ -191,12 +213,15 @@ async def keep_serving_alive(url: str, heartbeat: Heartbeat, every: float = PROB
 
 
 @asynccontextmanager
-async def signs_of_life(url: str, database_path: Path) -> AsyncIterator[None]:
-    """While the block runs, the webhook server at ``url`` is probed and its sign refreshed.
+async def signs_of_life(
+    url: str, database_path: Path, stuck_for: Callable[[], float] | None = None
+) -> AsyncIterator[None]:
+    """While the block runs, the webhook server at ``url`` is probed and its sign refreshed
+    (``stuck_for``: see :class:`Heartbeat`).
 
     Entered once the server listens and Telegram knows where to post: that is the first sign.
     """
-    heartbeat = Heartbeat(heartbeat_path(database_path))
+    heartbeat = Heartbeat(heartbeat_path(database_path), stuck_for)
     heartbeat.beat()
     probe = asyncio.create_task(keep_serving_alive(url, heartbeat))
     try:

@@ -14,8 +14,10 @@ import pytest
 from telegram.error import Conflict, NetworkError, RetryAfter
 
 from bot.__main__ import main
+from bot.concurrency import PerPersonUpdateProcessor
 from bot.liveness import (
     STALE_AFTER,
+    STUCK_AFTER,
     BeatingRequest,
     Heartbeat,
     heartbeat_path,
@@ -241,3 +243,35 @@ async def test_a_webhook_server_that_no_longer_answers_leaves_the_sign_to_go_sta
 )
 def test_the_probe_reaches_the_server_where_it_listens(listening: str, probed: str) -> None:
     assert probe_address(listening) == probed
+
+
+async def test_a_bot_whose_handlers_all_hang_lets_the_sign_go_stale_though_it_still_polls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taking updates in is not serving them: a database that never answers leaves every
+    handler waiting while getUpdates keeps returning."""
+    monkeypatch.setattr("bot.liveness.MIN_INTERVAL", 0.0)
+    now = [1000.0]
+    processor = PerPersonUpdateProcessor(clock=lambda: now[0])
+    sign = heartbeat_path(tmp_path / "bot.sqlite3")
+    request = BeatingRequest(_Telegram(sign), Heartbeat(sign, processor.stuck_for))  # type: ignore[arg-type]
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def hanging_handler() -> None:
+        started.set()
+        await release.wait()
+
+    handling = asyncio.create_task(processor.process_update(object(), hanging_handler()))
+    await started.wait()
+    now[0] += STUCK_AFTER - 1  # one slow answer: still serving
+    _age(sign)
+    await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is None
+    now[0] += 2
+    _age(sign)
+    await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is not None
+    release.set()
+    await handling
+    await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is None
