@@ -89,6 +89,7 @@ def build_application(
     services = Services(settings=settings, catalogs=Catalogs(settings.timezone))
     # Services.open() runs in Application.initialize(), before PTB reads the persistence.
     persistence = SqlitePersistence(lambda: services.db)
+    processor = PerPersonUpdateProcessor(flood_guard=lambda: services.flood)
     bot = FieldReportBot(
         token=settings.require_token(),
         base_url=settings.bot_base_url,
@@ -100,7 +101,7 @@ def build_application(
         # Each long poll refreshes the sign of life `python -m bot health` judges (bot/liveness.py).
         get_updates_request=BeatingRequest(
             get_updates_request or AiohttpRequest(1, ssl_context=_tls_context()),
-            Heartbeat(heartbeat_path(settings.database_path)),
+            Heartbeat(heartbeat_path(settings.database_path), processor.stuck_for),
         ),
         rate_limiter=FairRateLimiter(max_retries=3) if settings.rate_limit else None,
     )
@@ -110,7 +111,7 @@ def build_application(
         .application_class(_Application, kwargs={"services": services})
         .context_types(ContextTypes(context=BotContext))
         .persistence(persistence)
-        .concurrent_updates(PerPersonUpdateProcessor(flood_guard=lambda: services.flood))
+        .concurrent_updates(processor)
     )
     application = configured.build()
     assert isinstance(application, FieldReportApplication)

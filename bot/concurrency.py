@@ -49,6 +49,10 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         #: Told about every update whose processing ended (handled, failed or dropped by flood
         #: control; not cancelled): the webhook marks its durable record handled there.
         self.on_finished: Callable[[object], None] | None = None
+        #: Updates taken in and not ended yet, and when the last one ended (or the first of
+        #: them came to an idle processor): see :meth:`stuck_for`.
+        self._in_hand = 0
+        self._progress_at = clock()
 
     @property
     def current_concurrent_updates(self) -> int:
@@ -60,6 +64,9 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     ) -> None:
         """The update in its turn; then :attr:`on_finished` hears it ended, so that webhook
         mode's record of it is marked handled (a cancelled one stays due for the next start)."""
+        if not self._in_hand:
+            self._progress_at = self._clock()
+        self._in_hand += 1
         try:
             await self._process_in_turn(update, coroutine)
         except asyncio.CancelledError:
@@ -67,7 +74,18 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         except BaseException:
             self._finished(update)
             raise
+        finally:
+            self._in_hand -= 1
+            self._progress_at = self._clock()
         self._finished(update)
+
+    def stuck_for(self) -> float:
+        """Seconds updates have been in hand with none of them ending; 0 when none is.
+
+        The sign of life (bot/liveness.py) asks: a bot that still polls but whose handlers all
+        hang (a database that never answers, a call that never returns) serves nobody.
+        """
+        return self._clock() - self._progress_at if self._in_hand else 0.0
 
     def _finished(self, update: object) -> None:
         if self.on_finished is not None:

@@ -50,13 +50,17 @@ def _may_write(path: Path) -> bool:
 def unwritable_data_problem(database_path: Path) -> str | None:
     """One sentence when the bot cannot write its database or the directory it lives in.
 
-    A directory that does not exist yet is not a problem here: opening the database creates it
-    (or fails for the directory above, which the same rule names on the next start).
+    A directory that does not exist yet is made when the database is opened: then the nearest
+    one above it that exists must let the bot write (a root-owned ``/data`` under
+    ``DATABASE_PATH=/data/bot/…`` is named as plainly as under the default path).
     """
     directory = database_path.parent
+    paths: tuple[Path, ...] = (directory, database_path)
     if not directory.is_dir():
-        return None
-    paths = (directory, database_path)
+        directory = next((above for above in directory.parents if above.is_dir()), directory)
+        if not directory.is_dir():
+            return None
+        paths = (directory,)
     blocked = next((p for p in paths if p.exists() and not _may_write(p)), None)
     if blocked is None:
         return None

@@ -6,7 +6,8 @@ A container health check that only opens the database calls that bot healthy for
 
 So the loops that take updates leave a sign: a file beside the database whose modification time
 each of them refreshes. Polling refreshes it as each getUpdates leaves and returns; a long poll
-returns every few seconds even when nobody writes, so the sign stays fresh through a quiet night.
+returns every few seconds even when nobody writes, so the sign stays fresh through a quiet night,
+and through a Telegram outage while PTB retries, but not while Telegram refuses every poll.
 The webhook server asks itself for its own page every :data:`PROBE_EVERY` seconds and refreshes
 it when it answers. ``health`` reads the file's age; a clean stop removes it.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ STALE_AFTER = 180.0
 PROBE_EVERY = 30.0
 #: Refreshing more often than this adds nothing (a busy bot calls getUpdates many times a second).
 MIN_INTERVAL = 1.0
+#: Updates in hand this long with none of them ending: the handlers hang, the bot only seems to
+#: work. Well above one slow answer (a 429 from Telegram is retried three times, each a few
+#: seconds to a minute apart).
+STUCK_AFTER = 180.0
 
 
 def heartbeat_path(database_path: Path) -> Path:
@@ -42,14 +47,21 @@ def heartbeat_path(database_path: Path) -> Path:
 
 
 class Heartbeat:
-    """Refreshes the sign of life; a place it cannot write is said once, never fatal."""
+    """Refreshes the sign of life; a place it cannot write is said once, never fatal.
 
-    __slots__ = ("_last", "_path", "_warned")
+    ``stuck_for`` (the update processor's, bot/concurrency.py) says for how long updates have
+    been in hand with none ending: past :data:`STUCK_AFTER` the sign is left to go stale, as
+    taking updates in is not serving them.
+    """
 
-    def __init__(self, path: Path) -> None:
+    __slots__ = ("_last", "_path", "_said_stuck", "_stuck_for", "_warned")
+
+    def __init__(self, path: Path, stuck_for: Callable[[], float] | None = None) -> None:
         self._path = path
+        self._stuck_for = stuck_for
         self._last = float("-inf")
         self._warned = False
+        self._said_stuck = False
 
     @property
     def path(self) -> Path:
@@ -57,7 +69,7 @@ class Heartbeat:
 
     def beat(self) -> None:
         now = time.monotonic()
-        if now - self._last < MIN_INTERVAL:
+        if now - self._last < MIN_INTERVAL or self._stuck():
             return
         self._last = now
         try:
@@ -70,6 +82,17 @@ class Heartbeat:
                     self._path,
                     exc.strerror or exc,
                 )
+
+    def _stuck(self) -> bool:
+        stuck = self._stuck_for is not None and self._stuck_for() > STUCK_AFTER
+        if stuck and not self._said_stuck:
+            log.warning(
+                "no update has been handled for %.0f s while some wait: `health` will call this "
+                "bot dead",
+                STUCK_AFTER,
+            )
+        self._said_stuck = stuck
+        return stuck
 
     def stop(self) -> None:
         """A bot that stopped on purpose leaves no sign: ``health`` says it is not running."""
@@ -93,18 +116,32 @@ def judge(path: Path, *, now: float | None = None, stale_after: float = STALE_AF
     return None
 
 
+def polls_on_after(status: int) -> bool:
+    """Whether a getUpdates answered with HTTP ``status`` leaves the bot polling.
+
+    Updates (200), Telegram busy or down (429, 5xx): yes, PTB retries and the updates come
+    once Telegram is back, so the bot stays healthy through an outage. Anything else (409: a
+    webhook set by another deployment, or another process polling with this token) PTB also
+    retries, every 30 s for ever, but no update ever comes: that bot is not serving.
+    """
+    return status == 200 or status == 429 or status >= 500
+
+
 class BeatingRequest(BaseRequest):
     """The getUpdates client, refreshing the sign of life as each long poll leaves and returns.
 
     PTB's ``post`` (final) hands each request to ``do_request``, which the real client sends
-    exactly as before; a request that hangs stops the beats, which is what ``health`` should see.
+    exactly as before; a request that hangs stops the beats, which is what ``health`` should see,
+    and so does a getUpdates Telegram keeps refusing (:func:`polls_on_after`).
     """
 
-    __slots__ = ("_heartbeat", "_inner")
+    __slots__ = ("_heartbeat", "_inner", "_polling")
 
     def __init__(self, inner: BaseRequest, heartbeat: Heartbeat) -> None:
         self._inner = inner
         self._heartbeat = heartbeat
+        #: False after an answer that polling never gets past by retrying (see polls_on_after).
+        self._polling = True
 
     @property
     def read_timeout(self) -> float | None:
@@ -127,9 +164,10 @@ class BeatingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        self._heartbeat.beat()
+        if self._polling:
+            self._heartbeat.beat()
         try:
-            return await self._inner.do_request(
+            code, payload = await self._inner.do_request(
                 url,
                 method,
                 request_data,
@@ -138,8 +176,14 @@ class BeatingRequest(BaseRequest):
                 connect_timeout=connect_timeout,
                 pool_timeout=pool_timeout,
             )
-        finally:
+        except Exception:
+            self._polling = True  # no answer: Telegram unreachable, PTB retries
             self._heartbeat.beat()
+            raise
+        self._polling = polls_on_after(code)
+        if self._polling:
+            self._heartbeat.beat()
+        return code, payload
 
 
 def probe_address(host: str) -> str:
@@ -169,12 +213,15 @@ async def keep_serving_alive(url: str, heartbeat: Heartbeat, every: float = PROB
 
 
 @asynccontextmanager
-async def signs_of_life(url: str, database_path: Path) -> AsyncIterator[None]:
-    """While the block runs, the webhook server at ``url`` is probed and its sign refreshed.
+async def signs_of_life(
+    url: str, database_path: Path, stuck_for: Callable[[], float] | None = None
+) -> AsyncIterator[None]:
+    """While the block runs, the webhook server at ``url`` is probed and its sign refreshed
+    (``stuck_for``: see :class:`Heartbeat`).
 
     Entered once the server listens and Telegram knows where to post: that is the first sign.
     """
-    heartbeat = Heartbeat(heartbeat_path(database_path))
+    heartbeat = Heartbeat(heartbeat_path(database_path), stuck_for)
     heartbeat.beat()
     probe = asyncio.create_task(keep_serving_alive(url, heartbeat))
     try:

@@ -52,6 +52,7 @@ from storage.retention import (
     AnswerRemoval,
     ReportsDone,
     drop_blocked_profiles_sync,
+    empty_write_ahead_log_sync,
     forget_drafts_sync,
     forget_received_updates_sync,
     remove_from_reports_sync,
@@ -145,6 +146,7 @@ async def apply_retention(db: Database, days: int, now: datetime) -> RetentionRu
             if changed < BATCH:
                 break
         others[name] = total
+    await db.run_read(empty_write_ahead_log_sync)
     run = RetentionRun(days, done.reports, done.photos, done.versions, **others)
     async with db.transaction() as repos:
         await repos.audit.add(

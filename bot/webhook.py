@@ -22,6 +22,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
+from bot.concurrency import PerPersonUpdateProcessor
 from bot.context import FieldReportApplication
 from bot.liveness import probe_address, signs_of_life
 from bot.update_journal import UpdateJournal
@@ -157,7 +158,10 @@ async def serving_webhook(
         await _set_webhook(application, url, secret)
         log.info("webhook: serving on %s:%d", host, server.port)
         own_page = f"http://{probe_address(host)}:{server.port}{settings.webhook_path}"
-        async with signs_of_life(own_page, settings.database_path):  # `python -m bot health`
+        processor = application.update_processor
+        stuck_for = processor.stuck_for if isinstance(processor, PerPersonUpdateProcessor) else None
+        # `python -m bot health`
+        async with signs_of_life(own_page, settings.database_path, stuck_for):
             yield server
     finally:
         await server.stop()

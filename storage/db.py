@@ -47,6 +47,10 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA busy_timeout = 5000",
+    # What is deleted or overwritten is zeroed, not left in free space where the file (or a copy
+    # of it) still shows it: a withdrawn draft's or an amended report's text, and what
+    # retention removes (bot/retention.py).
+    "PRAGMA secure_delete = ON",
 )
 
 

@@ -162,3 +162,11 @@ def drop_blocked_profiles_sync(conn: sqlite3.Connection, *, before: datetime, li
         " AND (display_name <> '' OR username IS NOT NULL) ORDER BY id LIMIT ?)",
         (to_db(before), limit),
     ).rowcount
+
+
+def empty_write_ahead_log_sync(conn: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the database and empty it: its older frames still hold
+    the pages as they were before a run removed anything (the file itself zeroes what it
+    frees: ``secure_delete``, storage/db.py). Outside any transaction; a reader that keeps the
+    log busy leaves it for the next run."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

@@ -134,3 +134,19 @@ def test_a_data_directory_the_bot_cannot_write_is_one_sentence_with_its_chown(
     assert f"uid {uid}" in said
     assert f"directory mounted at {data}" in said
     assert f"chown -R {uid} /path/on/the/host" in said
+
+
+def test_a_database_in_a_directory_still_to_make_under_one_the_bot_cannot_write_is_said_too(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DATABASE_PATH=/data/bot/fieldreport.sqlite3 with a root-owned /data: opening the
+    database would make /data/bot and fail with a traceback at every start."""
+    data = checkout / "data"
+    monkeypatch.setenv("DATABASE_PATH", str(data / "bot" / "fieldreport.sqlite3"))
+    monkeypatch.setattr(container, "_may_write", lambda path: path != data)
+    uid = os.getuid()
+    assert main(["migrate"]) == 2
+    said = capsys.readouterr().err
+    _one_sentence(said)
+    assert f"chown -R {uid} {data}" in said
+    assert not (data / "bot").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -10,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.error import Conflict, NetworkError, RetryAfter
 
 from bot.__main__ import main
+from bot.concurrency import PerPersonUpdateProcessor
 from bot.liveness import (
     STALE_AFTER,
+    STUCK_AFTER,
     BeatingRequest,
     Heartbeat,
     heartbeat_path,
@@ -87,6 +91,64 @@ async def test_each_long_poll_refreshes_the_sign_and_a_clean_stop_removes_it(
     await request.shutdown()
     assert inner.shut_down
     assert not sign.exists()
+
+
+class _Answering(_Telegram):
+    """A getUpdates client that gets one HTTP status from Telegram each time, or no answer."""
+
+    def __init__(self, sign: Path, status: int | None) -> None:
+        super().__init__(sign)
+        self.status = status
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self.status is None:
+            raise NetworkError("connection refused")
+        if self.status == 200:
+            return 200, b'{"ok": true, "result": []}'
+        body = {"ok": False, "error_code": self.status, "description": "Conflict"}
+        if self.status == 429:
+            body["parameters"] = {"retry_after": 1}
+        return self.status, json.dumps(body).encode()
+
+
+def _age(sign: Path) -> None:
+    sign.touch()
+    old = time.time() - STALE_AFTER * 2
+    os.utime(sign, (old, old))
+
+
+async def test_a_poll_telegram_keeps_refusing_leaves_the_sign_to_go_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """409: a webhook another deployment set, or another process polling with the token. PTB
+    retries it for ever and no update ever comes: that bot is not serving."""
+    monkeypatch.setattr("bot.liveness.MIN_INTERVAL", 0.0)
+    sign = heartbeat_path(tmp_path / "bot.sqlite3")
+    request = BeatingRequest(_Answering(sign, 409), Heartbeat(sign))  # type: ignore[arg-type]
+    with pytest.raises(Conflict):
+        await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    _age(sign)
+    for _ in range(3):  # PTB's retries
+        with pytest.raises(Conflict):
+            await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is not None
+    request._inner.status = 200  # type: ignore[attr-defined]  # the webhook was deleted
+    assert await request.post("https://api.telegram.org/bot1:x/getUpdates") == []
+    assert judge(sign) is None
+
+
+@pytest.mark.parametrize("status", [None, 502, 429])
+async def test_a_telegram_outage_keeps_the_sign_fresh_while_polling_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int | None
+) -> None:
+    monkeypatch.setattr("bot.liveness.MIN_INTERVAL", 0.0)
+    sign = heartbeat_path(tmp_path / "bot.sqlite3")
+    request = BeatingRequest(_Answering(sign, status), Heartbeat(sign))  # type: ignore[arg-type]
+    for _ in range(2):
+        _age(sign)
+        with pytest.raises((NetworkError, RetryAfter)):
+            await request.post("https://api.telegram.org/bot1:x/getUpdates")
+        assert judge(sign) is None
 
 
 def test_health_ready_asks_only_about_the_database_health_also_about_the_bot(
@@ -181,3 +243,35 @@ async def test_a_webhook_server_that_no_longer_answers_leaves_the_sign_to_go_sta
 )
 def test_the_probe_reaches_the_server_where_it_listens(listening: str, probed: str) -> None:
     assert probe_address(listening) == probed
+
+
+async def test_a_bot_whose_handlers_all_hang_lets_the_sign_go_stale_though_it_still_polls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taking updates in is not serving them: a database that never answers leaves every
+    handler waiting while getUpdates keeps returning."""
+    monkeypatch.setattr("bot.liveness.MIN_INTERVAL", 0.0)
+    now = [1000.0]
+    processor = PerPersonUpdateProcessor(clock=lambda: now[0])
+    sign = heartbeat_path(tmp_path / "bot.sqlite3")
+    request = BeatingRequest(_Telegram(sign), Heartbeat(sign, processor.stuck_for))  # type: ignore[arg-type]
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def hanging_handler() -> None:
+        started.set()
+        await release.wait()
+
+    handling = asyncio.create_task(processor.process_update(object(), hanging_handler()))
+    await started.wait()
+    now[0] += STUCK_AFTER - 1  # one slow answer: still serving
+    _age(sign)
+    await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is None
+    now[0] += 2
+    _age(sign)
+    await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is not None
+    release.set()
+    await handling
+    await request.post("https://api.telegram.org/bot1:x/getUpdates")
+    assert judge(sign) is None

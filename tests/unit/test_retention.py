@@ -408,3 +408,26 @@ def test_a_run_reads_in_the_audit_log_in_words(language: str) -> None:
         label = tr.gettext("{label}: {value}").format(label=tr.gettext(DETAILS[key]), value=count)
         assert label in text
     assert tr.format_date(datetime(2026, 11, 6).date()) in text
+
+
+def _bytes_on_disk(database: Path) -> bytes:
+    """The database file and its write-ahead log, as a copied disk or backup would hold them."""
+    files = (database, database.with_name(database.name + "-wal"))
+    return b"".join(f.read_bytes() for f in files if f.exists())
+
+
+async def test_removed_text_is_not_left_in_the_database_file(tmp_path: Path) -> None:
+    """SQLite leaves deleted and overwritten bytes in free space and in the write-ahead log:
+    removed notes must not be readable from the file, whether the bot still runs or not."""
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path)
+    try:
+        await amend(db, await file_seizure(db, OLD), OLD + timedelta(hours=1))
+        assert NOTES.encode() in _bytes_on_disk(path)
+        await apply_retention(db, DAYS, NOW)
+        for secret in (NOTES, "AB1234567", "AgAD-photo-1", "Kakaydi"):
+            assert secret.encode() not in _bytes_on_disk(path), secret
+    finally:
+        await db.close()
+    for secret in (NOTES, "AB1234567", "AgAD-photo-1", "Kakaydi"):
+        assert secret.encode() not in _bytes_on_disk(path), secret
