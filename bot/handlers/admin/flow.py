@@ -1,5 +1,5 @@
 """The one mechanism of every admin change: ask → confirm → apply through the rules layer →
-refresh the card → tell the person.
+tell the person → refresh the card (the person is told once the change is committed).
 
 A change asked with Yes/No is a :class:`Confirmable`: a few declarative lines that say what the
 rules layer checks before asking, what the question reads, the rules-layer call that applies
