@@ -44,6 +44,13 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _real(path: Path) -> Path:
+    """The file itself when ``path`` is a symlink to it: renaming over the link would replace
+    the link and leave the old database (plain, for ``encrypt``) where it pointed, on the data
+    volume. Its directory is also where SQLite keeps the ``-wal``."""
+    return path.resolve()
+
+
 def _work_file(path: Path, purpose: str) -> Path:
     return path.with_name(f"{path.name}.{purpose}")
 
@@ -103,6 +110,7 @@ def convert(
     """The database at ``path`` (plain when ``source_key`` is None) encrypted with
     ``target_key`` instead, in place: SQLCipher's ``sqlcipher_export`` into a new file, checked,
     then swapped in. The rows of every table, as checked."""
+    path = _real(path)
     work = _work_file(path, "converting")
     with in_use.exclusive(path):
         _remove(work)
@@ -128,6 +136,7 @@ def convert(
 def restoring(backup: Path, path: Path, key: cipher.DatabaseKey | None) -> Iterator[Path]:
     """A private copy of ``backup`` to check and migrate in the block; swapped in over ``path``
     when the block ends without raising (removed otherwise). No one may have ``path`` open."""
+    path = _real(path)
     work = _work_file(path, "restoring")
     lock = in_use.exclusive(path) if path.exists() else contextlib.nullcontext()
     with lock:
