@@ -9,9 +9,11 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from bot import database_cli
 from bot.config import Settings
-from storage import cipher
+from storage import cipher, rewrite
 from tests.unit.test_encryption import KEY, NEW_KEY, _file_reports, _no_clue_in, _numbers
 
 
@@ -63,3 +65,33 @@ def test_restore_and_rekey_through_a_symlink_replace_the_file_it_points_to(
     assert database_cli.run(_settings(link), _args("rekey", new_key_file=str(new_key_file))) == 0
     assert link.is_symlink() and len(asyncio.run(_numbers(real, NEW_KEY))) == 3
     assert sorted(os.listdir(real.parent)) == ["bot.sqlite3"]
+
+
+def test_a_rekey_cut_short_after_its_rename_is_said_so_when_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Killed after the rename, before it could say so: the database opens with the new key
+    only. Run again with the same new key file, rekey says the job is done and what is left
+    (the key file to swap), instead of calling the operator's key wrong."""
+    path = tmp_path / "bot.sqlite3"
+    asyncio.run(_file_reports(path, 2, KEY))
+    new_key_file = tmp_path / "new.key"
+    new_key_file.write_text(NEW_KEY.reveal() + "\n")
+    real_fsync = rewrite._fsync
+
+    def killed_after_the_rename(target: Path) -> None:
+        real_fsync(target)
+        if target == path.parent:
+            raise KeyboardInterrupt  # stands for SIGKILL: nothing after this line runs
+
+    monkeypatch.setattr(rewrite, "_fsync", killed_after_the_rename)
+    with pytest.raises(KeyboardInterrupt):
+        database_cli.run(_settings(path), _args("rekey", new_key_file=str(new_key_file)))
+    monkeypatch.setattr(rewrite, "_fsync", real_fsync)
+    capsys.readouterr()
+
+    assert database_cli.run(_settings(path), _args("rekey", new_key_file=str(new_key_file))) == 0
+    said = capsys.readouterr()
+    assert "new key" in said.out and "DATABASE_KEY_FILE" in said.out
+    assert NEW_KEY.reveal() not in said.out + said.err
+    assert len(asyncio.run(_numbers(path, NEW_KEY))) == 2
