@@ -64,6 +64,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except (cipher.CannotOpen, in_use.InUse, rewrite.RewriteFailed, ConfigError) as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return 2
+    except (*cipher.DatabaseError, OSError) as exc:  # a full disk, a file it may not write
+        print(f"{args.command}: {exc}.", file=sys.stderr)
+        return 2
 
 
 def _encrypt(settings: Settings) -> int:

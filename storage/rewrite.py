@@ -125,9 +125,14 @@ def convert(
             source.execute("DETACH DATABASE converted")
         except BaseException:
             source.close()
+            _remove(work)  # a half-written copy would hold the space a full disk lacks
             raise
-        _close_folded(source, path)
-        _verify(work, target_key, version, counts)
+        try:
+            _close_folded(source, path)
+            _verify(work, target_key, version, counts)
+        except BaseException:
+            _remove(work)
+            raise
         _swap_in(work, path)
     return counts
 

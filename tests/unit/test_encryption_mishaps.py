@@ -95,3 +95,24 @@ def test_a_rekey_cut_short_after_its_rename_is_said_so_when_run_again(
     assert "new key" in said.out and "DATABASE_KEY_FILE" in said.out
     assert NEW_KEY.reveal() not in said.out + said.err
     assert len(asyncio.run(_numbers(path, NEW_KEY))) == 2
+
+
+def test_an_encrypt_that_fails_leaves_no_work_file_and_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A disk too full for the encrypted copy: the half-written copy used to stay, holding the
+    space the bot then lacks, and the command ended in a traceback."""
+    path = tmp_path / "bot.sqlite3"
+    asyncio.run(_file_reports(path, 2, None))
+    before = asyncio.run(_numbers(path, None))
+
+    def disk_full(conn: object, work: Path, key: cipher.DatabaseKey, alias: str) -> None:
+        work.write_bytes(b"\0" * 65536)  # what was written before the disk filled up
+        raise cipher.OperationalError[1]("database or disk is full")
+
+    monkeypatch.setattr(cipher, "attach_encrypted", disk_full)
+    assert database_cli.run(_settings(path), _args("encrypt")) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "disk is full" in said and KEY.reveal() not in said
+    assert os.listdir(tmp_path) == ["bot.sqlite3"]
+    assert asyncio.run(_numbers(path, None)) == before
