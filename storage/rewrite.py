@@ -143,21 +143,27 @@ def restoring(backup: Path, path: Path, key: cipher.DatabaseKey | None) -> Itera
     when the block ends without raising (removed otherwise). No one may have ``path`` open."""
     path = _real(path)
     work = _work_file(path, "restoring")
-    lock = in_use.exclusive(path) if path.exists() else contextlib.nullcontext()
-    with lock:
-        _remove(work)
-        _create_private(work)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Onto no database, an empty one to hold the lock on: a bot starting meanwhile is refused
+    # instead of opening a file that the restored one then replaces under it.
+    placeholder = not path.exists()
+    if placeholder:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    with in_use.exclusive(path):
         try:
+            _remove(work)
+            _create_private(work)
             shutil.copyfile(backup, work)
             yield work
+            for leftover in (Path(f"{work}-wal"), Path(f"{work}-journal")):
+                if leftover.exists() and leftover.stat().st_size > 0:
+                    raise RewriteFailed(f"the restored copy {work} was not closed cleanly.")
+            _fold_log(path, key)
         except BaseException:
             _remove(work)
+            if placeholder and path.stat().st_size == 0:
+                _remove(path)
             raise
-        for leftover in (Path(f"{work}-wal"), Path(f"{work}-journal")):
-            if leftover.exists() and leftover.stat().st_size > 0:
-                raise RewriteFailed(f"the restored copy {work} was not closed cleanly.")
-        _fold_log(path, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         _swap_in(work, path)
 
 

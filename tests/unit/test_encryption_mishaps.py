@@ -13,7 +13,7 @@ import pytest
 
 from bot import database_cli
 from bot.config import Settings
-from storage import cipher, rewrite
+from storage import cipher, in_use, rewrite
 from tests.unit.test_encryption import KEY, NEW_KEY, _file_reports, _no_clue_in, _numbers
 
 
@@ -116,3 +116,43 @@ def test_an_encrypt_that_fails_leaves_no_work_file_and_one_sentence(
     assert said.count("\n") == 1 and "disk is full" in said and KEY.reveal() not in said
     assert os.listdir(tmp_path) == ["bot.sqlite3"]
     assert asyncio.run(_numbers(path, None)) == before
+
+
+def test_a_restore_onto_no_database_keeps_a_starting_bot_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restoring onto a fresh volume failed when the database's directory was still to be
+    made, and took no lock: a bot started meanwhile made and opened the database, then the
+    restore renamed its copy over it, and the bot went on writing reports into a file no
+    longer on the disk."""
+    path = tmp_path / "data" / "bot.sqlite3"
+    source = tmp_path / "old" / "bot.sqlite3"
+    asyncio.run(_file_reports(source, 2, KEY))
+    backup = tmp_path / "backup.sqlite3"
+    cipher.remember(source, KEY)
+    assert database_cli.run(_settings(source), _args("backup", path=str(backup))) == 0
+    checked = database_cli._count_reports
+    starting_bot: list[str] = []
+
+    async def bot_starts_meanwhile(work: Path, key: cipher.DatabaseKey | None) -> int:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as storage.Database.open does
+        path.touch()
+        try:
+            in_use.release(in_use.hold_shared(path))
+            starting_bot.append("opened the database being restored")
+        except in_use.InUse:
+            starting_bot.append("refused")
+        return await checked(work, key)
+
+    monkeypatch.setattr(database_cli, "_count_reports", bot_starts_meanwhile)
+    assert database_cli.run(_settings(path), _args("restore", path=str(backup))) == 0
+    assert starting_bot == ["refused"]
+    assert asyncio.run(_numbers(path, KEY)) == asyncio.run(_numbers(source, KEY))
+
+
+def test_a_failed_restore_onto_no_database_leaves_none(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("not a database")
+    assert database_cli.run(_settings(path), _args("restore", path=str(not_a_backup))) == 2
+    assert not path.exists()
