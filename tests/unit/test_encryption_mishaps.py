@@ -7,13 +7,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot import database_cli
 from bot.config import Settings
+from bot.digest.xlsx import build_xlsx
+from bot.i18n import Catalogs
 from storage import cipher, in_use, rewrite
+from tests.unit.test_digest_build import REPORTS, TASHKENT, UNITS, sample_digest
+from tests.unit.test_digest_xlsx import SHEETS
 from tests.unit.test_encryption import KEY, NEW_KEY, _file_reports, _no_clue_in, _numbers
 
 
@@ -156,3 +163,17 @@ def test_a_failed_restore_onto_no_database_leaves_none(tmp_path: Path) -> None:
     not_a_backup.write_text("not a database")
     assert database_cli.run(_settings(path), _args("restore", path=str(not_a_backup))) == 2
     assert not path.exists()
+
+
+def test_a_spreadsheet_is_made_in_memory_never_in_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl's own save writes each sheet's XML (every report's text, names and case
+    numbers) to a file in /tmp first, on the server's disk beside an encrypted database, and
+    removes it afterwards: its blocks stay readable there, and the whole file stays when the
+    worker is killed while saving (it dies with the bot)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(os, "remove", lambda path: None)  # killed before it could remove them
+    data = build_xlsx(sample_digest(), REPORTS, UNITS, Catalogs(TASHKENT).translator("en"))
+    assert load_workbook(BytesIO(data)).sheetnames == SHEETS
+    assert os.listdir(tmp_path) == []
