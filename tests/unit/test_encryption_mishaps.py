@@ -177,3 +177,29 @@ def test_a_spreadsheet_is_made_in_memory_never_in_a_temporary_file(
     data = build_xlsx(sample_digest(), REPORTS, UNITS, Catalogs(TASHKENT).translator("en"))
     assert load_workbook(BytesIO(data)).sheetnames == SHEETS
     assert os.listdir(tmp_path) == []
+
+
+def test_a_bot_opening_the_database_as_it_is_replaced_locks_the_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bot that opened the file just before a restore or rekey renamed the new one over it,
+    and took its lock just after: it held the lock of a file no longer on the disk while using
+    the new one, so the next restore or rekey did not see it running."""
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(b"")
+    newer = tmp_path / "bot.sqlite3.restoring"
+    newer.write_bytes(b"")
+    real_flock = in_use.fcntl.flock
+
+    def replaced_meanwhile(fd: int, operation: int) -> None:
+        if newer.exists():
+            os.replace(newer, path)
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(in_use.fcntl, "flock", replaced_meanwhile)
+    held = in_use.hold_shared(path)
+    try:
+        with pytest.raises(in_use.InUse), in_use.exclusive(path):
+            pass
+    finally:
+        in_use.release(held)
