@@ -39,7 +39,7 @@ def hold_shared(path: Path) -> int | None:
         os.close(fd)
     raise InUse(
         f"{path} is being replaced by another command (encrypt, rekey or restore); "
-        "start the bot again when it has finished."
+        "try again when it has finished."
     )
 
 

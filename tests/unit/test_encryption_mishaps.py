@@ -21,7 +21,14 @@ from bot.i18n import Catalogs
 from storage import cipher, in_use, rewrite
 from tests.unit.test_digest_build import REPORTS, TASHKENT, UNITS, sample_digest
 from tests.unit.test_digest_xlsx import SHEETS
-from tests.unit.test_encryption import KEY, NEW_KEY, _file_reports, _no_clue_in, _numbers
+from tests.unit.test_encryption import (
+    KEY,
+    NEW_KEY,
+    _bot,
+    _file_reports,
+    _no_clue_in,
+    _numbers,
+)
 
 
 def _settings(path: Path, key: cipher.DatabaseKey | None = KEY) -> Settings:
@@ -203,3 +210,20 @@ def test_a_bot_opening_the_database_as_it_is_replaced_locks_the_new_file(
             pass
     finally:
         in_use.release(held)
+
+
+@pytest.mark.parametrize(("command", "status"), [("migrate", 2), ("health", 1), ("add-admin", 2)])
+def test_a_command_during_a_rewrite_says_so_in_one_sentence(
+    tmp_path: Path, command: str, status: int
+) -> None:
+    """`migrate`, `health` (the image's HEALTHCHECK, every 30 s) or `add-admin` while encrypt,
+    rekey or restore holds the database ended in a traceback."""
+    path = tmp_path / "bot.sqlite3"
+    asyncio.run(_file_reports(path, 1, KEY))
+    args = [command, "--ready"] if command == "health" else [command]
+    if command == "add-admin":
+        args.append("123456")
+    with in_use.exclusive(path):
+        done = _bot(*args, env={"DATABASE_PATH": str(path), "DATABASE_KEY": KEY.reveal()})
+    assert done.returncode == status
+    assert done.stderr.count("\n") == 1 and "another command" in done.stderr
