@@ -23,7 +23,6 @@ async def test_encrypt_and_restore_refuse_while_the_bot_serves(
     backup = path.with_name("backup.sqlite3")
     async with run_bot():
         await tg.wait_idle()
-        cipher.remember(path, None)
         made = argparse.Namespace(command="backup", path=str(backup))
         assert await asyncio.to_thread(database_cli.run, settings, made) == 0
         keyed = replace(settings, database_key=KEY)
