@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import tempfile
 from io import BytesIO
@@ -227,3 +228,31 @@ def test_a_command_during_a_rewrite_says_so_in_one_sentence(
         done = _bot(*args, env={"DATABASE_PATH": str(path), "DATABASE_KEY": KEY.reveal()})
     assert done.returncode == status
     assert done.stderr.count("\n") == 1 and "another command" in done.stderr
+
+
+def test_a_large_sort_on_an_encrypted_database_stays_in_memory(tmp_path: Path) -> None:
+    """SQLite spills a sort bigger than its cache to a temporary file, which SQLCipher does not
+    encrypt, unless temporary storage is in memory (how sqlcipher3 is built, and the bot never
+    changes it): an export's ORDER BY over many reports must leave nothing on the disk."""
+    path = tmp_path / "bot.sqlite3"
+    conn = cipher.connect_sync(path, KEY)
+    try:
+        conn.execute("PRAGMA cache_size = 10")  # a few pages: the sort cannot fit
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.executemany(
+            "INSERT INTO notes VALUES (?)", ((os.urandom(300).hex(),) for _ in range(5000))
+        )
+        conn.commit()
+        opened: set[str] = set()
+
+        def files_open_now(value: str) -> str:
+            for fd in os.listdir("/proc/self/fd"):
+                with contextlib.suppress(OSError):
+                    opened.add(os.readlink(f"/proc/self/fd/{fd}"))
+            return value
+
+        conn.create_function("files_open_now", 1, files_open_now)
+        conn.execute("SELECT files_open_now(text) FROM notes ORDER BY text").fetchall()
+    finally:
+        conn.close()
+    assert not [name for name in opened if "etilqs_" in name]  # SQLite's temporary files
