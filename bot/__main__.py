@@ -107,6 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return cli.run(settings, args)
 
+    if args.command in ("migrate", "health", "add-admin"):
+        from storage.cipher import CannotOpen
+        from storage.in_use import InUse
+
+        try:
+            return _database_command(settings, args)
+        except (CannotOpen, InUse) as exc:  # encrypt, rekey or restore at work on it
+            print(exc, file=sys.stderr)
+            return 1 if args.command == "health" else 2
+    return _run(settings, secrets, sandbox_without_token=args.sandbox_without_token)
+
+
+def _database_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``migrate``, ``health`` or ``add-admin``: opening the database may be refused."""
     if args.command == "migrate":
         applied = asyncio.run(_migrate(settings))
         print(
@@ -118,20 +132,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return health_command(
             settings, ready_only=args.ready, database_problem=lambda: asyncio.run(_health(settings))
         )
-    if args.command == "add-admin":
-        if not args.telegram_id.isdigit() or not 0 < int(args.telegram_id) < 2**52:
-            print(
-                f"add-admin needs a numeric Telegram user id; {args.telegram_id!r} is not one.",
-                file=sys.stderr,
-            )
-            return 2
-        changed = asyncio.run(_add_admin(settings, int(args.telegram_id)))
+    if not args.telegram_id.isdigit() or not 0 < int(args.telegram_id) < 2**52:
         print(
-            f"user {args.telegram_id} is "
-            + ("now an administrator" if changed else "already an active administrator")
+            f"add-admin needs a numeric Telegram user id; {args.telegram_id!r} is not one.",
+            file=sys.stderr,
         )
-        return 0
-    return _run(settings, secrets, sandbox_without_token=args.sandbox_without_token)
+        return 2
+    changed = asyncio.run(_add_admin(settings, int(args.telegram_id)))
+    print(
+        f"user {args.telegram_id} is "
+        + ("now an administrator" if changed else "already an active administrator")
+    )
+    return 0
 
 
 async def _migrate(settings: Settings) -> list[str]:

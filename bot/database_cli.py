@@ -64,6 +64,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except (cipher.CannotOpen, in_use.InUse, rewrite.RewriteFailed, ConfigError) as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return 2
+    except (*cipher.DatabaseError, OSError) as exc:  # a full disk, a file it may not write
+        print(f"{args.command}: {exc}.", file=sys.stderr)
+        return 2
 
 
 def _encrypt(settings: Settings) -> int:
@@ -103,6 +106,13 @@ def _rekey(settings: Settings, new_key_file: Path) -> int:
         print("rekey: the new key is the key in use; nothing to do.", file=sys.stderr)
         return 2
     problem = key_problem(settings)
+    if problem is not None and _opens_with(path, new_key):
+        # An earlier rekey was cut short after its rename, before it could say so.
+        print(
+            f"{path} is encrypted with the new key already (an earlier rekey finished): put "
+            "the new key where DATABASE_KEY_FILE points before the bot starts again."
+        )
+        return 0
     if problem is not None or not path.exists():
         print(f"rekey: {problem or f'there is no database at {path}.'}", file=sys.stderr)
         return 2
@@ -112,6 +122,14 @@ def _rekey(settings: Settings, new_key_file: Path) -> int:
         "put the new key where DATABASE_KEY_FILE points before the bot starts again."
     )
     return 0
+
+
+def _opens_with(path: Path, key: cipher.DatabaseKey) -> bool:
+    try:
+        cipher.open_checked(path, key).close()
+    except cipher.CannotOpen:
+        return False
+    return True
 
 
 def _backup(settings: Settings, target: Path) -> int:

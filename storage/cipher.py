@@ -171,7 +171,8 @@ def _cannot_open(path: Path | str, key: DatabaseKey | None) -> str:
         )
     return (
         f"The database {path} does not open with the key in DATABASE_KEY_FILE/DATABASE_KEY: "
-        "the key is wrong, or the file is not this bot's database."
+        "the key is wrong (after a `rekey`, the new key belongs there), or the file is not "
+        "this bot's database."
     )
 
 

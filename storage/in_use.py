@@ -25,16 +25,31 @@ def hold_shared(path: Path) -> int | None:
     in-memory database). Raises :class:`InUse` while a command holds the exclusive one."""
     if str(path) == ":memory:":
         return None
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
+    for _ in range(3):
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            break
+        if _same_file(fd, path):
+            return fd
+        # Replaced between the open and the lock (a command's rename): the lock of the old
+        # file would keep nobody out of the new one, which is the one SQLite opens.
         os.close(fd)
-        raise InUse(
-            f"{path} is being replaced by another command (encrypt, rekey or restore); "
-            "start the bot again when it has finished."
-        ) from None
-    return fd
+    raise InUse(
+        f"{path} is being replaced by another command (encrypt, rekey or restore); "
+        "try again when it has finished."
+    )
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
 
 
 def release(fd: int | None) -> None:

@@ -44,6 +44,13 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _real(path: Path) -> Path:
+    """The file itself when ``path`` is a symlink to it: renaming over the link would replace
+    the link and leave the old database (plain, for ``encrypt``) where it pointed, on the data
+    volume. Its directory is also where SQLite keeps the ``-wal``."""
+    return path.resolve()
+
+
 def _work_file(path: Path, purpose: str) -> Path:
     return path.with_name(f"{path.name}.{purpose}")
 
@@ -103,6 +110,7 @@ def convert(
     """The database at ``path`` (plain when ``source_key`` is None) encrypted with
     ``target_key`` instead, in place: SQLCipher's ``sqlcipher_export`` into a new file, checked,
     then swapped in. The rows of every table, as checked."""
+    path = _real(path)
     work = _work_file(path, "converting")
     with in_use.exclusive(path):
         _remove(work)
@@ -117,9 +125,14 @@ def convert(
             source.execute("DETACH DATABASE converted")
         except BaseException:
             source.close()
+            _remove(work)  # a half-written copy would hold the space a full disk lacks
             raise
-        _close_folded(source, path)
-        _verify(work, target_key, version, counts)
+        try:
+            _close_folded(source, path)
+            _verify(work, target_key, version, counts)
+        except BaseException:
+            _remove(work)
+            raise
         _swap_in(work, path)
     return counts
 
@@ -128,22 +141,29 @@ def convert(
 def restoring(backup: Path, path: Path, key: cipher.DatabaseKey | None) -> Iterator[Path]:
     """A private copy of ``backup`` to check and migrate in the block; swapped in over ``path``
     when the block ends without raising (removed otherwise). No one may have ``path`` open."""
+    path = _real(path)
     work = _work_file(path, "restoring")
-    lock = in_use.exclusive(path) if path.exists() else contextlib.nullcontext()
-    with lock:
-        _remove(work)
-        _create_private(work)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Onto no database, an empty one to hold the lock on: a bot starting meanwhile is refused
+    # instead of opening a file that the restored one then replaces under it.
+    placeholder = not path.exists()
+    if placeholder:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    with in_use.exclusive(path):
         try:
+            _remove(work)
+            _create_private(work)
             shutil.copyfile(backup, work)
             yield work
+            for leftover in (Path(f"{work}-wal"), Path(f"{work}-journal")):
+                if leftover.exists() and leftover.stat().st_size > 0:
+                    raise RewriteFailed(f"the restored copy {work} was not closed cleanly.")
+            _fold_log(path, key)
         except BaseException:
             _remove(work)
+            if placeholder and path.stat().st_size == 0:
+                _remove(path)
             raise
-        for leftover in (Path(f"{work}-wal"), Path(f"{work}-journal")):
-            if leftover.exists() and leftover.stat().st_size > 0:
-                raise RewriteFailed(f"the restored copy {work} was not closed cleanly.")
-        _fold_log(path, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         _swap_in(work, path)
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -31,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.digest.labels import factor_text, unit_name
+from bot.digest.xlsx_bytes import workbook_bytes
 from bot.forms.parsing import plain_decimal
 from bot.i18n import Translator
 from storage.models import SeizureItem, Unit
@@ -153,10 +153,8 @@ class SheetWriter:
         return factor_text(item.kg_factor, item.normalized_unit, self.tr)
 
     def save(self) -> bytes:
-        """The workbook's bytes."""
-        buffer = BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
+        """The workbook's bytes, made in memory, never in a temporary file (xlsx_bytes.py)."""
+        return workbook_bytes(self.workbook)
 
 
 def _width(value: object) -> int:
