@@ -7,7 +7,7 @@ from bot.context import FieldReportApplication
 from bot.flood import FloodGuard
 from bot.standin import StandIn
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_urgent import (
+from tests.e2e.urgent_steps import (
     JOHN,
     OLGA,
     alerts_in,

@@ -18,7 +18,7 @@ from bot.standin import StandIn, TgUser
 from storage import Database
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.e2e.test_amend_urgent import unhurried
-from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
+from tests.e2e.urgent_steps import JOHN, file_incident, seed_people, wait_alerts
 from tests.support.driver import Officer
 
 OFFICER = TgUser(id=8101, first_name="Bekzod", language_code="en")
