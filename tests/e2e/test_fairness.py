@@ -9,13 +9,7 @@ import pytest
 
 from bot.standin import StandIn, TgUser
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_digest_commands import (
-    COORDINATOR,
-    OFFICER_TER,
-    add_report,
-    people,
-    ru,
-)
+from tests.e2e.digest_steps import COORDINATOR, OFFICER_TER, add_report, people, ru
 from tests.e2e.urgent_steps import alerts_in, file_incident, seed_people, wait_alerts
 
 

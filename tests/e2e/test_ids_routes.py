@@ -19,7 +19,7 @@ from bot.forms.definitions import SEIZURE
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import Database, Role
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_digest_commands import workbook_of
+from tests.e2e.digest_steps import workbook_of
 from tests.e2e.test_seizure_records import AYRITOM, OFFICER, border_office_with_a_point
 from tests.support.driver import Officer
 
