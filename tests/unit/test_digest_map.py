@@ -42,7 +42,7 @@ from storage import (
     SeizureTally,
 )
 from storage.clock import utc_now
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     AYRITOM_BLO,
     BUKHARA_IMT,
     DAY,
@@ -53,7 +53,7 @@ from tests.unit.test_digest_build import (
     local,
     make_report,
 )
-from tests.unit.test_digest_chart import check
+from tests.unit.png_checks import check
 
 TASHKENT_AT = replace(TASHKENT_IMT, coordinates=Coordinates(41.2995, 69.2401))
 TERMEZ_AT = replace(TERMEZ_IMT, coordinates=Coordinates(37.2242, 67.2783))

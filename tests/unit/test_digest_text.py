@@ -35,7 +35,7 @@ from bot.digest.xlsx import build_period_xlsx, build_xlsx
 from bot.handlers.common import MESSAGE_LIMIT, split_lines
 from bot.i18n import Catalogs, Translator
 from storage.models import Unit, UnitKind
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     DAY,
     HISTORY,
     INJECTION,

@@ -15,7 +15,7 @@ from bot.digest.build import build_digest
 from bot.digest.sheet_writer import put_text, sheet_title
 from bot.digest.xlsx import build_period_xlsx, build_xlsx
 from bot.i18n import Catalogs
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     DAY,
     HISTORY,
     INJECTION,

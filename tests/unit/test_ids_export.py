@@ -15,7 +15,7 @@ from openpyxl.cell.cell import Cell
 from bot.digest.ids_xlsx import COLUMNS, build_ids_xlsx, ids_rows
 from bot.i18n import Catalogs
 from storage.models import Precision, Route, SeizureItem
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     AYRITOM_BLO,
     DAY,
     INJECTION,

@@ -38,7 +38,7 @@ from storage import Database, Report, Repositories, Role, SeizureItem, User, Use
 from storage.alerts import Alert
 from storage.bulk import Chunk, bulk_load
 from storage.db import migration_files
-from tests.unit.test_digest_build import DAY, TERMEZ_IMT, UNITS, local, make_report
+from tests.unit.digest_samples import DAY, TERMEZ_IMT, UNITS, local, make_report
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)

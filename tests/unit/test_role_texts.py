@@ -9,7 +9,7 @@ from bot import role_texts
 from bot.config import LANGUAGES
 from bot.i18n import Catalogs
 from storage import Role
-from tests.unit.test_digest_build import TASHKENT
+from tests.unit.digest_samples import TASHKENT
 
 
 @pytest.fixture(scope="module")
