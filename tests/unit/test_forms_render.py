@@ -39,7 +39,7 @@ from bot.forms.state import (
 )
 from bot.i18n import Catalogs, Translator
 from bot.urgent import Reason
-from tests.unit.test_forms_engine import DRAFT_ID, reach, step, summary_of, walk
+from tests.unit.form_walks import DRAFT_ID, reach, step, summary_of, walk
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 LARGE_ITEM = {"substance": "heroin", "qty": "2.5", "measure": "kg"}

@@ -10,7 +10,7 @@ from bot.forms.record_view import route_gap_line, route_not_given
 from bot.forms.render import render
 from bot.forms.state import SUMMARY, Ask, ShowSummary, Tapped, Typed
 from bot.i18n import Catalogs
-from tests.unit.test_forms_engine import TASHKENT, reach, step, summary_of
+from tests.unit.form_walks import TASHKENT, reach, step, summary_of
 
 ROUTE = ("origin", "departure", "transit", "destination")
 
