@@ -34,7 +34,7 @@ from telegram.error import TelegramError
 
 from storage import Role
 from tests.property.observations import outgoing
-from tests.property.test_stateful import (
+from tests.property.stateful_model import (
     APOLOGY,
     DENIED,
     HANDLED_FAILURES,
