@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from bot.standin import StandInTimeout
 from tests.resilience.checks import answers_not_as_planned, check_digest, check_reports
 from tests.resilience.conftest import FIGURES, World
-from tests.resilience.filing_plans import keep_filing, plans, reraise_failures
+from tests.resilience.filing_loop import keep_filing, plans, reraise_failures
 from tests.resilience.interruptions import ConfirmationHold, HandedUpdates, KillSwitch
-from tests.resilience.people import (
-    joint_operation,
-)
+from tests.resilience.report_plans import joint_operation
 from tests.support.bot_process import BotProcess
 
 SEED = 20261129

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.resilience.people import (
-    Officer,
-    Plan,
-    daily_status,
-    incident,
-    joint_operation,
-    seizure,
-)
+from tests.resilience.people import Officer
+from tests.resilience.report_plans import Plan, daily_status, incident, joint_operation, seizure
 
 
 def plans(index: int) -> list[Plan]:
