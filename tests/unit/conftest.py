@@ -1,5 +1,5 @@
-"""Fixtures the unit tests share: the bot's catalogs and the Russian and English translators, one
-set per module (a module that defines its own ``catalogs`` keeps it)."""
+"""Fixtures the unit tests share: the bot's catalogs and its Russian and English translators, built
+once per test module."""
 
 from __future__ import annotations
 

@@ -23,7 +23,6 @@ from tests.unit.digest_samples import (
     DAY,
     HISTORY,
     REPORTS,
-    TASHKENT,
     TASHKENT_IMT,
     TERMEZ_IMT,
     UNITS,
@@ -41,11 +40,6 @@ NAMES: dict[int, Unit] = {
     )
     for unit in UNITS
 }
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,6 @@ from tests.unit.digest_samples import (
     BUKHARA_IMT,
     DAY,
     OLD_UNIT,
-    TASHKENT,
     TASHKENT_IMT,
     TERMEZ_IMT,
     local,
@@ -120,11 +119,6 @@ def tallies_of(reports: Iterable[Report]) -> list[SeizureTally]:
 
 
 TALLIES = tallies_of(REPORTS)
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 def sample() -> SeizureMap:

@@ -54,11 +54,6 @@ LINE_LIMIT = 1000
 ALLOWED_TAGS = {"b", "i"}
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
-
-
 def tags(text: str) -> list[str]:
     return re.findall(r"</?([A-Za-z][A-Za-z0-9]*)", text)
 

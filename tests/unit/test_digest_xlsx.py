@@ -21,7 +21,6 @@ from tests.unit.digest_samples import (
     INJECTION,
     REPORTS,
     SAMARKAND_IMT,
-    TASHKENT,
     UNITS,
     local,
     make_report,
@@ -29,11 +28,6 @@ from tests.unit.digest_samples import (
 )
 
 SHEETS = ["Summary", "Seizures", "Joint operations", "Incidents", "Daily status", "Seized items"]
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 @pytest.fixture(scope="module")

@@ -105,11 +105,6 @@ STATUS = make_report("DS-2026-000044", TERMEZ_IMT, local(DAY, 14))
 REPORTS = (TYPED, WITHDRAWN, AT_THE_POINT, STATUS)
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
-
-
 def test_the_columns_have_stable_machine_names() -> None:
     assert [column.name for column in COLUMNS] == MACHINE_NAMES
 
