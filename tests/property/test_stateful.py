@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from bot.config import LANGUAGES
 from storage import Role
 from tests.property.observations import outgoing
+from tests.property.stateful_actions import Action, actions_of, actor
 from tests.property.stateful_model import (
     APOLOGY,
     DENIED,
@@ -47,10 +48,7 @@ from tests.property.stateful_model import (
     INVITATION_REFUSED,
     REFUSED,
     SUSPENDED,
-    Action,
     Standing,
-    actions_of,
-    actor,
     check_database,
     play,
     restricted,

@@ -34,6 +34,7 @@ from telegram.error import TelegramError
 
 from storage import Role
 from tests.property.observations import outgoing
+from tests.property.stateful_actions import Action, actions_of, actor, message_text
 from tests.property.stateful_model import (
     APOLOGY,
     DENIED,
@@ -41,11 +42,7 @@ from tests.property.stateful_model import (
     INVITATION_REFUSED,
     REFUSED,
     SUSPENDED,
-    Action,
-    actions_of,
-    actor,
     check_database,
-    message_text,
     play,
     restricted,
     standings,
