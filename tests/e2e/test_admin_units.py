@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 
 from bot.context import FieldReportApplication
-from bot.flood import FloodGuard
 from bot.i18n import Translator
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import AuditEntry, Role, Unit
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
+from tests.e2e.flood_limit import unhurried as patient
 from tests.support.driver import Officer
 
 ADMIN_UZ = TgUser(id=8303, first_name="Aziza", language_code="uz")
@@ -73,11 +73,6 @@ async def add_point(o: Officer, name: str, where: str | None = None) -> SentMess
         await tap(o, "unt", "cpk")
         return await o.tg.next_message(o.user.id)
     return await o.say(where)
-
-
-def patient(app: FieldReportApplication) -> None:
-    """A scripted admin taps faster than any person: lift the flood limit for a long walk."""
-    app.services.flood = FloodGuard(limit=1000)
 
 
 async def test_a_border_liaison_office_from_creation_to_reactivation(

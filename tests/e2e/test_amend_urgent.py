@@ -3,11 +3,10 @@ alerts the coordinators like a new report, once."""
 
 from __future__ import annotations
 
-from bot.context import FieldReportApplication
-from bot.flood import FloodGuard
 from bot.standin import StandIn
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_urgent import (
+from tests.e2e.flood_limit import unhurried
+from tests.e2e.urgent_steps import (
     JOHN,
     OLGA,
     alerts_in,
@@ -17,11 +16,6 @@ from tests.e2e.test_urgent import (
     wait_alerts,
 )
 from tests.support.driver import Officer
-
-
-def unhurried(app: FieldReportApplication) -> None:
-    """A scripted officer taps faster than any person: lift the flood limit for a long walk."""
-    app.services.flood = FloodGuard(limit=1000)
 
 
 async def start_amending(o: Officer) -> None:

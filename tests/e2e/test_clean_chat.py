@@ -15,8 +15,8 @@ from bot.forms.readback import answered_text
 from bot.i18n import Catalogs, Translator
 from bot.standin import FaultKind, SentMessage, StandIn, TgUser
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.test_admin_units import patient
-from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
+from tests.e2e.flood_limit import unhurried as patient
+from tests.e2e.urgent_steps import JOHN, file_incident, seed_people, wait_alerts
 from tests.support.driver import Officer
 
 QUANTITY = {"uz": "1,5", "uz_Cyrl": "1,5", "ru": "1,5", "en": "1.5"}

@@ -15,8 +15,8 @@ from bot.standin import StandIn, TgUser
 from storage import Role
 from storage.clock import utc_now
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.test_digest_commands import workbook_of
-from tests.e2e.test_urgent import wait_alerts
+from tests.e2e.digest_steps import workbook_of
+from tests.e2e.urgent_steps import wait_alerts
 from tests.support.driver import Officer
 
 OFFICER = TgUser(id=9602, first_name="Bekzod", language_code="uz")

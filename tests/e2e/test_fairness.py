@@ -9,14 +9,8 @@ import pytest
 
 from bot.standin import StandIn, TgUser
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_digest_commands import (
-    COORDINATOR,
-    OFFICER_TER,
-    add_report,
-    people,
-    ru,
-)
-from tests.e2e.test_urgent import alerts_in, file_incident, seed_people, wait_alerts
+from tests.e2e.digest_steps import COORDINATOR, OFFICER_TER, add_report, people, ru
+from tests.e2e.urgent_steps import alerts_in, file_incident, seed_people, wait_alerts
 
 
 async def test_a_429_for_one_chat_does_not_delay_another_chats_reply(

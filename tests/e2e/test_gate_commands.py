@@ -17,7 +17,7 @@ from bot.context import FieldReportApplication
 from bot.standin import FaultKind, StandIn, TgChat, TgUser
 from storage import Role
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_refusal_faults import Standing, calls_since
+from tests.e2e.refusal_steps import Standing, calls_since
 from tests.support.driver import Officer
 
 OFFICER = TgUser(id=9401, first_name="Officer", language_code="en")
@@ -152,7 +152,7 @@ async def test_an_edited_command_in_a_group_is_ignored_silently(
 
 
 async def test_a_strangers_edited_invitation_registers_nobody(tg: StandIn, run_bot: RunBot) -> None:
-    from tests.e2e.test_invites import saved_invite
+    from tests.e2e.invite_steps import saved_invite
 
     stranger = TgUser(id=9404, first_name="Stranger", language_code="en")
     async with run_bot() as app:

@@ -11,14 +11,7 @@ from bot.config import Settings
 from bot.standin import StandIn
 from storage import hot_path
 from tests.e2e.conftest import SeedUser
-from tests.e2e.test_refusal_faults import (
-    APOLOGY,
-    OFFICER,
-    Standing,
-    calls_since,
-    running,
-    seed_everybody,
-)
+from tests.e2e.refusal_steps import APOLOGY, OFFICER, Standing, calls_since, running, seed_everybody
 
 
 async def test_a_failing_read_of_the_person_state_stops_the_update(

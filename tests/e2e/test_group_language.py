@@ -11,7 +11,7 @@ from storage import Role
 from storage.bot_settings import CoordinationGroup
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.e2e.test_digest import add_report, local
-from tests.e2e.test_urgent import file_incident, wait_alerts
+from tests.e2e.urgent_steps import file_incident, wait_alerts
 from tests.support.driver import Officer
 
 ADMIN_RU = TgUser(id=9601, first_name="Ольга", language_code="ru")

@@ -18,9 +18,9 @@ from bot.equivalents import WEIGHT_ONLY, load_factors
 from bot.forms.definitions import SEIZURE
 from bot.standin import SentMessage, StandIn, TgUser
 from storage import Database, Role
+from tests.e2e.border_office import AYRITOM, OFFICER, border_office_with_a_point
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_digest_commands import workbook_of
-from tests.e2e.test_seizure_records import AYRITOM, OFFICER, border_office_with_a_point
+from tests.e2e.digest_steps import workbook_of
 from tests.support.driver import Officer
 
 TASHKENT = ZoneInfo("Asia/Tashkent")

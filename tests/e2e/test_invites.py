@@ -6,26 +6,23 @@ hold before and after the translators fill in the new messages.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.context import FieldReportApplication
-from bot.invitations import INVITE_TTL, expiry, hash_token, new_token
+from bot.invitations import INVITE_TTL, hash_token, new_token
 from bot.standin import SentMessage, StandIn, TgUser
-from storage import Invite, Role
+from storage import Role
 from storage.clock import utc_now
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-
-LINK = re.compile(r"https://t\.me/fieldreport_bot\?start=([A-Za-z0-9_-]+)")
+from tests.e2e.invite_steps import LINK, invite_via_buttons, saved_invite, tap_text
 
 STRANGER_UZ = TgUser(
     id=7301, first_name="Aziz", last_name="Rahimov", username="aziz_r", language_code="uz"
 )
 STRANGER_RU = TgUser(id=7302, first_name="Иван", language_code="ru")
 STRANGER_EN = TgUser(id=7303, first_name="Tom", language_code="en-GB")
-
 USED = (
     "This invitation has already been used: each one works only once. "
     "Please ask your programme administrator for your own."
@@ -50,52 +47,10 @@ def tr(app: FieldReportApplication, language: str, message: str) -> str:
     return app.services.catalogs.translator(language).gettext(message)
 
 
-async def saved_invite(
-    app: FieldReportApplication,
-    *,
-    role: Role = Role.OFFICER,
-    unit_code: str | None = "IMT-TER",
-    created_at: datetime | None = None,
-) -> tuple[str, Invite]:
-    """An invitation saved through the repository, as /invite would; (token, row)."""
-    token = new_token()
-    now = created_at or utc_now()
-    async with app.services.db.transaction() as repos:
-        admin = await repos.users.get_by_telegram_id(ADMIN.id)
-        unit = await repos.units.get_by_code(unit_code) if unit_code else None
-        assert admin is not None
-        invite = await repos.invites.create(
-            token_hash=hash_token(token),
-            role=role,
-            unit_id=unit.id if unit else None,
-            created_by=admin.id,
-            expires_at=expiry(now),
-            now=now,
-        )
-    return token, invite
-
-
-async def tap_text(tg: StandIn, user: TgUser, message: SentMessage, text: str) -> dict[str, object]:
-    return await tg.wait_callback_answer(await tg.tap_text(user, message, text))
-
-
 async def forge(tg: StandIn, user: TgUser, message: SentMessage, data: str) -> str:
     """Tap data that is not (or no longer) on the message; the text of the bot's answer."""
     answer = await tg.wait_callback_answer(await tg.tap(user, message, data, forge=True))
     return str(answer.get("text") or "")
-
-
-async def invite_via_buttons(
-    app: FieldReportApplication, tg: StandIn, role_label: str, unit_label: str
-) -> tuple[SentMessage, str]:
-    """The admin runs /invite and taps a role and a unit; (the link message, the token)."""
-    await tg.send_text(ADMIN, "/invite")
-    chooser = await tg.next_message(ADMIN.id)
-    await tap_text(tg, ADMIN, chooser, role_label)
-    await tap_text(tg, ADMIN, chooser, unit_label)
-    match = LINK.search(chooser.text or "")
-    assert match, tg.describe_chat(ADMIN.id)
-    return chooser, match.group(1)
 
 
 async def test_an_admin_in_russian_invites_an_officer_who_registers_in_uzbek(

@@ -14,8 +14,8 @@ import pytest
 from bot.standin import StandIn, TgUser
 from storage import Role
 from tests.e2e.conftest import ADMIN, TOKEN, WEBHOOK_SECRET, RunBot, SeedUser
-from tests.e2e.test_invites import invite_via_buttons
-from tests.e2e.test_urgent import number_in, wait_alerts
+from tests.e2e.invite_steps import invite_via_buttons
+from tests.e2e.urgent_steps import number_in, wait_alerts
 from tests.support.driver import Officer
 
 INVITEE = TgUser(

@@ -9,50 +9,23 @@ resilience suite kills a real process for the same-id case).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.standin import StandIn, TgUser
-from storage import Database
+from bot.standin import StandIn
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_amend_urgent import unhurried
-from tests.e2e.test_urgent import JOHN, file_incident, seed_people, wait_alerts
+from tests.e2e.draft_steps import OFFICER, PERSONS, at_the_vehicles, stored_draft
+from tests.e2e.flood_limit import unhurried
+from tests.e2e.urgent_steps import JOHN, file_incident, seed_people, wait_alerts
 from tests.support.driver import Officer
 
-OFFICER = TgUser(id=8101, first_name="Bekzod", language_code="en")
 #: A redelivered tap carries the message as it was before the crash: Telegram refuses the
 #: repeated edit and the second answer, as it would after a real crash.
 REDELIVERED_TAP = "a redelivered tap repeats an edit and an answer made before the crash"
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
-PERSONS = "How many persons were checked?"
+
 VEHICLES = "How many vehicles were inspected?"
-
-
-async def stored_draft(path: Path, telegram_id: int = OFFICER.id) -> dict[str, Any]:
-    """The officer's draft answers, read beside the running bot."""
-    db = await Database.open(path)
-    try:
-        async with db.read() as repos:
-            user = await repos.users.get_by_telegram_id(telegram_id)
-            assert user is not None
-            stored = await repos.drafts.get(user.id)
-    finally:
-        await db.close()
-    assert stored is not None
-    answers = stored.data["answers"]
-    assert isinstance(answers, dict)
-    return answers
-
-
-async def at_the_vehicles(o: Officer) -> None:
-    await o.start_form("joint_operation")
-    await o.tap_form("start", "dt", "now")
-    await o.tap_form("end", "dt", "now")
-    await o.tap_form("agencies", "opt", "mia")
-    await o.tap_form("agencies", "done")
-    assert any(":vehicles:" in data for data in o.last().callback_data), o.last().text
 
 
 async def test_a_redelivered_typed_answer_is_applied_once(

@@ -11,7 +11,7 @@ from bot.i18n import Translator
 from bot.standin import StandIn, TgUser
 from storage import ReferenceKind, ReferenceName, Role
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.test_digest_commands import say, wait_for_photo, workbook_of
+from tests.e2e.digest_steps import say, wait_for_photo, workbook_of
 from tests.support.driver import Officer
 
 OFFICER = TgUser(id=9502, first_name="Bekzod", language_code="ru")

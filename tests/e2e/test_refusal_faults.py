@@ -10,83 +10,43 @@ write, a bug in the refusal, a failing flood notice.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from telegram.request import HTTPXRequest
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.context import FieldReportApplication
 from bot.flood import FloodGuard
 from bot.handlers import gate
 from bot.standin import FaultKind, SentMessage, StandIn, TgChat, TgUser
-from storage import Role
 from storage.audit import AuditRepository
 from storage.bot_settings import COORDINATION_GROUP
-from storage.clock import utc_now
 from storage.users import UserRepository
 from tests.e2e.conftest import SeedUser
+from tests.e2e.refusal_steps import (
+    ADMIN,
+    APOLOGY,
+    GROUP,
+    OFFICER,
+    SUSPENDED_ADMIN,
+    Standing,
+    calls_since,
+    running,
+    seed_everybody,
+)
 
-#: Short enough that a "slow" answer is a timeout, long enough for a loaded machine's normal
-#: answers from a local stand-in.
-READ_TIMEOUT = 1.0
 SLOW = 1.3
 FAULTS: list[FaultKind] = ["500", "400", "403", "429", "slow", "drop"]
-
 STRANGER = TgUser(id=9301, first_name="Stranger", language_code="en")
-OFFICER = TgUser(id=9302, first_name="Officer", language_code="en")
-SUSPENDED_ADMIN = TgUser(id=9303, first_name="Former", language_code="en")
-ADMIN = TgUser(id=9304, first_name="Admin", language_code="en")
-GROUP = TgChat(id=-100777, type="supergroup", title="Duty group")
-FORGED_ADMIN_INVITE = "inv:v1:unit:abcdefgh:admin:none"
 
+FORGED_ADMIN_INVITE = "inv:v1:unit:abcdefgh:admin:none"
 REFUSALS = (
     "Sorry, this bot serves the field units",
     "Your access to this bot is suspended",
     "This is for administrators only.",
 )
-
-
-@asynccontextmanager
-async def running(settings: Settings, **overrides: Any) -> AsyncIterator[FieldReportApplication]:
-    """The bot, polling, with a short read timeout so a slow answer is a timeout."""
-    request = HTTPXRequest(connection_pool_size=32, read_timeout=READ_TIMEOUT)
-    app = build_application(replace(settings, **overrides), request=request)
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
-@dataclass(frozen=True)
-class Standing:
-    """Everything a refused update could have changed."""
-
-    audit: tuple[str, ...]
-    open_invitations: int
-    group: str | None
-    users: int
-
-    @staticmethod
-    async def of(app: FieldReportApplication) -> Standing:
-        async with app.services.db.read() as repos:
-            audit = await repos.audit.latest(500)
-            return Standing(
-                audit=tuple(entry.action for entry in audit),
-                open_invitations=await repos.invites.count_open(now=utc_now()),
-                group=await repos.settings.get(COORDINATION_GROUP),
-                users=await repos.users.count(),
-            )
 
 
 @dataclass(frozen=True)
@@ -137,17 +97,6 @@ PATHS = [
 
 def fault_after(tg: StandIn, fired: int) -> Callable[[], bool]:
     return lambda: len(tg.faults_fired) > fired
-
-
-def calls_since(tg: StandIn, start: int) -> list[str]:
-    return [name for name, _ in tg.calls[start:] if name != "getUpdates"]
-
-
-async def seed_everybody(tg: StandIn, seed_user: SeedUser) -> None:
-    await seed_user(OFFICER, Role.OFFICER, "IMT-TER")
-    await seed_user(SUSPENDED_ADMIN, Role.ADMIN, None, blocked=True)
-    await seed_user(ADMIN, Role.ADMIN, None)
-    tg.add_chat(GROUP)
 
 
 async def carriers_for(tg: StandIn) -> dict[int, SentMessage]:
@@ -204,11 +153,6 @@ async def test_in_a_group_a_refusal_says_nothing_about_the_person(
         await tg.send_text(SUSPENDED_ADMIN, "/bindgroup")
         told = await tg.next_message(SUSPENDED_ADMIN.id)
     assert (told.text or "").startswith("Your access to this bot is suspended")
-
-
-# --- the gate's own failures ------------------------------------------------------------------
-
-APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
 
 
 async def test_a_failing_read_of_the_person_stops_the_update_with_an_apology(

@@ -21,9 +21,9 @@ from storage import Role, UserStatus
 from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
 from tests.e2e import test_digest as digest_lane
-from tests.e2e import test_urgent as urgent_lane
+from tests.e2e import urgent_steps as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.test_rules_lock import account, audit, leak_gate_once
+from tests.e2e.gate_leaks import account, audit, leak_gate_once
 from tests.support.driver import Officer
 
 T = TypeVar("T")

@@ -9,25 +9,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from telegram import Update
-
 from bot import callbacks
-from bot.context import BotContext, FieldReportApplication
-from bot.i18n import resolve_language
+from bot.context import FieldReportApplication
 from bot.invitations import hash_token, new_token
 from bot.standin import SentMessage, StandIn, TgChat, TgUser
-from storage import AuditEntry, Role, User
+from storage import Role
 from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
-from tests.e2e import test_urgent as urgent_lane
+from tests.e2e import urgent_steps as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
+from tests.e2e.gate_leaks import account, audit, leak_gate_once
 from tests.support.driver import Officer
 
 BEKZOD = TgUser(id=8301, first_name="Bekzod", username="bekzod_r", language_code="uz")
 OFFICER = TgUser(id=8302, first_name="Olim", language_code="ru")
 STRANGER = TgUser(id=8303, first_name="Tom", language_code="en")
 NEWCOMER = TgUser(id=8304, first_name="Aziz", language_code="uz")
-GATE_GROUP = -1
+
 ADMINS_ONLY = "This is for administrators only."
 STRANGER_TEXT = (
     "Sorry, this bot serves the field units of the drug-control programme only. "
@@ -35,47 +33,8 @@ STRANGER_TEXT = (
 )
 
 
-def leak_gate_once(app: FieldReportApplication, telegram_id: int, seen: User | None) -> list[int]:
-    """Make the gate let the next update of ``telegram_id`` through, as if it had seen ``seen``
-    (an admin an instant before a demotion; nobody, for a stranger): what happens when the
-    gate's refusal fails or the role changes between the gate and the act."""
-    leaked: list[int] = []
-    catalogs, default = app.services.catalogs, app.services.settings.default_language
-    for handler in app.handlers[GATE_GROUP]:
-        real = handler.callback
-
-        async def leaky(update: Update, context: BotContext, real: Any = real) -> None:
-            person = update.effective_user
-            if person is not None and person.id == telegram_id and not leaked:
-                leaked.append(update.update_id)
-                language = resolve_language(
-                    seen.language if seen else None, person.language_code, default
-                )
-                context.tr = catalogs.translator(language)
-                context.account = seen
-                return
-            if update.update_id in leaked:
-                return
-            await real(update, context)
-
-        handler.callback = leaky
-    return leaked
-
-
-async def audit(app: FieldReportApplication) -> list[AuditEntry]:
-    async with app.services.db.read() as repos:
-        return list(reversed(await repos.audit.latest(500)))
-
-
 async def refusals(app: FieldReportApplication, action: str) -> list[dict[str, Any]]:
     return [json.loads(e.details or "{}") for e in await audit(app) if e.action == action]
-
-
-async def account(app: FieldReportApplication, telegram_id: int) -> User:
-    async with app.services.db.read() as repos:
-        found = await repos.users.get_by_telegram_id(telegram_id)
-    assert found is not None
-    return found
 
 
 async def tap(o: Officer, message: SentMessage, data: str) -> dict[str, Any]:

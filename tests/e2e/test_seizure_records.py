@@ -13,34 +13,13 @@ from bot import filing, locating
 from bot.equivalents import WEIGHT_ONLY
 from bot.forms.definitions import SEIZURE
 from bot.standin import StandIn, TgUser
-from storage import Coordinates, Database, Precision, Report, Role, Route, UnitKind
+from storage import Coordinates, Database, Precision, Report, Role, Route
+from tests.e2e.border_office import AYRITOM, OFFICER, border_office_with_a_point
 from tests.e2e.conftest import RunBot, SeedUser
 from tests.support.driver import Officer
 
-AYRITOM = Coordinates(37.2361, 67.2014)
 TERMEZ = Coordinates(37.2242, 67.2783)  # the Termez mobile team's seeded location
 SCHEMA_13 = Path(__file__).resolve().parents[1] / "fixtures" / "schema13.sql"
-OFFICER = TgUser(id=8101, first_name="Dilnoza", language_code="uz")
-
-
-async def border_office_with_a_point(path: Path) -> int:
-    """A border liaison office with one crossing point its admin placed; the point's id."""
-    db = await Database.open(path)
-    try:
-        async with db.transaction() as repos:
-            unit = await repos.units.create(
-                code="BLO-TER",
-                kind=UnitKind.BLO,
-                name_uz="Termiz chegara aloqa idorasi",
-                name_ru="Пограничный офис связи Термез",
-                name_en="Termez BLO",
-                coordinates=Coordinates(37.25, 67.25),
-            )
-            point = await repos.crossing_points.add(unit.id, "Ayritom", coordinates=AYRITOM)
-            assert point is not None
-            return point.id
-    finally:
-        await db.close()
 
 
 async def stored(path: Path) -> tuple[Report, list[dict[str, object]]]:

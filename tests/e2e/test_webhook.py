@@ -25,7 +25,7 @@ from bot.webhook import MAX_BODY, SECRET_HEADER, CannotListen
 from storage import Database
 from storage.clock import utc_now
 from tests.e2e.conftest import WEBHOOK_SECRET, RunBot, SeedUser
-from tests.e2e.test_once import PERSONS, at_the_vehicles, stored_draft
+from tests.e2e.draft_steps import PERSONS, at_the_vehicles, stored_draft
 from tests.support.driver import Officer
 
 pytestmark = pytest.mark.parametrize("mode", ["webhook"], indirect=True)

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from telegram import MessageEntity
 
-from bot import access, callbacks, invitations, urgent
+from bot import urgent
 from bot.administration import (
     MAX_CODE_CHARS,
     MAX_NAME_CHARS,
@@ -40,99 +36,15 @@ from bot.forms.definitions import FORMS
 from bot.forms.model import Field, Kind
 from bot.forms.parsing import (
     AnswerError,
-    check_moment,
     clean_text,
     decimal_places,
-    parse_moment,
     parse_number,
-    parse_time,
 )
-from bot.handlers.digest import EARLIEST_YEAR, parse_day
 from bot.i18n import MAX_NUMBER_CHARS, Catalogs, NumberFormatError, parse_decimal
-from bot.schedule import parse_clock
-from storage import Role
-from tests.property.world import TELEGRAM_COMMAND, routed_command
+from tests.property.hostile_text import IDENTIFIER, PARSER, TASHKENT, attempt, hostile
 
-TASHKENT = ZoneInfo("Asia/Tashkent")
 LANGUAGES = ("uz", "ru", "en")
 CATALOGS = Catalogs(TASHKENT)
-#: A generous bound for one call: a parser that takes longer on a 10,000-character text is
-#: a denial of service waiting to happen.
-PARSER = settings(max_examples=150, deadline=timedelta(seconds=1))
-
-# --- what people (and attackers) type -----------------------------------------------------
-
-NASTY = [
-    "",
-    " ",
-    "\x00",
-    "\u200f\u202e12,5",  # RLM and RIGHT-TO-LEFT OVERRIDE before a number
-    "1e309",
-    "-1e309",
-    "NaN",
-    "nan",
-    "-NaN",
-    "sNaN",
-    "Infinity",
-    "-0",
-    "+0",
-    "−0",  # U+2212
-    "0e0",
-    "1_000",
-    "0x10",
-    "٣",  # ARABIC-INDIC DIGIT THREE
-    "١٢:٣٠",
-    "٠١.٠١.٢٠٢٥ ١٠:٠٠",
-    "𝟙𝟚:𝟛𝟜",  # mathematical digits
-    "²³",
-    "12:30\n",
-    "12:30\x00",
-    "1,5",
-    "1.5",
-    "1 500",
-    "1\u00a0500,25",
-    "1,500",
-    "1.234.567,89",
-    "1'000'000",
-    "--5",
-    "1..5",
-    "9" * 40,
-    "9" * 32,
-    "0." + "0" * 30 + "1",
-    "29.02.2023",
-    "29.02.2024 23:59",
-    "31.12.9999 23:59",
-    "01.01.0001 00:00",
-    "00.00.0000 00:00",
-    "24:00",
-    "23:60",
-    "/start",
-    "/users\nx",
-    "@",
-    "@a",
-    "@" + "a" * 33,
-    "0",
-    str(2**53),
-    str(2**63),
-    "<b>&amp;</b>",
-    "'); DROP TABLE reports; --",
-    "🙂" * 50,
-    "a\u0301",  # decomposed: NFC composes it
-    "\u2028\u2029",
-    "\x85",
-    "ß",
-]
-
-unicode_text = st.text(max_size=200)
-digit_soup = st.text(
-    alphabet=st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩.,:-/ T\u00a0\u202f'’−+eE"), max_size=40
-)
-huge_text = st.builds(
-    lambda unit, repeat: (unit * repeat)[:10_000],
-    st.text(min_size=1, max_size=8),
-    st.integers(min_value=1, max_value=10_000),
-)
-hostile = st.one_of(st.sampled_from(NASTY), unicode_text, digit_soup, huge_text)
 
 
 def number_fields() -> list[Field]:
@@ -150,18 +62,6 @@ def text_fields() -> list[Field]:
 
 NUMBER_FIELDS = number_fields()
 TEXT_FIELDS = text_fields()
-
-T = TypeVar("T")
-E = TypeVar("E", bound=Exception)
-
-
-def attempt(call: Callable[[], T], error: type[E]) -> T | E:
-    """The value, or the documented error (anything else propagates and fails the test)."""
-    try:
-        return call()
-    except error as exc:
-        return exc
-
 
 # --- numbers ------------------------------------------------------------------------------
 
@@ -298,244 +198,6 @@ def test_urgent_question_text_is_trimmed_and_bounded(text: str | None) -> None:
     assert cleaned == text.strip()
 
 
-# --- moments and clocks -------------------------------------------------------------------
-
-NOW = datetime(2026, 11, 28, 21, 30, tzinfo=UTC)  # already the 29th in Tashkent
-moment_like = st.from_regex(
-    r"\A\d{1,2}[./-]\d{1,2}[./-]\d{4}([ ,T]{1,3}\d{1,2}[:.]\d{2})?\Z|\A\d{1,2}:\d{2}\Z"
-)
-
-
-@PARSER
-@given(
-    text=st.one_of(hostile, moment_like),
-    now=st.datetimes(  # the server's clock: any moment of this century
-        min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
-    ),
-)
-def test_parse_moment_gives_a_moment_in_the_programme_zone_or_refuses(
-    text: str, now: datetime
-) -> None:
-    moment = attempt(lambda: parse_moment(text, now=now, timezone=TASHKENT), AnswerError)
-    if isinstance(moment, AnswerError):
-        assert moment.problem.code in {"datetime.invalid", "time.invalid"}  # one message
-        return
-    assert isinstance(moment, datetime)
-    assert moment.tzinfo is TASHKENT
-    if ":" in text and not any(mark in text for mark in "./-"):  # a bare hh:mm: today
-        assert moment.date() == now.astimezone(TASHKENT).date()
-    # What the form does next must not blow up either, whatever the year.
-    checked = attempt(
-        lambda: check_moment(moment, now=now, max_age=timedelta(days=30)), AnswerError
-    )
-    if isinstance(checked, AnswerError):
-        assert checked.problem.code in {"datetime.future", "datetime.too_old"}
-
-
-@PARSER
-@given(
-    moment=st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)),
-    separator=st.sampled_from([" ", ", ", "T", "  "]),
-    mark=st.sampled_from("./-"),
-)
-def test_a_written_moment_reads_back(moment: datetime, separator: str, mark: str) -> None:
-    text = (
-        f"{moment.day:02d}{mark}{moment.month:02d}{mark}{moment.year:04d}"
-        f"{separator}{moment.hour:02d}:{moment.minute:02d}"
-    )
-    expected = moment.replace(second=0, microsecond=0, tzinfo=TASHKENT)
-    assert parse_moment(text, now=NOW, timezone=TASHKENT) == expected
-
-
-@PARSER
-@given(text=st.one_of(hostile, moment_like))
-def test_parse_time_gives_a_clock_time_or_refuses(text: str) -> None:
-    value = attempt(lambda: parse_time(text), AnswerError)
-    if isinstance(value, AnswerError):
-        assert value.problem.code == "time.invalid"
-        return
-    assert isinstance(value, time)
-    assert value.second == 0 and value.microsecond == 0 and value.tzinfo is None
-
-
-@PARSER
-@given(hour=st.integers(0, 23), minute=st.integers(0, 59), padded=st.booleans())
-def test_a_written_time_reads_back(hour: int, minute: int, padded: bool) -> None:
-    text = f"{hour:02d}:{minute:02d}" if padded else f"{hour}:{minute:02d}"
-    assert parse_time(text) == time(hour, minute)
-
-
-@PARSER
-@given(text=st.one_of(hostile, moment_like))
-def test_parse_clock_gives_a_time_or_none(text: str) -> None:
-    value = parse_clock(text)
-    assert value is None or (isinstance(value, time) and value.second == 0)
-
-
-@PARSER
-@given(hour=st.integers(0, 23), minute=st.integers(0, 59), mark=st.sampled_from(":."))
-def test_a_written_clock_reads_back(hour: int, minute: int, mark: str) -> None:
-    assert parse_clock(f"{hour:02d}{mark}{minute:02d}") == time(hour, minute)
-    assert parse_clock(f" {hour}{mark}{minute:02d} ") == time(hour, minute)
-
-
-@PARSER
-@given(
-    text=st.one_of(hostile, moment_like),
-    today=st.dates(min_value=date(2000, 1, 1), max_value=date(9998, 12, 31)),
-)
-def test_parse_day_gives_a_day_of_the_programme_or_none(text: str, today: date) -> None:
-    day = parse_day(text, today)
-    assert day is None or (isinstance(day, date) and day.year >= EARLIEST_YEAR)
-
-
-@PARSER
-@given(
-    day=st.dates(min_value=date(EARLIEST_YEAR, 1, 1), max_value=date(9999, 12, 31)),
-    today=st.dates(min_value=date(2000, 1, 1), max_value=date(9999, 12, 31)),
-)
-def test_a_written_day_reads_back(day: date, today: date) -> None:
-    for text in (day.strftime("%d.%m.%Y"), day.isoformat(), day.strftime("%d/%m/%Y")):
-        assert parse_day(text, today) == day, text
-    try:
-        this_year: date | None = day.replace(year=today.year)
-    except ValueError:  # the 29th of February, and this is no leap year
-        this_year = None
-    assert parse_day(day.strftime("%d.%m"), today) == this_year
-
-
-# --- callback data ------------------------------------------------------------------------
-
-IDENTIFIER = st.text(
-    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-",
-    min_size=1,
-    max_size=40,
-)
-FULL_PART = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
-
-
-@PARSER
-@given(
-    prefix=st.one_of(IDENTIFIER, hostile),
-    parts=st.lists(st.one_of(IDENTIFIER, hostile, st.integers()), max_size=6),
-)
-def test_pack_builds_short_data_or_refuses(prefix: str, parts: list[str | int]) -> None:
-    data = attempt(lambda: callbacks.pack(prefix, *parts), ValueError)
-    if isinstance(data, ValueError):
-        return
-    assert len(data.encode()) <= callbacks.MAX_BYTES
-    assert data.split(":")[:2] == [prefix, callbacks.VERSION]
-
-
-@PARSER
-@given(prefix=IDENTIFIER, parts=st.lists(st.one_of(IDENTIFIER, st.integers()), max_size=6))
-def test_what_pack_builds_unpack_reads_back(prefix: str, parts: list[str | int]) -> None:
-    data = attempt(lambda: callbacks.pack(prefix, *parts), ValueError)
-    if isinstance(data, ValueError):  # over Telegram's 64 bytes: refused on building
-        assert len(":".join([prefix, callbacks.VERSION, *map(str, parts)]).encode()) > 64
-        return
-    assert callbacks.unpack(data, prefix, len(parts)) == tuple(str(p) for p in parts)
-    with pytest.raises(callbacks.CallbackDataError):
-        callbacks.unpack(data, prefix, len(parts) + 1)
-    with pytest.raises(callbacks.CallbackDataError):
-        callbacks.unpack(data, prefix + "x", len(parts))
-
-
-forged_data = st.one_of(
-    st.none(),
-    hostile,
-    st.builds(
-        lambda prefix, parts: ":".join([prefix, "v1", *parts]),
-        st.sampled_from(sorted(access.CALLBACKS)),
-        st.lists(st.one_of(IDENTIFIER, hostile), max_size=5),
-    ),
-)
-
-
-@PARSER
-@given(
-    data=forged_data,
-    prefix=st.sampled_from(sorted(access.CALLBACKS)),
-    arity=st.integers(0, 5),
-)
-def test_unpack_returns_the_parts_or_refuses(data: str | None, prefix: str, arity: int) -> None:
-    parts = attempt(lambda: callbacks.unpack(data, prefix, arity), callbacks.CallbackDataError)
-    if isinstance(parts, callbacks.CallbackDataError):
-        return
-    assert isinstance(parts, tuple) and len(parts) == arity
-    assert all(isinstance(part, str) and part for part in parts)
-
-
-@PARSER
-@given(
-    data=forged_data,
-    prefix=st.sampled_from(sorted(access.CALLBACKS)),
-    arity=st.integers(0, 5),
-)
-@example(data="rep:v1:new:seizure\n", prefix="rep", arity=2)
-def test_unpacked_parts_are_whole_identifiers(data: str | None, prefix: str, arity: int) -> None:
-    parts = attempt(lambda: callbacks.unpack(data, prefix, arity), callbacks.CallbackDataError)
-    if isinstance(parts, callbacks.CallbackDataError):
-        return
-    assert all(FULL_PART.fullmatch(part) for part in parts), parts
-
-
-# --- commands and access ------------------------------------------------------------------
-
-BOT = "fieldreport_bot"
-
-
-def telegram_entities(text: str | None) -> list[MessageEntity]:
-    """The bot_command entity Telegram puts on the text, if any (as the stand-in does)."""
-    match = TELEGRAM_COMMAND.match(text or "")
-    return [MessageEntity("bot_command", 0, match.end())] if match else []
-
-
-@PARSER
-@given(text=st.one_of(st.none(), hostile, st.builds("/{}".format, hostile)))
-def test_parse_command_gives_a_lower_case_name_and_trimmed_arguments(text: str | None) -> None:
-    parsed = access.parse_command(text, telegram_entities(text), BOT)
-    if parsed is None:
-        return
-    name, rest = parsed
-    assert text is not None and text.startswith("/")
-    assert name and name == name.lower()
-    assert not any(c.isspace() or c == "@" for c in name)
-    assert rest == rest.strip()
-
-
-@PARSER
-@given(
-    role=st.sampled_from(list(Role)),
-    command=st.one_of(st.sampled_from(sorted(access.COMMANDS)), hostile),
-    prefix=st.one_of(st.sampled_from(sorted(access.CALLBACKS)), hostile),
-)
-def test_decide_follows_the_access_table(role: Role, command: str, prefix: str) -> None:
-    allowed = access.COMMANDS.get(command)
-    denial = access.decide(role, access.Request(command=command))
-    assert (denial is None) == (allowed is None or role in allowed)
-    allowed = access.CALLBACKS.get(prefix)
-    denial = access.decide(role, access.Request(callback_prefix=prefix))
-    assert (denial is None) == (allowed is None or role in allowed)
-    assert access.decide(role, access.Request()) is None
-
-
-@PARSER
-@given(
-    command=st.sampled_from(sorted(access.COMMANDS)),
-    separator=st.sampled_from(["\n", "\t", "\u00a0", ",", ".", "!", "-", "?", "#", "\u2028"]),
-    rest=st.text(max_size=20),
-)
-@example(command="users", separator="\n", rest="x")
-def test_the_gate_sees_the_command_telegram_marks(command: str, separator: str, rest: str) -> None:
-    text = f"/{command}{separator}{rest}"
-    routed = routed_command(text, BOT)
-    if routed is None:
-        return
-    parsed = access.parse_command(text, telegram_entities(text)[:1], BOT)
-    assert parsed is not None and parsed[0] == routed, (text, parsed)
-
-
 # --- administration -----------------------------------------------------------------------
 
 
@@ -600,27 +262,3 @@ def test_clean_code_accepts_only_what_was_typed_in_latin(text: str) -> None:
     if isinstance(code, InvalidText):
         return
     assert code == text.strip().upper() and text.strip().isascii(), (text, code)
-
-
-# --- invitations --------------------------------------------------------------------------
-
-
-@PARSER
-@given(payload=st.one_of(hostile, IDENTIFIER))
-def test_looks_like_token_is_a_plain_yes_or_no(payload: str) -> None:
-    assert isinstance(invitations.looks_like_token(payload), bool)
-
-
-def test_every_new_token_looks_like_a_token() -> None:
-    for _ in range(200):
-        token = invitations.new_token()
-        assert invitations.looks_like_token(token)
-        assert not invitations.looks_like_token(token + "/")
-
-
-@PARSER
-@given(payload=st.one_of(hostile, IDENTIFIER, IDENTIFIER.map(lambda s: (s * 16)[:64] + "\n")))
-@example(payload="A" * 32 + "\n")
-def test_looks_like_token_only_for_what_a_link_can_carry(payload: str) -> None:
-    expected = re.fullmatch(r"[A-Za-z0-9_-]{16,64}", payload) is not None
-    assert invitations.looks_like_token(payload) is expected, payload

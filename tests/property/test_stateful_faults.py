@@ -34,18 +34,15 @@ from telegram.error import TelegramError
 
 from storage import Role
 from tests.property.observations import outgoing
-from tests.property.test_stateful import (
+from tests.property.stateful_actions import Action, actions_of, actor, message_text
+from tests.property.stateful_model import (
     APOLOGY,
     DENIED,
     HANDLED_FAILURES,
     INVITATION_REFUSED,
     REFUSED,
     SUSPENDED,
-    Action,
-    actions_of,
-    actor,
     check_database,
-    message_text,
     play,
     restricted,
     standings,

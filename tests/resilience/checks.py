@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.resilience.conftest import SEED_AUTHOR, SEEDED_REPORTS, World
-from tests.resilience.people import Choose, Officer, Plan, Text
+from tests.resilience.people import Officer
+from tests.resilience.report_plans import Choose, Plan, Text
 
 
 def report_facts(world: World) -> list[tuple[Any, ...]]:

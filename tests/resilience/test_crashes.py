@@ -18,15 +18,9 @@ from dataclasses import dataclass
 from bot.standin import StandInTimeout
 from tests.resilience.checks import answers_not_as_planned, check_digest, check_reports
 from tests.resilience.conftest import FIGURES, World
+from tests.resilience.filing_loop import keep_filing, plans, reraise_failures
 from tests.resilience.interruptions import ConfirmationHold, HandedUpdates, KillSwitch
-from tests.resilience.people import (
-    Officer,
-    Plan,
-    daily_status,
-    incident,
-    joint_operation,
-    seizure,
-)
+from tests.resilience.report_plans import joint_operation
 from tests.support.bot_process import BotProcess
 
 SEED = 20261129
@@ -34,27 +28,6 @@ KILLS = 20
 #: Officers start their last report this many kills before the end: it goes on under fire.
 WIND_DOWN = 6
 PARTS = {"sendMessage", "sendDocument", "sendPhoto"}  # the digest's text, spreadsheet, chart
-
-
-def plans(index: int) -> list[Plan]:
-    """Each officer's round of reports: short and long forms, from a different start."""
-    cycle = [
-        daily_status(),
-        incident(f"Officer {index}: tractor with a double floor."),
-        seizure(f"CASE-{index}"),
-        joint_operation(f"Officer {index}: nothing found."),
-    ]
-    return cycle[index % len(cycle) :] + cycle[: index % len(cycle)]
-
-
-async def keep_filing(officer: Officer, index: int, stop: asyncio.Event) -> None:
-    """File report after report until told to stop; the report under way is finished."""
-    rounds = plans(index)
-    n = 0
-    while not stop.is_set():
-        assert await officer.file(rounds[n % len(rounds)]) is not None
-        n += 1
-        await officer.pause()
 
 
 def drafts(world: World) -> dict[object, object]:
@@ -116,14 +89,6 @@ async def kill_in_the_window(
             1 for user in set(before) | set(after) if before.get(user) != after.get(user)
         )
     hold.end_verification()
-
-
-def reraise_failures(tasks: list[asyncio.Task[None]]) -> None:
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            error = task.exception()
-            if error is not None:
-                raise error
 
 
 async def kill_inside_the_digest(

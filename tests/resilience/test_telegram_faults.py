@@ -18,9 +18,8 @@ from bot.standin import FaultKind, StandInTimeout
 from bot.standin.api import METHOD_NAMES
 from tests.resilience.checks import check_digest, check_reports
 from tests.resilience.conftest import World
-from tests.resilience.people import (
-    APOLOGY,
-    Officer,
+from tests.resilience.people import APOLOGY, Officer
+from tests.resilience.report_plans import (
     Plan,
     Tap,
     daily_status,

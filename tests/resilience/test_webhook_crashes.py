@@ -16,7 +16,7 @@ import time
 from bot.standin import StandInTimeout
 from tests.resilience.checks import answers_not_as_planned, check_reports
 from tests.resilience.conftest import FIGURES, World
-from tests.resilience.test_crashes import keep_filing, plans, reraise_failures
+from tests.resilience.filing_loop import keep_filing, plans, reraise_failures
 from tests.support.bot_process import BotProcess
 
 SEED = 20261206

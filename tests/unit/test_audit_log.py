@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -38,11 +37,6 @@ def test_every_action_the_code_writes_has_a_name() -> None:
     )
     actions |= {operation.refused_action for operation in Operation}
     assert sorted(actions - ACTIONS.keys()) == []
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Asia/Tashkent"))
 
 
 @pytest.mark.parametrize("language", ["uz", "ru"])

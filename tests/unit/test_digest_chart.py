@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import struct
 import sys
 import time
 import warnings
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -21,11 +19,10 @@ from bot.digest.chart import FILED, LATE, MISSING, build_chart, draw_chart
 from bot.digest.figures import DayStats, Digest
 from bot.i18n import Catalogs
 from storage.models import Unit
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     DAY,
     HISTORY,
     REPORTS,
-    TASHKENT,
     TASHKENT_IMT,
     TERMEZ_IMT,
     UNITS,
@@ -34,9 +31,8 @@ from tests.unit.test_digest_build import (
     make_report,
     sample_digest,
 )
+from tests.unit.png_checks import check
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_BYTES = 300 * 1024
 #: Names that need Cyrillic (ё too), the Uzbek o‘ and g‘, and a dash.
 NAMES: dict[int, Unit] = {
     unit.id: replace(
@@ -44,11 +40,6 @@ NAMES: dict[int, Unit] = {
     )
     for unit in UNITS
 }
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 @pytest.fixture(scope="module")
@@ -62,27 +53,6 @@ def charts(catalogs: Catalogs) -> dict[str, bytes]:
             tr = catalogs.translator(language)
             drawn[language] = build_chart(sample_digest(), HISTORY, tr, units_by_id=NAMES)
     return drawn
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the IHDR chunk, after checking the signature and the chunk's CRC."""
-    assert data[:8] == PNG_SIGNATURE
-    length, kind = struct.unpack(">I4s", data[8:16])
-    assert (length, kind) == (13, b"IHDR")
-    body = data[16 : 16 + length]
-    (crc,) = struct.unpack(">I", data[16 + length : 20 + length])
-    assert zlib.crc32(kind + body) == crc
-    width, height = struct.unpack(">II", body[:8])
-    assert data.endswith(b"IEND\xaeB`\x82")
-    return width, height
-
-
-def check(data: bytes) -> tuple[int, int]:
-    width, height = png_size(data)
-    assert 800 <= width <= 1600
-    assert 400 <= height <= 1100
-    assert len(data) < MAX_BYTES
-    return width, height
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -42,18 +42,17 @@ from storage import (
     SeizureTally,
 )
 from storage.clock import utc_now
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     AYRITOM_BLO,
     BUKHARA_IMT,
     DAY,
     OLD_UNIT,
-    TASHKENT,
     TASHKENT_IMT,
     TERMEZ_IMT,
     local,
     make_report,
 )
-from tests.unit.test_digest_chart import check
+from tests.unit.png_checks import check
 
 TASHKENT_AT = replace(TASHKENT_IMT, coordinates=Coordinates(41.2995, 69.2401))
 TERMEZ_AT = replace(TERMEZ_IMT, coordinates=Coordinates(37.2242, 67.2783))
@@ -120,11 +119,6 @@ def tallies_of(reports: Iterable[Report]) -> list[SeizureTally]:
 
 
 TALLIES = tallies_of(REPORTS)
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 def sample() -> SeizureMap:

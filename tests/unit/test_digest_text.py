@@ -35,7 +35,7 @@ from bot.digest.xlsx import build_period_xlsx, build_xlsx
 from bot.handlers.common import MESSAGE_LIMIT, split_lines
 from bot.i18n import Catalogs, Translator
 from storage.models import Unit, UnitKind
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     DAY,
     HISTORY,
     INJECTION,
@@ -52,11 +52,6 @@ from tests.unit.test_digest_build import (
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 LINE_LIMIT = 1000
 ALLOWED_TAGS = {"b", "i"}
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 def tags(text: str) -> list[str]:

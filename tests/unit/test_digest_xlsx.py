@@ -15,13 +15,12 @@ from bot.digest.build import build_digest
 from bot.digest.sheet_writer import put_text, sheet_title
 from bot.digest.xlsx import build_period_xlsx, build_xlsx
 from bot.i18n import Catalogs
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     DAY,
     HISTORY,
     INJECTION,
     REPORTS,
     SAMARKAND_IMT,
-    TASHKENT,
     UNITS,
     local,
     make_report,
@@ -29,11 +28,6 @@ from tests.unit.test_digest_build import (
 )
 
 SHEETS = ["Summary", "Seizures", "Joint operations", "Incidents", "Daily status", "Seized items"]
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from storage.models import (
     UnitKind,
     UserStatus,
 )
-from tests.unit.test_forms_engine import DRAFT_ID, NOW, walk
+from tests.unit.form_walks import DRAFT_ID, NOW, walk
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -3,21 +3,14 @@ country, the whole route skipped in one tap, and what the summary says was not g
 
 from __future__ import annotations
 
-import pytest
-
 from bot.forms.definitions import INCIDENT, SEIZURE
 from bot.forms.record_view import route_gap_line, route_not_given
 from bot.forms.render import render
 from bot.forms.state import SUMMARY, Ask, ShowSummary, Tapped, Typed
 from bot.i18n import Catalogs
-from tests.unit.test_forms_engine import TASHKENT, reach, step, summary_of
+from tests.unit.form_walks import reach, step, summary_of
 
 ROUTE = ("origin", "departure", "transit", "destination")
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 def test_every_route_question_offers_the_region_first_then_other_and_unknown() -> None:

@@ -28,7 +28,7 @@ from bot.i18n import Catalogs
 from bot.urgent import Reason, why_urgent
 from storage.alerts import Alert
 from storage.models import Precision, Report, Route
-from tests.unit.test_digest_build import DAY, TASHKENT, TERMEZ_IMT, local, make_report
+from tests.unit.digest_samples import DAY, TERMEZ_IMT, local, make_report
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 THRESHOLD_KG = Decimal(1)
@@ -57,11 +57,6 @@ ANSWERS: dict[str, Any] = {
     "notes": "Found in the spare wheel & under the seats.",
     "urgent": True,
 }
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 def filed() -> Report:

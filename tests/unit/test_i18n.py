@@ -1,17 +1,9 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.i18n import NP_, Catalogs, NumberFormatError, parse_decimal, resolve_language
-
-TASHKENT = ZoneInfo("Asia/Tashkent")
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from openpyxl.cell.cell import Cell
 from bot.digest.ids_xlsx import COLUMNS, build_ids_xlsx, ids_rows
 from bot.i18n import Catalogs
 from storage.models import Precision, Route, SeizureItem
-from tests.unit.test_digest_build import (
+from tests.unit.digest_samples import (
     AYRITOM_BLO,
     DAY,
     INJECTION,
@@ -103,11 +103,6 @@ WITHDRAWN = make_report(
 )
 STATUS = make_report("DS-2026-000044", TERMEZ_IMT, local(DAY, 14))
 REPORTS = (TYPED, WITHDRAWN, AT_THE_POINT, STATUS)
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 def test_the_columns_have_stable_machine_names() -> None:

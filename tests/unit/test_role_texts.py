@@ -9,12 +9,6 @@ from bot import role_texts
 from bot.config import LANGUAGES
 from bot.i18n import Catalogs
 from storage import Role
-from tests.unit.test_digest_build import TASHKENT
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

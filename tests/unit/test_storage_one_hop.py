@@ -19,7 +19,7 @@ import pytest
 from storage import Database, Role, StoredDraft, cipher, hot_path
 from storage.alerts import PendingKind
 from storage.hot_path import StepResult
-from tests.unit.test_storage_alerts import _report
+from tests.unit.seizure_rows import _report
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

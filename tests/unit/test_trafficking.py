@@ -69,11 +69,6 @@ def test_at_most_ten_of_each() -> None:
     assert len(summary.routes) == trafficking.TOP == len(summary.concealments)
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(TASHKENT)
-
-
 def test_the_words_in_english(catalogs: Catalogs) -> None:
     tr = catalogs.translator("en")
     summary = summarise(
