@@ -10,7 +10,7 @@ from bot.standin import StandIn, TgChat, TgUser
 from storage import Role
 from storage.bot_settings import CoordinationGroup
 from tests.e2e.conftest import RunBot, SeedUser
-from tests.e2e.test_digest import add_report, local
+from tests.e2e.digest_lane_steps import add_report, local
 from tests.e2e.urgent_steps import file_incident, wait_alerts
 from tests.support.driver import Officer
 

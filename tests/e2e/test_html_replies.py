@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from bot import delivery
 from bot.standin import StandIn, TgUser
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
-from tests.e2e.test_digest import COORDINATOR_EN, add_report, local, setup_people
-from tests.e2e.test_digest import OFFICER_TER as DIGEST_OFFICER
+from tests.e2e.digest_lane_steps import COORDINATOR_EN, add_report, local, setup_people
+from tests.e2e.digest_lane_steps import OFFICER_TER as DIGEST_OFFICER
 from tests.e2e.urgent_steps import OFFICER, file_seizure, seed_people, wait_alerts
 from tests.support.driver import Officer
 

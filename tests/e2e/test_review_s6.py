@@ -20,7 +20,7 @@ from bot.standin import StandIn, TgUser
 from storage import Role, UserStatus
 from storage.bot_settings import COORDINATION_GROUP
 from storage.clock import utc_now
-from tests.e2e import test_digest as digest_lane
+from tests.e2e import digest_lane_steps as digest_lane
 from tests.e2e import urgent_steps as urgent_lane
 from tests.e2e.conftest import ADMIN, RunBot, SeedUser
 from tests.e2e.gate_leaks import account, audit, leak_gate_once

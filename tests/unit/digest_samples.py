@@ -229,3 +229,7 @@ HISTORY = tuple(
 
 def sample_digest() -> Digest:
     return build_digest(DAY, REPORTS, UNITS, HISTORY)
+
+
+#: The digest spreadsheet's sheets, in order.
+SHEETS = ["Summary", "Seizures", "Joint operations", "Incidents", "Daily status", "Seized items"]

@@ -21,13 +21,12 @@ from tests.unit.digest_samples import (
     INJECTION,
     REPORTS,
     SAMARKAND_IMT,
+    SHEETS,
     UNITS,
     local,
     make_report,
     sample_digest,
 )
-
-SHEETS = ["Summary", "Seizures", "Joint operations", "Incidents", "Daily status", "Seized items"]
 
 
 @pytest.fixture(scope="module")

@@ -19,66 +19,20 @@ import pytest
 from bot import database_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.workers import Workers
-from storage import Database, NewReport, Role, cipher, in_use, rewrite
-from storage.drafts import new_draft_id
-
-KEY = cipher.DatabaseKey("a1" * 32)
-NEW_KEY = cipher.DatabaseKey("correct horse battery staple, it's long")
-#: Written into a report: must never be found in the bytes of an encrypted file.
-CLUE = "Cargo hidden in the Nukus grain truck"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _file_reports(
-    path: Path, count: int, key: cipher.DatabaseKey | None, officer: int = 100
-) -> None:
-    db = await Database.open(path, key=key)
-    try:
-        async with db.transaction() as repos:
-            unit = await repos.units.get_by_code("IMT-TER")
-            assert unit is not None
-            user = await repos.users.create(telegram_id=officer, role=Role.OFFICER, unit_id=unit.id)
-            now = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-            for _ in range(count):
-                await repos.reports.create(
-                    NewReport(
-                        form="seizure",
-                        form_code="SZ",
-                        unit_id=unit.id,
-                        author_id=user.id,
-                        idempotency_key=new_draft_id(),
-                        occurred_at=None,
-                        submitted_at=now,
-                        local_day=now.date(),
-                        urgent=False,
-                        answers={"note": CLUE},
-                        place_text=None,
-                        latitude=None,
-                        longitude=None,
-                        persons_detained=None,
-                    )
-                )
-    finally:
-        await db.close()
-
-
-async def _numbers(path: Path, key: cipher.DatabaseKey | None) -> list[str]:
-    db = await Database.open(path, key=key, migrate=False)
-    try:
-        async with db.read() as repos:
-            reports = await repos.reports.list_by_author(1, limit=10_000, offset=0)
-    finally:
-        await db.close()
-    return sorted(report.number for report in reports)
+from storage import Database, cipher, in_use, rewrite
+from tests.unit.encrypted_databases import (
+    KEY,
+    NEW_KEY,
+    ROOT,
+    _bot,
+    _file_reports,
+    _no_clue_in,
+    _numbers,
+)
 
 
 def _settings(path: Path, key: cipher.DatabaseKey | None = KEY) -> Settings:
     return Settings(database_path=path, database_key=key)
-
-
-def _no_clue_in(path: Path) -> None:
-    data = path.read_bytes()
-    assert CLUE.encode() not in data and b"SQLite format 3" not in data
 
 
 async def test_an_encrypted_database_is_unreadable_without_its_key(tmp_path: Path) -> None:
@@ -116,18 +70,6 @@ def test_the_key_comes_from_a_file_and_never_both_ways(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read") as unreadable:
         load_settings({"DATABASE_KEY_FILE": str(tmp_path / "missing")}, env_file=None)
     assert "missing" in str(unreadable.value)
-
-
-def _bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 async def test_a_wrong_key_stops_start_up_with_one_sentence(tmp_path: Path) -> None:

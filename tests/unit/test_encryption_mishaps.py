@@ -20,9 +20,8 @@ from bot.config import Settings
 from bot.digest.xlsx import build_xlsx
 from bot.i18n import Catalogs
 from storage import cipher, in_use, rewrite
-from tests.unit.test_digest_build import REPORTS, TASHKENT, UNITS, sample_digest
-from tests.unit.test_digest_xlsx import SHEETS
-from tests.unit.test_encryption import (
+from tests.unit.digest_samples import REPORTS, SHEETS, TASHKENT, UNITS, sample_digest
+from tests.unit.encrypted_databases import (
     KEY,
     NEW_KEY,
     _bot,

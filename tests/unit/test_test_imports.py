@@ -12,14 +12,6 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
 
-#: Imports waiting for tests/e2e/test_digest.py to give its helpers a module of their own
-#: (it is being changed elsewhere); remove an entry when its import is gone.
-WAITING = {
-    ("e2e/test_group_language.py", "tests.e2e.test_digest"),
-    ("e2e/test_html_replies.py", "tests.e2e.test_digest"),
-    ("e2e/test_review_s6.py", "tests.e2e.test_digest"),
-}
-
 
 def imported_modules(path: Path) -> set[str]:
     """Every module ``path`` imports, at the top or inside a function."""
@@ -47,5 +39,4 @@ def test_no_test_module_imports_another() -> None:
         for module in imported_modules(path)
         if is_test_module(module) and module.split(".")[0] in ("tests", "")
     }
-    assert offending - WAITING == set()
-    assert offending >= WAITING, "an import waited for has gone: drop it from WAITING"
+    assert offending == set()
