@@ -162,3 +162,33 @@ async def test_a_coordinator_acts_on_the_groups_copy(
     assert "John Smith" in group.text
     assert [d.split(":")[2] for d in group.callback_data] == ["ask"]
     assert len(tg.messages(GROUP.id)) == 1  # nothing else was said in the group
+
+
+async def test_the_alert_goes_out_even_when_the_receipt_is_refused(
+    tg: StandIn, run_bot: RunBot, seed_user: SeedUser
+) -> None:
+    """Filing announces the report after the receipt whatever became of it: a receipt Telegram
+    refuses never keeps the coordinators from their alert, and they get it once."""
+    o, _olga, _john = await seed_people(tg, seed_user)
+    async with run_bot() as app:
+        await o.start_form("incident")
+        await o.tap_form("category", "opt", "smuggling")
+        await o.tap_form("when", "dt", "now")
+        await o.say("Ayritom <gate 2>")
+        await o.say(PRIVATE_TITLE)
+        await o.tap_form("urgent", "opt", "yes")
+        await o.tap_form("photos", "skip")
+        tg.inject_fault("400", method="sendMessage", chat_id=OFFICER.id)
+        await o.tap_form("_", "submit")
+        (ru,) = await wait_alerts(tg, OLGA.id, 1)
+        (en,) = await wait_alerts(tg, JOHN.id, 1)
+        await tg.wait_idle()
+        async with app.services.db.read() as repos:
+            (report,) = await repos.reports.list_by_author(
+                (await repos.users.get_by_telegram_id(OFFICER.id)).id,  # type: ignore[union-attr]
+                limit=10,
+                offset=0,
+            )
+    assert ("sendMessage", "400") in tg.faults_fired
+    assert report.number in ru.text and report.number in en.text
+    assert len(alerts_in(tg, OLGA.id)) == len(alerts_in(tg, JOHN.id)) == 1
