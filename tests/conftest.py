@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import process as futures_process
 from concurrent.futures import thread as futures_thread
 from pathlib import Path
@@ -28,6 +29,18 @@ TEST_KEY = DatabaseKey("5e" * 32)
 #: The storage tests and the end-to-end tests of reports and the digest run on the plain
 #: driver and on SQLCipher (nothing may depend on one); e2e's keyed half polls only.
 KEYED_MODULES = re.compile(r"test_storage(_\w+)?|test_reports|test_digest")
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A test that runs the command line (``configure_logging``) leaves the root logger writing
+    to that test's captured stderr, closed once it ends: the next test to log would print
+    "--- Logging error ---" into whatever it captures. Each test gets the logging it found."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
