@@ -45,10 +45,13 @@ from pathlib import Path
 from bot.sandbox.demo_reports import TASHKENT, ReportRows
 from storage import Database, Role
 from storage.bulk import Chunk, NextIds, Row, add_digest_runs, bulk_load, next_ids
+from storage.db import migration_files
 
 #: Bump whenever the generator would make a different database from the same plan.
 GENERATOR_VERSION = 1
 CACHE_DIR = Path("/tmp/fieldreport-bench")
+#: The schema the cached databases are made with: the newest migration's number.
+SCHEMA_VERSION = max(number for number, _name, _sql in migration_files())
 
 #: Coordinators' languages (the digest is built once per language a recipient reads).
 COORDINATOR_LANGUAGES = (("ru", 0.5), ("uz", 0.4), ("en", 0.1))
@@ -67,10 +70,12 @@ class Plan:
     seed: int = 1
 
     def file_name(self) -> str:
+        """Names the plan, the generator and the schema (its newest migration's number): a
+        cached database made by an older version of the code is never read by a newer one."""
         return (
             f"digest-{self.total_reports}-{self.day_reports}-{self.days}d-{self.last_day}"
             f"-o{self.officers_per_unit}-c{self.coordinators}-s{self.seed}"
-            f"-v{GENERATOR_VERSION}.sqlite3"
+            f"-v{GENERATOR_VERSION}-m{SCHEMA_VERSION}.sqlite3"
         )
 
     def due_at(self) -> datetime:
