@@ -53,6 +53,8 @@ def key_problem(settings: Settings) -> str | None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Carry out one of :data:`COMMANDS`; the exit status."""
+    # A full disk, a file it may not write: either driver's error, or the system's.
+    failures: tuple[type[Exception], ...] = (*cipher.DatabaseError, OSError)
     try:
         if args.command == "encrypt":
             return _encrypt(settings)
@@ -64,7 +66,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except (cipher.CannotOpen, in_use.InUse, rewrite.RewriteFailed, ConfigError) as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return 2
-    except (*cipher.DatabaseError, OSError) as exc:  # a full disk, a file it may not write
+    except failures as exc:
         print(f"{args.command}: {exc}.", file=sys.stderr)
         return 2
 

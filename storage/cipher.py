@@ -19,12 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import sqlcipher3.dbapi2 as _dbapi
 
-#: The errors of either driver: ``sqlcipher3`` raises classes of its own, not ``sqlite3``'s.
-IntegrityError = (sqlite3.IntegrityError, _dbapi.IntegrityError)
-OperationalError = (sqlite3.OperationalError, _dbapi.OperationalError)
-DatabaseError = (sqlite3.DatabaseError, _dbapi.DatabaseError)
+#: The errors of either driver, as ``cipher.IntegrityError`` etc. (``sqlcipher3`` raises
+#: classes of its own, not ``sqlite3``'s): made on first use by the module's ``__getattr__``.
+_ERRORS = ("IntegrityError", "OperationalError", "DatabaseError")
+
+
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    """``IntegrityError``, ``OperationalError``, ``DatabaseError``: sqlite3's class and
+    sqlcipher3's. ``sqlcipher3`` is imported only here and on a keyed open: a bot without a
+    key never loads it (5 MB of resident memory at start-up, measured)."""
+    if name not in _ERRORS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import sqlcipher3.dbapi2 as dbapi
+
+    return (getattr(sqlite3, name), getattr(dbapi, name))
+
 
 #: A raw key: SQLCipher skips key derivation (``PRAGMA key = "x'…'"``).
 RAW_KEY = re.compile(r"[0-9A-Fa-f]{64}")
@@ -112,14 +122,16 @@ _SILENCED: list[bool] = []
 def _sqlcipher() -> Any:
     """``sqlcipher3.dbapi2``, its error log silenced on the first keyed open: a wrong key must
     not print SQLCipher's hmac lines on stderr."""
+    import sqlcipher3.dbapi2 as dbapi
+
     if not _SILENCED:
-        probe = _dbapi.connect(":memory:")
+        probe = dbapi.connect(":memory:")
         try:
             probe.execute("PRAGMA cipher_log_level = NONE")
         finally:
             probe.close()
         _SILENCED.append(True)
-    return _dbapi
+    return dbapi
 
 
 def connect_sync(

@@ -242,3 +242,20 @@ def test_the_commands_refuse_what_would_be_unsafe(
     refusal = capsys.readouterr().err
     assert "must not contain the key" in refusal and KEY.reveal() not in refusal
     assert not named.exists() and cipher.is_plain_database(path)
+
+
+def test_a_bot_without_a_key_never_loads_sqlcipher() -> None:
+    """SQLCipher's library is 5 MB of resident memory: a plain database does without it."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bot.app, bot.__main__; print('sqlcipher3' in sys.modules)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
