@@ -25,7 +25,7 @@ help:
 	@echo "make standin run the local Bot API stand-in alone (for a bot pointed at it by hand)"
 	@echo "make i18n    extract messages, update the catalogs, compile them"
 	@echo "make test-webhook  only the end-to-end tests, with the bot on a webhook (make test runs both modes)"
-	@echo "make bench   every benchmark but the load test, 3 runs each, min/median/max (~8.5 min; ~70 s more the first time)"
+	@echo "make bench   every benchmark but the load test, 3 runs each, min/median/max (~11.5 min; a few minutes more the first time)"
 	@echo "make bench-load  the load test (bot as a process), 3 runs of ~3 min: polling, webhook, rate limiter (~9 min)"
 	@echo "make resilience  kill/restart the bot as a process, flaky Telegram (about 2 minutes)"
 	@echo "make lock    pin every dependency with its hashes in requirements/ (after editing pyproject.toml)"
