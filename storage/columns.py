@@ -3,8 +3,9 @@ written and read. Adding a column is one :class:`Field` line in its table's mapp
 field in storage/models.py); the column lists of its SELECT, INSERT and UPDATE statements and
 the reading of a row follow from it.
 
-Statements are built from a mapping once, at import, never per call (the hot path's are module
-constants): every value is a bound parameter, table and column names are this package's
+A table's column lists are worked out once, at import; a statement is that text around a
+literal WHERE clause (the hot path's statements are module constants, made once): every value
+is a bound parameter, table and column names are this package's
 literals, and nothing in the text is particular to SQLite. Reading a row is one list
 comprehension over readers worked out at import: no ORM, no look-up by name per row (measured:
 no slower than the hand-written constructors it replaced).
