@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+
 from telegram import Update
 
 from bot import callbacks
@@ -12,7 +14,11 @@ from bot.handlers.common import stale_button
 from bot.handlers.urgent.acknowledge import acknowledge
 from bot.handlers.urgent.alert_view import ANSWER_PREFIX, PREFIX
 from bot.handlers.urgent.questions import ask, reply, stop
+from storage import User
 from storage.alerts import PendingKind
+
+#: A button's flow, given the tapping account and the id the button carries.
+Flow = Callable[[Update, BotContext, User, int], Awaitable[None]]
 
 
 def _id(text: str) -> int:
@@ -21,43 +27,47 @@ def _id(text: str) -> int:
     return int(text)
 
 
-async def alert_tap(update: Update, context: BotContext) -> None:
-    """``alr:v1:<action>:<alert id>``: acknowledge, ask for details, stop asking."""
+async def _hand_over(
+    update: Update, context: BotContext, prefix: str, flows: Mapping[str, Flow]
+) -> None:
+    """Read ``<prefix>:v1:<action>:<id>`` and run the action's flow; a button that is not ours
+    (malformed, forged, an action we do not serve) is answered as stale and changes nothing."""
     query = update.callback_query
     account = context.account
     assert query is not None
     assert account is not None
     try:
-        action, raw_id = callbacks.unpack(query.data, PREFIX, 2)
-        alert_id = _id(raw_id)
+        action, raw_id = callbacks.unpack(query.data, prefix, 2)
+        target_id = _id(raw_id)
     except callbacks.CallbackDataError:
         await stale_button(update, context)
         return
-    if action == "ack":
-        await acknowledge(update, context, account, alert_id)
-    elif action == "ask":
-        await ask(update, context, account, alert_id)
-    elif action == "stop":
-        await stop(update, context, account, PendingKind.QUESTION, alert_id)
-    else:
+    flow = flows.get(action)
+    if flow is None:
         await stale_button(update, context)
+        return
+    await flow(update, context, account, target_id)
+
+
+async def _stop_asking(update: Update, context: BotContext, account: User, alert_id: int) -> None:
+    await stop(update, context, account, PendingKind.QUESTION, alert_id)
+
+
+async def _stop_answering(
+    update: Update, context: BotContext, account: User, question_id: int
+) -> None:
+    await stop(update, context, account, PendingKind.ANSWER, question_id)
+
+
+ALERT_FLOWS: Mapping[str, Flow] = {"ack": acknowledge, "ask": ask, "stop": _stop_asking}
+ANSWER_FLOWS: Mapping[str, Flow] = {"reply": reply, "stop": _stop_answering}
+
+
+async def alert_tap(update: Update, context: BotContext) -> None:
+    """``alr:v1:<action>:<alert id>``: acknowledge, ask for details, stop asking."""
+    await _hand_over(update, context, PREFIX, ALERT_FLOWS)
 
 
 async def answer_tap(update: Update, context: BotContext) -> None:
     """``ans:v1:<action>:<question id>``: reply to a coordinator's question, or stop replying."""
-    query = update.callback_query
-    account = context.account
-    assert query is not None
-    assert account is not None
-    try:
-        action, raw_id = callbacks.unpack(query.data, ANSWER_PREFIX, 2)
-        question_id = _id(raw_id)
-    except callbacks.CallbackDataError:
-        await stale_button(update, context)
-        return
-    if action == "reply":
-        await reply(update, context, account, question_id)
-    elif action == "stop":
-        await stop(update, context, account, PendingKind.ANSWER, question_id)
-    else:
-        await stale_button(update, context)
+    await _hand_over(update, context, ANSWER_PREFIX, ANSWER_FLOWS)
